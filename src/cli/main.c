@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * main.c - the lrekmc command-line program.  It only parses arguments and
+ * calls the library; everything it prints comes from library results.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lrekmc/version.h"
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: lrekmc <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  run FILE     simulate the configured campaign and write its results\n"
+          "  check FILE   validate FILE and print the resolved configuration\n"
+          "\n"
+          "  lrekmc --help | --version\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("lrekmc %s (git %s)\n", lrk_version(), lrk_git_revision());
+        return 0;
+    }
+    fprintf(stderr, "lrekmc: unknown command '%s' (try lrekmc --help)\n", argv[1]);
+    return 2;
+}

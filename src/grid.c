@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * grid.c - output time grids and q-levels (grid.h).
+ */
+#include "lrekmc/grid.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *lrk_spacing_name(lrk_spacing spacing)
+{
+    return spacing == LRK_SPACING_LOG ? "log" : "linear";
+}
+
+lrk_status lrk_spacing_parse(const char *name, lrk_spacing *spacing)
+{
+    if (strcmp(name, "linear") == 0) {
+        *spacing = LRK_SPACING_LINEAR;
+        return LRK_OK;
+    }
+    if (strcmp(name, "log") == 0) {
+        *spacing = LRK_SPACING_LOG;
+        return LRK_OK;
+    }
+    return LRK_ERR_INVALID;
+}
+
+lrk_status lrk_time_grid_fill(double *t, size_t points, double t_max, lrk_spacing spacing,
+                              lrk_error *err)
+{
+    if (points < 2)
+        return lrk_error_set(err, LRK_ERR_INVALID, "grid.points = %zu: expected >= 2", points);
+    if (!isfinite(t_max) || !(t_max > 0))
+        return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max = %g: expected a finite number > 0", t_max);
+    double last = (double)(points - 1);
+    for (size_t k = 0; k < points; k++) {
+        double x = (double)k / last;
+        t[k] = spacing == LRK_SPACING_LOG ? t_max * pow(10.0, -LRK_GRID_LOG_DECADES * (1.0 - x))
+                                          : t_max * x;
+    }
+    t[points - 1] = t_max; /* exact, whatever pow() rounds to */
+    return LRK_OK;
+}
+
+lrk_status lrk_q_levels_fill(double *q, size_t count, double from, double to, lrk_error *err)
+{
+    if (count < 1)
+        return lrk_error_set(err, LRK_ERR_INVALID, "fit.q_levels.count = %zu: expected >= 1", count);
+    if (!(from > 0) || !(from <= to) || !(to <= 1))
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "fit.q_levels: from = %g, to = %g: expected 0 < from <= to <= 1", from, to);
+    for (size_t j = 0; j < count; j++)
+        q[j] = count == 1 ? from : from + (to - from) * (double)j / (double)(count - 1);
+    return LRK_OK;
+}
