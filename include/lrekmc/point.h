@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * point.h - everything lrekmc computes for one parameter point, in the order
+ * of DESIGN.md section 4: grid -> deterministic references -> KMC ensemble ->
+ * KWW fits -> statistical comparison.  A point is a plain struct of arrays
+ * that the output stage writes as points/<k>/relaxation.csv and levels.csv.
+ */
+#ifndef LREKMC_POINT_H
+#define LREKMC_POINT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lrekmc/compare.h"
+#include "lrekmc/config.h"
+#include "lrekmc/fit.h"
+#include "lrekmc/kmc.h"
+#include "lrekmc/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the caller lets a long computation know: a flag set by a signal
+ * handler (checked between batches of trajectories) and a progress report. */
+typedef struct lrk_run_control {
+    volatile sig_atomic_t *stop;      /* may be NULL */
+    lrk_kmc_progress_fn progress;     /* may be NULL; see kmc.h */
+    void *progress_data;
+    int threads;                      /* OpenMP threads for KMC; 0 = config's */
+    FILE *first_passage_out;          /* may be NULL; per-trajectory CSV rows
+                                         when output.trajectories is true */
+} lrk_run_control;
+
+/* The fit of one curve by one protocol, with batch-means errors for KMC. */
+typedef struct lrk_point_fit {
+    lrk_kww_fit fit;                  /* fit of the full curve */
+    size_t batches_converged;         /* batch curves that could be fitted */
+    double beta_batch_err, tau_batch_err;   /* std over batches / sqrt(B) */
+    double beta_spread, tau_spread;         /* std over batches */
+} lrk_point_fit;
+
+typedef struct lrk_point {
+    lrk_model model;
+    lrk_fit_protocol protocol;
+
+    size_t t_count;
+    double *t;                 /* output grid */
+    size_t level_count;
+    double *q_levels;
+    long *level_event;         /* lrk_level_event_count of each level */
+
+    /* deterministic references; NULL when not computed */
+    double *q_ode, *q_lna_std;
+    double *q_exact_mean, *q_exact_std;        /* master equation */
+    double *t_ode, *t_exact_mean, *t_exact_var;
+    lrk_point_fit ode;
+
+    /* KMC (kmc == NULL when kmc.trajectories = 0) */
+    lrk_kmc_result *kmc;
+    lrk_point_fit kmc_fit;
+    lrk_comparison comparison;
+    double std_lna_ratio;      /* mean of q_std / q_lna_std where 0.1 < q_ode < 0.9 */
+    double kmc_ode_bias;       /* mean over the grid of q_mean - q_ode */
+    double exact_ode_bias;     /* mean over the grid of q_exact_mean - q_ode */
+    double q_std_mean;         /* mean over the grid of q_std */
+} lrk_point;
+
+/* Compute every part the configuration asks for.  c must be validated and
+ * describe one point (its sweep is ignored).  On failure p holds nothing
+ * (it is freed). */
+lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control, lrk_point *p,
+                             lrk_error *err);
+
+void lrk_point_free(lrk_point *p);
+
+/* Write relaxation.csv and levels.csv into dir, each atomically.
+ * (Per-trajectory first-passage times stream to lrk_run_control's
+ * first_passage_out while the KMC runs.) */
+lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
+
+/* The KMC-free number of simulated events of the point (for --dry-run). */
+double lrk_point_event_estimate(const lrk_config *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LREKMC_POINT_H */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * point.c - one parameter point from configuration to fitted, compared
+ * results (point.h).  The order is fixed: grid, references, KMC, fits,
+ * comparison; every stage reads what the previous ones left in the struct.
+ */
+#include "lrekmc/point.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrekmc/first_passage.h"
+#include "lrekmc/grid.h"
+#include "lrekmc/lna.h"
+#include "lrekmc/master.h"
+#include "lrekmc/ode.h"
+#include "lrekmc/output.h"
+
+static double *new_array(size_t count)
+{
+    return calloc(count > 0 ? count : 1, sizeof(double));
+}
+
+void lrk_point_free(lrk_point *p)
+{
+    double **arrays[] = {&p->t, &p->q_levels, &p->q_ode, &p->q_lna_std, &p->q_exact_mean,
+                         &p->q_exact_std, &p->t_ode, &p->t_exact_mean, &p->t_exact_var};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        free(*arrays[i]);
+        *arrays[i] = NULL;
+    }
+    free(p->level_event);
+    p->level_event = NULL;
+    lrk_kmc_result_free(p->kmc);
+    p->kmc = NULL;
+}
+
+static void point_fit_clear(lrk_point_fit *f)
+{
+    memset(f, 0, sizeof *f);
+    f->fit.beta = f->fit.tau = f->fit.beta_err = f->fit.tau_err = NAN;
+    f->fit.rms_residual = f->fit.max_residual = NAN;
+    f->beta_batch_err = f->tau_batch_err = f->beta_spread = f->tau_spread = NAN;
+}
+
+static lrk_status make_grid(const lrk_config *c, lrk_point *p, lrk_error *err)
+{
+    double t_max = c->grid.t_max;
+    lrk_status s = LRK_OK;
+    if (c->grid.t_max_auto)
+        s = lrk_ode_time_to_reach(&p->model, c->grid.q_max, &t_max, err);
+    if (s == LRK_OK)
+        s = lrk_time_grid_fill(p->t, p->t_count, t_max, c->grid.spacing, err);
+    if (s == LRK_OK)
+        s = lrk_q_levels_fill(p->q_levels, p->level_count, c->fit.q_from, c->fit.q_to, err);
+    for (size_t j = 0; s == LRK_OK && j < p->level_count; j++)
+        p->level_event[j] = lrk_level_event_count(p->q_levels[j], p->model.N);
+    return s;
+}
+
+static int wants_master_equation(const lrk_config *c)
+{
+    if (c->references.master_equation == LRK_SWITCH_AUTO)
+        return c->model.N <= LRK_MASTER_AUTO_MAX_N;
+    return c->references.master_equation == LRK_SWITCH_ON;
+}
+
+static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_error *err)
+{
+    const lrk_model *m = &p->model;
+    lrk_status s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
+    if (s == LRK_OK)
+        s = lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, err);
+    for (size_t j = 0; s == LRK_OK && j < p->level_count; j++)
+        s = lrk_ode_time_to_reach(m, p->q_levels[j], &p->t_ode[j], err);
+    if (s == LRK_OK)
+        s = lrk_first_passage_exact(m, p->q_levels, p->level_count, p->t_exact_mean, p->t_exact_var, err);
+    if (s == LRK_OK && wants_master_equation(c)) {
+        p->q_exact_mean = new_array(p->t_count);
+        p->q_exact_std = new_array(p->t_count);
+        if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
+            return lrk_error_set(err, LRK_ERR_NOMEM, "master equation: out of memory");
+        s = lrk_master_solve(m, p->t, p->t_count, p->q_exact_mean, p->q_exact_std, err);
+    }
+    return s;
+}
+
+/* Fit one curve with the point's protocol: at the q-levels (times given per
+ * level) or on the time grid (values of q given per grid time). */
+static lrk_status fit_curve(const lrk_point *p, const double *level_times, const double *grid_q,
+                            const double *grid_sigma, lrk_kww_fit *fit, lrk_error *err)
+{
+    if (p->protocol == LRK_FIT_QLEVELS)
+        return lrk_kww_fit_points(level_times, p->q_levels, NULL, p->level_count, fit, err);
+    return lrk_kww_fit_points(p->t, grid_q, grid_sigma, p->t_count, fit, err);
+}
+
+static lrk_status allocate(const lrk_config *c, lrk_point *p, lrk_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->model = c->model;
+    p->protocol = c->fit.protocol;
+    p->t_count = (size_t)c->grid.points;
+    p->level_count = (size_t)c->fit.q_count;
+    p->t = new_array(p->t_count);
+    p->q_ode = new_array(p->t_count);
+    p->q_lna_std = new_array(p->t_count);
+    p->q_levels = new_array(p->level_count);
+    p->t_ode = new_array(p->level_count);
+    p->t_exact_mean = new_array(p->level_count);
+    p->t_exact_var = new_array(p->level_count);
+    p->level_event = calloc(p->level_count, sizeof(long));
+    point_fit_clear(&p->ode);
+    point_fit_clear(&p->kmc_fit);
+    lrk_comparison_init(&p->comparison);
+    p->std_lna_ratio = p->kmc_ode_bias = p->exact_ode_bias = p->q_std_mean = NAN;
+    if (!p->t || !p->q_ode || !p->q_lna_std || !p->q_levels || !p->t_ode || !p->t_exact_mean
+        || !p->t_exact_var || !p->level_event)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "point arrays: out of memory");
+    return LRK_OK;
+}
+
+/* Per-trajectory first-passage times, streamed batch by batch as CSV rows. */
+static lrk_status write_first_passage_rows(void *user, long first_trajectory, long count,
+                                           size_t level_count, const double *times)
+{
+    FILE *out = user;
+    for (long i = 0; i < count; i++) {
+        lrk_csv_integer(out, first_trajectory + i, 1);
+        for (size_t j = 0; j < level_count; j++)
+            lrk_csv_number(out, times[(size_t)i * level_count + j], 0);
+        fputc('\n', out);
+    }
+    return ferror(out) ? LRK_ERR_IO : LRK_OK;
+}
+
+static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, lrk_point *p,
+                          lrk_error *err)
+{
+    lrk_kmc_params params = {
+        .model = &p->model,
+        .t = p->t,
+        .t_count = p->t_count,
+        .q_levels = p->q_levels,
+        .level_count = p->level_count,
+        .seed = c->kmc.seed,
+        .trajectories = c->kmc.trajectories,
+        .batches = c->fit.batches,
+        .threads = control && control->threads > 0 ? control->threads : c->kmc.threads,
+    };
+    if (control != NULL) {
+        params.stop = control->stop;
+        params.progress = control->progress;
+        params.progress_user = control->progress_data;
+        if (c->output.trajectories && control->first_passage_out != NULL) {
+            params.first_passage_sink = write_first_passage_rows;
+            params.first_passage_user = control->first_passage_out;
+        }
+    }
+    return lrk_kmc_run_all(&params, &p->kmc, err);
+}
+
+static double sample_std(const double *x, size_t count)
+{
+    if (count < 2)
+        return NAN;
+    double mean = 0, m2 = 0;
+    for (size_t i = 0; i < count; i++) {
+        double d = x[i] - mean;
+        mean += d / (double)(i + 1);
+        m2 += d * (x[i] - mean);
+    }
+    return sqrt(m2 / (double)(count - 1));
+}
+
+/* KWW fit of the ensemble mean, and of every batch mean for the batch-means
+ * error: the spread of the batch fits over sqrt(B). */
+static lrk_status fit_kmc(lrk_point *p, lrk_error *err)
+{
+    const lrk_kmc_result *r = p->kmc;
+    lrk_status s = fit_curve(p, r->t_mean, r->q_mean, r->q_sem, &p->kmc_fit.fit, err);
+    if (s != LRK_OK && s != LRK_ERR_NOCONVERGE)
+        return s;
+    size_t B = (size_t)r->batches_held;
+    double *betas = new_array(B), *taus = new_array(B);
+    if (betas == NULL || taus == NULL) {
+        free(betas);
+        free(taus);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "batch fits: out of memory");
+    }
+    size_t good = 0;
+    for (size_t b = 0; b < B; b++) {
+        lrk_kww_fit fit;
+        lrk_status bs = fit_curve(p, r->batch_t_mean + b * p->level_count, r->batch_q_mean + b * p->t_count,
+                                  r->q_sem, &fit, NULL);
+        if (bs == LRK_OK && fit.converged) {
+            betas[good] = fit.beta;
+            taus[good] = fit.tau;
+            good++;
+        }
+    }
+    lrk_point_fit *f = &p->kmc_fit;
+    f->batches_converged = good;
+    f->beta_spread = sample_std(betas, good);
+    f->tau_spread = sample_std(taus, good);
+    f->beta_batch_err = f->beta_spread / sqrt((double)good);
+    f->tau_batch_err = f->tau_spread / sqrt((double)good);
+    free(betas);
+    free(taus);
+    return LRK_OK;
+}
+
+/* Averages over the grid that summarise fluctuations and finite-N bias in
+ * one number each (the fluctuation study plots them against N). */
+static void summarise_fluctuations(lrk_point *p)
+{
+    const lrk_kmc_result *r = p->kmc;
+    double bias = 0, exact_bias = 0, std = 0, ratio = 0;
+    size_t ratio_count = 0;
+    for (size_t k = 0; k < p->t_count; k++) {
+        bias += r->q_mean[k] - p->q_ode[k];
+        std += r->q_std[k];
+        if (p->q_exact_mean != NULL)
+            exact_bias += p->q_exact_mean[k] - p->q_ode[k];
+        if (p->q_ode[k] > 0.1 && p->q_ode[k] < 0.9 && p->q_lna_std[k] > 0) {
+            ratio += r->q_std[k] / p->q_lna_std[k];
+            ratio_count++;
+        }
+    }
+    double K = (double)p->t_count;
+    p->kmc_ode_bias = bias / K;
+    p->q_std_mean = std / K;
+    p->exact_ode_bias = p->q_exact_mean != NULL ? exact_bias / K : NAN;
+    p->std_lna_ratio = ratio_count > 0 ? ratio / (double)ratio_count : NAN;
+}
+
+static void compare_with_references(lrk_point *p)
+{
+    const lrk_kmc_result *r = p->kmc;
+    lrk_compare_grid(r->q_mean, p->q_exact_mean, p->q_exact_std, p->t_count, p->model.N, r->trajectories,
+                     &p->comparison);
+    lrk_compare_levels(r->t_mean, p->t_exact_mean, p->t_exact_var, p->level_event, p->level_count,
+                       r->trajectories, &p->comparison);
+    lrk_comparison_finish(&p->comparison);
+}
+
+lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control, lrk_point *p,
+                             lrk_error *err)
+{
+    lrk_gsl_quiet();
+    lrk_status s = allocate(c, p, err);
+    if (s == LRK_OK)
+        s = lrk_model_validate(&p->model, err);
+    if (s == LRK_OK)
+        s = make_grid(c, p, err);
+    if (s == LRK_OK)
+        s = compute_references(c, p, err);
+    if (s == LRK_OK) {
+        /* A fit that does not converge is a result (reported as such), not a failure. */
+        s = fit_curve(p, p->t_ode, p->q_ode, NULL, &p->ode.fit, err);
+        if (s == LRK_ERR_NOCONVERGE)
+            s = LRK_OK;
+    }
+    if (s == LRK_OK && c->kmc.trajectories > 0) {
+        s = run_kmc(c, control, p, err);
+        if (s == LRK_OK)
+            s = fit_kmc(p, err);
+        if (s == LRK_OK) {
+            summarise_fluctuations(p);
+            compare_with_references(p);
+        }
+    }
+    if (s != LRK_OK)
+        lrk_point_free(p);
+    return s;
+}
+
+double lrk_point_event_estimate(const lrk_config *c)
+{
+    return (double)c->kmc.trajectories * (double)c->model.N;
+}
