@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * campaign.h - a configured campaign: the points of its sweep, computed one
+ * after another into a run directory that can always be trusted.
+ *
+ * Points are the cartesian product of the sweep axes in file order, the last
+ * axis varying fastest (like nested loops written in file order); a `zip:`
+ * group is one axis.  Point k's configuration is the base with the axes'
+ * values applied through lrk_config_set_key (the same checks as the file).
+ *
+ * Run directory (DESIGN.md section 6):
+ *   run.yaml            resolved configuration, version, git revision, seed,
+ *                       threads, ranks, host, start/end times, point timings
+ *   summary.csv         a row per finished point, in point order
+ *   points/<k>/         relaxation.csv, levels.csv, [first_passage.csv],
+ *                       done (hash of the point's configuration + its
+ *                       summary row: written last, marks the point finished)
+ * Every file is written to a temporary name and renamed when complete.
+ *
+ * Resume: running again into the same directory keeps every point whose
+ * `done` hash matches its configuration and computes the rest, so the
+ * summary ends byte-identical to an uninterrupted run.  A directory whose
+ * run.yaml records another campaign is refused unless `force` is set.
+ * Hashes ignore output.dir and kmc.threads, which do not change results.
+ */
+#ifndef LREKMC_CAMPAIGN_H
+#define LREKMC_CAMPAIGN_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lrekmc/config.h"
+#include "lrekmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where a campaign stands, for a progress display. */
+typedef struct lrk_campaign_progress {
+    size_t point;                /* the point being computed */
+    size_t points_done;          /* finished (computed or kept) */
+    size_t point_count;
+    long trajectories_done;      /* of the current point */
+    long trajectories;           /* of the current point */
+    double events_done;          /* since this process started */
+    double events_total;         /* still to simulate when it started */
+    double seconds;              /* since this process started */
+} lrk_campaign_progress;
+
+typedef void (*lrk_campaign_progress_fn)(void *user, const lrk_campaign_progress *state);
+
+typedef struct lrk_campaign_options {
+    const char *output_dir;      /* NULL: the configuration's output.dir */
+    int threads;                 /* 0: the configuration's kmc.threads */
+    int force;                   /* take over a directory of another campaign */
+    const char *command_line;    /* recorded in run.yaml; may be NULL */
+    volatile sig_atomic_t *stop; /* set by a signal handler: stop after the current file */
+    lrk_campaign_progress_fn progress;  /* may be NULL */
+    void *progress_user;
+} lrk_campaign_options;
+
+typedef struct lrk_campaign_report {
+    size_t point_count;
+    size_t points_computed;      /* in this process */
+    size_t points_kept;          /* finished by an earlier run */
+    char *output_dir;            /* owned */
+} lrk_campaign_report;
+
+/* Number of points of the sweep (1 without a sweep). */
+size_t lrk_campaign_point_count(const lrk_config *base);
+
+/* Point k's configuration (a deep copy the caller frees with lrk_config_free). */
+lrk_status lrk_campaign_point_config(const lrk_config *base, size_t k, lrk_config *out,
+                                     lrk_diagnostics *d);
+
+/* List the points (one line each: k and the swept values) and the events to
+ * simulate; touches no file. */
+lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnostics *d);
+
+/* Run (or resume) the campaign.  Returns LRK_ERR_INTERRUPTED when stopped by
+ * options->stop (every finished point intact), LRK_ERR_IO naming the path on
+ * a disk error. */
+lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *options,
+                            lrk_campaign_report *report, lrk_error *err);
+
+void lrk_campaign_report_free(lrk_campaign_report *report);
+
+/* Print the main columns of RUN_DIR/summary.csv as an aligned table. */
+lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err);
+
+/* 64-bit FNV-1a hash of a configuration as emitted, ignoring output.dir,
+ * kmc.threads and (when without_sweep) the sweep. */
+lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LREKMC_CAMPAIGN_H */
