@@ -49,8 +49,9 @@ static int usable_point(double t, double q, const double *sigma, size_t i)
         return 0;
     if (sigma == NULL)
         return 1;
-    double w = 1.0 / (sigma[i] * sigma[i]);
-    return isfinite(sigma[i]) && sigma[i] > 0 && isfinite(w);
+    if (!isfinite(sigma[i]) || !(sigma[i] > 0))
+        return 0;
+    return isfinite(1.0 / (sigma[i] * sigma[i])); /* sigma < ~1e-154 overflows */
 }
 
 static lrk_status collect_points(const double *t, const double *q, const double *sigma,

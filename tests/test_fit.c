@@ -99,7 +99,7 @@ static double normal_deviate(lrk_pcg64 *g)
 }
 
 typedef struct replica_summary {
-    double mean_beta, sd_beta, mean_beta_err, max_abs_z;
+    double mean_beta, sd_beta, mean_beta_err, max_abs_z, mean_chi2_dof;
 } replica_summary;
 
 /* Fit `replicas` noisy copies of a KWW curve at the q-levels; sigma_of_q
@@ -110,7 +110,7 @@ static replica_summary noisy_replicas(double tau, double beta, int replicas,
     lrk_pcg64 g;
     lrk_pcg64_seed(&g, seed, 0u);
     double t[QLEVELS], q[QLEVELS], sigma[QLEVELS];
-    double sum = 0, sum_sq = 0, sum_err = 0, max_abs_z = 0;
+    double sum = 0, sum_sq = 0, sum_err = 0, max_abs_z = 0, sum_chi2 = 0;
     for (int r = 0; r < replicas; r++) {
         for (size_t j = 0; j < QLEVELS; j++) {
             double q_true = qlevel(j);
@@ -131,12 +131,14 @@ static replica_summary noisy_replicas(double tau, double beta, int replicas,
         sum += fit.beta;
         sum_sq += fit.beta * fit.beta;
         sum_err += fit.beta_err;
+        sum_chi2 += fit.chi2_dof;
     }
     replica_summary out;
     out.mean_beta = sum / replicas;
     out.sd_beta = sqrt((sum_sq - sum * sum / replicas) / (replicas - 1));
     out.mean_beta_err = sum_err / replicas;
     out.max_abs_z = max_abs_z;
+    out.mean_chi2_dof = sum_chi2 / replicas;
     return out;
 }
 
@@ -157,6 +159,7 @@ static double binomial_like_sigma(double q)
  * 1/sqrt(2(R - 1)), so |sd/err - 1| < 5/sqrt(2(R - 1)). */
 static void assert_errors_honest(replica_summary s, double beta, int replicas)
 {
+    cr_assert(isfinite(s.mean_chi2_dof));
     cr_assert_lt(s.max_abs_z, 5.0, "max |z| = %g", s.max_abs_z);
     double z_mean = (s.mean_beta - beta) / (s.sd_beta / sqrt((double)replicas));
     cr_assert_lt(fabs(z_mean), 5.0, "mean beta %g, truth %g, z = %g", s.mean_beta, beta, z_mean);
@@ -174,6 +177,10 @@ Test(fit, noisy_unweighted_errors_match_replica_spread)
     const int replicas = 1000;
     replica_summary s = noisy_replicas(4.04, 0.81, replicas, constant_sigma, 0, 20261125u);
     assert_errors_honest(s, 0.81, replicas);
+    /* unweighted chi2_dof estimates sigma^2: chi^2/(n - 2) sigma^-2 has
+     * variance 2/(n - 2), so the mean over R replicas has sd sqrt(2/((n-2) R)) */
+    double z = (s.mean_chi2_dof / (0.002 * 0.002) - 1.0) / sqrt(2.0 / ((QLEVELS - 2) * replicas));
+    cr_assert_lt(fabs(z), 5.0, "chi2_dof %g, sigma^2 %g", s.mean_chi2_dof, 0.002 * 0.002);
 }
 
 Test(fit, noisy_weighted_errors_match_replica_spread)
@@ -181,6 +188,9 @@ Test(fit, noisy_weighted_errors_match_replica_spread)
     const int replicas = 1000;
     replica_summary s = noisy_replicas(2.62, 1.42, replicas, binomial_like_sigma, 1, 77u);
     assert_errors_honest(s, 1.42, replicas);
+    /* with the true sigmas as weights chi^2/(n - 2) averages 1 */
+    double z = (s.mean_chi2_dof - 1.0) / sqrt(2.0 / ((QLEVELS - 2) * replicas));
+    cr_assert_lt(fabs(z), 5.0, "chi2_dof %g", s.mean_chi2_dof);
 }
 
 static void assert_refused(const double *t, const double *q, const double *sigma, size_t n,
@@ -231,6 +241,46 @@ Test(fit, skips_bad_points_among_good_ones)
     cr_assert_eq(lrk_kww_fit_points(t, q, NULL, QLEVELS + 3, &fit, NULL), LRK_OK);
     cr_assert_eq(fit.points, QLEVELS);
     cr_assert_lt(relative_error(fit.beta, 0.6), 1e-8);
+}
+
+/* Arbitrary input never crashes and never yields a half-result: either a
+ * converged fit with finite, positive numbers, or a refusal with zeros. */
+Test(fit, arbitrary_input_gives_a_fit_or_a_refusal)
+{
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 5u, 0u);
+    static const double specials[] = {0.0, -1.0, 1.0, 1e-300, 1e300, NAN, INFINITY, -INFINITY, 0.5};
+    double t[40], q[40], sigma[40];
+    int fitted = 0, refused = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t n = (size_t)(lrk_pcg64_next(&g) % 41u);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t kind = lrk_pcg64_next(&g) % 8u;
+            double u = lrk_pcg64_uniform(&g);
+            t[i] = kind == 0 ? specials[lrk_pcg64_next(&g) % COUNT(specials)] : pow(10.0, 12.0 * u - 6.0);
+            q[i] = kind == 1 ? specials[lrk_pcg64_next(&g) % COUNT(specials)] : lrk_pcg64_uniform(&g);
+            sigma[i] = kind == 2 ? specials[lrk_pcg64_next(&g) % COUNT(specials)]
+                                 : 1e-3 * lrk_pcg64_uniform(&g);
+        }
+        lrk_kww_fit fit;
+        lrk_error err = {{0}};
+        lrk_status s = lrk_kww_fit_points(t, q, trial % 2 ? sigma : NULL, n, &fit, &err);
+        if (s == LRK_OK) {
+            fitted++;
+            cr_assert(fit.converged);
+            cr_assert(isfinite(fit.beta) && fit.beta > 0 && isfinite(fit.tau) && fit.tau > 0);
+            cr_assert(isfinite(fit.beta_err) && isfinite(fit.tau_err) && isfinite(fit.chi2_dof));
+            cr_assert(fit.points >= 3 && fit.points <= n);
+        } else {
+            refused++;
+            cr_assert_eq(s, LRK_ERR_NOCONVERGE, "trial %d: status %d", trial, (int)s);
+            cr_assert(!fit.converged && fit.beta == 0 && fit.tau == 0);
+            cr_assert_neq(err.message[0], '\0');
+        }
+    }
+    cr_log_info("arbitrary input: %d fitted, %d refused", fitted, refused);
+    cr_assert_gt(fitted, 0);
+    cr_assert_gt(refused, 0);
 }
 
 /* Constant q: the least-squares problem has no minimum (beta -> 0 fits it
