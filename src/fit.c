@@ -183,11 +183,19 @@ static lrk_status run_solver(gsl_multifit_nlinear_workspace *w, const fit_points
     int info = 0;
     status = gsl_multifit_nlinear_driver(FIT_MAX_ITERATIONS, FIT_XTOL, FIT_GTOL, 0.0, NULL, NULL,
                                          &info, w);
-    if (status != GSL_SUCCESS && !(info == GSL_ENOPROG && start_was_optimal(w)))
+    if (status == GSL_SUCCESS)
+        return LRK_OK;
+    if (info == GSL_ENOPROG) {
+        if (start_was_optimal(w))
+            return LRK_OK;
         return lrk_error_set(err, LRK_ERR_NOCONVERGE,
-                             "KWW fit did not converge after %zu iterations (%s) on %zu points",
-                             gsl_multifit_nlinear_niter(w), gsl_strerror(status), pts->count);
-    return LRK_OK;
+                             "KWW fit did not converge: no step from the start (tau = %g, "
+                             "beta = %g) reduces the residual, on %zu points",
+                             exp(start[PARAM_LN_TAU]), exp(start[PARAM_LN_BETA]), pts->count);
+    }
+    return lrk_error_set(err, LRK_ERR_NOCONVERGE,
+                         "KWW fit did not converge after %zu iterations (%s) on %zu points",
+                         gsl_multifit_nlinear_niter(w), gsl_strerror(status), pts->count);
 }
 
 /* Standard errors of (ln tau, ln beta): the covariance (J^T W J)^-1 scaled by
