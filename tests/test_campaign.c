@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_campaign.c - the run directory contract, through the real program:
+ * resume after SIGKILL at arbitrary moments gives the bytes of an
+ * uninterrupted run; another configuration is refused; SIGTERM exits 130;
+ * an unwritable directory fails with a message naming the path.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lrekmc/rng.h"
+
+#define CONFIG LREKMC_TEST_DATA "/campaign/small-sweep.yaml"
+
+/* Start `lrekmc run CONFIG -o dir --quiet [extra]`, stdout and stderr to log;
+ * file_limit > 0 caps the size of every file it writes (a full disk). */
+static pid_t start_limited_run(const char *dir, const char *extra, const char *log, rlim_t file_limit)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (file_limit > 0) {
+            struct rlimit limit = {file_limit, file_limit};
+            signal(SIGXFSZ, SIG_IGN); /* then write() fails with EFBIG, like ENOSPC */
+            setrlimit(RLIMIT_FSIZE, &limit);
+        }
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (extra != NULL)
+            execl(LREKMC_CLI, "lrekmc", "run", CONFIG, "-o", dir, "--quiet", extra, (char *)NULL);
+        else
+            execl(LREKMC_CLI, "lrekmc", "run", CONFIG, "-o", dir, "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static pid_t start_run(const char *dir, const char *extra, const char *log)
+{
+    return start_limited_run(dir, extra, log, 0);
+}
+
+static int wait_exit(pid_t pid)
+{
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "the program died of signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return WEXITSTATUS(status);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *in = fopen(path, "rb");
+    if (in == NULL)
+        return NULL;
+    fseek(in, 0, SEEK_END);
+    long size = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    char *text = calloc((size_t)size + 1, 1);
+    cr_assert_eq(fread(text, 1, (size_t)size, in), (size_t)size);
+    fclose(in);
+    return text;
+}
+
+static void assert_same_file(const char *a_dir, const char *b_dir, const char *name)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/%s", a_dir, name);
+    snprintf(b, sizeof b, "%s/%s", b_dir, name);
+    char *x = slurp(a), *y = slurp(b);
+    cr_assert(x != NULL && y != NULL, "%s or %s missing", a, b);
+    cr_assert_str_eq(x, y, "%s differs from %s", a, b);
+    free(x);
+    free(y);
+}
+
+static void make_temp_dir(char *path)
+{
+    strcpy(path, "/tmp/lrekmc-campaign-XXXXXX");
+    cr_assert_not_null(mkdtemp(path));
+}
+
+static void sleep_microseconds(long us)
+{
+    struct timespec t = {us / 1000000, (us % 1000000) * 1000};
+    nanosleep(&t, NULL);
+}
+
+Test(campaign, resume_after_sigkill_is_byte_identical, .timeout = 300)
+{
+    char root[64], reference[128], resumed[128], log[128];
+    make_temp_dir(root);
+    snprintf(reference, sizeof reference, "%s/reference", root);
+    snprintf(resumed, sizeof resumed, "%s/resumed", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    cr_assert_eq(wait_exit(start_run(reference, NULL, log)), 0);
+
+    /* Kill at moments drawn from a fixed stream, resuming each time. */
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 2026u, 11u);
+    int finished = 0;
+    for (int attempt = 0; attempt < 40 && !finished; attempt++) {
+        pid_t pid = start_run(resumed, NULL, log);
+        sleep_microseconds(20000 + (long)(lrk_pcg64_uniform(&g) * 250000));
+        kill(pid, SIGKILL);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    cr_assert_eq(wait_exit(start_run(resumed, NULL, log)), 0);
+    assert_same_file(reference, resumed, "summary.csv");
+    for (int k = 0; k < 6; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "points/%d/relaxation.csv", k);
+        assert_same_file(reference, resumed, name);
+        snprintf(name, sizeof name, "points/%d/levels.csv", k);
+        assert_same_file(reference, resumed, name);
+    }
+}
+
+Test(campaign, another_configuration_is_refused_unless_forced, .timeout = 120)
+{
+    char root[64], dir[128], log[128];
+    make_temp_dir(root);
+    snprintf(dir, sizeof dir, "%s/run", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    cr_assert_eq(wait_exit(start_run(dir, NULL, log)), 0);
+    cr_assert_eq(wait_exit(start_run(dir, "--seed=8", log)), 2);
+    char *text = slurp(log);
+    cr_assert(strstr(text, "different configuration") && strstr(text, "--force"), "%s", text);
+    free(text);
+    cr_assert_eq(wait_exit(start_run(dir, "--force", log)), 0);
+}
+
+Test(campaign, sigterm_stops_with_130, .timeout = 120)
+{
+    char root[64], dir[128], log[128];
+    make_temp_dir(root);
+    snprintf(dir, sizeof dir, "%s/run", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    pid_t pid = start_run(dir, NULL, log);
+    sleep_microseconds(150000);
+    kill(pid, SIGTERM);
+    int code = wait_exit(pid);
+    /* 0 if it happened to finish first: then there was nothing to interrupt. */
+    cr_assert(code == 130 || code == 0, "exit %d", code);
+    cr_assert_eq(wait_exit(start_run(dir, NULL, log)), 0);
+}
+
+Test(campaign, unwritable_directory_names_the_path)
+{
+    /* Root writes through permission bits, so make the directory impossible
+     * instead: its parent is a regular file. */
+    char root[64], file[128], dir[160], log[128];
+    make_temp_dir(root);
+    snprintf(file, sizeof file, "%s/plain-file", root);
+    snprintf(dir, sizeof dir, "%s/run", file);
+    snprintf(log, sizeof log, "%s/log", root);
+    FILE *f = fopen(file, "w");
+    fclose(f);
+    cr_assert_eq(wait_exit(start_run(dir, NULL, log)), 1);
+    char *text = slurp(log);
+    cr_assert(strstr(text, file), "message does not name %s: %s", file, text);
+    free(text);
+}
+
+Test(campaign, full_disk_fails_cleanly_and_leaves_no_half_file, .timeout = 120)
+{
+    char root[64], dir[128], log[128], path[192];
+    make_temp_dir(root);
+    snprintf(dir, sizeof dir, "%s/run", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    /* 3000 bytes: run.yaml and the first summary fit, relaxation.csv does not. */
+    cr_assert_eq(wait_exit(start_limited_run(dir, NULL, log, 3000)), 1);
+    char *text = slurp(log);
+    snprintf(path, sizeof path, "%s/points/0/relaxation.csv", dir);
+    cr_assert(strstr(text, path), "message does not name %s: %s", path, text);
+    free(text);
+    struct stat info;
+    cr_assert_neq(stat(path, &info), 0, "a half-written %s was left", path);
+    /* With room again the same directory completes. */
+    cr_assert_eq(wait_exit(start_run(dir, NULL, log)), 0);
+    cr_assert_eq(stat(path, &info), 0);
+}
