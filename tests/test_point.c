@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_point.c - one parameter point end to end: the paper's Fig. 1 numbers
+ * from the deterministic references, and the KMC ensemble validated against
+ * the exact references (z-scores, chi-square, noise approximation).
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "lrekmc/config.h"
+#include "lrekmc/point.h"
+
+static lrk_config config_for(lrk_mode mode, double V0, double V1, double T, long N, long trajectories)
+{
+    lrk_config c;
+    lrk_config_defaults(&c);
+    c.model.mode = mode;
+    c.model.V0 = V0;
+    c.model.V1 = V1;
+    c.model.T = T;
+    c.model.N = N;
+    c.kmc.trajectories = trajectories;
+    c.kmc.seed = 12345;
+    c.kmc.threads = 2;
+    return c;
+}
+
+static void check_paper(lrk_mode mode, double alpha, double beta, double tau)
+{
+    lrk_config c = config_for(mode, 1.0, 1.0, 1.0 / alpha, 1000, 0);
+    lrk_point p;
+    lrk_error err;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    cr_assert(p.ode.fit.converged);
+    cr_expect_lt(fabs(p.ode.fit.beta - beta), 0.02, "alpha %g: beta %g, paper %g", alpha, p.ode.fit.beta, beta);
+    cr_expect_lt(fabs(p.ode.fit.tau / tau - 1), 0.04, "alpha %g: tau %g, paper %g", alpha, p.ode.fit.tau, tau);
+    cr_assert_null(p.kmc);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
+}
+
+Test(point, paper_fig1a_ser)
+{
+    check_paper(LRK_MODE_SER, 1.0, 0.81, 4.04);
+    check_paper(LRK_MODE_SER, 2.5, 0.62, 33.9);
+}
+
+Test(point, paper_fig1b_cer)
+{
+    check_paper(LRK_MODE_CER, 0.8, 1.21, 1.67);
+    check_paper(LRK_MODE_CER, 1.5, 1.42, 2.62);
+}
+
+/* The ensemble agrees with the exact references: every |z| < 5 and a
+ * chi-square p-value that is not absurdly small (p > 1e-4: at a fixed seed
+ * this fails only if the simulation is wrong, or with probability 1e-4). */
+static void check_ensemble(lrk_mode mode, long N, long trajectories)
+{
+    lrk_config c = config_for(mode, 1.0, 1.0, 0.8, N, trajectories);
+    c.model.A = 2.0;
+    c.model.T0 = 1.0; /* f(0.8) = 0.62: c = -0.24 */
+    c.grid.points = 100;
+    lrk_point p;
+    lrk_error err;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    const lrk_comparison *cmp = &p.comparison;
+    cr_assert_gt(cmp->levels_compared, 0);
+    cr_assert_gt(cmp->grid_compared, 0, "master equation compared nowhere (N = %ld)", N);
+    cr_expect_lt(cmp->z_max, 5.0, "%s N = %ld: z_max %g", lrk_mode_name(mode), N, cmp->z_max);
+    cr_expect_gt(cmp->chi2_p, 1e-4, "%s N = %ld: chi2 %g / %zu, p %g", lrk_mode_name(mode), N, cmp->chi2,
+                 cmp->chi2_dof, cmp->chi2_p);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
+}
+
+Test(point, ensemble_matches_exact_references_ser)
+{
+    check_ensemble(LRK_MODE_SER, 10, 20000);
+    check_ensemble(LRK_MODE_SER, 200, 5000);
+    check_ensemble(LRK_MODE_SER, 5000, 1000);
+}
+
+Test(point, ensemble_matches_exact_references_cer)
+{
+    check_ensemble(LRK_MODE_CER, 10, 20000);
+    check_ensemble(LRK_MODE_CER, 200, 5000);
+    check_ensemble(LRK_MODE_CER, 5000, 1000);
+}
+
+Test(point, ensemble_matches_exact_references_crossover)
+{
+    check_ensemble(LRK_MODE_CROSSOVER, 10, 20000);
+    check_ensemble(LRK_MODE_CROSSOVER, 200, 5000);
+    check_ensemble(LRK_MODE_CROSSOVER, 5000, 1000);
+}
+
+Test(point, fluctuations_follow_the_noise_approximation)
+{
+    /* sqrt(N) std(q) within 5 % of the linear noise approximation at N = 1000;
+     * the sampling error of the std with 10000 trajectories is ~0.7 %. */
+    lrk_config c = config_for(LRK_MODE_SER, 1.0, 1.0, 1.0, 1000, 10000);
+    lrk_point p;
+    lrk_error err;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    cr_expect_lt(fabs(p.std_lna_ratio - 1.0), 0.05, "std / LNA = %g", p.std_lna_ratio);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
+}
