@@ -18,7 +18,10 @@ extern "C" {
 #endif
 
 /* Mean and variance of the first-passage time at each level q[0..count-1]
- * (ascending, in (0, 1]).  mean_out and var_out hold count doubles. */
+ * (non-decreasing, in (0, 1]).  mean_out and var_out hold count doubles;
+ * var_out may be NULL (the variance, a sum of e^(2V/T) terms, overflows for
+ * (|V0| + V1)/T > ~354, where the mean is still finite).  One O(N) pass up to
+ * the last level with compensated sums: a few ulps at any N. */
 lrk_status lrk_first_passage_exact(const lrk_model *m, const double *q, size_t count,
                                    double *mean_out, double *var_out, lrk_error *err);
 
