@@ -16,7 +16,7 @@
  * catastrophically for equal or near-equal rates; uniformization only adds
  * non-negative numbers, so every P_n keeps its relative accuracy.
  *
- * Error control, all rigorous and one-sided.  Three things lose mass: the
+ * Error control, rigorous and one-sided (in exact arithmetic).  Three things lose mass: the
  * Poisson sum is cut at J terms (tail bound computed below), states at the
  * bottom and top of the packet are dropped once their summed mass is below
  * LRK_DROP_MASS, and nothing else.  Every operation is a sum of non-negative
@@ -189,6 +189,14 @@ static double substep(master_state *s, double remaining)
     long terms = poisson_terms(mu, s->weight, s->max_terms + 1);
     if (terms > s->max_terms) /* rounding at the edge; the tail grows with mu */
         terms = s->max_terms;
+    /* The kept weights sum to 1 - tail, tail <= 1e-20: normalise them so that
+     * the rounding of exp(-mu) and of the recurrence does not make the total
+     * mass drift over thousands of sub-steps. */
+    double total = 0.0;
+    for (long j = 0; j <= terms; j++)
+        total += s->weight[j];
+    for (long j = 0; j <= terms; j++)
+        s->weight[j] /= total;
 
     for (long n = s->lo; n <= window_top; n++) {
         s->move[n] = s->rate[n] / Lambda;
