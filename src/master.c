@@ -16,16 +16,17 @@
  * catastrophically for equal or near-equal rates; uniformization only adds
  * non-negative numbers, so every P_n keeps its relative accuracy.
  *
- * Error control, rigorous and one-sided (in exact arithmetic).  Three things lose mass: the
- * Poisson sum is cut at J terms (tail bound computed below), states at the
- * bottom and top of the packet are dropped once their summed mass is below
- * LRK_DROP_MASS, and nothing else.  Every operation is a sum of non-negative
- * terms, so the computed vector P~ satisfies 0 <= P~ <= P elementwise and the
- * total lost mass D is bounded by the sum of the per-sub-step bounds.  As q
- * lies in [0, 1], mean and second moment are then off by at most D (about
- * 1e-20 per sub-step), far below the 1e-9 promised; rounding is relative
- * (about 1e-16 per addition), so even tiny standard deviations keep their
- * relative accuracy.
+ * Error control (rigorous in exact arithmetic).  Only two things lose mass:
+ * the Poisson sum of a sub-step is cut after J terms (geometric tail bound,
+ * below), and states at the bottom and top edge of the packet are dropped
+ * once their summed mass is below LRK_DROP_MASS.  Every operation adds
+ * non-negative terms, so the computed vector P~ satisfies 0 <= P~ <= P
+ * elementwise, and the lost mass D is at most the sum of the per-sub-step
+ * bounds (2e-20 each).  As q lies in [0, 1], mean and second moment are off
+ * by at most D, far below the 1e-9 promised.  Rounding is relative (about
+ * 1e-16 per addition), so even tiny standard deviations keep their relative
+ * accuracy; the kept Poisson weights are normalised so that the total mass
+ * does not drift.
  *
  * Why the local Lambda is allowed: with a pure-birth chain P_n(t) depends on
  * lambda_0..lambda_n only, and a J-term uniformization sum starting from a
