@@ -60,10 +60,12 @@ static inline __attribute__((always_inline)) void simulate_lanes(const shared_ta
     const double *grid = s->grid, *inv_rate = s->inv_rate;
     double t[LANES];
     size_t k[LANES];
+    lrk_uint128 state[LANES], increment[LANES];
     for (int l = 0; l < lanes; l++) {
         t[l] = 0.0;
         k[l] = 0;
-        /* grid times of exactly 0 (or below the first event) see n = 0 */
+        state[l] = rng[l].state;
+        increment[l] = rng[l].increment;
     }
     long n = 0;
     size_t j = 0;
@@ -72,7 +74,7 @@ static inline __attribute__((always_inline)) void simulate_lanes(const shared_ta
         for (; n < end; n++) {
             double inv = inv_rate[n];
             for (int l = 0; l < lanes; l++) {
-                t[l] += lrk_pcg64_exponential_ziggurat_inline(&rng[l]) * inv;
+                t[l] += lrk_exponential_ziggurat_split(&state[l], increment[l]) * inv;
                 uint32_t *row = n_at + (size_t)l * stride;
                 row[k[l]] = (uint32_t)n;
                 k[l] += grid[k[l]] < t[l];
@@ -87,6 +89,7 @@ static inline __attribute__((always_inline)) void simulate_lanes(const shared_ta
                 first_passage[(size_t)l * s->level_count + j] = t[l];
     }
     for (int l = 0; l < lanes; l++) {
+        rng[l].state = state[l];
         uint32_t *row = n_at + (size_t)l * stride;
         for (size_t kk = k[l]; kk < K; kk++)
             row[kk] = (uint32_t)s->N;
@@ -97,9 +100,13 @@ static void simulate_group(const shared_tables *s, lrk_pcg64 *rng, int lanes, ui
                            double *first_passage)
 {
     switch (lanes) {
+#if LANES >= 4
     case 4: simulate_lanes(s, rng, 4, n_at, first_passage); break;
     case 3: simulate_lanes(s, rng, 3, n_at, first_passage); break;
+#endif
+#if LANES >= 2
     case 2: simulate_lanes(s, rng, 2, n_at, first_passage); break;
+#endif
     default: simulate_lanes(s, rng, 1, n_at, first_passage); break;
     }
 }
