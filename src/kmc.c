@@ -249,12 +249,11 @@ static void finalize_quantiles(lrk_kmc_result *r)
 {
     static const double probabilities[3] = {0.05, 0.50, 0.95};
     double *outputs[3] = {r->q_p05, r->q_p50, r->q_p95};
-    double bin_to_q = (double)r->hist_width / (double)r->N;
     for (size_t k = 0; k < r->t_count; k++) {
         const uint64_t *counts = r->hist + k * r->hist_bins;
         for (int i = 0; i < 3; i++) {
             long bin = lrk_histogram_quantile(counts, r->hist_bins, probabilities[i]);
-            outputs[i][k] = bin < 0 ? NAN : (double)bin * bin_to_q;
+            outputs[i][k] = bin < 0 ? NAN : (double)(bin * r->hist_width) / (double)r->N;
         }
     }
 }
