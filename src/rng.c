@@ -10,6 +10,8 @@
 
 #include <math.h>
 
+#include "rng_inline.h"
+
 #define PCG32_MULTIPLIER 6364136223846793005ULL
 #define PCG64_MULTIPLIER \
     (((lrk_uint128)2549297995355413924ULL << 64) + 4865540595714422341ULL)
@@ -101,4 +103,30 @@ double lrk_pcg64_uniform(lrk_pcg64 *g)
 double lrk_pcg64_exponential(lrk_pcg64 *g)
 {
     return -log(lrk_pcg64_uniform(g));
+}
+
+/* Outside the rectangle of its layer: layer 0 draws from the tail beyond r,
+ * other layers accept x under the density exp(-x) by a uniform height in the
+ * wedge between f[layer] and f[layer - 1], and otherwise start afresh. */
+double lrk_ziggurat_exp_slow(lrk_pcg64 *g, unsigned layer, double x)
+{
+    for (;;) {
+        if (layer == 0)
+            return LRK_ZIGGURAT_EXP_R - log(lrk_pcg64_uniform(g));
+        double height = lrk_ziggurat_exp_f[layer]
+                        + lrk_pcg64_uniform(g) * (lrk_ziggurat_exp_f[layer - 1] - lrk_ziggurat_exp_f[layer]);
+        if (height < exp(-x))
+            return x;
+        uint64_t bits = lrk_pcg64_next(g) >> 3;
+        layer = (unsigned)(bits & 0xffu);
+        bits >>= 8;
+        x = (double)bits * lrk_ziggurat_exp_w[layer];
+        if (bits < lrk_ziggurat_exp_k[layer])
+            return x;
+    }
+}
+
+double lrk_pcg64_exponential_ziggurat(lrk_pcg64 *g)
+{
+    return lrk_pcg64_exponential_ziggurat_inline(g);
 }

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench_kmc.c - events per second of the KMC ensemble (kmc.h) on 1 and 2
+ * threads, for N = 10^3 (20000 trajectories) and N = 10^5 (200 trajectories),
+ * 400 linear grid points up to the mean time of q = 0.99, 99 q-levels, SER
+ * with V0/T = V1/T = 1.  Also the raw exponential generators.
+ *   usage: bench_kmc [repeats]   (best of `repeats`, default 3)
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lrekmc/grid.h"
+#include "lrekmc/kmc.h"
+#include "lrekmc/rng.h"
+
+static double mean_time_to(const lrk_model *m, double q)
+{
+    long n = lrk_level_event_count(q, m->N);
+    double t = 0;
+    for (long i = 0; i < n; i++)
+        t += 1.0 / lrk_model_rate(m, i);
+    return t;
+}
+
+static double bench_ensemble(long N, long trajectories, int threads, int repeats)
+{
+    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = N};
+    double t[400], q[99];
+    lrk_error err;
+    if (lrk_time_grid_fill(t, 400, mean_time_to(&m, 0.99), LRK_SPACING_LINEAR, &err) != LRK_OK
+        || lrk_q_levels_fill(q, 99, 0.01, 0.99, &err) != LRK_OK) {
+        fprintf(stderr, "bench_kmc: %s\n", err.message);
+        exit(1);
+    }
+    lrk_kmc_params p = {.model = &m, .t = t, .t_count = 400, .q_levels = q, .level_count = 99,
+                        .seed = 42, .trajectories = trajectories, .batches = 20, .threads = threads};
+    double best = 0;
+    for (int rep = 0; rep < repeats; rep++) {
+        lrk_kmc_result *r;
+        double start = omp_get_wtime();
+        if (lrk_kmc_run_all(&p, &r, &err) != LRK_OK) {
+            fprintf(stderr, "bench_kmc: %s\n", err.message);
+            exit(1);
+        }
+        double rate = (double)r->events / (omp_get_wtime() - start);
+        if (rate > best)
+            best = rate;
+        lrk_kmc_result_free(r);
+    }
+    return best;
+}
+
+static double bench_generator(int ziggurat)
+{
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 1, 2);
+    const long n = 50000000;
+    double sum = 0, start = omp_get_wtime();
+    for (long i = 0; i < n; i++)
+        sum += ziggurat ? lrk_pcg64_exponential_ziggurat(&g) : lrk_pcg64_exponential(&g);
+    double rate = n / (omp_get_wtime() - start);
+    if (sum < 0)
+        puts("impossible");
+    return rate;
+}
+
+int main(int argc, char **argv)
+{
+    int repeats = argc > 1 ? atoi(argv[1]) : 3;
+    if (repeats < 1)
+        repeats = 1;
+    printf("generator -log(U):  %.1f M variates/s\n", bench_generator(0) / 1e6);
+    printf("generator ziggurat: %.1f M variates/s\n", bench_generator(1) / 1e6);
+    static const long cases[2][2] = {{1000, 20000}, {100000, 200}};
+    for (int c = 0; c < 2; c++) {
+        double one = bench_ensemble(cases[c][0], cases[c][1], 1, repeats);
+        double two = bench_ensemble(cases[c][0], cases[c][1], 2, repeats);
+        printf("N = %-6ld trajectories = %-5ld  1 thread: %6.1f M events/s  2 threads: %6.1f M events/s"
+               "  speed-up %.2f\n",
+               cases[c][0], cases[c][1], one / 1e6, two / 1e6, two / one);
+    }
+    return 0;
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * kmc.c - parameters, batch layout and results of the KMC ensemble (kmc.h):
+ * everything but the simulation itself, which lives in kmc_run.c.  Summaries
+ * are always rebuilt from the per-batch arrays in batch index order, which is
+ * what makes the output independent of threads and ranks.
+ */
+#include "lrekmc/kmc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrekmc/rng.h"
+#include "lrekmc/stats.h"
+
+static lrk_status validate_grid(const lrk_kmc_params *p, lrk_error *err)
+{
+    if (p->t_count > 0 && p->t == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: grid times are NULL while t_count = %zu", p->t_count);
+    for (size_t k = 0; k < p->t_count; k++) {
+        if (!isfinite(p->t[k]) || p->t[k] < 0)
+            return lrk_error_set(err, LRK_ERR_INVALID, "kmc: grid time t[%zu] = %g: expected a finite number >= 0",
+                                 k, p->t[k]);
+        if (k > 0 && p->t[k] < p->t[k - 1])
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "kmc: grid time t[%zu] = %g < t[%zu] = %g: expected nondecreasing times", k,
+                                 p->t[k], k - 1, p->t[k - 1]);
+    }
+    return LRK_OK;
+}
+
+static lrk_status validate_levels(const lrk_kmc_params *p, lrk_error *err)
+{
+    if (p->level_count > 0 && p->q_levels == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: q_levels are NULL while level_count = %zu",
+                             p->level_count);
+    for (size_t j = 0; j < p->level_count; j++) {
+        double q = p->q_levels[j];
+        if (!(q > 0 && q <= 1))
+            return lrk_error_set(err, LRK_ERR_INVALID, "kmc: q_levels[%zu] = %g: expected a number in (0, 1]", j, q);
+        if (j > 0 && q < p->q_levels[j - 1])
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "kmc: q_levels[%zu] = %g < q_levels[%zu] = %g: expected nondecreasing levels", j,
+                                 q, j - 1, p->q_levels[j - 1]);
+    }
+    return LRK_OK;
+}
+
+lrk_status lrk_kmc_validate(const lrk_kmc_params *p, lrk_error *err)
+{
+    if (p == NULL || p->model == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: parameters and model must not be NULL");
+    lrk_status st = lrk_model_validate(p->model, err);
+    if (st != LRK_OK)
+        return st;
+    if (p->trajectories < 1 || p->trajectories > LRK_KMC_MAX_TRAJECTORIES)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc.trajectories = %ld: expected an integer in [1, %ld]",
+                             p->trajectories, LRK_KMC_MAX_TRAJECTORIES);
+    if (p->batches < 1)
+        return lrk_error_set(err, LRK_ERR_INVALID, "fit.batches = %ld: expected an integer >= 1", p->batches);
+    if (p->threads < 0)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc.threads = %d: expected 0 (all cores) or a count >= 1",
+                             p->threads);
+    if (!(p->progress_seconds == p->progress_seconds))
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: progress_seconds is NaN: expected a number");
+    st = validate_grid(p, err);
+    if (st != LRK_OK)
+        return st;
+    return validate_levels(p, err);
+}
+
+long lrk_kmc_batch_count(const lrk_kmc_params *p)
+{
+    return p->batches < p->trajectories ? p->batches : p->trajectories;
+}
+
+/* floor(b T / B) in 128 bits: b T overflows 64 bits for huge runs. */
+static long batch_start(long trajectories, long batch_count, long b)
+{
+    lrk_uint128 product = (lrk_uint128)(uint64_t)b * (uint64_t)trajectories;
+    return (long)(product / (uint64_t)batch_count);
+}
+
+void lrk_kmc_batch_range(long trajectories, long batch_count, long b, long *first, long *count)
+{
+    long start = batch_start(trajectories, batch_count, b);
+    *first = start;
+    *count = batch_start(trajectories, batch_count, b + 1) - start;
+}
+
+static long histogram_width(long N)
+{
+    long bins_needed = N + 1;
+    if (bins_needed <= LRK_KMC_HIST_MAX_BINS)
+        return 1;
+    return (bins_needed + LRK_KMC_HIST_MAX_BINS - 1) / LRK_KMC_HIST_MAX_BINS;
+}
+
+/* calloc of count elements of size bytes, NULL only on failure (count 0 is
+ * allowed and yields a valid one-byte block). */
+static void *zeroed(size_t count, size_t size)
+{
+    if (count == 0)
+        return calloc(1, 1);
+    if (count > SIZE_MAX / size)
+        return NULL;
+    return calloc(count, size);
+}
+
+void lrk_kmc_result_free(lrk_kmc_result *r)
+{
+    if (r == NULL)
+        return;
+    double *arrays[] = {r->q_mean, r->q_std, r->q_sem, r->q_p05, r->q_p50, r->q_p95, r->t_mean,
+                        r->t_std, r->t_sem, r->batch_q_mean, r->batch_q_m2, r->batch_t_mean,
+                        r->batch_t_m2, r->first_passage};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        free(arrays[i]);
+    free(r->batch_trajectories);
+    free(r->batch_done);
+    free(r->hist);
+    free(r);
+}
+
+static lrk_status allocate_arrays(lrk_kmc_result *r, int keep_first_passage)
+{
+    size_t K = r->t_count, L = r->level_count, B = (size_t)r->batches_held;
+    double **curves[] = {&r->q_mean, &r->q_std, &r->q_sem, &r->q_p05, &r->q_p50, &r->q_p95};
+    for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++)
+        if ((*curves[i] = zeroed(K, sizeof(double))) == NULL)
+            return LRK_ERR_NOMEM;
+    double **levels[] = {&r->t_mean, &r->t_std, &r->t_sem};
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        if ((*levels[i] = zeroed(L, sizeof(double))) == NULL)
+            return LRK_ERR_NOMEM;
+    if (B > 0 && (K > SIZE_MAX / B || L > SIZE_MAX / B))
+        return LRK_ERR_NOMEM;
+    r->batch_trajectories = zeroed(B, sizeof(long));
+    r->batch_done = zeroed(B, 1);
+    r->batch_q_mean = zeroed(B * K, sizeof(double));
+    r->batch_q_m2 = zeroed(B * K, sizeof(double));
+    r->batch_t_mean = zeroed(B * L, sizeof(double));
+    r->batch_t_m2 = zeroed(B * L, sizeof(double));
+    r->hist = K > SIZE_MAX / r->hist_bins ? NULL : zeroed(K * r->hist_bins, sizeof(uint64_t));
+    if (!r->batch_trajectories || !r->batch_done || !r->batch_q_mean || !r->batch_q_m2 || !r->batch_t_mean
+        || !r->batch_t_m2 || !r->hist)
+        return LRK_ERR_NOMEM;
+    if (keep_first_passage) {
+        if (L > 0 && (size_t)r->trajectories_held > SIZE_MAX / L)
+            return LRK_ERR_NOMEM;
+        if ((r->first_passage = zeroed((size_t)r->trajectories_held * L, sizeof(double))) == NULL)
+            return LRK_ERR_NOMEM;
+    }
+    return LRK_OK;
+}
+
+lrk_status lrk_kmc_result_create(const lrk_kmc_params *p, long first_batch, long batches_held,
+                                 lrk_kmc_result **out, lrk_error *err)
+{
+    *out = NULL;
+    lrk_status st = lrk_kmc_validate(p, err);
+    if (st != LRK_OK)
+        return st;
+    long B = lrk_kmc_batch_count(p);
+    if (first_batch < 0 || first_batch >= B)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: first_batch = %ld: expected an integer in [0, %ld]",
+                             first_batch, B - 1);
+    if (batches_held < 0)
+        batches_held = B - first_batch;
+    if (batches_held < 1 || batches_held > B - first_batch)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: batches_held = %ld: expected an integer in [1, %ld]",
+                             batches_held, B - first_batch);
+    lrk_kmc_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "kmc: out of memory allocating the result");
+    r->N = p->model->N;
+    r->t_count = p->t_count;
+    r->level_count = p->level_count;
+    r->trajectories = p->trajectories;
+    r->batch_count = B;
+    r->first_batch = first_batch;
+    r->batches_held = batches_held;
+    long last_first, last_count;
+    lrk_kmc_batch_range(p->trajectories, B, first_batch, &r->first_trajectory, &last_count);
+    lrk_kmc_batch_range(p->trajectories, B, first_batch + batches_held - 1, &last_first, &last_count);
+    r->trajectories_held = last_first + last_count - r->first_trajectory;
+    r->hist_width = histogram_width(r->N);
+    r->hist_bins = (size_t)((r->N + 1 + r->hist_width - 1) / r->hist_width);
+    if (allocate_arrays(r, p->keep_first_passage) != LRK_OK) {
+        lrk_kmc_result_free(r);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "kmc: out of memory allocating the result (%zu grid times, "
+                             "%zu levels, %ld batches)", p->t_count, p->level_count, batches_held);
+    }
+    *out = r;
+    return LRK_OK;
+}
+
+static lrk_status check_same_shape(const lrk_kmc_result *a, const lrk_kmc_result *b, lrk_error *err)
+{
+    if (a->N != b->N || a->t_count != b->t_count || a->level_count != b->level_count
+        || a->trajectories != b->trajectories || a->batch_count != b->batch_count
+        || a->hist_bins != b->hist_bins)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: the results come from different parameters");
+    if (b->first_batch < a->first_batch || b->first_batch + b->batches_held > a->first_batch + a->batches_held)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: batches [%ld, %ld) lie outside [%ld, %ld)",
+                             b->first_batch, b->first_batch + b->batches_held, a->first_batch,
+                             a->first_batch + a->batches_held);
+    if ((a->first_passage == NULL) != (b->first_passage == NULL))
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "kmc merge: keep_first_passage differs between the results");
+    return LRK_OK;
+}
+
+lrk_status lrk_kmc_result_merge(lrk_kmc_result *into, const lrk_kmc_result *part, lrk_error *err)
+{
+    lrk_status st = check_same_shape(into, part, err);
+    if (st != LRK_OK)
+        return st;
+    size_t K = into->t_count, L = into->level_count;
+    size_t offset = (size_t)(part->first_batch - into->first_batch);
+    for (size_t b = 0; b < (size_t)part->batches_held; b++) {
+        if (!part->batch_done[b])
+            return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: batch %ld of the part was not run",
+                                 part->first_batch + (long)b);
+        if (into->batch_done[offset + b])
+            return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: batch %ld is already merged",
+                                 part->first_batch + (long)b);
+    }
+    size_t B = (size_t)part->batches_held;
+    memcpy(into->batch_trajectories + offset, part->batch_trajectories, B * sizeof(long));
+    memcpy(into->batch_q_mean + offset * K, part->batch_q_mean, B * K * sizeof(double));
+    memcpy(into->batch_q_m2 + offset * K, part->batch_q_m2, B * K * sizeof(double));
+    memcpy(into->batch_t_mean + offset * L, part->batch_t_mean, B * L * sizeof(double));
+    memcpy(into->batch_t_m2 + offset * L, part->batch_t_m2, B * L * sizeof(double));
+    memset(into->batch_done + offset, 1, B);
+    for (size_t i = 0; i < K * into->hist_bins; i++)
+        into->hist[i] += part->hist[i];
+    into->events += part->events;
+    if (into->first_passage != NULL) {
+        size_t row = (size_t)(part->first_trajectory - into->first_trajectory);
+        memcpy(into->first_passage + row * L, part->first_passage,
+               (size_t)part->trajectories_held * L * sizeof(double));
+    }
+    return LRK_OK;
+}
+
+static void finalize_quantiles(lrk_kmc_result *r)
+{
+    static const double probabilities[3] = {0.05, 0.50, 0.95};
+    double *outputs[3] = {r->q_p05, r->q_p50, r->q_p95};
+    for (size_t k = 0; k < r->t_count; k++) {
+        const uint64_t *counts = r->hist + k * r->hist_bins;
+        for (int i = 0; i < 3; i++) {
+            long bin = lrk_histogram_quantile(counts, r->hist_bins, probabilities[i]);
+            outputs[i][k] = bin < 0 ? NAN : (double)(bin * r->hist_width) / (double)r->N;
+        }
+    }
+}
+
+lrk_status lrk_kmc_result_finalize(lrk_kmc_result *r, lrk_error *err)
+{
+    size_t K = r->t_count, L = r->level_count;
+    for (long b = 0; b < r->batches_held; b++)
+        if (!r->batch_done[b])
+            return lrk_error_set(err, LRK_ERR_INVALID, "kmc finalize: batch %ld has no results yet",
+                                 r->first_batch + b);
+    double *q_m2 = zeroed(K, sizeof(double)), *t_m2 = zeroed(L, sizeof(double));
+    if (q_m2 == NULL || t_m2 == NULL) {
+        free(q_m2);
+        free(t_m2);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "kmc finalize: out of memory");
+    }
+    memset(r->q_mean, 0, K * sizeof(double));
+    memset(r->t_mean, 0, L * sizeof(double));
+    uint64_t count = 0;
+    for (long b = 0; b < r->batches_held; b++) {
+        uint64_t nb = (uint64_t)r->batch_trajectories[b];
+        lrk_moments_merge_vector(count, r->q_mean, q_m2, nb, r->batch_q_mean + (size_t)b * K,
+                                 r->batch_q_m2 + (size_t)b * K, K);
+        lrk_moments_merge_vector(count, r->t_mean, t_m2, nb, r->batch_t_mean + (size_t)b * L,
+                                 r->batch_t_m2 + (size_t)b * L, L);
+        count += nb;
+    }
+    for (size_t k = 0; k < K; k++) {
+        r->q_std[k] = lrk_moments_std_from_m2(count, q_m2[k]);
+        r->q_sem[k] = lrk_moments_sem_from_m2(count, q_m2[k]);
+    }
+    for (size_t j = 0; j < L; j++) {
+        r->t_std[j] = lrk_moments_std_from_m2(count, t_m2[j]);
+        r->t_sem[j] = lrk_moments_sem_from_m2(count, t_m2[j]);
+    }
+    free(q_m2);
+    free(t_m2);
+    finalize_quantiles(r);
+    return LRK_OK;
+}
+
+lrk_status lrk_kmc_run_all(const lrk_kmc_params *p, lrk_kmc_result **out, lrk_error *err)
+{
+    lrk_status st = lrk_kmc_result_create(p, 0, -1, out, err);
+    if (st != LRK_OK)
+        return st;
+    st = lrk_kmc_run(p, *out, err);
+    if (st != LRK_OK) {
+        lrk_kmc_result_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
