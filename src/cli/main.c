@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "lrekmc/version.h"
 
 static void print_usage(FILE *out)
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
         printf("lrekmc %s (git %s)\n", lrk_version(), lrk_git_revision());
         return 0;
     }
+    if (strcmp(argv[1], "check") == 0)
+        return lrk_cli_check(argc - 1, argv + 1);
     fprintf(stderr, "lrekmc: unknown command '%s' (try lrekmc --help)\n", argv[1]);
     return 2;
 }
