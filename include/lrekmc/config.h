@@ -43,13 +43,45 @@ typedef struct lrk_elastic {
 } lrk_elastic;
 
 /* One sweep axis: one key, or several keys varying together (`zip:`).
- * values[k][i] is the i-th value (a YAML scalar as text) of keys[k]. */
+ * values[k][i] is the i-th value (a YAML scalar as text) of keys[k].
+ *
+ * Sweep syntax (under `sweep:`, a mapping; the cartesian product of its axes):
+ *   KEY: [v1, v2, ...]               explicit values (YAML scalars)
+ *   KEY: {linspace: [a, b, n]}       n values a + (b - a) i / (n - 1)
+ *   KEY: {logspace: [a, b, n]}       n values from a to b (a, b > 0, the actual
+ *                                    endpoints, not exponents) with a constant
+ *                                    ratio (b / a)^(1 / (n - 1))
+ *   zip: {KEY1: ..., KEY2: ...}      one axis: the lists vary together and must
+ *                                    have the same length
+ * n is an integer in [1, LRK_SWEEP_MAX_VALUES] (n = 1 gives just a).  Generated
+ * numbers are stored as the shortest text that reads back to the same double.
+ * KEY is any scalar key except output.dir; every value passes the same check
+ * as the key in the file. */
 typedef struct lrk_sweep_axis {
     size_t key_count;
     char **keys;
     size_t value_count;
     char ***values;
+    unsigned long line, column;  /* where the axis starts in the file (1-based; 0 = unknown) */
 } lrk_sweep_axis;
+
+#define LRK_SWEEP_MAX_VALUES 1000000   /* values on one axis */
+#define LRK_SWEEP_MAX_POINTS 10000000  /* points of the whole product */
+
+/* Where a key got its value (kept per key for messages of cross-key checks). */
+typedef enum lrk_origin_kind {
+    LRK_ORIGIN_DEFAULT = 0,
+    LRK_ORIGIN_FILE,             /* line, column in c->source */
+    LRK_ORIGIN_SET,              /* a `--set` override */
+    LRK_ORIGIN_SWEEP             /* a sweep point (lrk_config_set_key) */
+} lrk_origin_kind;
+
+typedef struct lrk_config_origin {
+    lrk_origin_kind kind;
+    unsigned long line, column;
+} lrk_config_origin;
+
+#define LRK_CONFIG_KEY_SLOTS 40        /* >= the number of scalar keys */
 
 typedef struct lrk_config {
     char *source;                /* file name the config came from (owned) */
@@ -90,6 +122,11 @@ typedef struct lrk_config {
 
     size_t sweep_axis_count;     /* 0 = a single point */
     lrk_sweep_axis *sweep_axes;  /* file order; the last axis varies fastest */
+
+    /* Internal bookkeeping: origin[i] says where scalar key i (in the order
+     * of lrk_config_key_name) was set; copied with the config, ignored by
+     * lrk_config_equal. */
+    lrk_config_origin origin[LRK_CONFIG_KEY_SLOTS];
 } lrk_config;
 
 /* A growing list of error messages (owned strings). */
@@ -107,12 +144,25 @@ void lrk_diagnostics_add(lrk_diagnostics *d, const char *format, ...)
 void lrk_diagnostics_print(const lrk_diagnostics *d, FILE *out); /* one per line */
 void lrk_diagnostics_free(lrk_diagnostics *d);
 
-/* Fill c with the defaults of DESIGN.md section 5 (no allocation needed to
- * free, but lrk_config_free is always safe afterwards). */
+/* Fill c with the defaults of DESIGN.md section 5 (c need not be
+ * initialised; output.dir is allocated: free c with lrk_config_free).
+ * model.crossover.A and .T0 have no default (NaN): mode crossover requires
+ * them; model.elastic.* are NaN until given. */
 void lrk_config_defaults(lrk_config *c);
 
-/* Load a YAML file on top of the defaults.  Returns LRK_OK, or
- * LRK_ERR_INVALID / LRK_ERR_IO with every problem in d. */
+#define LRK_CONFIG_DEFAULT_DIR "results/quickstart"
+
+/* c->output.dir, or the default when it is NULL (only after a failed
+ * allocation in lrk_config_defaults). */
+const char *lrk_config_output_dir(const lrk_config *c);
+
+/* Load a YAML file on top of what c holds (normally the defaults; c must
+ * have been initialised with lrk_config_defaults).  Returns LRK_OK, or
+ * LRK_ERR_INVALID / LRK_ERR_IO / LRK_ERR_NOMEM with every problem in d; each
+ * message starts `FILE:LINE:COLUMN: ` (1-based).  Syntax errors stop the
+ * load; other errors are collected.  Loading does not check relations
+ * between keys: call lrk_config_validate after the overrides.  On failure c
+ * holds a partial configuration that must still be freed. */
 lrk_status lrk_config_load_file(lrk_config *c, const char *path, lrk_diagnostics *d);
 
 /* The same from memory; `name` is used in messages in place of a file name.
@@ -120,19 +170,52 @@ lrk_status lrk_config_load_file(lrk_config *c, const char *path, lrk_diagnostics
 lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *data, size_t size,
                                   lrk_diagnostics *d);
 
+#define LRK_CONFIG_MAX_FILE_SIZE (16u << 20)  /* larger files are rejected */
+
 /* Apply one `key=value` override (dotted key, YAML scalar value) with the
  * same checks as the file.  Sweep keys cannot be set this way. */
 lrk_status lrk_config_set(lrk_config *c, const char *assignment, lrk_diagnostics *d);
 
-/* Apply `key` = `value` (used for sweep points: same checks). */
+/* Apply `key` = `value` (used for sweep points: same checks).  value is the
+ * text of a plain YAML scalar; messages start `KEY: `. */
 lrk_status lrk_config_set_key(lrk_config *c, const char *key, const char *value, lrk_diagnostics *d);
 
-/* Checks between keys (q_levels from <= to, crossover needs A and T0, ...),
- * and resolves model.V1 from model.elastic.  Call after all overrides. */
+/* Checks between keys (q_levels from <= to, crossover needs A and T0, V1 and
+ * elastic not both, fit.batches <= kmc.trajectories when trajectories > 0,
+ * the exponent bound of lrk_model_validate) and resolves model.V1 from
+ * model.elastic.  Call after all overrides.  When the sweep has at most
+ * LRK_CONFIG_VALIDATE_MAX_POINTS points, every point is checked too (the
+ * first failing points are reported, located at their sweep axis). */
 lrk_status lrk_config_validate(lrk_config *c, lrk_diagnostics *d);
 
+#define LRK_CONFIG_VALIDATE_MAX_POINTS 100000
+
+/* Number of sweep points: the product of the axes' value counts (1 without
+ * a sweep). */
+size_t lrk_config_sweep_point_count(const lrk_config *c);
+
+/* point = base with the values of sweep point `index` applied (the last axis
+ * varies fastest) and validated; point's own sweep is empty.  point need not
+ * be initialised; free it with lrk_config_free whatever the result. */
+lrk_status lrk_config_sweep_point(lrk_config *point, const lrk_config *base, size_t index,
+                                  lrk_diagnostics *d);
+
+/* 1 when a and b hold the same values (source and origins are ignored; NaN
+ * equals NaN), else 0. */
+int lrk_config_equal(const lrk_config *a, const lrk_config *b);
+
+/* The scalar keys, in table order: the name of key i, or NULL past the end. */
+const char *lrk_config_key_name(size_t i);
+
+/* "what key i accepts; what it means" (e.g. "a finite number > 0;
+ * temperature (units of k_B)") into buf; returns 0, or -1 past the end. */
+int lrk_config_key_describe(size_t i, char *buf, size_t size);
+
 /* Emit the resolved configuration as YAML (libyaml emitter); numbers are
- * printed so that they read back to the same double. */
+ * printed with the shortest of %.15g/%.16g/%.17g that reads back to the
+ * same double; t_max is `auto` or a number; model.elastic replaces model.V1
+ * when given; model.crossover is written when A or T0 is set; the sweep is
+ * written as explicit lists.  Loading the output gives an equal config. */
 lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err);
 
 /* Deep copy (for sweep points); dst need not be initialised. */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli.h - pieces shared by the subcommands of the lrekmc program: the
- * configuration FILE with its `--set KEY=VALUE` overrides, and option values.
- * Every function prints its own one-line message on stderr when it fails.
+ * cli.h - subcommands of the lrekmc program and the argument handling they
+ * share (a configuration FILE plus `--set KEY=VALUE` overrides).
  */
 #ifndef LREKMC_CLI_H
 #define LREKMC_CLI_H
@@ -11,34 +10,41 @@
 
 #include "lrekmc/config.h"
 
-typedef struct lrk_cli_common {
-    const char *file;      /* the configuration FILE */
+/* Exit codes of every subcommand. */
+#define LRK_CLI_OK 0
+#define LRK_CLI_FAILED 1   /* the work itself failed (I/O, numerics) */
+#define LRK_CLI_USAGE 2    /* bad arguments or an invalid configuration */
+
+/* FILE and the --set overrides of a command line. */
+typedef struct lrk_cli_config_args {
+    const char *file;
     size_t set_count;
-    char **sets;           /* "KEY=VALUE", owned */
-} lrk_cli_common;
+    const char **sets;     /* owned array of pointers into argv */
+    int help;              /* --help or -h was given */
+} lrk_cli_config_args;
 
-/* If argv[*i] is `--set` (`--set K=V` or `--set=K=V`), record it and return 1
- * (advancing *i past its value); 0 if it is another argument; -1 on error. */
-int lrk_cli_common_option(lrk_cli_common *c, int argc, char **argv, int *i);
+/* Called for an argument that is not FILE, --set or --help: return the
+ * number of arguments consumed (>= 1), 0 for an unknown option, or -1 after
+ * printing a usage error. */
+typedef int (*lrk_cli_extra_option)(void *context, int argc, char **argv, int i);
 
-/* Record KEY=VALUE as if given with --set; 0 or -1. */
-int lrk_cli_common_add_set(lrk_cli_common *c, const char *key, const char *value);
+/* Parse argv[1..argc-1] of `command` (argv[0] is the command name).
+ * Accepts `--set KEY=VALUE` and `--set=KEY=VALUE`.  Returns 0, or
+ * LRK_CLI_USAGE after printing a one-line message to stderr.  Free with
+ * lrk_cli_config_args_free. */
+int lrk_cli_parse_config_args(const char *command, int argc, char **argv, lrk_cli_config_args *args,
+                              lrk_cli_extra_option extra, void *context);
+void lrk_cli_config_args_free(lrk_cli_config_args *args);
 
-void lrk_cli_common_free(lrk_cli_common *c);
+/* Defaults, then FILE, then every override, then lrk_config_validate.
+ * Every problem goes to d; returns LRK_OK or the first failing status.
+ * c must be freed with lrk_config_free whatever the result. */
+lrk_status lrk_cli_resolve_config(lrk_config *c, const lrk_cli_config_args *args, lrk_diagnostics *d);
 
-/* The value of option argv[*i]: `--opt=value` or `--opt value`; NULL after
- * printing an error when it is missing. */
-const char *lrk_cli_value(int argc, char **argv, int *i);
-
-/* Parse an integer option value in [min, max]; 0 or -1 after a message. */
-int lrk_cli_parse_int(const char *option, const char *text, int min, int max, int *out);
-
-/* Load FILE, apply the overrides, validate.  Returns 0, or 2 after printing
- * every error (one per line); config is then freed. */
-int lrk_cli_load_config(const lrk_cli_common *c, lrk_config *config);
-
-/* Subcommands: each returns the process exit status. */
-int lrk_cli_run(int argc, char **argv);
+/* `lrekmc check FILE [--set KEY=VALUE]...`; argv[0] is "check". */
 int lrk_cli_check(int argc, char **argv);
+
+/* `lrekmc run FILE [options]`; argv[0] is "run". */
+int lrk_cli_run(int argc, char **argv);
 
 #endif /* LREKMC_CLI_H */

@@ -35,10 +35,10 @@ int main(int argc, char **argv)
         printf("lrekmc %s (git %s)\n", lrk_version(), lrk_git_revision());
         return 0;
     }
-    if (strcmp(argv[1], "run") == 0)
-        return lrk_cli_run(argc, argv);
     if (strcmp(argv[1], "check") == 0)
-        return lrk_cli_check(argc, argv);
+        return lrk_cli_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") == 0)
+        return lrk_cli_run(argc - 1, argv + 1);
     fprintf(stderr, "lrekmc: unknown command '%s' (try lrekmc --help)\n", argv[1]);
     return 2;
 }

@@ -52,56 +52,52 @@ static const char run_usage[] =
     "exit status: 0 done, 1 run failure (e.g. disk), 2 usage or configuration error,\n"
     "130 interrupted (SIGINT/SIGTERM; finished points are kept).\n";
 
-typedef struct run_arguments {
-    lrk_cli_common common;     /* FILE and --set overrides */
+typedef struct run_options {
     const char *output_dir;
+    const char *seed;          /* --seed S: applied as kmc.seed=S */
     int threads;
     int quiet, force, dry_run;
-} run_arguments;
+} run_options;
 
-/* Returns -1 to go on, or an exit status. */
-static int parse_run_arguments(int argc, char **argv, run_arguments *a)
+/* The options of `run` beyond FILE, --set and --help (cli.h's callback). */
+static int parse_run_option(void *context, int argc, char **argv, int i)
 {
-    memset(a, 0, sizeof *a);
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        int consumed = lrk_cli_common_option(&a->common, argc, argv, &i);
-        if (consumed < 0)
-            return 2;
-        if (consumed > 0)
-            continue;
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(run_usage, stdout);
-            return 0;
-        } else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
-            if (!(a->output_dir = lrk_cli_value(argc, argv, &i)))
-                return 2;
-        } else if (strcmp(arg, "--threads") == 0) {
-            const char *v = lrk_cli_value(argc, argv, &i);
-            if (v == NULL || lrk_cli_parse_int(arg, v, 0, 1024, &a->threads) != 0)
-                return 2;
-        } else if (strcmp(arg, "--seed") == 0) {
-            const char *v = lrk_cli_value(argc, argv, &i);
-            if (v == NULL || lrk_cli_common_add_set(&a->common, "kmc.seed", v) != 0)
-                return 2;
-        } else if (strcmp(arg, "--quiet") == 0) {
-            a->quiet = 1;
-        } else if (strcmp(arg, "--force") == 0) {
-            a->force = 1;
-        } else if (strcmp(arg, "--dry-run") == 0) {
-            a->dry_run = 1;
-        } else if (arg[0] == '-' || a->common.file != NULL) {
-            fprintf(stderr, "lrekmc run: unexpected argument '%s' (see lrekmc run --help)\n", arg);
-            return 2;
-        } else {
-            a->common.file = arg;
+    run_options *o = context;
+    const char *arg = argv[i];
+    const char *equals = strchr(arg, '=');
+    size_t name_length = equals ? (size_t)(equals - arg) : strlen(arg);
+    const char *value = equals ? equals + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+    int used = equals ? 1 : 2;
+#define IS(name) (strlen(name) == name_length && strncmp(arg, name, name_length) == 0)
+    if (IS("--quiet") || IS("--force") || IS("--dry-run")) {
+        if (equals != NULL) {
+            fprintf(stderr, "lrekmc run: %.*s takes no value\n", (int)name_length, arg);
+            return -1;
         }
+        *(IS("--quiet") ? &o->quiet : IS("--force") ? &o->force : &o->dry_run) = 1;
+        return 1;
     }
-    if (a->common.file == NULL) {
-        fputs("lrekmc run: missing configuration FILE (see lrekmc run --help)\n", stderr);
-        return 2;
+    if (!(IS("-o") || IS("--output") || IS("--threads") || IS("--seed")))
+        return 0;
+    if (value == NULL) {
+        fprintf(stderr, "lrekmc run: %.*s needs a value (see lrekmc run --help)\n", (int)name_length, arg);
+        return -1;
     }
-    return -1;
+    if (IS("--threads")) {
+        char *end = NULL;
+        long threads = strtol(value, &end, 10);
+        if (end == value || *end != '\0' || threads < 0 || threads > 1024) {
+            fprintf(stderr, "lrekmc run: --threads %s: expected an integer in [0, 1024]\n", value);
+            return -1;
+        }
+        o->threads = (int)threads;
+    } else if (IS("--seed")) {
+        o->seed = value;
+    } else {
+        o->output_dir = value;
+    }
+#undef IS
+    return used;
 }
 
 /* A progress line on stderr, redrawn in place: only on a terminal. */
@@ -120,23 +116,24 @@ static void show_progress(void *user, const lrk_campaign_progress *p)
 
 static char *join_command_line(int argc, char **argv)
 {
-    size_t size = 1;
+    size_t size = sizeof "lrekmc";
     for (int i = 0; i < argc; i++)
         size += strlen(argv[i]) + 1;
     char *line = calloc(size, 1);
+    if (line != NULL)
+        strcpy(line, "lrekmc");
     for (int i = 0; line != NULL && i < argc; i++) {
-        if (i > 0)
-            strcat(line, " ");
+        strcat(line, " ");
         strcat(line, argv[i]);
     }
     return line;
 }
 
-static int run_campaign(const lrk_config *config, const run_arguments *a, int argc, char **argv)
+static int run_campaign(const lrk_config *config, const run_options *o, int argc, char **argv)
 {
-    int interactive = !a->quiet && isatty(STDERR_FILENO);
+    int interactive = !o->quiet && isatty(STDERR_FILENO);
     char *command_line = join_command_line(argc, argv);
-    lrk_campaign_options options = {.output_dir = a->output_dir, .threads = a->threads, .force = a->force,
+    lrk_campaign_options options = {.output_dir = o->output_dir, .threads = o->threads, .force = o->force,
                                     .command_line = command_line, .stop = &stop_requested,
                                     .progress = interactive ? show_progress : NULL};
     lrk_campaign_report report;
@@ -145,16 +142,16 @@ static int run_campaign(const lrk_config *config, const run_arguments *a, int ar
     lrk_status s = lrk_campaign_run(config, &options, &report, &err);
     if (interactive)
         fputs("\r\033[K", stderr);
-    int code = 0;
+    int code = LRK_CLI_OK;
     if (s == LRK_ERR_INTERRUPTED) {
-        fprintf(stderr, "lrekmc run: interrupted; %zu point(s) finished are kept in %s (run again to resume)\n",
+        fprintf(stderr, "lrekmc run: interrupted; %zu finished point(s) are kept in %s (run again to resume)\n",
                 report.points_kept + report.points_computed, report.output_dir ? report.output_dir : "?");
         code = 130;
     } else if (s != LRK_OK) {
         fprintf(stderr, "lrekmc run: %s\n", err.message);
-        code = s == LRK_ERR_INVALID ? 2 : 1;
+        code = s == LRK_ERR_INVALID ? LRK_CLI_USAGE : LRK_CLI_FAILED;
     } else {
-        if (!a->quiet) {
+        if (!o->quiet) {
             lrk_campaign_print_summary(report.output_dir, stdout, &err);
             printf("%zu point(s): %zu computed, %zu kept from an earlier run\n", report.point_count,
                    report.points_computed, report.points_kept);
@@ -166,30 +163,52 @@ static int run_campaign(const lrk_config *config, const run_arguments *a, int ar
     return code;
 }
 
+/* The configuration with --seed applied last, or LRK_CLI_USAGE after printing why not. */
+static int resolve(const lrk_cli_config_args *args, const run_options *o, lrk_config *config)
+{
+    lrk_diagnostics d;
+    lrk_diagnostics_init(&d);
+    lrk_status s = lrk_cli_resolve_config(config, args, &d);
+    if (s == LRK_OK && o->seed != NULL) {
+        char assignment[128];
+        snprintf(assignment, sizeof assignment, "kmc.seed=%s", o->seed);
+        s = lrk_config_set(config, assignment, &d);
+    }
+    if (s != LRK_OK) {
+        lrk_diagnostics_print(&d, stderr);
+        lrk_config_free(config);
+    }
+    lrk_diagnostics_free(&d);
+    return s == LRK_OK ? LRK_CLI_OK : LRK_CLI_USAGE;
+}
+
 int lrk_cli_run(int argc, char **argv)
 {
-    run_arguments a;
-    int code = parse_run_arguments(argc, argv, &a);
-    if (code >= 0) {
-        lrk_cli_common_free(&a.common);
+    run_options o = {0};
+    lrk_cli_config_args args;
+    int code = lrk_cli_parse_config_args("run", argc, argv, &args, parse_run_option, &o);
+    if (code == LRK_CLI_OK && args.help)
+        fputs(run_usage, stdout);
+    if (code != LRK_CLI_OK || args.help) {
+        lrk_cli_config_args_free(&args);
         return code;
     }
     lrk_config config;
-    code = lrk_cli_load_config(&a.common, &config);
-    if (code == 0) {
-        if (a.dry_run) {
+    code = resolve(&args, &o, &config);
+    if (code == LRK_CLI_OK) {
+        if (o.dry_run) {
             lrk_diagnostics d;
             lrk_diagnostics_init(&d);
             if (lrk_campaign_dry_run(&config, stdout, &d) != LRK_OK) {
                 lrk_diagnostics_print(&d, stderr);
-                code = 2;
+                code = LRK_CLI_USAGE;
             }
             lrk_diagnostics_free(&d);
         } else {
-            code = run_campaign(&config, &a, argc, argv);
+            code = run_campaign(&config, &o, argc, argv);
         }
         lrk_config_free(&config);
     }
-    lrk_cli_common_free(&a.common);
+    lrk_cli_config_args_free(&args);
     return code;
 }
