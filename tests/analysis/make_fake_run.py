@@ -13,6 +13,9 @@ Writes four run directories (DESIGN.md section 6 layout):
   OUTDIR/fluctuations model.N [30, 100, 1000], with bias_t, bias_kmc_ode,
                       std_sqrtN and per-trajectory first_passage.csv
   OUTDIR/broken       summary.csv without beta_ode (must be rejected)
+  OUTDIR/badtable     points/0/relaxation.csv without q_ode (must be rejected)
+  OUTDIR/nopoints     the sweep's summary.csv and no points/ (must be
+                      rejected by the scripts that read point tables)
 """
 
 import csv
@@ -193,6 +196,19 @@ def main():
     write_run(rng, root, "fluctuations", ["model.N"], fluct, TRAJECTORIES,
               extra=("bias_t", "bias_kmc_ode", "std_sqrtN", "protocol"), first_passage=True)
     write_run(rng, root, "broken", [], sweep[:1], 100, drop=("beta_ode",))
+    badtable = write_run(rng, root, "badtable", [], sweep[:1], 100)
+    relaxation = os.path.join(badtable, "points", "0", "relaxation.csv")
+    with open(relaxation) as stream:
+        lines = stream.read().splitlines()
+    with open(relaxation, "w") as stream:  # drop the q_ode column (the 8th)
+        for line in lines:
+            fields = line.split(",")
+            stream.write(",".join(fields[:7] + fields[8:]) + "\n")
+    nopoints = os.path.join(root, "nopoints")
+    os.makedirs(nopoints, exist_ok=True)
+    with open(os.path.join(root, "sweep", "summary.csv")) as src, \
+            open(os.path.join(nopoints, "summary.csv"), "w") as dst:
+        dst.write(src.read())
     print(root)
     return 0
 
