@@ -63,7 +63,7 @@ def abscissa(run, choice):
     import numpy as np
     T = run.column("T")
     if choice == "T":
-        return T, "T (units of V: k_B = 1)"
+        return T, "T (k_B = 1)"
     V1 = run.column("V1")
     if not np.all(np.isfinite(V1) & (V1 > 0)):
         raise data.DataError(f"{run.path}/summary.csv: T/V1 needs V1 > 0 in every row "

@@ -19,6 +19,7 @@ import lrekmc_data as data  # noqa: E402
 
 PROG = "plot_relaxation.py"
 MAX_PANEL_ROWS = 4
+MAX_LEGEND = 12
 
 
 def parse_arguments():
@@ -41,13 +42,13 @@ def kww_label(source, beta, tau):
     return f"KWW {source}: β={beta:.3f}, τ={tau:.3g}"
 
 
-def draw_point(ax, run, point, table, color, detailed, log_axis):
-    """One point's curves on one axis."""
+def draw_point(ax, run, point, table, color, detailed, log_axis, labelled=True):
+    """One point's curves on one axis (labelled: in the overlay legend)."""
     import numpy as np
     t = table["t"]
     keep = t > 0 if log_axis else np.isfinite(t)
     t = t[keep]
-    label = run.label(point)
+    label = run.label(point) if labelled else None
     row = run.row(point)
     have_kmc = table.has_data("q_mean")
     if have_kmc and detailed:
@@ -104,11 +105,18 @@ def plot(args):
     fig, axes = plt.subplots(rows, len(kinds), squeeze=False,
                              figsize=(5.2 * len(kinds), 3.6 * rows + (1.2 if overlay else 0)))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    if len(points) > MAX_LEGEND:  # a long sweep: a colour ramp, every k-th point named
+        ramp = plt.get_cmap("viridis")
+        colors = [ramp(i / (len(points) - 1)) for i in range(len(points))]
+        step = math.ceil(len(points) / MAX_LEGEND)
+        named = set(points[::step]) | {points[-1]}
+    else:
+        named = set(points)
     for index, point in enumerate(points):
         row_axes = axes[0] if overlay else axes[index]
         for ax, kind in zip(row_axes, kinds):
             draw_point(ax, run, point, tables[point], colors[index % len(colors)] if overlay
-                       else "tab:blue", not overlay, kind == "log")
+                       else "tab:blue", not overlay, kind == "log", point in named)
             if kind == "log":
                 ax.set_xscale("log")
             if not overlay:
@@ -123,13 +131,12 @@ def plot(args):
         handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=min(4, max(1, len(labels))),
                    fontsize=7, frameon=False)
-        fig.suptitle(f"{os.path.basename(os.path.normpath(args.run_dir))}: "
-                     "q(t), KMC mean (solid) and ODE (dotted)" if any(
-                        tables[p].has_data("q_mean") for p in points) else "q(t) of the ODE", fontsize=10)
+        with_kmc = any(tables[p].has_data("q_mean") for p in points)
+        what = "q(t), KMC mean (solid) and ODE (dotted)" if with_kmc else "q(t) of the ODE"
+        fig.suptitle(f"{os.path.basename(os.path.normpath(args.run_dir))}: {what}", fontsize=10)
         fig.tight_layout(rect=(0, 0.06 + 0.02 * math.ceil(len(labels) / 4), 1, 1))
     else:
-        for ax_row in axes:
-            ax_row[-1].legend(fontsize=7, loc="lower right")
+        axes[0][-1].legend(fontsize=7, loc="lower right")  # the same in every row
         fig.tight_layout()
     data.save(fig, output)
 

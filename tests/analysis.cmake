@@ -87,3 +87,9 @@ else()
   lrekmc_analysis_test(analysis_beta_summary_only png ${lrekmc_out}/beta_nopoints.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/nopoints -o ${lrekmc_out}/beta_nopoints.png)
 endif()
+
+# The driver of the paper figures: at least its argument handling (a full
+# run is minutes of simulation, not a unit test).
+add_test(NAME analysis_make_figures_help COMMAND bash ${PROJECT_SOURCE_DIR}/analysis/make_figures.sh --help)
+set_tests_properties(analysis_make_figures_help PROPERTIES LABELS analysis
+                     PASS_REGULAR_EXPRESSION "plots-only")
