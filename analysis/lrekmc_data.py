@@ -114,6 +114,19 @@ class Table:
         return np.full(self.length, math.nan)
 
 
+def nonempty(table):
+    if table.length == 0:
+        raise DataError(f"{table.path}: no rows")
+    return table
+
+
+def legend(ax, **options):
+    """ax.legend when something is labelled (quietly nothing otherwise)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels, **options)
+
+
 def point_directories(points_dir):
     """{point number: directory} for every numerically named subdirectory."""
     found = {}
@@ -202,10 +215,10 @@ class Run:
         return os.path.join(self.points[point], name)
 
     def relaxation(self, point):
-        return Table(self.point_file(point, "relaxation.csv"), RELAXATION_COLUMNS)
+        return nonempty(Table(self.point_file(point, "relaxation.csv"), RELAXATION_COLUMNS))
 
     def levels(self, point):
-        return Table(self.point_file(point, "levels.csv"), LEVELS_COLUMNS)
+        return nonempty(Table(self.point_file(point, "levels.csv"), LEVELS_COLUMNS))
 
     def first_passage(self, point):
         """Per-trajectory first-passage times, or None when not written.

@@ -111,7 +111,7 @@ def panel_noise(ax, run, points, tables, colors):
     ax.set_xlabel("t / τ0")
     ax.set_ylabel("√N · std(q)")
     ax.set_title("fluctuations scale as 1/√N", fontsize=10)
-    ax.legend(fontsize=7)
+    data.legend(ax, fontsize=7)
     ax.grid(alpha=0.3)
 
 
@@ -164,7 +164,7 @@ def panel_scaling(ax, rows):
     same = np.isfinite(t_star).all() and np.allclose(t_star, t_star[0])
     ax.set_title("bias and noise against N" + (f" (t = {t_star[0]:.3g})" if same else ""),
                  fontsize=10)
-    ax.legend(fontsize=7)
+    data.legend(ax, fontsize=7)
     ax.grid(alpha=0.3, which="both")
 
 
@@ -198,7 +198,7 @@ def panel_first_passage(ax, run, points, level, colors):
     ax.set_xlabel("first-passage time")
     ax.set_ylabel("density")
     ax.set_title("first-passage times", fontsize=10)
-    ax.legend(fontsize=7)
+    data.legend(ax, fontsize=7)
     ax.grid(alpha=0.3)
 
 

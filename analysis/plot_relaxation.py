@@ -94,9 +94,6 @@ def plot(args):
     run = data.Run(args.run_dir)
     points = data.parse_points(args.points, run)
     tables = {point: run.relaxation(point) for point in points}
-    for point, table in tables.items():
-        if table.length == 0:
-            raise data.DataError(f"{table.path}: no rows")
     output = data.default_output(args.run_dir, "relaxation", args.output)
     plt = data.pyplot()
     kinds = axes_kinds(args)
@@ -136,7 +133,7 @@ def plot(args):
         fig.suptitle(f"{os.path.basename(os.path.normpath(args.run_dir))}: {what}", fontsize=10)
         fig.tight_layout(rect=(0, 0.06 + 0.02 * math.ceil(len(labels) / 4), 1, 1))
     else:
-        axes[0][-1].legend(fontsize=7, loc="lower right")  # the same in every row
+        data.legend(axes[0][-1], fontsize=7, loc="lower right")  # the same in every row
         fig.tight_layout()
     data.save(fig, output)
 

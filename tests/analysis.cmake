@@ -84,6 +84,24 @@ else()
     lrekmc_analysis_test(analysis_${script}_bad_table error
       ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/badtable)
   endforeach()
+  # The same scripts on a real (tiny) run of the program, once `lrekmc run`
+  # exists: cmake -DLREKMC_ANALYSIS_REAL_RUN=ON.
+  option(LREKMC_ANALYSIS_REAL_RUN "Test the analysis scripts on a real lrekmc run" OFF)
+  if(LREKMC_ANALYSIS_REAL_RUN)
+    set(lrekmc_real ${CMAKE_CURRENT_BINARY_DIR}/analysis_real)
+    add_test(NAME analysis_real_run
+             COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny.yaml
+                     -o ${lrekmc_real})
+    set_tests_properties(analysis_real_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real)
+    foreach(script plot_relaxation plot_beta plot_fluctuations)
+      add_test(NAME analysis_real_${script}
+               COMMAND ${lrekmc_check} png ${lrekmc_out}/real_${script}.png
+                       ${lrekmc_scripts}/${script}.py ${lrekmc_real} -o ${lrekmc_out}/real_${script}.png)
+      set_tests_properties(analysis_real_${script} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_real
+                           ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+    endforeach()
+  endif()
+
   lrekmc_analysis_test(analysis_beta_summary_only png ${lrekmc_out}/beta_nopoints.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/nopoints -o ${lrekmc_out}/beta_nopoints.png)
 endif()
