@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Tests of the plot scripts in analysis/: each runs on synthetic run
+# directories (tests/analysis/make_fake_run.py, a ctest fixture) and must
+# write a non-empty PNG; bad input must end with exit 2 and one stderr line.
+# They need Debian's /usr/bin/python3 with numpy and matplotlib; without
+# them the tests are left out (with a note) rather than failing.
+
+set(LREKMC_ANALYSIS_PYTHON /usr/bin/python3)
+set(LREKMC_ANALYSIS_OK FALSE)
+if(EXISTS ${LREKMC_ANALYSIS_PYTHON})
+  execute_process(COMMAND ${LREKMC_ANALYSIS_PYTHON} -c "import numpy, matplotlib"
+                  RESULT_VARIABLE lrekmc_analysis_import OUTPUT_QUIET ERROR_QUIET)
+  if(lrekmc_analysis_import EQUAL 0)
+    set(LREKMC_ANALYSIS_OK TRUE)
+  endif()
+endif()
+
+if(NOT LREKMC_ANALYSIS_OK)
+  message(STATUS "analysis tests skipped: ${LREKMC_ANALYSIS_PYTHON} with numpy and matplotlib not found")
+else()
+  set(lrekmc_scripts ${PROJECT_SOURCE_DIR}/analysis)
+  set(lrekmc_fake ${CMAKE_CURRENT_BINARY_DIR}/analysis_fake)
+  set(lrekmc_out ${CMAKE_CURRENT_BINARY_DIR}/analysis_out)
+  set(lrekmc_check ${LREKMC_ANALYSIS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/analysis/check_script.py)
+  set(lrekmc_env "MPLCONFIGDIR=${CMAKE_CURRENT_BINARY_DIR}/analysis_mpl;PYTHONDONTWRITEBYTECODE=1")
+
+  add_test(NAME analysis_fake_run
+           COMMAND ${LREKMC_ANALYSIS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/analysis/make_fake_run.py
+                   ${lrekmc_fake})
+  set_tests_properties(analysis_fake_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_fake
+                       ENVIRONMENT "${lrekmc_env}")
+
+  # lrekmc_analysis_test(NAME png|error ARGS...): one checker run that needs the fixture.
+  function(lrekmc_analysis_test name kind)
+    add_test(NAME ${name} COMMAND ${lrekmc_check} ${kind} ${ARGN})
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_fake
+                         ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  endfunction()
+
+  # Figures: default output paths, explicit -o, point selection, both modes,
+  # the crossover axis, empty KMC columns, first-passage histograms.
+  lrekmc_analysis_test(analysis_relaxation_default png
+    ${lrekmc_fake}/fluctuations/figures/relaxation.png
+    ${lrekmc_scripts}/plot_relaxation.py ${lrekmc_fake}/fluctuations)
+  lrekmc_analysis_test(analysis_relaxation_overlay_log png ${lrekmc_out}/relaxation_overlay.png
+    ${lrekmc_scripts}/plot_relaxation.py ${lrekmc_fake}/sweep --log -o ${lrekmc_out}/relaxation_overlay.png)
+  lrekmc_analysis_test(analysis_relaxation_points png ${lrekmc_out}/relaxation_points.png
+    ${lrekmc_scripts}/plot_relaxation.py ${lrekmc_fake}/sweep --points 1,4 -o ${lrekmc_out}/relaxation_points.png)
+  lrekmc_analysis_test(analysis_relaxation_no_kmc png ${lrekmc_out}/relaxation_no_kmc.png
+    ${lrekmc_scripts}/plot_relaxation.py ${lrekmc_fake}/crossover --points 0,4 -o ${lrekmc_out}/relaxation_no_kmc.png)
+  lrekmc_analysis_test(analysis_beta_default png ${lrekmc_fake}/sweep/figures/beta.png
+    ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/sweep)
+  lrekmc_analysis_test(analysis_beta_crossover png ${lrekmc_out}/beta_crossover.png
+    ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/crossover --logx -o ${lrekmc_out}/beta_crossover.png)
+  lrekmc_analysis_test(analysis_beta_x_T png ${lrekmc_out}/beta_T.png
+    ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/sweep --x T -o ${lrekmc_out}/beta_T.png)
+  lrekmc_analysis_test(analysis_fluctuations_default png
+    ${lrekmc_fake}/fluctuations/figures/fluctuations.png
+    ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_fake}/fluctuations)
+  lrekmc_analysis_test(analysis_fluctuations_fallback png ${lrekmc_out}/fluctuations_sweep.png
+    ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_fake}/sweep -o ${lrekmc_out}/fluctuations_sweep.png)
+
+  # Bad input: every script, a missing directory and a summary without a
+  # required column; a few argument errors.
+  foreach(script plot_relaxation plot_beta plot_fluctuations)
+    lrekmc_analysis_test(analysis_${script}_missing_dir error
+      ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/no-such-run)
+    lrekmc_analysis_test(analysis_${script}_missing_column error
+      ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/broken)
+    lrekmc_analysis_test(analysis_${script}_no_summary error
+      ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/sweep/points)
+    lrekmc_analysis_test(analysis_${script}_bad_option error
+      ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/sweep --no-such-option)
+    add_test(NAME analysis_${script}_help
+             COMMAND ${LREKMC_ANALYSIS_PYTHON} ${lrekmc_scripts}/${script}.py --help)
+    set_tests_properties(analysis_${script}_help PROPERTIES ENVIRONMENT "${lrekmc_env}"
+                         LABELS analysis PASS_REGULAR_EXPRESSION "RUN_DIR")
+  endforeach()
+  lrekmc_analysis_test(analysis_relaxation_bad_points error
+    ${lrekmc_scripts}/plot_relaxation.py ${lrekmc_fake}/sweep --points 0,99)
+  foreach(script plot_relaxation plot_fluctuations)
+    lrekmc_analysis_test(analysis_${script}_no_points error
+      ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/nopoints)
+    lrekmc_analysis_test(analysis_${script}_bad_table error
+      ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/badtable)
+  endforeach()
+  # The same scripts on a real (tiny) run of the program, once `lrekmc run`
+  # exists: cmake -DLREKMC_ANALYSIS_REAL_RUN=ON.
+  option(LREKMC_ANALYSIS_REAL_RUN "Test the analysis scripts on a real lrekmc run" OFF)
+  if(LREKMC_ANALYSIS_REAL_RUN)
+    set(lrekmc_real ${CMAKE_CURRENT_BINARY_DIR}/analysis_real)
+    add_test(NAME analysis_real_run
+             COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny.yaml
+                     -o ${lrekmc_real})
+    set_tests_properties(analysis_real_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real)
+    foreach(script plot_relaxation plot_beta plot_fluctuations)
+      add_test(NAME analysis_real_${script}
+               COMMAND ${lrekmc_check} png ${lrekmc_out}/real_${script}.png
+                       ${lrekmc_scripts}/${script}.py ${lrekmc_real} -o ${lrekmc_out}/real_${script}.png)
+      set_tests_properties(analysis_real_${script} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_real
+                           ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+    endforeach()
+  endif()
+
+  lrekmc_analysis_test(analysis_beta_summary_only png ${lrekmc_out}/beta_nopoints.png
+    ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/nopoints -o ${lrekmc_out}/beta_nopoints.png)
+endif()
+
+# The driver of the paper figures: at least its argument handling (a full
+# run is minutes of simulation, not a unit test).
+add_test(NAME analysis_make_figures_help COMMAND bash ${PROJECT_SOURCE_DIR}/analysis/make_figures.sh --help)
+set_tests_properties(analysis_make_figures_help PROPERTIES LABELS analysis
+                     PASS_REGULAR_EXPRESSION "plots-only")
