@@ -9,6 +9,8 @@
  * usage: bench_references [mode V0/T V1/T]   (default: ser 1 1, paper Fig. 1a)
  * Compare with bench/references_scipy.py (same work in SciPy).
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
