@@ -47,7 +47,8 @@ static level level_from_y(double y)
     return (level){.q = -expm1(-y), .p = exp(-y), .log_p = -y};
 }
 
-/* s for |a| <= 1: no cancellation, the terms fall like 1/n!. */
+/* s for |a| <= 1: the terms fall like 1/n! and cancel by at most a factor ~e^2
+ * (measured: <= 3e-15 relative against 40-digit arithmetic). */
 static double s_small_a(double a, level lv)
 {
     double sum = 0.0, power = 1.0; /* power = (-a)^n / n! */
@@ -85,7 +86,8 @@ static lrk_status gsl_failure(lrk_error *err, const char *what, double x, int gs
                          gsl_strerror(gsl_status));
 }
 
-/* s for a > 1/2/q-ish region, through E1s or Eis. */
+/* s for |a| > 1 and |a| q >= 1/2 through E1s or Eis: the subtracted term is
+ * ~1/|a| and s >~ q, so the difference loses at most a factor ~1/(|a| q) <= 2. */
 static lrk_status s_expint(double a, level lv, double *s, lrk_error *err)
 {
     gsl_sf_result at_one, at_q;
