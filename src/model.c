@@ -4,6 +4,7 @@
  */
 #include "lrekmc/model.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -101,10 +102,11 @@ double lrk_elastic_V1(double n_r, double q0, double dp0, double d0, double d_el)
 
 long lrk_level_event_count(double q, long N)
 {
-    /* q * N may land a hair above an integer j when q = j / N was meant:
-     * subtract a few ulps of slack before rounding up. */
+    /* q * N may land an ulp or two above an integer j when q = j / N was
+     * meant: subtract a few ulps of slack (relative, so that for large N a
+     * level just above j / N is not pulled down to j) before rounding up. */
     double x = q * (double)N;
-    long n = (long)ceil(x - 1e-9 * fmax(1.0, x));
+    long n = (long)ceil(x - 4.0 * DBL_EPSILON * x);
     if (n < 1) n = 1;
     if (n > N) n = N;
     return n;

@@ -52,6 +52,8 @@ Test(model, level_event_count)
     cr_assert_eq(lrk_level_event_count(0.01, 10), 1);
     cr_assert_eq(lrk_level_event_count(0.99, 1), 1);
     cr_assert_eq(lrk_level_event_count(1.0, 7), 7);
+    /* large N: a level 1e-9 above j / N belongs to event j + 1 */
+    cr_assert_eq(lrk_level_event_count(0.5 + 1e-9, 1000000000L), 500000001L);
 }
 
 Test(model, validate_names_parameter_and_range)
