@@ -72,8 +72,8 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
     lrk_status s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
     if (s == LRK_OK)
         s = lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, err);
-    for (size_t j = 0; s == LRK_OK && j < p->level_count; j++)
-        s = lrk_ode_time_to_reach(m, p->q_levels[j], &p->t_ode[j], err);
+    if (s == LRK_OK)
+        s = lrk_ode_times_to_reach(m, p->q_levels, p->level_count, p->t_ode, err);
     if (s == LRK_OK)
         s = lrk_first_passage_exact(m, p->q_levels, p->level_count, p->t_exact_mean, p->t_exact_var, err);
     if (s == LRK_OK && wants_master_equation(c)) {
