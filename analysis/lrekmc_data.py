@@ -162,6 +162,36 @@ class Run:
                 raise DataError(f"{summary}: row {number}: point is not a number")
         self.points = point_directories(os.path.join(path, "points"))
 
+    def config_value(self, dotted):
+        """A value of run.yaml by dotted key (nested or flat), or None.
+
+        run.yaml is optional input: without it, or without PyYAML, or when
+        it does not parse, the answer is None."""
+        if not hasattr(self, "_config"):
+            self._config = None
+            path = os.path.join(self.path, "run.yaml")
+            try:
+                import yaml
+                with open(path, encoding="utf-8") as stream:
+                    loaded = yaml.safe_load(stream)
+                self._config = loaded if isinstance(loaded, dict) else None
+            except Exception:  # optional input: any failure means "not known"
+                self._config = None
+        node = self._config
+        if node is None:
+            return None
+        if dotted in node:
+            value = node[dotted]
+        else:
+            value = node
+            for part in dotted.split("."):
+                if not isinstance(value, dict) or part not in value:
+                    return None
+                value = value[part]
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return None
+        return parse_value(str(value))
+
     def has(self, name):
         """The summary has this column with at least one non-empty value."""
         return name in self.header and any(row[name] is not None for row in self.rows)

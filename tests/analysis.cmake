@@ -52,6 +52,8 @@ else()
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/sweep)
   lrekmc_analysis_test(analysis_beta_crossover png ${lrekmc_out}/beta_crossover.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/crossover --logx -o ${lrekmc_out}/beta_crossover.png)
+  lrekmc_analysis_test(analysis_beta_crossover_run_yaml png ${lrekmc_out}/beta_crossover_yaml.png
+    ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/crossover-yaml -o ${lrekmc_out}/beta_crossover_yaml.png)
   lrekmc_analysis_test(analysis_beta_x_T png ${lrekmc_out}/beta_T.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/sweep --x T -o ${lrekmc_out}/beta_T.png)
   lrekmc_analysis_test(analysis_fluctuations_default png
