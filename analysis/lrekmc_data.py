@@ -19,6 +19,7 @@ reported before any plotting machinery starts.
 import csv
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -127,16 +128,26 @@ def legend(ax, **options):
         ax.legend(handles, labels, **options)
 
 
-def point_directories(points_dir):
-    """{point number: directory} for every numerically named subdirectory."""
-    found = {}
+def point_directories(points_dir, point_ids):
+    """{point number: directory} for the subdirectories of points/.
+
+    A name is read as the number it ends with (`3`, `003`, `point-3`).  If
+    some name holds no number, or two names give the same one, the
+    directories are matched to the summary's points in sorted order instead
+    (when the counts agree)."""
     if not os.path.isdir(points_dir):
-        return found
-    for name in os.listdir(points_dir):
-        path = os.path.join(points_dir, name)
-        if name.isdigit() and os.path.isdir(path):
-            found[int(name)] = path
-    return dict(sorted(found.items()))
+        return {}
+    names = sorted(name for name in os.listdir(points_dir)
+                   if os.path.isdir(os.path.join(points_dir, name)))
+    numbers = [re.search(r"(\d+)$", name) for name in names]
+    if all(numbers) and len({int(m.group(1)) for m in numbers}) == len(names):
+        found = {int(m.group(1)): os.path.join(points_dir, name)
+                 for m, name in zip(numbers, names)}
+        return dict(sorted(found.items()))
+    if len(names) == len(point_ids):
+        return {point: os.path.join(points_dir, name)
+                for point, name in zip(sorted(point_ids), names)}
+    return {}
 
 
 class Run:
@@ -160,7 +171,7 @@ class Run:
         for number, row in enumerate(self.rows, start=2):
             if "point" in row and not isinstance(row["point"], float):
                 raise DataError(f"{summary}: row {number}: point is not a number")
-        self.points = point_directories(os.path.join(path, "points"))
+        self.points = point_directories(os.path.join(path, "points"), self.point_ids())
 
     def config_value(self, dotted):
         """A value of run.yaml by dotted key (nested or flat), or None.
