@@ -30,6 +30,13 @@ else()
   set_tests_properties(analysis_fake_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_fake
                        ENVIRONMENT "${lrekmc_env}")
 
+  # The reader itself and the formulas the plots draw.
+  add_test(NAME analysis_data_reader
+           COMMAND ${LREKMC_ANALYSIS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_data.py
+                   ${PROJECT_SOURCE_DIR}/analysis ${lrekmc_fake})
+  set_tests_properties(analysis_data_reader PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_fake
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+
   # lrekmc_analysis_test(NAME png|error ARGS...): one checker run that needs the fixture.
   function(lrekmc_analysis_test name kind)
     add_test(NAME ${name} COMMAND ${lrekmc_check} ${kind} ${ARGN})
