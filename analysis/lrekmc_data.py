@@ -377,4 +377,7 @@ def argument_parser(prog, description):
         pass
 
     return Parser(prog=prog, description=description,
-                  formatter_class=argparse.RawDescriptionHelpFormatter)
+                  formatter_class=argparse.RawDescriptionHelpFormatter,
+                  epilog="Prints the path of the figure written and exits 0; bad input "
+                         "gives one line\n`" + prog + ": error: ...` on stderr and exit "
+                         "status 2.")

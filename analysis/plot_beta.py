@@ -8,7 +8,6 @@ crossover run the fraction of avalanche (CER) processes
 f(T) = 1 / (exp(-A (1/T - 1/T0)) + 1) is drawn dashed on a second y axis.
 """
 
-import math
 import os
 import sys
 
