@@ -19,6 +19,7 @@ reported before any plotting machinery starts.
 import csv
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -127,16 +128,26 @@ def legend(ax, **options):
         ax.legend(handles, labels, **options)
 
 
-def point_directories(points_dir):
-    """{point number: directory} for every numerically named subdirectory."""
-    found = {}
+def point_directories(points_dir, point_ids):
+    """{point number: directory} for the subdirectories of points/.
+
+    A name is read as the number it ends with (`3`, `003`, `point-3`).  If
+    some name holds no number, or two names give the same one, the
+    directories are matched to the summary's points in sorted order instead
+    (when the counts agree)."""
     if not os.path.isdir(points_dir):
-        return found
-    for name in os.listdir(points_dir):
-        path = os.path.join(points_dir, name)
-        if name.isdigit() and os.path.isdir(path):
-            found[int(name)] = path
-    return dict(sorted(found.items()))
+        return {}
+    names = sorted(name for name in os.listdir(points_dir)
+                   if os.path.isdir(os.path.join(points_dir, name)))
+    numbers = [re.search(r"(\d+)$", name) for name in names]
+    if all(numbers) and len({int(m.group(1)) for m in numbers}) == len(names):
+        found = {int(m.group(1)): os.path.join(points_dir, name)
+                 for m, name in zip(numbers, names)}
+        return dict(sorted(found.items()))
+    if len(names) == len(point_ids):
+        return {point: os.path.join(points_dir, name)
+                for point, name in zip(sorted(point_ids), names)}
+    return {}
 
 
 class Run:
@@ -160,7 +171,37 @@ class Run:
         for number, row in enumerate(self.rows, start=2):
             if "point" in row and not isinstance(row["point"], float):
                 raise DataError(f"{summary}: row {number}: point is not a number")
-        self.points = point_directories(os.path.join(path, "points"))
+        self.points = point_directories(os.path.join(path, "points"), self.point_ids())
+
+    def config_value(self, dotted):
+        """A value of run.yaml by dotted key (nested or flat), or None.
+
+        run.yaml is optional input: without it, or without PyYAML, or when
+        it does not parse, the answer is None."""
+        if not hasattr(self, "_config"):
+            self._config = None
+            path = os.path.join(self.path, "run.yaml")
+            try:
+                import yaml
+                with open(path, encoding="utf-8") as stream:
+                    loaded = yaml.safe_load(stream)
+                self._config = loaded if isinstance(loaded, dict) else None
+            except Exception:  # optional input: any failure means "not known"
+                self._config = None
+        node = self._config
+        if node is None:
+            return None
+        if dotted in node:
+            value = node[dotted]
+        else:
+            value = node
+            for part in dotted.split("."):
+                if not isinstance(value, dict) or part not in value:
+                    return None
+                value = value[part]
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return None
+        return parse_value(str(value))
 
     def has(self, name):
         """The summary has this column with at least one non-empty value."""
@@ -336,4 +377,7 @@ def argument_parser(prog, description):
         pass
 
     return Parser(prog=prog, description=description,
-                  formatter_class=argparse.RawDescriptionHelpFormatter)
+                  formatter_class=argparse.RawDescriptionHelpFormatter,
+                  epilog="Prints the path of the figure written and exits 0; bad input "
+                         "gives one line\n`" + prog + ": error: ...` on stderr and exit "
+                         "status 2.")

@@ -8,7 +8,6 @@ crossover run the fraction of avalanche (CER) processes
 f(T) = 1 / (exp(-A (1/T - 1/T0)) + 1) is drawn dashed on a second y axis.
 """
 
-import math
 import os
 import sys
 
@@ -124,34 +123,59 @@ def plot(args):
     data.save(fig, output)
 
 
-def add_crossover_axis(ax, run, choice, handles, labels):
-    """f(T) dashed on a right-hand axis, from the A, T0 and T columns."""
+def crossover_parameters(run):
+    """A and T0 per row: summary columns `A`, `T0` (or the swept keys
+    `model.crossover.A`, `model.crossover.T0`), else run.yaml; NaN if none."""
     import numpy as np
-    A, T0, T, V1 = run.column("A"), run.column("T0"), run.column("T"), run.column("V1")
-    ok = np.isfinite(A) & np.isfinite(T0) & np.isfinite(T) & (T > 0)
-    if not ok.any():
-        return
-    a, t0 = A[ok][0], T0[ok][0]
-    if not (np.allclose(A[ok], a) and np.allclose(T0[ok], t0)):
-        a, t0 = A[ok], T0[ok]  # A or T0 is swept: draw f per row as points only
-    T_line = np.geomspace(T[ok].min(), T[ok].max(), 300) if np.ndim(a) == 0 else T[ok]
-    f = crossover_f(T_line, a, t0)
-    scale = 1.0 if choice == "T" else 1.0 / V1[ok][0]
+    for a_name, t0_name in (("A", "T0"), ("model.crossover.A", "model.crossover.T0")):
+        if run.has(a_name) and run.has(t0_name):
+            return run.column(a_name), run.column(t0_name)
+    a = data.as_float(run.config_value("model.crossover.A"))
+    t0 = data.as_float(run.config_value("model.crossover.T0"))
+    return np.full(len(run.rows), a), np.full(len(run.rows), t0)
+
+
+def add_crossover_axis(ax, run, choice, handles, labels):
+    """f(T) dashed on a right-hand axis, computed from A, T0 and T (or, when
+    A and T0 are nowhere to be found, the f_T column as reported)."""
+    import numpy as np
+    A, T0 = crossover_parameters(run)
+    T, V1 = run.column("T"), run.column("V1")
+    scale = np.ones_like(T) if choice == "T" else 1.0 / V1
+    ok = np.isfinite(A) & np.isfinite(T0) & np.isfinite(T) & (T > 0) & np.isfinite(scale)
     twin = ax.twinx()
-    line, = twin.plot(T_line * scale, f, color="tab:green", linestyle="--", linewidth=1.3,
-                      marker=None if np.ndim(a) == 0 else ".",
-                      label=("f(T), A=%.3g, T0=%.3g" % (a, t0)) if np.ndim(a) == 0 else "f(T)")
+    if ok.any() and np.allclose(A[ok], A[ok][0]) and np.allclose(T0[ok], T0[ok][0]):
+        a, t0 = A[ok][0], T0[ok][0]
+        T_line = np.geomspace(T[ok].min(), T[ok].max(), 300)
+        line, = twin.plot(T_line * scale[ok][0], crossover_f(T_line, a, t0), color="tab:green",
+                          linestyle="--", linewidth=1.3, label=f"f(T), A={a:.3g}, T0={t0:.3g}")
+        check_reported_f(run, ok, crossover_f(T[ok], a, t0))
+    else:
+        f = crossover_f(T, A, T0) if ok.any() else run.column("f_T")
+        ok = np.isfinite(f) & np.isfinite(T) & np.isfinite(scale)
+        if not ok.any():
+            twin.remove()
+            return
+        order = np.argsort(T[ok] * scale[ok])
+        line, = twin.plot((T[ok] * scale[ok])[order], f[ok][order], color="tab:green",
+                          linestyle="--", marker=".", linewidth=1.3, label="f(T)")
     twin.set_ylabel("f(T): fraction of CER processes", color="tab:green")
     twin.set_ylim(-0.03, 1.03)
     twin.tick_params(axis="y", colors="tab:green")
-    if run.has("f_T"):
-        reported = run.column("f_T")[ok]
-        if np.isfinite(reported).all() and np.ndim(a) == 0 and \
-                not np.allclose(reported, crossover_f(T[ok], a, t0), rtol=1e-6, atol=1e-9):
-            print(f"{PROG}: warning: f_T in summary.csv differs from f(T) computed from A, T0",
-                  file=sys.stderr)
     handles.append(line)
     labels.append(line.get_label())
+
+
+def check_reported_f(run, rows, computed):
+    """Warn (not fail) when the program's f_T disagrees with f(T) from A, T0."""
+    import numpy as np
+    if not run.has("f_T"):
+        return
+    reported = run.column("f_T")[rows]
+    good = np.isfinite(reported)
+    if good.any() and not np.allclose(reported[good], computed[good], rtol=1e-6, atol=1e-9):
+        print(f"{PROG}: warning: f_T in summary.csv differs from f(T) computed from A and T0",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":

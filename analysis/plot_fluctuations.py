@@ -10,8 +10,8 @@ std(q) at a fixed time, with reference slopes 1/N and 1/sqrt(N).  The
 summary columns bias_t, bias_kmc_ode and std_sqrtN are used when present;
 otherwise the bias is max_t |q_mean - q_ode| and the std is read at
 t = tau_ode.  Panel 3 (when points/<k>/first_passage.csv exist): histograms
-of the first-passage time to the q-level nearest 0.5, with the exact
-mean and std (levels.csv) as a normal curve.
+of the first-passage time to the q-level nearest 0.5 (--level) for up to
+four points, with the exact mean and std (levels.csv) as a normal curve.
 """
 
 import math
@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lrekmc_data as data  # noqa: E402
 
 PROG = "plot_fluctuations.py"
+MAX_HISTOGRAMS = 4
 
 
 def parse_arguments():
@@ -159,7 +160,7 @@ def panel_scaling(ax, rows):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("N (LREs per trajectory)")
-    ax.set_ylabel("at fixed t")
+    ax.set_ylabel("value at a fixed time t")
     t_star = rows[:, 6]
     same = np.isfinite(t_star).all() and np.allclose(t_star, t_star[0])
     ax.set_title("bias and noise against N" + (f" (t = {t_star[0]:.3g})" if same else ""),
@@ -172,10 +173,14 @@ def panel_first_passage(ax, run, points, level, colors):
     """Histograms of the first-passage time to the level nearest `level`."""
     import numpy as np
     drawn = 0
+    with_data = [point for point in points if run.first_passage(point) is not None]
+    if len(with_data) > MAX_HISTOGRAMS:  # evenly spread, first and last included
+        picks = np.linspace(0, len(with_data) - 1, MAX_HISTOGRAMS).round().astype(int)
+        with_data = [with_data[i] for i in sorted(set(picks))]
     for index, point in enumerate(points):
-        found = run.first_passage(point)
-        if found is None:
+        if point not in with_data:
             continue
+        found = run.first_passage(point)
         levels, times = found
         j = int(np.argmin(np.abs(levels - level)))
         sample = times[:, j]

@@ -30,6 +30,13 @@ else()
   set_tests_properties(analysis_fake_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_fake
                        ENVIRONMENT "${lrekmc_env}")
 
+  # The reader itself and the formulas the plots draw.
+  add_test(NAME analysis_data_reader
+           COMMAND ${LREKMC_ANALYSIS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/analysis/test_data.py
+                   ${PROJECT_SOURCE_DIR}/analysis ${lrekmc_fake})
+  set_tests_properties(analysis_data_reader PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_fake
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+
   # lrekmc_analysis_test(NAME png|error ARGS...): one checker run that needs the fixture.
   function(lrekmc_analysis_test name kind)
     add_test(NAME ${name} COMMAND ${lrekmc_check} ${kind} ${ARGN})
@@ -52,6 +59,8 @@ else()
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/sweep)
   lrekmc_analysis_test(analysis_beta_crossover png ${lrekmc_out}/beta_crossover.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/crossover --logx -o ${lrekmc_out}/beta_crossover.png)
+  lrekmc_analysis_test(analysis_beta_crossover_run_yaml png ${lrekmc_out}/beta_crossover_yaml.png
+    ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/crossover-yaml -o ${lrekmc_out}/beta_crossover_yaml.png)
   lrekmc_analysis_test(analysis_beta_x_T png ${lrekmc_out}/beta_T.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/sweep --x T -o ${lrekmc_out}/beta_T.png)
   lrekmc_analysis_test(analysis_fluctuations_default png

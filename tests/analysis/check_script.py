@@ -45,7 +45,7 @@ def check_png(output, script, args):
     size = os.path.getsize(output)
     if head != PNG_MAGIC or size < 1000:
         return fail(f"{output} is not a plausible PNG ({size} bytes)", result)
-    if output not in result.stdout.split():
+    if output not in result.stdout.splitlines():
         return fail(f"the written path {output} was not printed on stdout", result)
     if "Traceback" in result.stderr:
         return fail("a traceback on stderr", result)

@@ -10,6 +10,7 @@ Writes four run directories (DESIGN.md section 6 layout):
                       required summary columns; zero-padded point names
   OUTDIR/crossover    mode crossover (V0 0.3, V1 0.115, A 0.5, T0 0.06),
                       trajectories 0: every KMC column is empty
+  OUTDIR/crossover-yaml the same with A and T0 only in run.yaml
   OUTDIR/fluctuations model.N [30, 100, 1000], with bias_t, bias_kmc_ode,
                       std_sqrtN and per-trajectory first_passage.csv
   OUTDIR/broken       summary.csv without beta_ode (must be rejected)
@@ -192,6 +193,11 @@ def main():
              for T in np.geomspace(0.045, 0.6, 8)]
     write_run(rng, root, "crossover", ["model.T"], cross, 0,
               extra=("A", "T0", "f_T", "beta_ode_err", "tau_ode_err", "protocol"))
+    # The same without A and T0 columns: plot_beta must find them in run.yaml.
+    cross_yaml = write_run(rng, root, "crossover-yaml", ["model.T"], cross, 0, extra=("f_T",))
+    with open(os.path.join(cross_yaml, "run.yaml"), "w") as stream:
+        stream.write("model:\n  mode: crossover\n  V0: 0.3\n  V1: 0.115\n"
+                     "  crossover: {A: 0.5, T0: 0.06}\n")
     fluct = [dict(mode="ser", V0=1.0, V1=1.0, T=1.0, N=N) for N in (30, 100, 1000)]
     write_run(rng, root, "fluctuations", ["model.N"], fluct, TRAJECTORIES,
               extra=("bias_t", "bias_kmc_ode", "std_sqrtN", "protocol"), first_passage=True)
