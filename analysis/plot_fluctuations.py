@@ -6,10 +6,10 @@ Panel 1: sqrt(N) std(q) against t for every point, with the linear noise
 approximation sqrt(N) q_lna_std dashed (and the master equation dotted
 where it was computed): the curves collapse when the noise is O(1/sqrt N).
 Panel 2: against N on log-log axes, the difference |KMC mean - ODE| and
-std(q) at a fixed time, with reference slopes 1/N and 1/sqrt(N).  The
-summary columns bias_t, bias_kmc_ode and std_sqrtN are used when present;
-otherwise the bias is max_t |q_mean - q_ode| and the std is read at
-t = tau_ode.  Panel 3 (when points/<k>/first_passage.csv exist): histograms
+std(q), with reference slopes 1/N and 1/sqrt(N).  The summary columns
+kmc_ode_bias, exact_ode_bias (grid means of q_mean - q_ode and
+q_exact_mean - q_ode) and q_std_mean are used when present; otherwise the
+bias is max_t |q_mean - q_ode| and the std is read at t = tau_ode.  Panel 3 (when points/<k>/first_passage.csv exist): histograms
 of the first-passage time to the q-level nearest 0.5 (--level) for up to
 four points, with the exact mean and std (levels.csv) as a normal curve.
 """
@@ -39,10 +39,10 @@ def parse_arguments():
 
 
 def fixed_time(run, point, table):
-    """The time at which bias and std are compared: bias_t, else tau_ode."""
+    """The time at which bias and std are read from the tables: tau_ode."""
     import numpy as np
     row = run.row(point)
-    for key in ("bias_t", "tau_ode"):
+    for key in ("tau_ode",):
         if data.finite(row.get(key)):
             return row[key]
     q_ode = table["q_ode"]
@@ -69,8 +69,8 @@ def scaling_rows(run, points, tables):
             raise data.DataError(f"{run.path}/summary.csv: point {point}: N is not a positive number")
         t_star = fixed_time(run, point, table)
         sem = at_time(table, "q_sem", t_star)
-        if data.finite(row.get("bias_kmc_ode")):
-            bias = abs(row["bias_kmc_ode"])
+        if data.finite(row.get("kmc_ode_bias")):
+            bias = abs(row["kmc_ode_bias"])
         elif table.has_data("q_mean") and table.has_data("q_ode"):
             diff = np.abs(table["q_mean"] - table["q_ode"])
             bias = float(np.nanmax(diff)) if np.isfinite(diff).any() else math.nan
@@ -78,10 +78,12 @@ def scaling_rows(run, points, tables):
         else:
             bias = math.nan
         exact = math.nan
-        if table.has_data("q_exact_mean") and table.has_data("q_ode"):
+        if data.finite(row.get("exact_ode_bias")):
+            exact = abs(row["exact_ode_bias"])
+        elif table.has_data("q_exact_mean") and table.has_data("q_ode"):
             exact = abs(at_time(table, "q_exact_mean", t_star) - at_time(table, "q_ode", t_star))
-        if data.finite(row.get("std_sqrtN")):
-            std = row["std_sqrtN"] / math.sqrt(N)
+        if data.finite(row.get("q_std_mean")):
+            std = row["q_std_mean"]
         else:
             std = at_time(table, "q_std", t_star)
         out.append((N, bias, sem, exact, std, at_time(table, "q_lna_std", t_star), t_star))

@@ -93,23 +93,19 @@ else()
     lrekmc_analysis_test(analysis_${script}_bad_table error
       ${lrekmc_scripts}/${script}.py ${lrekmc_fake}/badtable)
   endforeach()
-  # The same scripts on a real (tiny) run of the program, once `lrekmc run`
-  # exists: cmake -DLREKMC_ANALYSIS_REAL_RUN=ON.
-  option(LREKMC_ANALYSIS_REAL_RUN "Test the analysis scripts on a real lrekmc run" OFF)
-  if(LREKMC_ANALYSIS_REAL_RUN)
-    set(lrekmc_real ${CMAKE_CURRENT_BINARY_DIR}/analysis_real)
-    add_test(NAME analysis_real_run
-             COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny.yaml
-                     -o ${lrekmc_real})
-    set_tests_properties(analysis_real_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real)
-    foreach(script plot_relaxation plot_beta plot_fluctuations)
-      add_test(NAME analysis_real_${script}
-               COMMAND ${lrekmc_check} png ${lrekmc_out}/real_${script}.png
-                       ${lrekmc_scripts}/${script}.py ${lrekmc_real} -o ${lrekmc_out}/real_${script}.png)
-      set_tests_properties(analysis_real_${script} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_real
-                           ENVIRONMENT "${lrekmc_env}" LABELS analysis)
-    endforeach()
-  endif()
+  # The same scripts on a real (tiny) run of the program.
+  set(lrekmc_real ${CMAKE_CURRENT_BINARY_DIR}/analysis_real)
+  add_test(NAME analysis_real_run
+           COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny.yaml
+                   -o ${lrekmc_real} --quiet --force)
+  set_tests_properties(analysis_real_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real)
+  foreach(script plot_relaxation plot_beta plot_fluctuations)
+    add_test(NAME analysis_real_${script}
+             COMMAND ${lrekmc_check} png ${lrekmc_out}/real_${script}.png
+                     ${lrekmc_scripts}/${script}.py ${lrekmc_real} -o ${lrekmc_out}/real_${script}.png)
+    set_tests_properties(analysis_real_${script} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_real
+                         ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  endforeach()
 
   lrekmc_analysis_test(analysis_beta_summary_only png ${lrekmc_out}/beta_nopoints.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/nopoints -o ${lrekmc_out}/beta_nopoints.png)
@@ -120,3 +116,10 @@ endif()
 add_test(NAME analysis_make_figures_help COMMAND bash ${PROJECT_SOURCE_DIR}/analysis/make_figures.sh --help)
 set_tests_properties(analysis_make_figures_help PROPERTIES LABELS analysis
                      PASS_REGULAR_EXPRESSION "plots-only")
+
+# Every shipped configuration is valid.
+file(GLOB lrekmc_configs ${PROJECT_SOURCE_DIR}/configs/*.yaml)
+foreach(config ${lrekmc_configs})
+  get_filename_component(name ${config} NAME_WE)
+  add_test(NAME config_check_${name} COMMAND $<TARGET_FILE:lrekmc_cli> check ${config})
+endforeach()
