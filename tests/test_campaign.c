@@ -200,3 +200,27 @@ Test(campaign, full_disk_fails_cleanly_and_leaves_no_half_file, .timeout = 120)
     cr_assert_eq(wait_exit(start_run(dir, NULL, log)), 0);
     cr_assert_eq(stat(path, &info), 0);
 }
+
+Test(campaign, output_bytes_do_not_depend_on_threads, .timeout = 120)
+{
+    char root[64], one[128], two[128], three[128], log[128];
+    make_temp_dir(root);
+    snprintf(one, sizeof one, "%s/one", root);
+    snprintf(two, sizeof two, "%s/two", root);
+    snprintf(three, sizeof three, "%s/three", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    cr_assert_eq(wait_exit(start_run(one, "--threads=1", log)), 0);
+    cr_assert_eq(wait_exit(start_run(two, "--threads=2", log)), 0);
+    cr_assert_eq(wait_exit(start_run(three, "--threads=3", log)), 0);
+    assert_same_file(one, two, "summary.csv");
+    assert_same_file(one, three, "summary.csv");
+    for (int k = 0; k < 6; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "points/%d/relaxation.csv", k);
+        assert_same_file(one, two, name);
+        assert_same_file(one, three, name);
+        snprintf(name, sizeof name, "points/%d/levels.csv", k);
+        assert_same_file(one, two, name);
+        assert_same_file(one, three, name);
+    }
+}
