@@ -7,7 +7,7 @@
  *
  * Method: windowed, piecewise uniformization.  The distribution of n is a
  * packet of width O(sqrt N) that only moves up; it is advanced in sub-steps of
- * about 128 expected uniformized jumps, each with its own rate
+ * about 256 expected uniformized jumps, each with its own rate
  * Lambda = max lambda_n over the states the packet can reach in that sub-step,
  * so the total number of jumps is about the number of real events (~ N times
  * a small factor) and each jump costs only the packet width.  Everything is a
