@@ -6,6 +6,8 @@
  * exponential integrals, so the benchmark needs no other module).
  * Usage: bench_master [repeats]   (default 20)
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_expint.h>
 #include <math.h>
