@@ -317,3 +317,15 @@ Test(master, equal_times_and_time_zero)
     solve_ok(&m, &one, 1, &single, &s1);
     cr_assert_float_eq(single, mean[4], 1e-13, "restarting at grid points must not change the result");
 }
+
+Test(master, far_times_are_fully_relaxed)
+{
+    lrk_model m = model(LRK_MODE_SER, 1.0, 1.0, 1.0, 200);
+    double t[] = {4.0, 1e4, 1e300}, mean[3], std[3];
+    solve_ok(&m, t, 3, mean, std);
+    cr_assert(mean[0] > 0.5 && mean[0] < 0.7);
+    cr_assert_float_eq(mean[1], 1.0, 1e-14);
+    cr_assert(std[1] < 1e-12, "std = %g", std[1]);
+    cr_assert_eq(mean[2], 1.0);
+    cr_assert_eq(std[2], 0.0);
+}
