@@ -41,9 +41,11 @@
 #include <string.h>
 
 /* Expected uniformized jumps per sub-step: large enough that the Poisson
- * tail overhead (~ 10 sqrt(L)) is small, small enough that the packet does
- * not move much within one sub-step (bench/bench_master.c). */
-#define LRK_SUBSTEP_JUMPS 128.0
+ * tail overhead (~ 10 sqrt(L)) is small, small enough that the window the
+ * packet can reach (and so Lambda) stays close to the packet.  Counted cell
+ * updates: 32 -> 256 saves 15-45 % on long runs (N = 1e5, strong CER),
+ * 1024 is worse again; 400-point grids are grid-bound and do not care. */
+#define LRK_SUBSTEP_JUMPS 256.0
 /* Poisson tail and dropped edge mass per sub-step. */
 #define LRK_TAIL_MASS 1e-20
 #define LRK_DROP_MASS 1e-20

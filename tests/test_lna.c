@@ -181,3 +181,25 @@ Test(lna, rejects_bad_arguments)
     cr_assert_eq(lrk_lna_std(&m, &t, 1, out, &err), LRK_ERR_INVALID);
     cr_assert(strstr(err.message, "model.T") != NULL, "%s", err.message);
 }
+
+Test(lna, far_times_and_breakdown)
+{
+    /* Long after relaxation the std is 0 and costs no integration steps
+     * (an explicit integrator crawling through the tail would exceed its
+     * step limit at t = 1e9 here). */
+    lrk_model m = model(LRK_MODE_SER, 1.0, 100);
+    double t[] = {4.0, 1e3, 1e9, 1e300}, std[4];
+    lna_ok(&m, t, 4, std);
+    cr_assert(std[0] > 0.03);
+    cr_assert(std[1] < 1e-12, "std(1e3) = %g", std[1]);
+    cr_assert_eq(std[2], 0.0);
+    cr_assert_eq(std[3], 0.0);
+    /* Very strong CER coupling: the LNA variance explodes; a clear error,
+     * not a crash or a silent inf. */
+    lrk_model cer = model(LRK_MODE_CER, 50.0, 100);
+    lrk_error err = {{0}};
+    double far = 1e300, out = -1.0;
+    cr_assert_eq(lrk_lna_std(&cer, &far, 1, &out, &err), LRK_ERR_NUMERIC);
+    cr_assert(strstr(err.message, "LNA does not apply") != NULL, "%s", err.message);
+    cr_assert_eq(out, -1.0, "nothing written on failure");
+}

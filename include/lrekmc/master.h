@@ -7,23 +7,28 @@
  *
  * Method: windowed, piecewise uniformization.  The distribution of n is a
  * packet of width O(sqrt N) that only moves up; it is advanced in sub-steps of
- * about 128 expected uniformized jumps, each with its own rate
+ * about 256 expected uniformized jumps, each with its own rate
  * Lambda = max lambda_n over the states the packet can reach in that sub-step,
  * so the total number of jumps is about the number of real events (~ N times
  * a small factor) and each jump costs only the packet width.  Everything is a
  * sum of non-negative terms: no cancellation, even with equal or near-equal
  * rates.  Lost mass (Poisson tail cut and negligible edge states, 1e-20 per
  * sub-step each) is bounded rigorously; mean and std of q are accurate to far
- * better than 1e-9 absolute (in practice ~1e-13).
+ * better than 1e-9 absolute (tests: within 1e-12 of a tight direct GSL
+ * integration, 1e-13 of closed forms).
  *
- * Cost: about (N + 20 * points) jumps times the packet width (~ 20 sqrt(N)
- * states), independent of t_max and of the stiffness of the rates: ~1e7 cell
- * updates for N = 1000 and a 400-point grid (a few ms), ~1e8 for N = 5000.
- * Limits: N <= LRK_MASTER_MAX_N; a solve gives up with LRK_ERR_INVALID after
- * LRK_MASTER_MAX_WORK cell updates (about 10 s), which only very strong CER
- * coupling (|a| >~ 15, where the packet reaches rates e^|a| times its own) or
- * N ~ 10^6 and more reach.  Times far past full relaxation cost nothing extra:
- * once all mass sits in n = N nothing moves.
+ * Cost: one cell update per state of the packet per uniformized jump, about
+ * (N + 20 * points) jumps times the packet width (tens of sqrt(N) states),
+ * independent of t_max and of the stiffness of the rates.  Measured (400-point
+ * grid to the mean-field q = 0.99, V0/T = V1/T = 1, bench/bench_master.c):
+ * N = 1000: 2-3e6 updates, ~3 ms; N = 5000: 1-1.4e7 updates, ~15 ms;
+ * N = 3e5: ~1 s.  Width grows to O(N) where q(t) stops self-averaging: strong
+ * CER coupling, whose avalanche onset time fluctuates (V0/T = V1/T = 10:
+ * N = 1000 0.1 s, N = 5000 ~1 s).
+ * Limits: N <= LRK_MASTER_MAX_N; a solve stops with LRK_ERR_INVALID and a
+ * message after LRK_MASTER_MAX_WORK cell updates (~3 s of CPU), reached e.g.
+ * for N = 10^6, or CER with V0/T = V1/T = 15 at N = 1000.  Times far past full
+ * relaxation cost nothing: once all mass sits in n = N nothing moves.
  */
 #ifndef LREKMC_MASTER_H
 #define LREKMC_MASTER_H
@@ -41,8 +46,9 @@ extern "C" {
 
 /* Largest N the solver accepts (its tables hold 5 (N + 1) doubles). */
 #define LRK_MASTER_MAX_N 1000000L
-/* Cell updates (one state, one uniformized jump) after which a solve stops. */
-#define LRK_MASTER_MAX_WORK 1e10
+/* Cell updates (one state, one uniformized jump) after which a solve stops
+ * (about 2.5 s of CPU on the development machine). */
+#define LRK_MASTER_MAX_WORK 4e9
 /* Bound on the lost probability mass beyond which a solve reports failure
  * (it is ~1e-20 per sub-step, so this is never reached in practice). */
 #define LRK_MASTER_MAX_LOST 1e-12
