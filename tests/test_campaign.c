@@ -107,16 +107,21 @@ Test(campaign, resume_after_sigkill_is_byte_identical, .timeout = 600)
     snprintf(reference, sizeof reference, "%s/reference", root);
     snprintf(resumed, sizeof resumed, "%s/resumed", root);
     snprintf(log, sizeof log, "%s/log", root);
+    struct timespec begin, end;
+    clock_gettime(CLOCK_MONOTONIC, &begin);
     cr_assert_eq(wait_exit(start_limited_run(RESUME_SWEEP, reference, NULL, log, 0)), 0);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double duration = (double)(end.tv_sec - begin.tv_sec) + 1e-9 * (double)(end.tv_nsec - begin.tv_nsec);
 
-    /* Kill at moments drawn from a fixed stream (0 to 0.6 s: the whole run
-     * takes about 0.8 s here, longer under sanitizers), resuming each time. */
+    /* Kill at moments drawn from a fixed stream, uniform in the first third
+     * of an uninterrupted run (so most attempts die inside the campaign),
+     * resuming each time until a run finishes. */
     lrk_pcg64 g;
     lrk_pcg64_seed(&g, 2026u, 11u);
     int finished = 0, killed = 0;
-    for (int attempt = 0; attempt < 60 && !finished; attempt++) {
+    for (int attempt = 0; attempt < 100 && !finished; attempt++) {
         pid_t pid = start_limited_run(RESUME_SWEEP, resumed, NULL, log, 0);
-        sleep_microseconds((long)(lrk_pcg64_uniform(&g) * 600000));
+        sleep_microseconds((long)(lrk_pcg64_uniform(&g) * duration / 3 * 1e6));
         kill(pid, SIGKILL);
         int status = 0;
         waitpid(pid, &status, 0);
