@@ -113,22 +113,36 @@ static void report_kmc_progress(void *user, long trajectories_done, uint64_t eve
     }
 }
 
-/* Compute point k, write its tables, then its `done` marker. */
-static lrk_status compute_point(campaign_state *st, size_t k, lrk_error *err)
+/* Point k's configuration and its hash; on failure config holds nothing. */
+static lrk_status point_config(const campaign_state *st, size_t k, lrk_config *config, uint64_t *hash,
+                               lrk_error *err)
 {
     lrk_diagnostics d;
     lrk_diagnostics_init(&d);
-    lrk_config config;
-    lrk_status s = lrk_campaign_point_config(st->base, k, &config, &d);
+    lrk_status s = lrk_campaign_point_config(st->base, k, config, &d);
     if (s != LRK_OK) {
         lrk_error_set(err, s, "point %zu: %s", k, d.count ? d.messages[0] : "invalid configuration");
         lrk_diagnostics_free(&d);
         return s;
     }
     lrk_diagnostics_free(&d);
+    s = lrk_config_hash(config, 1, hash, err);
+    if (s != LRK_OK)
+        lrk_config_free(config);
+    return s;
+}
+
+/* Compute point k, write its tables, then its `done` marker. */
+static lrk_status compute_point(campaign_state *st, size_t k, lrk_error *err)
+{
+    lrk_config config;
     uint64_t hash = 0;
+    lrk_status s = point_config(st, k, &config, &hash, err);
+    if (s != LRK_OK)
+        return s;
     char *pdir = point_dir(st->dir, k);
-    s = pdir ? lrk_config_hash(&config, 1, &hash, err) : lrk_error_set(err, LRK_ERR_NOMEM, "out of memory");
+    if (pdir == NULL)
+        s = lrk_error_set(err, LRK_ERR_NOMEM, "out of memory");
     if (s == LRK_OK)
         s = lrk_make_directories(pdir, err);
 
@@ -211,19 +225,12 @@ static lrk_status check_directory(campaign_state *st, lrk_error *err)
 static lrk_status keep_finished_points(campaign_state *st, lrk_campaign_report *report, lrk_error *err)
 {
     for (size_t k = 0; k < st->record.point_count; k++) {
-        lrk_diagnostics d;
-        lrk_diagnostics_init(&d);
         lrk_config config;
-        lrk_status s = lrk_campaign_point_config(st->base, k, &config, &d);
-        if (s != LRK_OK) {
-            lrk_error_set(err, s, "point %zu: %s", k, d.count ? d.messages[0] : "invalid configuration");
-            lrk_diagnostics_free(&d);
-            return s;
-        }
-        lrk_diagnostics_free(&d);
         uint64_t hash = 0;
-        s = lrk_config_hash(&config, 1, &hash, err);
-        if (s == LRK_OK && !st->options->force)
+        lrk_status s = point_config(st, k, &config, &hash, err);
+        if (s != LRK_OK)
+            return s;
+        if (!st->options->force)
             st->rows[k] = read_done_row(st->dir, k, hash);
         if (st->rows[k] != NULL) {
             st->record.state[k] = LRK_POINT_KEPT;
@@ -232,8 +239,6 @@ static lrk_status keep_finished_points(campaign_state *st, lrk_campaign_report *
             st->progress.events_total += lrk_point_event_estimate(&config);
         }
         lrk_config_free(&config);
-        if (s != LRK_OK)
-            return s;
     }
     return LRK_OK;
 }
