@@ -89,12 +89,14 @@ void lrk_kmc_batch_range(long trajectories, long batch_count, long b, long *firs
     *count = batch_start(trajectories, batch_count, b + 1) - start;
 }
 
+/* The smallest power of two w with ceil((N + 1) / w) <= LRK_KMC_HIST_MAX_BINS:
+ * a power of two so that the bin of n is a shift, not a division. */
 static long histogram_width(long N)
 {
-    long bins_needed = N + 1;
-    if (bins_needed <= LRK_KMC_HIST_MAX_BINS)
-        return 1;
-    return (bins_needed + LRK_KMC_HIST_MAX_BINS - 1) / LRK_KMC_HIST_MAX_BINS;
+    long width = 1;
+    while ((N + 1 + width - 1) / width > LRK_KMC_HIST_MAX_BINS)
+        width *= 2;
+    return width;
 }
 
 /* calloc of count elements of size bytes, NULL only on failure (count 0 is

@@ -24,6 +24,16 @@
 
 #define LANES 4
 
+/* Unrolling the lane loop lets the compiler keep each lane's time, grid
+ * pointer and generator state in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL_LANES _Pragma("GCC unroll 4")
+#elif defined(__clang__)
+#define UNROLL_LANES _Pragma("unroll")
+#else
+#define UNROLL_LANES
+#endif
+
 /* Read-only tables shared by all threads. */
 typedef struct shared_tables {
     long N;
@@ -35,7 +45,7 @@ typedef struct shared_tables {
     size_t segment_count;
     long *level_events;    /* n_j of each level */
     size_t level_count;
-    long hist_width;
+    unsigned hist_shift;   /* bin of n = n >> hist_shift */
     size_t hist_bins;
 } shared_tables;
 
@@ -73,6 +83,7 @@ static inline __attribute__((always_inline)) void simulate_lanes(const shared_ta
         long end = s->segment_end[seg];
         for (; n < end; n++) {
             double inv = inv_rate[n];
+            UNROLL_LANES
             for (int l = 0; l < lanes; l++) {
                 t[l] += lrk_exponential_ziggurat_split(&state[l], increment[l]) * inv;
                 uint32_t *row = n_at + (size_t)l * stride;
@@ -119,7 +130,7 @@ static void accumulate(const shared_tables *s, worker *w, uint64_t count_before,
     const size_t K = s->t_count;
     for (size_t k = 0; k < K; k++) {
         w->q[k] = (double)n_at[k] * s->inv_N;
-        w->hist[k * s->hist_bins + n_at[k] / (uint64_t)s->hist_width]++;
+        w->hist[k * s->hist_bins + (n_at[k] >> s->hist_shift)]++;
     }
     lrk_moments_push_vector(count_before, q_mean, q_m2, w->q, K);
     lrk_moments_push_vector(count_before, t_mean, t_m2, first_passage, s->level_count);
@@ -295,7 +306,8 @@ static lrk_status build_tables(shared_tables *s, const lrk_kmc_params *p, const 
     s->inv_N = 1.0 / (double)m->N;
     s->t_count = p->t_count;
     s->level_count = p->level_count;
-    s->hist_width = r->hist_width;
+    while ((1L << s->hist_shift) < r->hist_width)
+        s->hist_shift++;
     s->hist_bins = r->hist_bins;
     s->inv_rate = malloc((size_t)m->N * sizeof(double));
     s->grid = malloc((p->t_count + 1) * sizeof(double));

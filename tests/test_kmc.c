@@ -197,8 +197,8 @@ Test(kmc, binned_quantiles_within_one_bin_for_large_N)
     small_case_init(&c, 10000, 41, 2);
     c.p.threads = 2;
     lrk_kmc_result *r = run_ok(&c.p);
-    cr_assert_eq(r->hist_width, 3); /* ceil(10001 / 4097) */
-    cr_assert_eq(r->hist_bins, 3334u);
+    cr_assert_eq(r->hist_width, 4); /* power of two >= ceil(10001 / 4097) */
+    cr_assert_eq(r->hist_bins, 2501u);
     check_against_replay(&c.p, r);
     lrk_kmc_result_free(r);
 }

@@ -27,8 +27,10 @@
  * splitting the batches over calls or MPI ranks (lrk_kmc_result_merge).
  *
  * Quantiles.  At each grid time the engine counts n(t_k) in a histogram of
- * width w events per bin:  w = 1 (N + 1 bins, exact) when N + 1 <=
- * LRK_KMC_HIST_MAX_BINS, otherwise w = ceil((N + 1) / LRK_KMC_HIST_MAX_BINS).
+ * width w events per bin (bin = floor(n / w)): w = 1 (N + 1 bins, exact) when
+ * N + 1 <= LRK_KMC_HIST_MAX_BINS, otherwise the smallest power of two with
+ * ceil((N + 1) / w) <= LRK_KMC_HIST_MAX_BINS (N = 10^4: w = 4; 10^5: w = 32;
+ * 10^6: w = 256).
  * q_pXX is the type-1 quantile (smallest value whose empirical CDF is >= p,
  * stats.h) of the sample of q(t_k), reported as the lower edge of its bin:
  * with w = 1 it is exact; otherwise the exact sample quantile lies in
