@@ -54,7 +54,8 @@ typedef struct worker {
     uint32_t *n_at;        /* LANES x (t_count + 1): n(t_k) per lane, plus a spare slot */
     double *first_passage; /* LANES x level_count */
     double *q;             /* t_count */
-    uint64_t *hist;        /* t_count x hist_bins */
+    uint32_t *hist;        /* t_count x hist_bins; 32 bits halve the cache footprint */
+    uint32_t hist_added;   /* trajectories in hist since it was last flushed */
     double *sink_rows;     /* largest batch x level_count, first_passage_sink only */
 } worker;
 
@@ -183,6 +184,18 @@ static void report_progress(run_state *rs, long trajectories, int force)
     }
 }
 
+/* Add the worker's counts to the result's; integer counts, so the order in
+ * which threads do this is irrelevant. */
+static void flush_histogram(worker *w, lrk_kmc_result *r)
+{
+    size_t size = r->t_count * r->hist_bins;
+#pragma omp critical(lrk_kmc_histogram)
+    for (size_t i = 0; i < size; i++)
+        r->hist[i] += w->hist[i];
+    memset(w->hist, 0, size * sizeof(uint32_t));
+    w->hist_added = 0;
+}
+
 /* Simulate batch b (absolute index) into the result's slot for it.  Returns 0
  * when interrupted before the batch was complete. */
 static int run_batch(run_state *rs, worker *w, long b)
@@ -202,6 +215,9 @@ static int run_batch(run_state *rs, worker *w, long b)
         for (int l = 0; l < lanes; l++)
             lrk_pcg64_seed(&rng[l], rs->p->seed, (uint64_t)(first + i + l));
         simulate_group(s, rng, lanes, w->n_at, w->first_passage);
+        if (w->hist_added > UINT32_MAX - LANES)
+            flush_histogram(w, r); /* before a 32-bit count could wrap */
+        w->hist_added += (uint32_t)lanes;
         for (int l = 0; l < lanes; l++) {
             const double *fp = w->first_passage + (size_t)l * L;
             accumulate(s, w, (uint64_t)(i + l), w->n_at + (size_t)l * (K + 1), fp, q_mean, q_m2, t_mean, t_m2);
@@ -246,7 +262,7 @@ static int init_worker(worker *w, const shared_tables *s, long largest_batch, in
     w->n_at = malloc(LANES * (K + 1) * sizeof(uint32_t));
     w->first_passage = malloc((LANES * L + 1) * sizeof(double));
     w->q = malloc((K + 1) * sizeof(double));
-    w->hist = calloc(K * s->hist_bins + 1, sizeof(uint64_t));
+    w->hist = calloc(K * s->hist_bins + 1, sizeof(uint32_t));
     if (with_sink)
         w->sink_rows = malloc(((size_t)largest_batch * L + 1) * sizeof(double));
     return w->n_at && w->first_passage && w->q && w->hist && (!with_sink || w->sink_rows);
@@ -280,12 +296,8 @@ static void thread_body(run_state *rs, long largest_batch)
             if (ok && !should_stop(rs))
                 run_batch(rs, &w, b);
     }
-    if (ok) {
-        /* integer counts: the order in which threads add them is irrelevant */
-#pragma omp critical(lrk_kmc_histogram)
-        for (size_t i = 0; i < r->t_count * r->hist_bins; i++)
-            r->hist[i] += w.hist[i];
-    }
+    if (ok)
+        flush_histogram(&w, r);
     free_worker(&w);
 }
 
