@@ -37,7 +37,6 @@
 /* Read-only tables shared by all threads. */
 typedef struct shared_tables {
     long N;
-    double inv_N;
     double *inv_rate;      /* 1 / lambda_n, n < N */
     double *grid;          /* t_count grid times, then +inf as a sentinel */
     size_t t_count;
@@ -129,10 +128,13 @@ static void accumulate(const shared_tables *s, worker *w, uint64_t count_before,
                        double *t_m2)
 {
     const size_t K = s->t_count;
-    for (size_t k = 0; k < K; k++) {
-        w->q[k] = (double)n_at[k] * s->inv_N;
+    const double N = (double)s->N;
+    /* n / N correctly rounded (so n = N gives exactly 1); a separate loop so
+     * that it vectorises */
+    for (size_t k = 0; k < K; k++)
+        w->q[k] = (double)n_at[k] / N;
+    for (size_t k = 0; k < K; k++)
         w->hist[k * s->hist_bins + (n_at[k] >> s->hist_shift)]++;
-    }
     lrk_moments_push_vector(count_before, q_mean, q_m2, w->q, K);
     lrk_moments_push_vector(count_before, t_mean, t_m2, first_passage, s->level_count);
 }
@@ -315,7 +317,6 @@ static lrk_status build_tables(shared_tables *s, const lrk_kmc_params *p, const 
     const lrk_model *m = p->model;
     memset(s, 0, sizeof *s);
     s->N = m->N;
-    s->inv_N = 1.0 / (double)m->N;
     s->t_count = p->t_count;
     s->level_count = p->level_count;
     while ((1L << s->hist_shift) < r->hist_width)
