@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,12 +173,15 @@ static void report_progress(run_state *rs, long trajectories, int force)
     done = rs->trajectories_done += trajectories;
     if (rs->p->progress == NULL)
         return;
-    double now = omp_get_wtime();
-    if (!force && now - rs->last_progress < rs->progress_seconds)
+    double now = omp_get_wtime(), last;
+#pragma omp atomic read
+    last = rs->last_progress;
+    if (!force && now - last < rs->progress_seconds)
         return;
 #pragma omp critical(lrk_kmc_progress)
     {
         if (force || now - rs->last_progress >= rs->progress_seconds) {
+#pragma omp atomic write
             rs->last_progress = now;
 #pragma omp atomic read
             done = rs->trajectories_done;
@@ -265,7 +269,7 @@ static int init_worker(worker *w, const shared_tables *s, long largest_batch, in
     w->first_passage = malloc((LANES * L + 1) * sizeof(double));
     w->q = malloc((K + 1) * sizeof(double));
     w->hist = calloc(K * s->hist_bins + 1, sizeof(uint32_t));
-    if (with_sink)
+    if (with_sink && (size_t)largest_batch < SIZE_MAX / sizeof(double) / (L + 1))
         w->sink_rows = malloc(((size_t)largest_batch * L + 1) * sizeof(double));
     return w->n_at && w->first_passage && w->q && w->hist && (!with_sink || w->sink_rows);
 }
