@@ -247,16 +247,16 @@ lrk_status lrk_kmc_result_merge(lrk_kmc_result *into, const lrk_kmc_result *part
     return LRK_OK;
 }
 
-static void finalize_quantiles(lrk_kmc_result *r)
+static void finalize_quantiles(lrk_kmc_result *r, uint64_t total)
 {
     static const double probabilities[3] = {0.05, 0.50, 0.95};
     double *outputs[3] = {r->q_p05, r->q_p50, r->q_p95};
     for (size_t k = 0; k < r->t_count; k++) {
-        const uint64_t *counts = r->hist + k * r->hist_bins;
-        for (int i = 0; i < 3; i++) {
-            long bin = lrk_histogram_quantile(counts, r->hist_bins, probabilities[i]);
-            outputs[i][k] = bin < 0 ? NAN : (double)(bin * r->hist_width) / (double)r->N;
-        }
+        long bins[3];
+        /* every trajectory adds one count to every row: the total is known */
+        lrk_histogram_quantiles(r->hist + k * r->hist_bins, r->hist_bins, total, probabilities, 3, bins);
+        for (int i = 0; i < 3; i++)
+            outputs[i][k] = bins[i] < 0 ? NAN : (double)(bins[i] * r->hist_width) / (double)r->N;
     }
 }
 
@@ -294,7 +294,7 @@ lrk_status lrk_kmc_result_finalize(lrk_kmc_result *r, lrk_error *err)
     }
     free(q_m2);
     free(t_m2);
-    finalize_quantiles(r);
+    finalize_quantiles(r, count);
     return LRK_OK;
 }
 

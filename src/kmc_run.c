@@ -56,6 +56,9 @@ typedef struct worker {
     double *q;             /* t_count */
     uint32_t *hist;        /* t_count x hist_bins; 32 bits halve the cache footprint */
     uint32_t hist_added;   /* trajectories in hist since it was last flushed */
+    uint32_t *hist_lo;     /* t_count: lowest and highest bin counted in each row, */
+    uint32_t *hist_hi;     /*   so a flush touches only those (large N: most of a
+                            *   row is never touched, and its pages never faulted in) */
     double *sink_rows;     /* largest batch x level_count, first_passage_sink only */
 } worker;
 
@@ -134,8 +137,12 @@ static void accumulate(const shared_tables *s, worker *w, uint64_t count_before,
      * that it vectorises */
     for (size_t k = 0; k < K; k++)
         w->q[k] = (double)n_at[k] / N;
-    for (size_t k = 0; k < K; k++)
-        w->hist[k * s->hist_bins + (n_at[k] >> s->hist_shift)]++;
+    for (size_t k = 0; k < K; k++) {
+        uint32_t bin = n_at[k] >> s->hist_shift;
+        w->hist[k * s->hist_bins + bin]++;
+        w->hist_lo[k] = bin < w->hist_lo[k] ? bin : w->hist_lo[k];
+        w->hist_hi[k] = bin > w->hist_hi[k] ? bin : w->hist_hi[k];
+    }
     lrk_moments_push_vector(count_before, q_mean, q_m2, w->q, K);
     lrk_moments_push_vector(count_before, t_mean, t_m2, first_passage, s->level_count);
 }
@@ -190,16 +197,29 @@ static void report_progress(run_state *rs, long trajectories, int force)
     }
 }
 
+static void reset_ranges(worker *w, size_t t_count)
+{
+    for (size_t k = 0; k < t_count; k++) {
+        w->hist_lo[k] = UINT32_MAX;
+        w->hist_hi[k] = 0;
+    }
+    w->hist_added = 0;
+}
+
 /* Add the worker's counts to the result's; integer counts, so the order in
  * which threads do this is irrelevant. */
 static void flush_histogram(worker *w, lrk_kmc_result *r)
 {
-    size_t size = r->t_count * r->hist_bins;
 #pragma omp critical(lrk_kmc_histogram)
-    for (size_t i = 0; i < size; i++)
-        r->hist[i] += w->hist[i];
-    memset(w->hist, 0, size * sizeof(uint32_t));
-    w->hist_added = 0;
+    for (size_t k = 0; k < r->t_count; k++) {
+        if (w->hist_lo[k] > w->hist_hi[k])
+            continue; /* empty row */
+        size_t row = k * r->hist_bins, lo = w->hist_lo[k], hi = w->hist_hi[k];
+        for (size_t b = lo; b <= hi; b++)
+            r->hist[row + b] += w->hist[row + b];
+        memset(w->hist + row + lo, 0, (hi - lo + 1) * sizeof(uint32_t));
+    }
+    reset_ranges(w, r->t_count);
 }
 
 /* Simulate batch b (absolute index) into the result's slot for it.  Returns 0
@@ -213,10 +233,13 @@ static int run_batch(run_state *rs, worker *w, long b)
     double *t_mean = r->batch_t_mean + slot * L, *t_m2 = r->batch_t_m2 + slot * L;
     long first, count;
     lrk_kmc_batch_range(r->trajectories, r->batch_count, b, &first, &count);
-    for (long i = 0; i < count; i += LANES) {
+    /* ceil(count / LANES) groups of as equal size as possible (10 = 4 + 3 + 3,
+     * not 4 + 4 + 2): a group of few lanes overlaps less work. */
+    long groups = (count + LANES - 1) / LANES;
+    for (long g = 0, i = 0; g < groups; g++) {
         if (should_stop(rs))
             return 0;
-        int lanes = count - i < LANES ? (int)(count - i) : LANES;
+        int lanes = (int)(count / groups + (g < count % groups));
         lrk_pcg64 rng[LANES];
         for (int l = 0; l < lanes; l++)
             lrk_pcg64_seed(&rng[l], rs->p->seed, (uint64_t)(first + i + l));
@@ -234,6 +257,7 @@ static int run_batch(run_state *rs, worker *w, long b)
                 memcpy(w->sink_rows + (size_t)(i + l) * L, fp, L * sizeof(double));
         }
         report_progress(rs, lanes, 0);
+        i += lanes;
     }
     r->batch_trajectories[slot] = count;
     r->batch_done[slot] = 1;
@@ -258,6 +282,8 @@ static void free_worker(worker *w)
     free(w->first_passage);
     free(w->q);
     free(w->hist);
+    free(w->hist_lo);
+    free(w->hist_hi);
     free(w->sink_rows);
 }
 
@@ -269,9 +295,15 @@ static int init_worker(worker *w, const shared_tables *s, long largest_batch, in
     w->first_passage = malloc((LANES * L + 1) * sizeof(double));
     w->q = malloc((K + 1) * sizeof(double));
     w->hist = calloc(K * s->hist_bins + 1, sizeof(uint32_t));
+    w->hist_lo = malloc((K + 1) * sizeof(uint32_t));
+    w->hist_hi = malloc((K + 1) * sizeof(uint32_t));
     if (with_sink && (size_t)largest_batch < SIZE_MAX / sizeof(double) / (L + 1))
         w->sink_rows = malloc(((size_t)largest_batch * L + 1) * sizeof(double));
-    return w->n_at && w->first_passage && w->q && w->hist && (!with_sink || w->sink_rows);
+    if (!w->n_at || !w->first_passage || !w->q || !w->hist || !w->hist_lo || !w->hist_hi
+        || (with_sink && !w->sink_rows))
+        return 0;
+    reset_ranges(w, K);
+    return 1;
 }
 
 /* The batch loop of one thread.  With a sink the loop is `ordered` so that
