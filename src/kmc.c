@@ -89,12 +89,14 @@ void lrk_kmc_batch_range(long trajectories, long batch_count, long b, long *firs
     *count = batch_start(trajectories, batch_count, b + 1) - start;
 }
 
+/* The smallest power of two w with ceil((N + 1) / w) <= LRK_KMC_HIST_MAX_BINS:
+ * a power of two so that the bin of n is a shift, not a division. */
 static long histogram_width(long N)
 {
-    long bins_needed = N + 1;
-    if (bins_needed <= LRK_KMC_HIST_MAX_BINS)
-        return 1;
-    return (bins_needed + LRK_KMC_HIST_MAX_BINS - 1) / LRK_KMC_HIST_MAX_BINS;
+    long width = 1;
+    while ((N + 1 + width - 1) / width > LRK_KMC_HIST_MAX_BINS)
+        width *= 2;
+    return width;
 }
 
 /* calloc of count elements of size bytes, NULL only on failure (count 0 is
@@ -245,16 +247,16 @@ lrk_status lrk_kmc_result_merge(lrk_kmc_result *into, const lrk_kmc_result *part
     return LRK_OK;
 }
 
-static void finalize_quantiles(lrk_kmc_result *r)
+static void finalize_quantiles(lrk_kmc_result *r, uint64_t total)
 {
     static const double probabilities[3] = {0.05, 0.50, 0.95};
     double *outputs[3] = {r->q_p05, r->q_p50, r->q_p95};
     for (size_t k = 0; k < r->t_count; k++) {
-        const uint64_t *counts = r->hist + k * r->hist_bins;
-        for (int i = 0; i < 3; i++) {
-            long bin = lrk_histogram_quantile(counts, r->hist_bins, probabilities[i]);
-            outputs[i][k] = bin < 0 ? NAN : (double)(bin * r->hist_width) / (double)r->N;
-        }
+        long bins[3];
+        /* every trajectory adds one count to every row: the total is known */
+        lrk_histogram_quantiles(r->hist + k * r->hist_bins, r->hist_bins, total, probabilities, 3, bins);
+        for (int i = 0; i < 3; i++)
+            outputs[i][k] = bins[i] < 0 ? NAN : (double)(bins[i] * r->hist_width) / (double)r->N;
     }
 }
 
@@ -292,7 +294,7 @@ lrk_status lrk_kmc_result_finalize(lrk_kmc_result *r, lrk_error *err)
     }
     free(q_m2);
     free(t_m2);
-    finalize_quantiles(r);
+    finalize_quantiles(r, count);
     return LRK_OK;
 }
 

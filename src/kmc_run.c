@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +25,19 @@
 
 #define LANES 4
 
+/* Unrolling the lane loop lets the compiler keep each lane's time, grid
+ * pointer and generator state in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNROLL_LANES _Pragma("GCC unroll 4")
+#elif defined(__clang__)
+#define UNROLL_LANES _Pragma("unroll")
+#else
+#define UNROLL_LANES
+#endif
+
 /* Read-only tables shared by all threads. */
 typedef struct shared_tables {
     long N;
-    double inv_N;
     double *inv_rate;      /* 1 / lambda_n, n < N */
     double *grid;          /* t_count grid times, then +inf as a sentinel */
     size_t t_count;
@@ -35,7 +45,7 @@ typedef struct shared_tables {
     size_t segment_count;
     long *level_events;    /* n_j of each level */
     size_t level_count;
-    long hist_width;
+    unsigned hist_shift;   /* bin of n = n >> hist_shift */
     size_t hist_bins;
 } shared_tables;
 
@@ -44,7 +54,11 @@ typedef struct worker {
     uint32_t *n_at;        /* LANES x (t_count + 1): n(t_k) per lane, plus a spare slot */
     double *first_passage; /* LANES x level_count */
     double *q;             /* t_count */
-    uint64_t *hist;        /* t_count x hist_bins */
+    uint32_t *hist;        /* t_count x hist_bins; 32 bits halve the cache footprint */
+    uint32_t hist_added;   /* trajectories in hist since it was last flushed */
+    uint32_t *hist_lo;     /* t_count: lowest and highest bin counted in each row, */
+    uint32_t *hist_hi;     /*   so a flush touches only those (large N: most of a
+                            *   row is never touched, and its pages never faulted in) */
     double *sink_rows;     /* largest batch x level_count, first_passage_sink only */
 } worker;
 
@@ -73,6 +87,7 @@ static inline __attribute__((always_inline)) void simulate_lanes(const shared_ta
         long end = s->segment_end[seg];
         for (; n < end; n++) {
             double inv = inv_rate[n];
+            UNROLL_LANES
             for (int l = 0; l < lanes; l++) {
                 t[l] += lrk_exponential_ziggurat_split(&state[l], increment[l]) * inv;
                 uint32_t *row = n_at + (size_t)l * stride;
@@ -117,9 +132,16 @@ static void accumulate(const shared_tables *s, worker *w, uint64_t count_before,
                        double *t_m2)
 {
     const size_t K = s->t_count;
+    const double N = (double)s->N;
+    /* n / N correctly rounded (so n = N gives exactly 1); a separate loop so
+     * that it vectorises */
+    for (size_t k = 0; k < K; k++)
+        w->q[k] = (double)n_at[k] / N;
     for (size_t k = 0; k < K; k++) {
-        w->q[k] = (double)n_at[k] * s->inv_N;
-        w->hist[k * s->hist_bins + n_at[k] / (uint64_t)s->hist_width]++;
+        uint32_t bin = n_at[k] >> s->hist_shift;
+        w->hist[k * s->hist_bins + bin]++;
+        w->hist_lo[k] = bin < w->hist_lo[k] ? bin : w->hist_lo[k];
+        w->hist_hi[k] = bin > w->hist_hi[k] ? bin : w->hist_hi[k];
     }
     lrk_moments_push_vector(count_before, q_mean, q_m2, w->q, K);
     lrk_moments_push_vector(count_before, t_mean, t_m2, first_passage, s->level_count);
@@ -158,18 +180,46 @@ static void report_progress(run_state *rs, long trajectories, int force)
     done = rs->trajectories_done += trajectories;
     if (rs->p->progress == NULL)
         return;
-    double now = omp_get_wtime();
-    if (!force && now - rs->last_progress < rs->progress_seconds)
+    double now = omp_get_wtime(), last;
+#pragma omp atomic read
+    last = rs->last_progress;
+    if (!force && now - last < rs->progress_seconds)
         return;
 #pragma omp critical(lrk_kmc_progress)
     {
         if (force || now - rs->last_progress >= rs->progress_seconds) {
+#pragma omp atomic write
             rs->last_progress = now;
 #pragma omp atomic read
             done = rs->trajectories_done;
             rs->p->progress(rs->p->progress_user, done, (uint64_t)done * (uint64_t)rs->s->N);
         }
     }
+}
+
+static void reset_ranges(worker *w, size_t t_count)
+{
+    for (size_t k = 0; k < t_count; k++) {
+        w->hist_lo[k] = UINT32_MAX;
+        w->hist_hi[k] = 0;
+    }
+    w->hist_added = 0;
+}
+
+/* Add the worker's counts to the result's; integer counts, so the order in
+ * which threads do this is irrelevant. */
+static void flush_histogram(worker *w, lrk_kmc_result *r)
+{
+#pragma omp critical(lrk_kmc_histogram)
+    for (size_t k = 0; k < r->t_count; k++) {
+        if (w->hist_lo[k] > w->hist_hi[k])
+            continue; /* empty row */
+        size_t row = k * r->hist_bins, lo = w->hist_lo[k], hi = w->hist_hi[k];
+        for (size_t b = lo; b <= hi; b++)
+            r->hist[row + b] += w->hist[row + b];
+        memset(w->hist + row + lo, 0, (hi - lo + 1) * sizeof(uint32_t));
+    }
+    reset_ranges(w, r->t_count);
 }
 
 /* Simulate batch b (absolute index) into the result's slot for it.  Returns 0
@@ -183,14 +233,20 @@ static int run_batch(run_state *rs, worker *w, long b)
     double *t_mean = r->batch_t_mean + slot * L, *t_m2 = r->batch_t_m2 + slot * L;
     long first, count;
     lrk_kmc_batch_range(r->trajectories, r->batch_count, b, &first, &count);
-    for (long i = 0; i < count; i += LANES) {
+    /* ceil(count / LANES) groups of as equal size as possible (10 = 4 + 3 + 3,
+     * not 4 + 4 + 2): a group of few lanes overlaps less work. */
+    long groups = (count + LANES - 1) / LANES;
+    for (long g = 0, i = 0; g < groups; g++) {
         if (should_stop(rs))
             return 0;
-        int lanes = count - i < LANES ? (int)(count - i) : LANES;
+        int lanes = (int)(count / groups + (g < count % groups));
         lrk_pcg64 rng[LANES];
         for (int l = 0; l < lanes; l++)
             lrk_pcg64_seed(&rng[l], rs->p->seed, (uint64_t)(first + i + l));
         simulate_group(s, rng, lanes, w->n_at, w->first_passage);
+        if (w->hist_added > UINT32_MAX - LANES)
+            flush_histogram(w, r); /* before a 32-bit count could wrap */
+        w->hist_added += (uint32_t)lanes;
         for (int l = 0; l < lanes; l++) {
             const double *fp = w->first_passage + (size_t)l * L;
             accumulate(s, w, (uint64_t)(i + l), w->n_at + (size_t)l * (K + 1), fp, q_mean, q_m2, t_mean, t_m2);
@@ -201,6 +257,7 @@ static int run_batch(run_state *rs, worker *w, long b)
                 memcpy(w->sink_rows + (size_t)(i + l) * L, fp, L * sizeof(double));
         }
         report_progress(rs, lanes, 0);
+        i += lanes;
     }
     r->batch_trajectories[slot] = count;
     r->batch_done[slot] = 1;
@@ -225,6 +282,8 @@ static void free_worker(worker *w)
     free(w->first_passage);
     free(w->q);
     free(w->hist);
+    free(w->hist_lo);
+    free(w->hist_hi);
     free(w->sink_rows);
 }
 
@@ -235,10 +294,16 @@ static int init_worker(worker *w, const shared_tables *s, long largest_batch, in
     w->n_at = malloc(LANES * (K + 1) * sizeof(uint32_t));
     w->first_passage = malloc((LANES * L + 1) * sizeof(double));
     w->q = malloc((K + 1) * sizeof(double));
-    w->hist = calloc(K * s->hist_bins + 1, sizeof(uint64_t));
-    if (with_sink)
+    w->hist = calloc(K * s->hist_bins + 1, sizeof(uint32_t));
+    w->hist_lo = malloc((K + 1) * sizeof(uint32_t));
+    w->hist_hi = malloc((K + 1) * sizeof(uint32_t));
+    if (with_sink && (size_t)largest_batch < SIZE_MAX / sizeof(double) / (L + 1))
         w->sink_rows = malloc(((size_t)largest_batch * L + 1) * sizeof(double));
-    return w->n_at && w->first_passage && w->q && w->hist && (!with_sink || w->sink_rows);
+    if (!w->n_at || !w->first_passage || !w->q || !w->hist || !w->hist_lo || !w->hist_hi
+        || (with_sink && !w->sink_rows))
+        return 0;
+    reset_ranges(w, K);
+    return 1;
 }
 
 /* The batch loop of one thread.  With a sink the loop is `ordered` so that
@@ -269,12 +334,8 @@ static void thread_body(run_state *rs, long largest_batch)
             if (ok && !should_stop(rs))
                 run_batch(rs, &w, b);
     }
-    if (ok) {
-        /* integer counts: the order in which threads add them is irrelevant */
-#pragma omp critical(lrk_kmc_histogram)
-        for (size_t i = 0; i < r->t_count * r->hist_bins; i++)
-            r->hist[i] += w.hist[i];
-    }
+    if (ok)
+        flush_histogram(&w, r);
     free_worker(&w);
 }
 
@@ -292,10 +353,10 @@ static lrk_status build_tables(shared_tables *s, const lrk_kmc_params *p, const 
     const lrk_model *m = p->model;
     memset(s, 0, sizeof *s);
     s->N = m->N;
-    s->inv_N = 1.0 / (double)m->N;
     s->t_count = p->t_count;
     s->level_count = p->level_count;
-    s->hist_width = r->hist_width;
+    while ((1L << s->hist_shift) < r->hist_width)
+        s->hist_shift++;
     s->hist_bins = r->hist_bins;
     s->inv_rate = malloc((size_t)m->N * sizeof(double));
     s->grid = malloc((p->t_count + 1) * sizeof(double));

@@ -106,3 +106,17 @@ long lrk_histogram_quantile(const uint64_t *counts, size_t bins, double p)
     }
     return (long)bins - 1; /* p > 1 lands on the last bin */
 }
+
+void lrk_histogram_quantiles(const uint64_t *counts, size_t bins, uint64_t total, const double *p,
+                             size_t count, long *out)
+{
+    size_t i = 0;
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < bins && i < count && total > 0; b++) {
+        cumulative += counts[b];
+        while (i < count && cumulative > 0 && (double)cumulative >= p[i] * (double)total)
+            out[i++] = (long)b;
+    }
+    for (; i < count; i++)
+        out[i] = total == 0 ? -1 : (long)bins - 1;
+}

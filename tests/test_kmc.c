@@ -197,8 +197,8 @@ Test(kmc, binned_quantiles_within_one_bin_for_large_N)
     small_case_init(&c, 10000, 41, 2);
     c.p.threads = 2;
     lrk_kmc_result *r = run_ok(&c.p);
-    cr_assert_eq(r->hist_width, 3); /* ceil(10001 / 4097) */
-    cr_assert_eq(r->hist_bins, 3334u);
+    cr_assert_eq(r->hist_width, 4); /* power of two >= ceil(10001 / 4097) */
+    cr_assert_eq(r->hist_bins, 2501u);
     check_against_replay(&c.p, r);
     lrk_kmc_result_free(r);
 }
@@ -510,5 +510,19 @@ Test(kmc, invalid_parameters_are_rejected_with_a_message)
     cr_assert_eq(lrk_kmc_result_create(&c.p, 0, -1, &r, &err), LRK_OK);
     cr_assert_eq(lrk_kmc_run(&c.p, r, &err), LRK_OK);
     cr_assert_eq(lrk_kmc_run(&c.p, r, &err), LRK_ERR_INVALID);
+    lrk_kmc_result_free(r);
+}
+
+Test(kmc, grid_ends_are_exactly_zero_and_one)
+{
+    lrk_model m = make_model(LRK_MODE_SER, 49); /* 49 * (1 / 49.0) != 1 in doubles */
+    double t[3] = {0.0, 1.0, 1e9};
+    lrk_kmc_params p = {.model = &m, .t = t, .t_count = 3, .seed = 3, .trajectories = 50, .batches = 3,
+                        .threads = 2};
+    lrk_kmc_result *r = run_ok(&p);
+    cr_assert(r->q_mean[0] == 0.0 && r->q_std[0] == 0.0 && r->q_p95[0] == 0.0);
+    cr_assert(r->q_mean[2] == 1.0 && r->q_std[2] == 0.0 && r->q_p05[2] == 1.0, "q_mean at the end %.17g",
+              r->q_mean[2]);
+    cr_assert(r->q_mean[1] > 0.0 && r->q_mean[1] < 1.0);
     lrk_kmc_result_free(r);
 }

@@ -163,3 +163,15 @@ Test(stats, histogram_quantile_equals_sorted_order_statistic)
         }
     }
 }
+
+Test(stats, one_scan_quantiles_equal_single_ones)
+{
+    static const uint64_t counts[6] = {0, 2, 0, 3, 5, 0};
+    static const double p[5] = {0.0, 0.2, 0.21, 0.5, 1.0};
+    long out[5];
+    lrk_histogram_quantiles(counts, 6, 10, p, 5, out);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(out[i], lrk_histogram_quantile(counts, 6, p[i]), "p = %g", p[i]);
+    lrk_histogram_quantiles(counts, 6, 0, p, 5, out);
+    cr_assert_eq(out[0], -1);
+}

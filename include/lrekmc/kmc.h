@@ -27,20 +27,26 @@
  * splitting the batches over calls or MPI ranks (lrk_kmc_result_merge).
  *
  * Quantiles.  At each grid time the engine counts n(t_k) in a histogram of
- * width w events per bin:  w = 1 (N + 1 bins, exact) when N + 1 <=
- * LRK_KMC_HIST_MAX_BINS, otherwise w = ceil((N + 1) / LRK_KMC_HIST_MAX_BINS).
+ * width w events per bin (bin = floor(n / w)): w = 1 (N + 1 bins, exact) when
+ * N + 1 <= LRK_KMC_HIST_MAX_BINS, otherwise the smallest power of two with
+ * ceil((N + 1) / w) <= LRK_KMC_HIST_MAX_BINS (N = 10^4: w = 4; 10^5: w = 32;
+ * 10^6: w = 256).
  * q_pXX is the type-1 quantile (smallest value whose empirical CDF is >= p,
  * stats.h) of the sample of q(t_k), reported as the lower edge of its bin:
  * with w = 1 it is exact; otherwise the exact sample quantile lies in
  * [q_pXX, q_pXX + (w - 1) / N].
  *
- * Memory.  Shared: 8 N bytes (1/lambda table).  Result: 8 (B + 1)(2 K + 2 L)
- * doubles-worth for the per-batch and summary arrays (K grid times, L levels)
- * plus the histogram, 8 K bins bytes (bins <= LRK_KMC_HIST_MAX_BINS); each
- * thread holds one more histogram and O(K + L) scratch.  Never O(N x T).
- * Optional per-trajectory first-passage times: keep_first_passage stores them
- * in the result (8 T L bytes); a first_passage_sink instead streams them batch
- * by batch in trajectory order (8 L x batch size bytes per thread).
+ * Memory.  Shared: 8 N bytes (the 1/lambda table).  Result: about
+ * 16 (B + 1)(K + L) bytes of curves (K grid times, L levels, B batches) plus
+ * the histogram, 8 K bins bytes (bins <= LRK_KMC_HIST_MAX_BINS; N = 10^5,
+ * K = 400: 10 MB).  Each thread: a 32-bit histogram (4 K bins bytes) and
+ * O(K + L) scratch.  Never O(N x T).  Optional per-trajectory first-passage
+ * times: keep_first_passage stores them in the result (8 T L bytes); a
+ * first_passage_sink instead receives them batch by batch in trajectory order
+ * (8 L x batch size bytes per thread).
+ *
+ * Threads work on whole batches (OpenMP, dynamic schedule), so at most B
+ * threads are busy: use B >= 2 x threads.
  */
 #ifndef LREKMC_KMC_H
 #define LREKMC_KMC_H

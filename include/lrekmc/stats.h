@@ -61,6 +61,13 @@ double lrk_moments_sem_from_m2(uint64_t count, double m2);
  * non-empty bin for p = 0.  Returns -1 when all counts are 0. */
 long lrk_histogram_quantile(const uint64_t *counts, size_t bins, double p);
 
+/* The same for several nondecreasing p[0..count-1] in one scan, given the
+ * total of the counts (the caller usually knows it: the number of samples).
+ * The scan stops at the bin of the last p, so bins beyond it are never read.
+ * out[i] = -1 when total is 0. */
+void lrk_histogram_quantiles(const uint64_t *counts, size_t bins, uint64_t total, const double *p,
+                             size_t count, long *out);
+
 #ifdef __cplusplus
 }
 #endif
