@@ -200,6 +200,8 @@ static lrk_status fit_kmc(lrk_point *p, lrk_error *err)
     size_t good = 0;
     for (size_t b = 0; b < B; b++) {
         lrk_kww_fit fit;
+        /* Batch curves are weighted by the whole run's standard errors: a
+         * batch's own are those times sqrt(B), the same relative weights. */
         lrk_status bs = fit_curve(p, r->batch_t_mean + b * p->level_count, r->batch_q_mean + b * p->t_count,
                                   r->q_sem, &fit, NULL);
         if (bs == LRK_OK && fit.converged) {
