@@ -403,18 +403,17 @@ static lrk_status apply_point(lrk_config *point, const lrk_config *base, size_t 
 
 static lrk_status point_of(lrk_config *point, const lrk_config *base, size_t index, char *what, size_t size)
 {
-    lrk_status status = lrk_config_copy(point, base);
+    /* Copy everything but the sweep: copying the axes for every point would
+     * cost points x values. */
+    lrk_config without_sweep = *base;
+    without_sweep.sweep_axes = NULL;
+    without_sweep.sweep_axis_count = 0;
+    lrk_status status = lrk_config_copy(point, &without_sweep);
     if (status != LRK_OK) {
         memset(point, 0, sizeof *point);
         return status;
     }
-    status = apply_point(point, base, index, what, size);
-    for (size_t i = 0; i < point->sweep_axis_count; i++)
-        lrk_sweep_axis_free(&point->sweep_axes[i]);
-    free(point->sweep_axes);
-    point->sweep_axes = NULL;
-    point->sweep_axis_count = 0;
-    return status;
+    return apply_point(point, base, index, what, size);
 }
 
 lrk_status lrk_config_sweep_point(lrk_config *point, const lrk_config *base, size_t index, lrk_diagnostics *d)

@@ -417,6 +417,8 @@ lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *d
                                   lrk_diagnostics *d)
 {
     lrk_loader L;
+    if (data == NULL)  /* libyaml asserts on a NULL input */
+        data = "", size = 0;
     memset(&L, 0, sizeof L);
     L.name = name != NULL ? name : "(string)";
     L.data = (const unsigned char *)data;
