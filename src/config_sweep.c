@@ -244,6 +244,8 @@ static int range_numbers(lrk_loader *L, range_spec *r, const char *what, yaml_ma
                          "endpoints themselves, not exponents)", r->def->name, x[0], x[1]);
         r->bad = 1;
     }
+    if (r->bad)
+        return 1;  /* x[2] may be far outside size_t: convert only checked values */
     r->a = x[0];
     r->b = x[1];
     r->n = (size_t)x[2];
