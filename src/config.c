@@ -257,9 +257,16 @@ static int given(const lrk_config *c, const char *name)
     return c->origin[key_index(name)].kind != LRK_ORIGIN_DEFAULT;
 }
 
-/* The first of the named keys that was given (to place a message), else the first. */
+/* Where to place a message about the named keys: the first one set by an
+ * override or sweep point (the likely culprit), else the first one given in
+ * the file, else the first. */
 static size_t place(const lrk_config *c, const char *const *names)
 {
+    for (size_t i = 0; names[i] != NULL; i++) {
+        lrk_origin_kind kind = c->origin[key_index(names[i])].kind;
+        if (kind == LRK_ORIGIN_SET || kind == LRK_ORIGIN_SWEEP)
+            return key_index(names[i]);
+    }
     for (size_t i = 0; names[i] != NULL; i++)
         if (given(c, names[i]))
             return key_index(names[i]);
@@ -323,10 +330,13 @@ static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
     size_t errors = 0;
     if (c->fit.q_from > c->fit.q_to) {
         static const char *const names[] = {"fit.q_levels.to", "fit.q_levels.from", NULL};
+        char from[40], to[40];
+        lrk_format_double(c->fit.q_from, from, sizeof from);
+        lrk_format_double(c->fit.q_to, to, sizeof to);
         lrk_config_report(d, c, place(c, names),
-                          "fit.q_levels.from = %.17g is greater than fit.q_levels.to = %.17g: expected "
+                          "fit.q_levels.from = %s is greater than fit.q_levels.to = %s: expected "
                           "0 < from <= to < 1",
-                          c->fit.q_from, c->fit.q_to);
+                          from, to);
         errors++;
     }
     if (c->kmc.trajectories > 0 && c->fit.batches > c->kmc.trajectories) {
@@ -393,18 +403,17 @@ static lrk_status apply_point(lrk_config *point, const lrk_config *base, size_t 
 
 static lrk_status point_of(lrk_config *point, const lrk_config *base, size_t index, char *what, size_t size)
 {
-    lrk_status status = lrk_config_copy(point, base);
+    /* Copy everything but the sweep: copying the axes for every point would
+     * cost points x values. */
+    lrk_config without_sweep = *base;
+    without_sweep.sweep_axes = NULL;
+    without_sweep.sweep_axis_count = 0;
+    lrk_status status = lrk_config_copy(point, &without_sweep);
     if (status != LRK_OK) {
         memset(point, 0, sizeof *point);
         return status;
     }
-    status = apply_point(point, base, index, what, size);
-    for (size_t i = 0; i < point->sweep_axis_count; i++)
-        lrk_sweep_axis_free(&point->sweep_axes[i]);
-    free(point->sweep_axes);
-    point->sweep_axes = NULL;
-    point->sweep_axis_count = 0;
-    return status;
+    return apply_point(point, base, index, what, size);
 }
 
 lrk_status lrk_config_sweep_point(lrk_config *point, const lrk_config *base, size_t index, lrk_diagnostics *d)

@@ -461,7 +461,7 @@ const char *lrk_key_suggest(const char *name)
     }
     size_t allowed = 1 + strlen(last_component(name)) / 3;
     if (allowed > 3) allowed = 3;
-    if (best != NULL && best_distance <= allowed && best_distance > 0)
+    if (best != NULL && best_distance <= allowed && strcmp(best, name) != 0)
         return best;
     /* A right name in the wrong section: "model.seed" -> "kmc.seed". */
     for (size_t i = 0; i < lrk_key_count(); i++)

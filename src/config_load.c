@@ -101,14 +101,24 @@ int lrk_loader_next(lrk_loader *L)
     return 1;
 }
 
+/* Anchors and aliases inside skipped nodes: say once that they are not
+ * supported (a billion-laughs file then names its real problem). */
+static void note_reference(lrk_loader *L)
+{
+    if (!L->reported_reference)
+        lrk_loader_plain_node(L);
+}
+
 int lrk_loader_skip(lrk_loader *L)
 {
     yaml_event_type_t type = L->event.type;
+    note_reference(L);
     if (type != YAML_SEQUENCE_START_EVENT && type != YAML_MAPPING_START_EVENT)
         return !L->stopped;
     for (size_t depth = 1; depth > 0;) {
         if (!lrk_loader_next(L))
             return 0;
+        note_reference(L);
         type = L->event.type;
         if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
             if (++depth > LRK_LOADER_MAX_DEPTH) {
@@ -135,6 +145,7 @@ int lrk_loader_plain_node(lrk_loader *L)
         lrk_shown_text((const char *)e->data.alias.anchor, shown, sizeof shown);
         lrk_loader_error(L, e->start_mark,
                          "aliases (*%s) are not supported: write the value out in full", shown);
+        L->reported_reference = 1;
         return 0;
     case YAML_SCALAR_EVENT: anchor = e->data.scalar.anchor; tag = e->data.scalar.tag; break;
     case YAML_SEQUENCE_START_EVENT: anchor = e->data.sequence_start.anchor; tag = e->data.sequence_start.tag; break;
@@ -144,6 +155,7 @@ int lrk_loader_plain_node(lrk_loader *L)
     if (anchor != NULL) {
         lrk_shown_text((const char *)anchor, shown, sizeof shown);
         lrk_loader_error(L, e->start_mark, "anchors (&%s) are not supported: write every value out in full", shown);
+        L->reported_reference = 1;
     }
     if (tag != NULL) {
         lrk_shown_text((const char *)tag, shown, sizeof shown);
@@ -405,6 +417,8 @@ lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *d
                                   lrk_diagnostics *d)
 {
     lrk_loader L;
+    if (data == NULL)  /* libyaml asserts on a NULL input */
+        data = "", size = 0;
     memset(&L, 0, sizeof L);
     L.name = name != NULL ? name : "(string)";
     L.data = (const unsigned char *)data;

@@ -21,6 +21,8 @@ typedef struct lrk_loader {
     int has_event;
     int stopped;               /* a fatal problem was reported: unwind */
     size_t errors;
+    int reported_reference;    /* an anchor or alias was reported already */
+    size_t sweep_values;       /* values stored for the sweep so far */
     lrk_status status;         /* LRK_ERR_INVALID or LRK_ERR_NOMEM once something failed */
     const char *name;          /* file name for messages */
     const unsigned char *data; /* the whole input (offsets of reader errors -> line:column) */

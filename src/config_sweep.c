@@ -96,6 +96,7 @@ typedef struct value_list {
     char **values;
     size_t count;
     int bad;                 /* some value failed: the list is dropped */
+    int too_many;            /* over a size limit (reported once) */
 } value_list;
 
 static int out_of_memory(lrk_loader *L)
@@ -118,6 +119,18 @@ static int value_ok(lrk_loader *L, const lrk_key_def *def, const char *text, int
     if (status == LRK_ERR_NOMEM)
         return out_of_memory(L);
     lrk_loader_error(L, mark, "sweep %s: %s", def->name, why);
+    return 0;
+}
+
+/* Room for n more sweep values in all?  Reports when not. */
+static int room_for(lrk_loader *L, const lrk_key_def *def, size_t n, yaml_mark_t mark)
+{
+    if (n <= LRK_SWEEP_MAX_TOTAL_VALUES && L->sweep_values <= LRK_SWEEP_MAX_TOTAL_VALUES - n) {
+        L->sweep_values += n;
+        return 1;
+    }
+    lrk_loader_error(L, mark, "sweep %s: more than %d values in the whole sweep", def->name,
+                     LRK_SWEEP_MAX_TOTAL_VALUES);
     return 0;
 }
 
@@ -157,10 +170,15 @@ static int explicit_list(lrk_loader *L, const lrk_key_def *def, value_list *list
             list->bad = 1;
             continue;
         }
+        if (list->too_many)
+            continue;
         if (list->count >= LRK_SWEEP_MAX_VALUES) {
-            if (!list->bad)
-                lrk_loader_error(L, mark, "sweep %s: more than %d values", def->name, LRK_SWEEP_MAX_VALUES);
-            list->bad = 1;
+            lrk_loader_error(L, mark, "sweep %s: more than %d values", def->name, LRK_SWEEP_MAX_VALUES);
+            list->too_many = list->bad = 1;
+            continue;
+        }
+        if (!room_for(L, def, 1, mark)) {
+            list->too_many = list->bad = 1;
             continue;
         }
         if (!push_value(L, list, text))
@@ -226,6 +244,8 @@ static int range_numbers(lrk_loader *L, range_spec *r, const char *what, yaml_ma
                          "endpoints themselves, not exponents)", r->def->name, x[0], x[1]);
         r->bad = 1;
     }
+    if (r->bad)
+        return 1;  /* x[2] may be far outside size_t: convert only checked values */
     r->a = x[0];
     r->b = x[1];
     r->n = (size_t)x[2];
@@ -268,9 +288,9 @@ static int generated_list(lrk_loader *L, const lrk_key_def *def, value_list *lis
     if (r.kind == 0 && !r.bad)
         lrk_loader_error(L, start, "sweep %s: expected {linspace: [a, b, n]} or {logspace: [a, b, n]}, got an "
                          "empty mapping", def->name);
-    if (r.kind == 0 || r.bad) {
+    if (r.kind == 0 || r.bad || !room_for(L, def, r.n, start)) {
         list->bad = 1;
-        return 1;
+        return !L->stopped;
     }
     if (lrk_sweep_generate(r.kind == 2, r.a, r.b, r.n, &list->values) != LRK_OK)
         return out_of_memory(L);
@@ -400,7 +420,7 @@ static int sweep_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, voi
         lrk_loader_error(L, key_mark, "sweep: %s is swept twice: give each key one list", key);
         return lrk_loader_skip(L);
     }
-    value_list list = {NULL, 0, 0};
+    value_list list = {NULL, 0, 0, 0};
     int ok = value_spec(L, def, &list);
     if (ok && !list.bad && s->in_zip && s->zip.key_count > 0 && list.count != s->zip.value_count) {
         lrk_loader_error(L, key_mark, "sweep zip: %s has %zu values but %s has %zu: lists in zip must have "

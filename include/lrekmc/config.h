@@ -65,8 +65,9 @@ typedef struct lrk_sweep_axis {
     unsigned long line, column;  /* where the axis starts in the file (1-based; 0 = unknown) */
 } lrk_sweep_axis;
 
-#define LRK_SWEEP_MAX_VALUES 1000000   /* values on one axis */
-#define LRK_SWEEP_MAX_POINTS 10000000  /* points of the whole product */
+#define LRK_SWEEP_MAX_VALUES 100000         /* values on one axis */
+#define LRK_SWEEP_MAX_TOTAL_VALUES 1000000  /* values of all keys together (memory bound) */
+#define LRK_SWEEP_MAX_POINTS 10000000       /* points of the whole product */
 
 /* Where a key got its value (kept per key for messages of cross-key checks). */
 typedef enum lrk_origin_kind {
