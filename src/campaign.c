@@ -23,36 +23,6 @@
 #include "run_record.h"
 #include "summary.h"
 
-size_t lrk_campaign_point_count(const lrk_config *base)
-{
-    size_t count = 1;
-    for (size_t a = 0; a < base->sweep_axis_count; a++)
-        count *= base->sweep_axes[a].value_count;
-    return count;
-}
-
-lrk_status lrk_campaign_point_config(const lrk_config *base, size_t k, lrk_config *out, lrk_diagnostics *d)
-{
-    lrk_status s = lrk_config_copy(out, base);
-    if (s != LRK_OK) {
-        lrk_diagnostics_add(d, "point %zu: out of memory", k);
-        return s;
-    }
-    size_t stride = lrk_campaign_point_count(base);
-    for (size_t a = 0; a < base->sweep_axis_count && s == LRK_OK; a++) {
-        const lrk_sweep_axis *axis = &base->sweep_axes[a];
-        stride /= axis->value_count;
-        size_t index = (k / stride) % axis->value_count;
-        for (size_t i = 0; i < axis->key_count && s == LRK_OK; i++)
-            s = lrk_config_set_key(out, axis->keys[i], axis->values[i][index], d);
-    }
-    if (s == LRK_OK)
-        s = lrk_config_validate(out, d);
-    if (s != LRK_OK)
-        lrk_config_free(out);
-    return s;
-}
-
 lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
 {
     lrk_config view = *c; /* a shallow view: only fields that change no result differ */
@@ -79,7 +49,7 @@ lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *has
 
 lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnostics *d)
 {
-    size_t count = lrk_campaign_point_count(base);
+    size_t count = lrk_config_sweep_point_count(base);
     double total = 0;
     char *header = lrk_summary_header(base);
     if (header == NULL)
@@ -92,9 +62,11 @@ lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnosti
     free(header);
     for (size_t k = 0; k < count; k++) {
         lrk_config point;
-        lrk_status s = lrk_campaign_point_config(base, k, &point, d);
-        if (s != LRK_OK)
+        lrk_status s = lrk_config_sweep_point(&point, base, k, d);
+        if (s != LRK_OK) {
+            lrk_config_free(&point);
             return s;
+        }
         double events = lrk_point_event_estimate(&point);
         total += events;
         fprintf(out, "%zu", k);

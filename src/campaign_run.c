@@ -119,14 +119,12 @@ static lrk_status point_config(const campaign_state *st, size_t k, lrk_config *c
 {
     lrk_diagnostics d;
     lrk_diagnostics_init(&d);
-    lrk_status s = lrk_campaign_point_config(st->base, k, config, &d);
-    if (s != LRK_OK) {
+    lrk_status s = lrk_config_sweep_point(config, st->base, k, &d);
+    if (s != LRK_OK)
         lrk_error_set(err, s, "point %zu: %s", k, d.count ? d.messages[0] : "invalid configuration");
-        lrk_diagnostics_free(&d);
-        return s;
-    }
     lrk_diagnostics_free(&d);
-    s = lrk_config_hash(config, 1, hash, err);
+    if (s == LRK_OK)
+        s = lrk_config_hash(config, 1, hash, err);
     if (s != LRK_OK)
         lrk_config_free(config);
     return s;
@@ -245,7 +243,7 @@ static lrk_status keep_finished_points(campaign_state *st, lrk_campaign_report *
 
 static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_error *err)
 {
-    size_t count = lrk_campaign_point_count(st->base);
+    size_t count = lrk_config_sweep_point_count(st->base);
     st->record = (lrk_run_record){.dir = st->dir, .base = st->base, .command_line = st->options->command_line,
                                   .threads = st->options->threads > 0 ? st->options->threads : st->base->kmc.threads,
                                   .ranks = 1, .point_count = count};

@@ -5,8 +5,9 @@
  *
  * Points are the cartesian product of the sweep axes in file order, the last
  * axis varying fastest (like nested loops written in file order); a `zip:`
- * group is one axis.  Point k's configuration is the base with the axes'
- * values applied through lrk_config_set_key (the same checks as the file).
+ * group is one axis.  Point k's configuration is lrk_config_sweep_point
+ * (config.h): the base with the axes' values applied, with the same checks
+ * as the file.
  *
  * Run directory (DESIGN.md section 6):
  *   run.yaml            resolved configuration, version, git revision, seed,
@@ -67,13 +68,6 @@ typedef struct lrk_campaign_report {
     size_t points_kept;          /* finished by an earlier run */
     char *output_dir;            /* owned */
 } lrk_campaign_report;
-
-/* Number of points of the sweep (1 without a sweep). */
-size_t lrk_campaign_point_count(const lrk_config *base);
-
-/* Point k's configuration (a deep copy the caller frees with lrk_config_free). */
-lrk_status lrk_campaign_point_config(const lrk_config *base, size_t k, lrk_config *out,
-                                     lrk_diagnostics *d);
 
 /* List the points (one line each: k and the swept values) and the events to
  * simulate; touches no file. */
