@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "parallel_env.h"
+
 enum { TAG_JOB = 1, TAG_MODEL, TAG_GRID, TAG_LEVELS, TAG_REPLY, TAG_MESSAGE, TAG_BATCHES, TAG_HIST, TAG_ROWS };
 enum { JOB_QUIT = 0, JOB_RUN = 1 };
 enum { JOB_KIND, JOB_MODE, JOB_N, JOB_T_COUNT, JOB_LEVEL_COUNT, JOB_SEED, JOB_TRAJECTORIES, JOB_BATCHES,
@@ -73,8 +75,13 @@ static void receive_polling(uint64_t *header, int count, int peer, int tag)
     }
 }
 
+/* MPI starts only under a launcher: a plain `lrekmc` is then the serial
+ * program, without the start-up time and the files of an MPI singleton
+ * (which also fail under a file-size limit). */
 lrk_status lrk_parallel_init(int *argc, char ***argv, lrk_error *err)
 {
+    if (lrk_parallel_launcher_size() == 0)
+        return LRK_OK;
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return lrk_error_set(err, LRK_ERR_INVALID, "MPI_Init_thread failed");

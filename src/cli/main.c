@@ -44,9 +44,10 @@ static int dispatch(int argc, char **argv)
     return 2;
 }
 
-/* Under mpirun (built with -DLREKMC_MPI=ON) rank 0 is the program and the
- * other ranks only serve it KMC slices; lrk_parallel_init is MPI_Init_thread
- * there and nothing at all in a serial build. */
+/* Under mpirun or srun (built with -DLREKMC_MPI=ON) rank 0 is the program
+ * and the other ranks only serve it KMC slices; lrk_parallel_init is
+ * MPI_Init_thread there, and nothing in a plain process or a serial build
+ * (parallel.h). */
 int main(int argc, char **argv)
 {
     lrk_error err = {{0}};
