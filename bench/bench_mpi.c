@@ -2,7 +2,7 @@
 /*
  * bench_mpi.c - events per second of a KMC-heavy point distributed over MPI
  * ranks (parallel.h), including the job hand-out and the gather of the
- * partial results: SER, V0/T = V1/T = 1, N = 1000, 40000 trajectories in 40
+ * partial results: SER, V0/T = V1/T = 1, N = 1000, 10^5 trajectories in 40
  * batches, 400 grid times up to the mean time of q = 0.99, 99 q-levels.
  *   usage: [mpirun -np R] bench_mpi [threads] [repeats]
  * (threads per rank, default 1; best of `repeats`, default 3).  With Open
@@ -38,7 +38,7 @@ static int bench(int threads, int repeats)
         return 1;
     }
     lrk_kmc_params p = {.model = &m, .t = t, .t_count = 400, .q_levels = q, .level_count = 99,
-                        .seed = 42, .trajectories = 40000, .batches = 40, .threads = threads};
+                        .seed = 42, .trajectories = 100000, .batches = 40, .threads = threads};
     double best = 0;
     for (int rep = 0; rep < repeats; rep++) {
         lrk_kmc_result *r;

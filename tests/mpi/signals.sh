@@ -15,7 +15,7 @@ source "$(dirname "$0")/common.sh"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 REFERENCE=$WORK/reference
-"$LREKMC" run "$CONFIG" -o "$REFERENCE" --quiet > /dev/null
+"$LREKMC" run "$CONFIG" -o "$REFERENCE" --threads 2 --quiet > /dev/null
 POINTS=$(find "$REFERENCE/points" -name done | wc -l)
 
 # 1. Everything finished already: nothing is recomputed, nothing changes.
@@ -49,7 +49,18 @@ wait_for_first_point() {
   done
 }
 
-# interrupt TARGET NAME: start a 2-rank run, signal TARGET (launcher|ranks)
+# children PID: the processes whose parent is PID (the ranks of an mpirun
+# on this node), read from /proc so that no procps is needed.
+children() {
+  local stat pid comm state ppid rest
+  for stat in /proc/[0-9]*/stat; do
+    read -r pid comm state ppid rest < "$stat" 2> /dev/null || continue
+    [ "$ppid" = "$1" ] && echo "$pid"
+  done
+  return 0
+}
+
+# interrupt TARGET: start a 2-rank run, signal TARGET (launcher|ranks)
 # after point 0, check the status and the kept points, then resume.
 interrupt() {
   local target=$1 dir=$WORK/$1 status=0
@@ -59,7 +70,7 @@ interrupt() {
   if [ "$target" = launcher ]; then
     kill -TERM "$launcher"
   else
-    kill -TERM $(ps -o pid= --ppid "$launcher")
+    kill -TERM $(children "$launcher")
   fi
   wait "$launcher" || status=$?
   local kept
