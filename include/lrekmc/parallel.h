@@ -31,9 +31,10 @@
  * workers keep theirs (8 L bytes per trajectory of the slice, L q-levels)
  * and rank 0 writes them in rank order, i.e. trajectory order.
  *
- * Stop.  mpirun and srun forward SIGINT/SIGTERM to every rank; each rank
- * stops its slice at the next group of trajectories and says so in its
- * reply.  If any rank (rank 0 included) was interrupted the point is
+ * Stop.  srun and scancel deliver SIGINT/SIGTERM to every rank (Open MPI's
+ * mpirun forwards them too, but kills the ranks a second later, see
+ * docs/clusters.md); each rank stops its slice at the next group of
+ * trajectories and says so in its reply.  If any rank (rank 0 included) was interrupted the point is
  * interrupted, rank 0 stops the campaign (finished points stay) and tells
  * the workers to quit.  A worker's failure (e.g. out of memory) comes back
  * as an error naming the rank; a failure that cannot be reported ends the
@@ -55,10 +56,12 @@
 extern "C" {
 #endif
 
-/* Start MPI (MPI_Init_thread, FUNNELED) when built with it; call once, first
- * thing in main.  A serial build refuses to run as one of several ranks
- * (OMPI_COMM_WORLD_SIZE or PMI_SIZE > 1): every copy would compute the whole
- * campaign into the same directory. */
+/* Start MPI (MPI_Init_thread, FUNNELED) when built with it and started by a
+ * launcher (mpirun, srun: recognised by the variables they set, e.g.
+ * OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK; LREKMC_MPI_INIT=1 forces MPI
+ * on, 0 off); otherwise the process is the serial program.  Call once, first
+ * thing in main.  A serial build refuses to run as one of several ranks:
+ * every copy would compute the whole campaign into the same directory. */
 lrk_status lrk_parallel_init(int *argc, char ***argv, lrk_error *err);
 
 /* On rank 0, tell the workers to leave lrk_parallel_serve; then end MPI.
