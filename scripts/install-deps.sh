@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config git
           libyaml-dev libgsl-dev libcriterion-dev libpcg-cpp-dev g++
           clang libclang-rt-14-dev
+          libopenmpi-dev openmpi-bin
           python3-numpy python3-scipy python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do

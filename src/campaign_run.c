@@ -14,6 +14,7 @@
 
 #include "lrekmc/grid.h"
 #include "lrekmc/output.h"
+#include "lrekmc/parallel.h"
 #include "lrekmc/point.h"
 #include "run_record.h"
 #include "summary.h"
@@ -246,7 +247,7 @@ static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_e
     size_t count = lrk_config_sweep_point_count(st->base);
     st->record = (lrk_run_record){.dir = st->dir, .base = st->base, .command_line = st->options->command_line,
                                   .threads = st->options->threads > 0 ? st->options->threads : st->base->kmc.threads,
-                                  .ranks = 1, .point_count = count};
+                                  .ranks = lrk_parallel_size(), .point_count = count};
     st->rows = calloc(count, sizeof(char *));
     st->record.state = calloc(count, sizeof(lrk_point_state));
     st->record.seconds = calloc(count, sizeof(double));

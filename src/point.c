@@ -16,6 +16,7 @@
 #include "lrekmc/master.h"
 #include "lrekmc/ode.h"
 #include "lrekmc/output.h"
+#include "lrekmc/parallel.h"
 
 static double *new_array(size_t count)
 {
@@ -166,7 +167,7 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
             params.first_passage_user = control->first_passage_out;
         }
     }
-    return lrk_kmc_run_all(&params, &p->kmc, err);
+    return lrk_kmc_run_distributed(&params, &p->kmc, err); /* lrk_kmc_run_all unless under MPI */
 }
 
 static double sample_std(const double *x, size_t count)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lrekmc/parallel.h"
 #include "lrekmc/version.h"
 
 static void print_usage(FILE *out)
@@ -21,7 +22,7 @@ static void print_usage(FILE *out)
           out);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         print_usage(stderr);
@@ -41,4 +42,20 @@ int main(int argc, char **argv)
         return lrk_cli_run(argc - 1, argv + 1);
     fprintf(stderr, "lrekmc: unknown command '%s' (try lrekmc --help)\n", argv[1]);
     return 2;
+}
+
+/* Under mpirun or srun (built with -DLREKMC_MPI=ON) rank 0 is the program
+ * and the other ranks only serve it KMC slices; lrk_parallel_init is
+ * MPI_Init_thread there, and nothing in a plain process or a serial build
+ * (parallel.h). */
+int main(int argc, char **argv)
+{
+    lrk_error err = {{0}};
+    if (lrk_parallel_init(&argc, &argv, &err) != LRK_OK) {
+        fprintf(stderr, "lrekmc: %s\n", err.message);
+        return LRK_CLI_FAILED;
+    }
+    int code = lrk_parallel_rank() == 0 ? dispatch(argc, argv) : lrk_cli_worker();
+    lrk_parallel_finalize();
+    return code;
 }
