@@ -160,14 +160,24 @@ Test(campaign, sigterm_stops_with_130, .timeout = 120)
     make_temp_dir(root);
     snprintf(dir, sizeof dir, "%s/run", root);
     snprintf(log, sizeof log, "%s/log", root);
-    pid_t pid = start_limited_run(RESUME_SWEEP, dir, NULL, log, 0);
-    sleep_microseconds(200000); /* the run takes about 0.8 s: this is inside it */
+    /* 8e8 events a point: seconds of work, so the signal lands inside it. */
+    pid_t pid = start_limited_run(RESUME_SWEEP, dir, "--set=kmc.trajectories=400000", log, 0);
+    sleep_microseconds(300000);
     kill(pid, SIGTERM);
     cr_assert_eq(wait_exit(pid), 130);
     char *text = slurp(log);
     cr_assert(strstr(text, "interrupted"), "%s", text);
     free(text);
-    cr_assert_eq(wait_exit(start_limited_run(RESUME_SWEEP, dir, NULL, log, 0)), 0);
+    /* Nothing half-written: no point finished, and no table of point 0. */
+    char path[192];
+    struct stat info;
+    snprintf(path, sizeof path, "%s/points/0/relaxation.csv", dir);
+    cr_assert_neq(stat(path, &info), 0, "%s exists after the interrupt", path);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    char *summary = slurp(path);
+    cr_assert_not_null(summary);
+    cr_assert_null(strchr(strchr(summary, '\n') + 1, '\n'), "summary has rows: %s", summary);
+    free(summary);
 }
 
 Test(campaign, unwritable_directory_names_the_path)
