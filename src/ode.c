@@ -271,22 +271,89 @@ static lrk_status check_levels(const double *q, size_t count, lrk_error *err)
     return LRK_OK;
 }
 
-/* Scaled times s(q_j) = integral_0^(y_j) e^(a q(y)) dy, accumulated piece by
- * piece between consecutive levels. */
-static lrk_status integrate_levels(gsl_integration_workspace *work, double a, const double *q, size_t count,
-                                   double *s_out, lrk_error *err)
+/* The inverse equation near y0 as a series in eta = y - y0:
+ *   s(y0 + eta) - s(y0) = g0 sum_k I_k eta^(k+1),   g0 = e^(a q0),
+ * the integral of ds/dy = e^(a q(y)) = g0 G(eta), G = e^v,
+ * v = a u0 (1 - e^-eta), u0 = 1 - q0: v_k = a u0 (-1)^(k+1) / k!, and
+ *   G_0 = 1,  G_k = (1/k) sum_(j=1..k) j v_j G_(k-j),  I_k = G_k / (k + 1).
+ * Normalised by g0, the coefficients stay of order (a u0)^k / k! for any a.
+ * The step in eta follows the same rule as taylor_expand. */
+typedef struct quadrature_series {
+    double I[TAYLOR_ORDER];
+    double g0;
+    double step; /* admissible step in y; 0 if the coefficients overflowed */
+} quadrature_series;
+
+static void quadrature_expand(double a, double y0, quadrature_series *qs)
 {
-    double y_prev = 0.0, s = 0.0;
-    for (size_t j = 0; j < count; j++) {
-        double y = -log1p(-q[j]), piece;
-        lrk_status status = scaled_time_between(work, a, y_prev, y, &piece, err);
-        if (status != LRK_OK)
-            return status;
-        s += piece;
-        s_out[j] = s;
-        y_prev = y;
+    double v[TAYLOR_ORDER + 1], G[TAYLOR_ORDER + 1];
+    qs->g0 = exp(-a * expm1(-y0));
+    v[0] = 0.0;
+    v[1] = a * exp(-y0);
+    for (int k = 2; k <= TAYLOR_ORDER; k++)
+        v[k] = -v[k - 1] / k;
+    G[0] = 1.0;
+    for (int k = 1; k <= TAYLOR_ORDER; k++) {
+        double sum = 0.0;
+        for (int j = 1; j <= k; j++)
+            sum += j * v[j] * G[k - j];
+        G[k] = sum / k;
     }
-    return LRK_OK;
+    for (int k = 0; k < TAYLOR_ORDER; k++)
+        qs->I[k] = G[k] / (k + 1);
+    double eta = INFINITY;
+    for (int k = TAYLOR_ORDER - 1; k <= TAYLOR_ORDER; k++) {
+        if (!isfinite(G[k])) {
+            eta = 0.0;
+            break;
+        }
+        if (G[k] != 0.0)
+            eta = fmin(eta, pow(TAYLOR_EPS / fabs(G[k]), 1.0 / k));
+    }
+    qs->step = TAYLOR_SAFETY * eta;
+}
+
+static double quadrature_eval(const quadrature_series *qs, double eta)
+{
+    double sum = qs->I[TAYLOR_ORDER - 1];
+    for (int k = TAYLOR_ORDER - 2; k >= 0; k--)
+        sum = sum * eta + qs->I[k];
+    return qs->g0 * sum * eta;
+}
+
+/* Scaled times s(q_j) = integral_0^(y_j) e^(a q(y)) dy in one sweep of series
+ * steps; a piece whose series is unusable (overflowing coefficients, a step
+ * below one ulp of y) is done by adaptive quadrature instead. */
+static lrk_status integrate_levels(double a, const double *q, size_t count, double *s_out, lrk_error *err)
+{
+    gsl_integration_workspace *work = NULL;
+    lrk_status status = LRK_OK;
+    double y0 = 0.0, s0 = 0.0;
+    quadrature_series qs;
+    quadrature_expand(a, y0, &qs);
+    for (size_t j = 0; j < count && status == LRK_OK; j++) {
+        double y = -log1p(-q[j]);
+        while (y - y0 > qs.step && y0 + qs.step > y0) {
+            s0 += quadrature_eval(&qs, qs.step);
+            y0 += qs.step;
+            quadrature_expand(a, y0, &qs);
+        }
+        if (y - y0 <= qs.step) {
+            s_out[j] = s0 + quadrature_eval(&qs, fmax(y - y0, 0.0));
+            continue;
+        }
+        double piece = 0.0;
+        if (work == NULL && (work = gsl_integration_workspace_alloc(QUAD_LIMIT)) == NULL)
+            status = lrk_error_set(err, LRK_ERR_NOMEM, "ode: could not allocate the GSL integration workspace");
+        else
+            status = scaled_time_between(work, a, y0, y, &piece, err);
+        s0 += piece;
+        s_out[j] = s0;
+        y0 = y;
+        quadrature_expand(a, y0, &qs);
+    }
+    gsl_integration_workspace_free(work);
+    return status;
 }
 
 lrk_status lrk_ode_times_to_reach(const lrk_model *m, const double *q, size_t count, double *t_out,
@@ -303,11 +370,7 @@ lrk_status lrk_ode_times_to_reach(const lrk_model *m, const double *q, size_t co
     if ((status = check_levels(q, count, err)) != LRK_OK)
         return status;
 
-    gsl_integration_workspace *work = gsl_integration_workspace_alloc(QUAD_LIMIT);
-    if (work == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "ode: could not allocate the GSL integration workspace");
-    status = integrate_levels(work, lrk_model_a(m), q, count, t_out, err);
-    gsl_integration_workspace_free(work);
+    status = integrate_levels(lrk_model_a(m), q, count, t_out, err);
     if (status != LRK_OK)
         return status;
 
