@@ -41,6 +41,12 @@ typedef struct fit_points {
     double *ln_t;
     double *q;
     double *weight; /* 1 / sigma^2, or NULL */
+    /* u e^-u of the last residual evaluation, at the parameters in
+     * density_at: the solver asks for the Jacobian where it last evaluated
+     * the residuals, and this saves an exponential per point there. */
+    double *density;
+    double density_at[2];
+    int density_valid;
 } fit_points;
 
 static int usable_point(double t, double q, const double *sigma, size_t i)
@@ -66,7 +72,8 @@ static lrk_status collect_points(const double *t, const double *q, const double 
     pts->ln_t = malloc(n * sizeof *pts->ln_t);
     pts->q = malloc(n * sizeof *pts->q);
     pts->weight = sigma != NULL ? malloc(n * sizeof *pts->weight) : NULL;
-    if (pts->ln_t == NULL || pts->q == NULL || (sigma != NULL && pts->weight == NULL))
+    pts->density = malloc(n * sizeof *pts->density);
+    if (pts->ln_t == NULL || pts->q == NULL || pts->density == NULL || (sigma != NULL && pts->weight == NULL))
         return lrk_error_set(err, LRK_ERR_NOMEM, "KWW fit: cannot allocate %zu points", n);
     for (size_t i = 0; i < count; i++) {
         if (!usable_point(t[i], q[i], sigma, i))
@@ -85,6 +92,7 @@ static void free_points(fit_points *pts)
     free(pts->ln_t);
     free(pts->q);
     free(pts->weight);
+    free(pts->density);
 }
 
 /* Weighted least-squares line through (x, z) = (ln t, ln(-ln(1 - q))).
@@ -128,24 +136,36 @@ static void linearized_start(const fit_points *pts, double *ln_tau, double *ln_b
 
 static int kww_residuals(const gsl_vector *p, void *params, gsl_vector *f)
 {
-    const fit_points *pts = params;
-    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), beta = exp(gsl_vector_get(p, PARAM_LN_BETA));
+    fit_points *pts = params;
+    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), ln_beta = gsl_vector_get(p, PARAM_LN_BETA);
+    double beta = exp(ln_beta);
     for (size_t i = 0; i < pts->count; i++) {
         double u = exp(beta * (pts->ln_t[i] - ln_tau));
-        gsl_vector_set(f, i, -expm1(-u) - pts->q[i]);
+        double e_minus_1 = expm1(-u);
+        f->data[i * f->stride] = -e_minus_1 - pts->q[i];
+        /* e^-u = 1 + expm1(-u) is exact to an absolute 1e-16, plenty for a
+         * Jacobian entry; 0 (not inf * 0) far in the tail. */
+        pts->density[i] = e_minus_1 > -1.0 ? u * (1.0 + e_minus_1) : 0.0;
     }
+    pts->density_at[PARAM_LN_TAU] = ln_tau;
+    pts->density_at[PARAM_LN_BETA] = ln_beta;
+    pts->density_valid = 1;
     return GSL_SUCCESS;
 }
 
 static int kww_jacobian(const gsl_vector *p, void *params, gsl_matrix *jac)
 {
-    const fit_points *pts = params;
-    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), beta = exp(gsl_vector_get(p, PARAM_LN_BETA));
+    fit_points *pts = params;
+    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), ln_beta = gsl_vector_get(p, PARAM_LN_BETA);
+    double beta = exp(ln_beta);
+    int cached = pts->density_valid && pts->density_at[PARAM_LN_TAU] == ln_tau
+                 && pts->density_at[PARAM_LN_BETA] == ln_beta;
     for (size_t i = 0; i < pts->count; i++) {
         double x = beta * (pts->ln_t[i] - ln_tau);
-        double density = exp(x - exp(x)); /* u e^-u */
-        gsl_matrix_set(jac, i, PARAM_LN_TAU, -beta * density);
-        gsl_matrix_set(jac, i, PARAM_LN_BETA, x * density);
+        double density = cached ? pts->density[i] : exp(x - exp(x)); /* u e^-u */
+        double *row = jac->data + i * jac->tda;
+        row[PARAM_LN_TAU] = -beta * density;
+        row[PARAM_LN_BETA] = x * density;
     }
     return GSL_SUCCESS;
 }
