@@ -10,7 +10,8 @@
  *           the qlevels protocol), and the bare ODE + closed form + fit:
  *           t_max, ODE grid, ODE level times, closed-form t(q) at the levels,
  *           fit - the same work bench/point_scipy.py does in SciPy.
- *   sweep   200 points of lrk_point_compute: SER, V0 = V1 = 1, T from 0.3 to 3.
+ *   sweep   200 points of lrk_point_compute: SER, V0 = V1 = 1, T from 0.3 to 3,
+ *           and the same 200 points of the bare work.
  *   parts   every piece alone (also q(t) on the grid, first passage at 10^6).
  *   check   beta, tau of the ODE fit at a few T (17 digits), for point_scipy.py
  *           to verify that both sides compute the same thing.
@@ -157,6 +158,18 @@ static void do_sweep(workload *w)
     }
 }
 
+/* The same sweep with the bare work (all a beta(T) curve needs). */
+static void do_sweep_bare(workload *w)
+{
+    lrk_model keep = w->model;
+    w->model = (lrk_model){.mode = LRK_MODE_SER, .V0 = 1.0, .V1 = 1.0, .A = keep.A, .T0 = keep.T0, .N = keep.N};
+    for (int i = 0; i < SWEEP_POINTS; i++) {
+        w->model.T = sweep_T(i);
+        do_bare_point(w);
+    }
+    w->model = keep;
+}
+
 /* Seconds per call: the minimum over REPEATS of the mean over >= MIN_SECONDS. */
 static double time_per_call(void (*work)(workload *), workload *w)
 {
@@ -198,6 +211,9 @@ static void bench_sweep(workload *w)
 {
     double seconds = time_per_call(do_sweep, w);
     printf("%-14s %.6e s %10.0f points/s  %d-point beta(T) sweep of lrk_point_compute\n", "sweep", seconds,
+           SWEEP_POINTS / seconds, SWEEP_POINTS);
+    seconds = time_per_call(do_sweep_bare, w);
+    printf("%-14s %.6e s %10.0f points/s  %d-point beta(T) sweep of the bare work\n", "sweep_bare", seconds,
            SWEEP_POINTS / seconds, SWEEP_POINTS);
 }
 
