@@ -14,14 +14,21 @@
  *     decaying mode that bounds an explicit step to ~e^a and loses 1 - q to
  *     absolute error; in y the right-hand side tends to a constant, steps grow
  *     freely, and 1 - q = e^(-y) keeps full relative precision.
+ * The integrator is a Taylor-series method: y is expanded to order 20 about
+ * the current state by the recurrences of automatic differentiation (two
+ * exponentials per step), the step follows the solution (error 1e-16 per
+ * step), and every grid time inside a step is read off its polynomial -
+ * the dense output that lets the step size ignore the grid.
  * The time to reach a level is the inverse problem s(y) = integral_0^y
- * e^(a q(y')) dy', a smooth quadrature (no singularity at q -> 1 in y).
+ * e^(a q(y')) dy', smooth in y (no singularity at q -> 1), integrated by a
+ * Taylor series of the integrand in y in the same way (adaptive Gauss-Kronrod
+ * quadrature as the fallback).
  *
  * Strong CER (a < -36 or so) relaxes in an avalanche narrower than one ulp
- * of s: the driver then cannot step (t + h == t, GSL_FAILURE).  Such a grid
- * point is reached through the inverse form from the last good state, the
- * root of integral_(y_last)^y e^(a q) dy' = s_k - s_last, and the driver
- * restarts there.
+ * of s: the step then falls below one ulp (s + h == s).  Such a grid point
+ * is reached through the inverse form from the last good state, the root of
+ * integral_(y_last)^y e^(a q) dy' = s_k - s_last, and the series restarts
+ * there.
  */
 #include "lrekmc/ode.h"
 
