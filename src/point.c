@@ -71,8 +71,12 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
 {
     const lrk_model *m = &p->model;
     lrk_status s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
-    if (s == LRK_OK)
-        s = lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, err);
+    if (s == LRK_OK && lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, NULL) != LRK_OK) {
+        /* The noise approximation does not hold everywhere (strong CER
+         * coupling, see lna.h): then it is simply not reported. */
+        free(p->q_lna_std);
+        p->q_lna_std = NULL;
+    }
     if (s == LRK_OK)
         s = lrk_ode_times_to_reach(m, p->q_levels, p->level_count, p->t_ode, err);
     if (s == LRK_OK)
@@ -234,7 +238,7 @@ static void summarise_fluctuations(lrk_point *p)
         std += r->q_std[k];
         if (p->q_exact_mean != NULL)
             exact_bias += p->q_exact_mean[k] - p->q_ode[k];
-        if (p->q_ode[k] > 0.1 && p->q_ode[k] < 0.9 && p->q_lna_std[k] > 0) {
+        if (p->q_lna_std != NULL && p->q_ode[k] > 0.1 && p->q_ode[k] < 0.9 && p->q_lna_std[k] > 0) {
             ratio += r->q_std[k] / p->q_lna_std[k];
             ratio_count++;
         }
