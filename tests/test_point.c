@@ -106,3 +106,18 @@ Test(point, fluctuations_follow_the_noise_approximation)
     lrk_point_free(&p);
     lrk_config_free(&c);
 }
+
+Test(point, strong_avalanches_leave_out_the_noise_approximation)
+{
+    /* CER with a = -60: the LNA variance explodes (lna.h); the point is
+     * still computed, with the LNA column left empty. */
+    lrk_config c = config_for(LRK_MODE_CER, 1.0, 60.0, 1.0, 1000, 0);
+    c.references.master_equation = LRK_SWITCH_OFF;
+    lrk_point p;
+    lrk_error err;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    cr_assert_null(p.q_lna_std);
+    cr_assert_not_null(p.q_ode);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
+}
