@@ -6,11 +6,10 @@ Panel 1: sqrt(N) std(q) against t for every point, with the linear noise
 approximation sqrt(N) q_lna_std dashed (and the master equation dotted
 where it was computed): the curves collapse when the noise is O(1/sqrt N).
 Panel 2: against N on log-log axes, the difference |KMC mean - ODE| and
-std(q), with reference slopes 1/N and 1/sqrt(N).  The summary columns
-kmc_ode_bias, exact_ode_bias (grid means of q_mean - q_ode and
-q_exact_mean - q_ode) and q_std_mean are used when present; otherwise the
-bias is max_t |q_mean - q_ode| and the std is read at t = tau_ode.  Panel 3 (when points/<k>/first_passage.csv exist): histograms
-of the first-passage time to the q-level nearest 0.5 (--level) for up to
+std(q), all read at t = tau_ode, with reference slopes 1/N and 1/sqrt(N)
+(the KMC bias sinks into its standard error at large N; the master
+equation shows the exact 1/N bias where it was computed).  Panel 3 (when
+points/<k>/first_passage.csv exist): histograms of the first-passage time to the q-level nearest 0.5 (--level) for up to
 four points, with the exact mean and std (levels.csv) as a normal curve.
 """
 
@@ -59,7 +58,8 @@ def at_time(table, name, t_star):
 
 
 def scaling_rows(run, points, tables):
-    """Per point: N, KMC bias, its standard error, exact bias, std at t*."""
+    """Per point, all read at the same time t* (tau_ode): N, |KMC mean - ODE|,
+    its standard error, |master equation - ODE|, std(q), the LNA std, t*."""
     import numpy as np
     out = []
     for point in points:
@@ -68,25 +68,11 @@ def scaling_rows(run, points, tables):
         if not data.finite(N) or N <= 0:
             raise data.DataError(f"{run.path}/summary.csv: point {point}: N is not a positive number")
         t_star = fixed_time(run, point, table)
-        sem = at_time(table, "q_sem", t_star)
-        if data.finite(row.get("kmc_ode_bias")):
-            bias = abs(row["kmc_ode_bias"])
-        elif table.has_data("q_mean") and table.has_data("q_ode"):
-            diff = np.abs(table["q_mean"] - table["q_ode"])
-            bias = float(np.nanmax(diff)) if np.isfinite(diff).any() else math.nan
-            sem = float(np.nanmax(table["q_sem"])) if table.has_data("q_sem") else math.nan
-        else:
-            bias = math.nan
-        exact = math.nan
-        if data.finite(row.get("exact_ode_bias")):
-            exact = abs(row["exact_ode_bias"])
-        elif table.has_data("q_exact_mean") and table.has_data("q_ode"):
-            exact = abs(at_time(table, "q_exact_mean", t_star) - at_time(table, "q_ode", t_star))
-        if data.finite(row.get("q_std_mean")):
-            std = row["q_std_mean"]
-        else:
-            std = at_time(table, "q_std", t_star)
-        out.append((N, bias, sem, exact, std, at_time(table, "q_lna_std", t_star), t_star))
+        ode = at_time(table, "q_ode", t_star)
+        bias = abs(at_time(table, "q_mean", t_star) - ode)
+        exact = abs(at_time(table, "q_exact_mean", t_star) - ode)
+        out.append((N, bias, at_time(table, "q_sem", t_star), exact, at_time(table, "q_std", t_star),
+                    at_time(table, "q_lna_std", t_star), t_star))
     return np.array(out, dtype=float)
 
 
