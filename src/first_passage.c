@@ -9,6 +9,8 @@
 
 #include <math.h>
 
+#include "lrekmc/grid.h"
+
 /* Neumaier's compensated sum.  N can be 10^8 and the terms grow from 1/N to
  * ~1 (times e^(V/T)): plain summation would lose up to ~N eps ~ 1e-8 relative,
  * which is the size of the O(1/N) finite-size effects these sums are meant
@@ -32,20 +34,6 @@ static double compensated_value(const compensated_sum *acc)
     return acc->sum + acc->correction;
 }
 
-static lrk_status check_levels(const double *q, size_t count, lrk_error *err)
-{
-    for (size_t j = 0; j < count; j++) {
-        if (!(q[j] > 0.0 && q[j] <= 1.0))
-            return lrk_error_set(err, LRK_ERR_INVALID, "first passage: q[%zu] = %g: expected a level in (0, 1]", j,
-                                 q[j]);
-        if (j > 0 && q[j] < q[j - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "first passage: q[%zu] = %g < q[%zu] = %g: expected ascending levels", j, q[j],
-                                 j - 1, q[j - 1]);
-    }
-    return LRK_OK;
-}
-
 lrk_status lrk_first_passage_exact(const lrk_model *m, const double *q, size_t count, double *mean_out,
                                    double *var_out, lrk_error *err)
 {
@@ -58,7 +46,7 @@ lrk_status lrk_first_passage_exact(const lrk_model *m, const double *q, size_t c
         return LRK_OK;
     if (q == NULL || mean_out == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "first passage: q and mean_out must not be NULL");
-    if ((status = check_levels(q, count, err)) != LRK_OK)
+    if ((status = lrk_check_levels(q, count, 0, "first passage", err)) != LRK_OK)
         return status;
 
     /* 1/lambda_i = e^(V(i)/T) / (N - i), with V(i) as in lrk_model_barrier;

@@ -53,3 +53,28 @@ lrk_status lrk_q_levels_fill(double *q, size_t count, double from, double to, lr
         q[j] = count == 1 ? from : from + (to - from) * (double)j / (double)(count - 1);
     return LRK_OK;
 }
+
+lrk_status lrk_check_times(const double *t, size_t count, const char *who, lrk_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(t[i]) || !(t[i] >= 0.0))
+            return lrk_error_set(err, LRK_ERR_INVALID, "%s: t[%zu] = %g: expected a finite time >= 0", who, i, t[i]);
+        if (i > 0 && t[i] < t[i - 1])
+            return lrk_error_set(err, LRK_ERR_INVALID, "%s: t[%zu] = %g < t[%zu] = %g: expected ascending times",
+                                 who, i, t[i], i - 1, t[i - 1]);
+    }
+    return LRK_OK;
+}
+
+lrk_status lrk_check_levels(const double *q, size_t count, int below_one, const char *who, lrk_error *err)
+{
+    for (size_t j = 0; j < count; j++) {
+        if (!(q[j] > 0.0 && (below_one ? q[j] < 1.0 : q[j] <= 1.0)))
+            return lrk_error_set(err, LRK_ERR_INVALID, "%s: q[%zu] = %g: expected a level in (0, 1%s", who, j, q[j],
+                                 below_one ? ")" : "]");
+        if (j > 0 && q[j] < q[j - 1])
+            return lrk_error_set(err, LRK_ERR_INVALID, "%s: q[%zu] = %g < q[%zu] = %g: expected ascending levels",
+                                 who, j, q[j], j - 1, q[j - 1]);
+    }
+    return LRK_OK;
+}

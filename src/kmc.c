@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/grid.h"
 #include "lrekmc/rng.h"
 #include "lrekmc/stats.h"
 
@@ -18,16 +19,7 @@ static lrk_status validate_grid(const lrk_kmc_params *p, lrk_error *err)
 {
     if (p->t_count > 0 && p->t == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc: grid times are NULL while t_count = %zu", p->t_count);
-    for (size_t k = 0; k < p->t_count; k++) {
-        if (!isfinite(p->t[k]) || p->t[k] < 0)
-            return lrk_error_set(err, LRK_ERR_INVALID, "kmc: grid time t[%zu] = %g: expected a finite number >= 0",
-                                 k, p->t[k]);
-        if (k > 0 && p->t[k] < p->t[k - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "kmc: grid time t[%zu] = %g < t[%zu] = %g: expected nondecreasing times", k,
-                                 p->t[k], k - 1, p->t[k - 1]);
-    }
-    return LRK_OK;
+    return lrk_check_times(p->t, p->t_count, "kmc", err);
 }
 
 static lrk_status validate_levels(const lrk_kmc_params *p, lrk_error *err)
@@ -35,16 +27,7 @@ static lrk_status validate_levels(const lrk_kmc_params *p, lrk_error *err)
     if (p->level_count > 0 && p->q_levels == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc: q_levels are NULL while level_count = %zu",
                              p->level_count);
-    for (size_t j = 0; j < p->level_count; j++) {
-        double q = p->q_levels[j];
-        if (!(q > 0 && q <= 1))
-            return lrk_error_set(err, LRK_ERR_INVALID, "kmc: q_levels[%zu] = %g: expected a number in (0, 1]", j, q);
-        if (j > 0 && q < p->q_levels[j - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "kmc: q_levels[%zu] = %g < q_levels[%zu] = %g: expected nondecreasing levels", j,
-                                 q, j - 1, p->q_levels[j - 1]);
-    }
-    return LRK_OK;
+    return lrk_check_levels(p->q_levels, p->level_count, 0, "kmc", err);
 }
 
 lrk_status lrk_kmc_validate(const lrk_kmc_params *p, lrk_error *err)

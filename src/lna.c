@@ -24,6 +24,8 @@
 #include <gsl/gsl_odeiv2.h>
 #include <math.h>
 
+#include "lrekmc/grid.h"
+
 /* Tight enough that the LNA itself, not the integrator, sets the error; the
  * absolute part only matters while s and d grow from zero. */
 #define LNA_EPS_ABS 1e-30
@@ -60,14 +62,7 @@ static lrk_status check_args(const lrk_model *m, const double *t, size_t count, 
     lrk_status st = lrk_model_validate(m, err);
     if (st != LRK_OK)
         return st;
-    for (size_t i = 0; i < count; i++) {
-        if (!isfinite(t[i]) || t[i] < 0)
-            return lrk_error_set(err, LRK_ERR_INVALID, "LNA: t[%zu] = %g: expected finite and >= 0", i, t[i]);
-        if (i > 0 && t[i] < t[i - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID, "LNA: t[%zu] = %g < t[%zu] = %g: times must be ascending",
-                                 i, t[i], i - 1, t[i - 1]);
-    }
-    return LRK_OK;
+    return lrk_check_times(t, count, "LNA", err);
 }
 
 static int is_relaxed(const double y[3])

@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/grid.h"
+
 /* Expected uniformized jumps per sub-step: large enough that the Poisson
  * tail overhead (~ 10 sqrt(L)) is small, small enough that the window the
  * packet can reach (and so Lambda) stays close to the packet.  Counted cell
@@ -261,20 +263,6 @@ static lrk_status advance_to(master_state *s, double target, lrk_error *err)
     return LRK_OK;
 }
 
-static lrk_status check_times(const double *t, size_t count, lrk_error *err)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (!isfinite(t[i]) || t[i] < 0)
-            return lrk_error_set(err, LRK_ERR_INVALID, "master equation: t[%zu] = %g: expected finite and >= 0",
-                                 i, t[i]);
-        if (i > 0 && t[i] < t[i - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "master equation: t[%zu] = %g < t[%zu] = %g: times must be ascending", i, t[i],
-                                 i - 1, t[i - 1]);
-    }
-    return LRK_OK;
-}
-
 lrk_status lrk_master_solve(const lrk_model *m, const double *t, size_t count, double *q_mean,
                             double *q_std, lrk_error *err)
 {
@@ -286,7 +274,7 @@ lrk_status lrk_master_solve_limited(const lrk_model *m, const double *t, size_t 
 {
     if (m == NULL || (count > 0 && (t == NULL || q_mean == NULL || q_std == NULL)))
         return lrk_error_set(err, LRK_ERR_INVALID, "master equation: NULL argument");
-    lrk_status st = check_times(t, count, err);
+    lrk_status st = lrk_check_times(t, count, "master equation", err);
     if (st != LRK_OK)
         return st;
     if (!(max_work > 0))
@@ -308,7 +296,7 @@ lrk_status lrk_master_distribution(const lrk_model *m, double t, double *p, doub
 {
     if (m == NULL || p == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "master equation: NULL argument");
-    lrk_status st = check_times(&t, 1, err);
+    lrk_status st = lrk_check_times(&t, 1, "master equation", err);
     if (st != LRK_OK)
         return st;
     master_state s;

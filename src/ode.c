@@ -38,6 +38,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 
+#include "lrekmc/grid.h"
+
 /* Taylor method: order 20 and a truncation error of 1e-16 per step in y
  * (q = 1 - e^-y moves by (1 - q) dy <= dy); near the optimal order for
  * double precision (~ -ln(eps) / 2).  The safety factor absorbs the terms
@@ -57,19 +59,6 @@ static lrk_status check_model(const lrk_model *m, lrk_error *err)
     if (m == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "ode: model is NULL");
     return lrk_model_validate(m, err);
-}
-
-static lrk_status check_times(const double *t, size_t count, lrk_error *err)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (!isfinite(t[i]) || !(t[i] >= 0.0))
-            return lrk_error_set(err, LRK_ERR_INVALID, "ode: t[%zu] = %g: expected a finite time >= 0", i, t[i]);
-        if (i > 0 && t[i] < t[i - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "ode: t[%zu] = %g < t[%zu] = %g: expected ascending times", i, t[i], i - 1,
-                                 t[i - 1]);
-    }
-    return LRK_OK;
 }
 
 /* ds/dy = exp(a q(y)); params points to a. */
@@ -260,22 +249,9 @@ lrk_status lrk_ode_solve(const lrk_model *m, const double *t, size_t count, doub
         return LRK_OK;
     if (t == NULL || q_out == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "ode: t and q_out must not be NULL");
-    if ((status = check_times(t, count, err)) != LRK_OK)
+    if ((status = lrk_check_times(t, count, "ode", err)) != LRK_OK)
         return status;
     return integrate_onto_grid(lrk_model_a(m), lrk_model_k(m), t, count, q_out, err);
-}
-
-static lrk_status check_levels(const double *q, size_t count, lrk_error *err)
-{
-    for (size_t j = 0; j < count; j++) {
-        if (!(q[j] > 0.0 && q[j] < 1.0))
-            return lrk_error_set(err, LRK_ERR_INVALID, "ode: q[%zu] = %g: expected a level in (0, 1)", j, q[j]);
-        if (j > 0 && q[j] < q[j - 1])
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "ode: q[%zu] = %g < q[%zu] = %g: expected ascending levels", j, q[j], j - 1,
-                                 q[j - 1]);
-    }
-    return LRK_OK;
 }
 
 /* The inverse equation near y0 as a series in eta = y - y0:
@@ -374,7 +350,7 @@ lrk_status lrk_ode_times_to_reach(const lrk_model *m, const double *q, size_t co
         return LRK_OK;
     if (q == NULL || t_out == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "ode: q and t_out must not be NULL");
-    if ((status = check_levels(q, count, err)) != LRK_OK)
+    if ((status = lrk_check_levels(q, count, 1, "ode", err)) != LRK_OK)
         return status;
 
     status = integrate_levels(lrk_model_a(m), q, count, t_out, err);

@@ -37,6 +37,14 @@ lrk_status lrk_time_grid_fill(double *t, size_t points, double t_max, lrk_spacin
 /* q must hold `count` (>= 1) doubles; 0 < from <= to < 1 (to = 1 allowed). */
 lrk_status lrk_q_levels_fill(double *q, size_t count, double from, double to, lrk_error *err);
 
+/* Check times given to a reference or the KMC: each t[i] finite and >= 0,
+ * ascending (equal neighbours allowed).  `who` starts the message
+ * ("ode: t[3] = -1: expected a finite time >= 0"). */
+lrk_status lrk_check_times(const double *t, size_t count, const char *who, lrk_error *err);
+
+/* Check q-levels: each in (0, 1], or in (0, 1) when below_one, ascending. */
+lrk_status lrk_check_levels(const double *q, size_t count, int below_one, const char *who, lrk_error *err);
+
 #ifdef __cplusplus
 }
 #endif
