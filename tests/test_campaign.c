@@ -239,3 +239,48 @@ Test(campaign, output_bytes_do_not_depend_on_threads, .timeout = 120)
         assert_same_file(one, three, name);
     }
 }
+
+/* Run `lrekmc run SMALL_SWEEP -o dir` without --quiet, output to log;
+ * through `script` (a pseudo-terminal) when on_terminal. */
+static int run_visible(const char *dir, const char *log, int on_terminal)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (on_terminal) {
+            char command[1024];
+            snprintf(command, sizeof command, "%s run %s -o %s", LREKMC_CLI, SMALL_SWEEP, dir);
+            execlp("script", "script", "-qec", command, "/dev/null", (char *)NULL);
+        } else {
+            execl(LREKMC_CLI, "lrekmc", "run", SMALL_SWEEP, "-o", dir, (char *)NULL);
+        }
+        _exit(127);
+    }
+    return wait_exit(pid);
+}
+
+Test(campaign, progress_only_on_a_terminal, .timeout = 120)
+{
+    char root[64], dir[128], log[128];
+    make_temp_dir(root);
+    snprintf(dir, sizeof dir, "%s/plain", root);
+    snprintf(log, sizeof log, "%s/plain.log", root);
+    cr_assert_eq(run_visible(dir, log, 0), 0);
+    char *text = slurp(log);
+    cr_assert_null(strstr(text, "events/s"), "progress without a terminal: %s", text);
+    cr_assert(strstr(text, "beta_kmc") && strstr(text, "results: "), "no summary table: %s", text);
+    free(text);
+
+    snprintf(dir, sizeof dir, "%s/terminal", root);
+    snprintf(log, sizeof log, "%s/terminal.log", root);
+    int code = run_visible(dir, log, 1);
+    if (code == 127)
+        cr_skip_test("no `script` program to make a pseudo-terminal");
+    cr_assert_eq(code, 0);
+    text = slurp(log);
+    cr_assert(strstr(text, "events/s") && strstr(text, "point "), "no progress line: %s", text);
+    free(text);
+}
