@@ -20,8 +20,6 @@
 
 #include "lrekmc/output.h"
 #include "lrekmc/point.h"
-#include "run_record.h"
-#include "summary.h"
 
 lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
 {
@@ -51,15 +49,11 @@ lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnosti
 {
     size_t count = lrk_config_sweep_point_count(base);
     double total = 0;
-    char *header = lrk_summary_header(base);
-    if (header == NULL)
-        return LRK_ERR_NOMEM;
     fprintf(out, "%zu point%s (columns: point", count, count == 1 ? "" : "s");
     for (size_t a = 0; a < base->sweep_axis_count; a++)
         for (size_t i = 0; i < base->sweep_axes[a].key_count; i++)
             fprintf(out, ", %s", base->sweep_axes[a].keys[i]);
     fputs(", events)\n", out);
-    free(header);
     for (size_t k = 0; k < count; k++) {
         lrk_config point;
         lrk_status s = lrk_config_sweep_point(&point, base, k, d);

@@ -98,6 +98,8 @@ void lrk_output_abandon(lrk_output_file *f)
 
 lrk_status lrk_make_directories(const char *path, lrk_error *err)
 {
+    if (path[0] == '\0')
+        return lrk_error_set(err, LRK_ERR_INVALID, "output directory (-o or output.dir): expected a non-empty path");
     char *copy = strdup(path);
     if (copy == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", path);
