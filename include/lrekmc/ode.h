@@ -2,8 +2,7 @@
 /*
  * ode.h - the mean-field rate equation of the paper (Eq. 6, 9, 10),
  *   dq/dt = k (1 - q) exp(-a q),  q(0) = 0,
- * integrated numerically (the paper's own route) by an adaptive Taylor-series
- * method with dense output (see ode.c).
+ * integrated with GSL's adaptive odeiv2 driver (the paper's own route).
  * k and a come from the model (model.h); the ODE does not depend on N.
  * Internally the state is -ln(1 - q) and time is k t (see ode.c); results
  * agree with the closed form (closed_form.h) to ~1e-11 absolute in q.
@@ -20,13 +19,13 @@ extern "C" {
 #endif
 
 /* q at each time t[0..count-1] (non-decreasing, finite, t >= 0) into q_out;
- * each read off the dense output of the integration. */
+ * the integrator is driven to each time in turn (dense output on the grid). */
 lrk_status lrk_ode_solve(const lrk_model *m, const double *t, size_t count, double *q_out,
                          lrk_error *err);
 
 /* The time at which the ODE solution reaches q_target in (0, 1), from the
- * inverse equation dt/dq = e^(a q) / (k (1 - q)) integrated by adaptive
- * Taylor series (relative accuracy ~1e-14; ~1e-13 at |a| ~ 650). */
+ * inverse equation dt/dq = e^(a q) / (k (1 - q)) by adaptive quadrature
+ * (relative accuracy ~1e-13). */
 lrk_status lrk_ode_time_to_reach(const lrk_model *m, double q_target, double *t_out, lrk_error *err);
 
 /* The same for levels q[0..count-1] (non-decreasing, each in (0, 1)) into
