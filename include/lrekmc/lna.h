@@ -4,9 +4,7 @@
  *   dq/dt = w(q),  d(sigma^2)/dt = 2 w'(q) sigma^2 + w(q) / N,
  *   w(q) = k (1 - q) e^(-a q),  w'(q) = -k e^(-a q) (1 + a (1 - q)).
  * sqrt(N) * std(q) is N-independent in this approximation.  Integrated
- * jointly with q by GSL's adaptive odeiv2 driver (rk8pd, rel. tol. 1e-11);
- * lrk_lna_std uses a Taylor-series method with dense output instead when
- * |a| <= 20 (faster, same values to 1e-13; see lna.c).
+ * jointly with q by GSL's adaptive odeiv2 driver (rk8pd, rel. tol. 1e-11).
  *
  * Validity: against the exact master equation (master.h) at N = 1000 the LNA
  * std agrees to better than 0.5 % while 0.05 <= q <= 0.95 for the paper's
