@@ -6,7 +6,7 @@ packages=(build-essential cmake pkg-config git
           libyaml-dev libgsl-dev libcriterion-dev libpcg-cpp-dev g++
           clang libclang-rt-14-dev
           libopenmpi-dev openmpi-bin
-          python3-numpy python3-scipy python3-matplotlib)
+          python3-numpy python3-scipy python3-matplotlib python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

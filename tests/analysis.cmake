@@ -123,3 +123,15 @@ foreach(config ${lrekmc_configs})
   get_filename_component(name ${config} NAME_WE)
   add_test(NAME config_check_${name} COMMAND $<TARGET_FILE:lrekmc_cli> check ${config})
 endforeach()
+
+# The outputs read unchanged with pandas (when Debian's python3-pandas is there).
+execute_process(COMMAND /usr/bin/python3 -c "import pandas" RESULT_VARIABLE lrekmc_no_pandas
+                OUTPUT_QUIET ERROR_QUIET)
+if(LREKMC_ANALYSIS_OK AND lrekmc_no_pandas EQUAL 0)
+  add_test(NAME outputs_read_with_pandas
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/analysis/read_with_pandas.py
+                   ${CMAKE_CURRENT_BINARY_DIR}/analysis_real)
+  set_tests_properties(outputs_read_with_pandas PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_real)
+else()
+  message(STATUS "pandas test skipped: /usr/bin/python3 cannot import pandas")
+endif()
