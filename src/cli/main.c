@@ -18,7 +18,9 @@ static void print_usage(FILE *out)
           "  run FILE     simulate the configured campaign and write its results\n"
           "  check FILE   validate FILE and print the resolved configuration\n"
           "\n"
-          "  lrekmc --help | --version\n",
+          "  lrekmc --help | --version\n"
+          "\n"
+          "lrekmc COMMAND --help describes each command.\n",
           out);
 }
 

@@ -50,7 +50,11 @@ static const char run_usage[] =
     "  -h, --help        this help\n"
     "\n"
     "exit status: 0 done, 1 run failure (e.g. disk), 2 usage or configuration error,\n"
-    "130 interrupted (SIGINT/SIGTERM; finished points are kept).\n";
+    "130 interrupted (SIGINT/SIGTERM; finished points are kept).\n"
+    "\n"
+    "Results do not depend on --threads, nor on MPI ranks (mpirun -np R lrekmc run FILE\n"
+    "with a -DLREKMC_MPI=ON build; see docs/clusters.md).  Configuration keys:\n"
+    "lrekmc check --help; the outputs: README.md, section Output.\n";
 
 typedef struct run_options {
     const char *output_dir;
