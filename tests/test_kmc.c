@@ -13,6 +13,8 @@
 #include "lrekmc/kmc.h"
 #include "lrekmc/rng.h"
 
+#include "kmc_same.h"
+
 #define Z_MAX 5.0
 
 static lrk_model make_model(lrk_mode mode, long N)
@@ -47,32 +49,6 @@ static lrk_kmc_result *run_ok(const lrk_kmc_params *p)
     lrk_status st = lrk_kmc_run_all(p, &r, &err);
     cr_assert_eq(st, LRK_OK, "lrk_kmc_run_all: %s", err.message);
     return r;
-}
-
-#define SAME_BYTES(a, b, field, count) \
-    cr_assert(memcmp((a)->field, (b)->field, (count) * sizeof *(a)->field) == 0, #field " differs")
-
-static void assert_same_results(const lrk_kmc_result *a, const lrk_kmc_result *b)
-{
-    size_t K = a->t_count, L = a->level_count, B = (size_t)a->batches_held;
-    SAME_BYTES(a, b, q_mean, K);
-    SAME_BYTES(a, b, q_std, K);
-    SAME_BYTES(a, b, q_sem, K);
-    SAME_BYTES(a, b, q_p05, K);
-    SAME_BYTES(a, b, q_p50, K);
-    SAME_BYTES(a, b, q_p95, K);
-    SAME_BYTES(a, b, t_mean, L);
-    SAME_BYTES(a, b, t_std, L);
-    SAME_BYTES(a, b, t_sem, L);
-    SAME_BYTES(a, b, batch_trajectories, B);
-    SAME_BYTES(a, b, batch_q_mean, B * K);
-    SAME_BYTES(a, b, batch_q_m2, B * K);
-    SAME_BYTES(a, b, batch_t_mean, B * L);
-    SAME_BYTES(a, b, batch_t_m2, B * L);
-    SAME_BYTES(a, b, hist, K * a->hist_bins);
-    cr_assert_eq(a->events, b->events);
-    if (a->first_passage != NULL || b->first_passage != NULL)
-        SAME_BYTES(a, b, first_passage, (size_t)a->trajectories_held * L);
 }
 
 /* A small ensemble used by several tests: SER, N = 200, 7 uneven batches. */

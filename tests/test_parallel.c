@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lrekmc/kmc.h"
+#include "kmc_same.h"
 #include "lrekmc/parallel.h"
 
 /* Private to the library (src/parallel_env.h). */
@@ -38,29 +39,6 @@ Test(parallel, slices_cover_the_batches_in_order_and_differ_by_at_most_one)
     lrk_parallel_slice(1L << 50, 7, 6, &first, &count); /* r B overflows 64 bits in a naive product */
     cr_assert_eq(first + count, 1L << 50);
     cr_assert_eq(count, (1L << 50) - (6 * (1L << 50)) / 7);
-}
-
-#define SAME_BYTES(a, b, field, count) \
-    cr_assert(memcmp((a)->field, (b)->field, (count) * sizeof *(a)->field) == 0, #field " differs")
-
-static void assert_same_results(const lrk_kmc_result *a, const lrk_kmc_result *b)
-{
-    size_t K = a->t_count, L = a->level_count, B = (size_t)a->batches_held;
-    cr_assert_eq(a->batches_held, b->batches_held);
-    SAME_BYTES(a, b, q_mean, K);
-    SAME_BYTES(a, b, q_std, K);
-    SAME_BYTES(a, b, q_sem, K);
-    SAME_BYTES(a, b, q_p05, K);
-    SAME_BYTES(a, b, q_p50, K);
-    SAME_BYTES(a, b, q_p95, K);
-    SAME_BYTES(a, b, t_mean, L);
-    SAME_BYTES(a, b, t_std, L);
-    SAME_BYTES(a, b, t_sem, L);
-    SAME_BYTES(a, b, batch_q_mean, B * K);
-    SAME_BYTES(a, b, batch_t_m2, B * L);
-    SAME_BYTES(a, b, hist, K * a->hist_bins);
-    SAME_BYTES(a, b, first_passage, (size_t)a->trajectories * L);
-    cr_assert_eq(a->events, b->events);
 }
 
 typedef struct fixture {
