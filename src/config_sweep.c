@@ -95,6 +95,7 @@ typedef struct sweep_state {
 typedef struct value_list {
     char **values;
     size_t count;
+    size_t capacity;         /* allocated slots; grows by doubling */
     int bad;                 /* some value failed: the list is dropped */
     int too_many;            /* over a size limit (reported once) */
 } value_list;
@@ -136,10 +137,16 @@ static int room_for(lrk_loader *L, const lrk_key_def *def, size_t n, yaml_mark_t
 
 static int push_value(lrk_loader *L, value_list *list, const char *text)
 {
-    char **grown = realloc(list->values, (list->count + 1) * sizeof *grown);
-    if (grown == NULL)
-        return out_of_memory(L);
-    list->values = grown;
+    if (list->count == list->capacity) {
+        /* Doubling keeps a list of n values O(n) to build (growing by one
+         * slot made 1e5 values a quadratic copy: found by the fuzzer). */
+        size_t capacity = list->capacity ? 2 * list->capacity : 16;
+        char **grown = realloc(list->values, capacity * sizeof *grown);
+        if (grown == NULL)
+            return out_of_memory(L);
+        list->values = grown;
+        list->capacity = capacity;
+    }
     if ((list->values[list->count] = lrk_strdup(text)) == NULL)
         return out_of_memory(L);
     list->count++;
@@ -351,7 +358,8 @@ static int add_to_axis(lrk_loader *L, lrk_sweep_axis *axis, const char *key, val
         axis->line = (unsigned long)mark.line + 1;
         axis->column = (unsigned long)mark.column + 1;
     }
-    list->values = NULL;
+    list->values = NULL; /* now owned by the axis */
+    list->capacity = 0;
     return 1;
 }
 
@@ -420,7 +428,7 @@ static int sweep_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, voi
         lrk_loader_error(L, key_mark, "sweep: %s is swept twice: give each key one list", key);
         return lrk_loader_skip(L);
     }
-    value_list list = {NULL, 0, 0, 0};
+    value_list list = {.values = NULL};
     int ok = value_spec(L, def, &list);
     if (ok && !list.bad && s->in_zip && s->zip.key_count > 0 && list.count != s->zip.value_count) {
         lrk_loader_error(L, key_mark, "sweep zip: %s has %zu values but %s has %zu: lists in zip must have "
