@@ -29,10 +29,9 @@
 
 enum { TAG_JOB = 1, TAG_MODEL, TAG_GRID, TAG_LEVELS, TAG_REPLY, TAG_MESSAGE, TAG_BATCHES, TAG_HIST, TAG_ROWS };
 enum { JOB_QUIT = 0, JOB_RUN = 1 };
-enum { JOB_KIND, JOB_MODE, JOB_N, JOB_T_COUNT, JOB_LEVEL_COUNT, JOB_SEED, JOB_TRAJECTORIES, JOB_BATCHES,
+enum { JOB_KIND, JOB_T_COUNT, JOB_LEVEL_COUNT, JOB_SEED, JOB_TRAJECTORIES, JOB_BATCHES,
        JOB_THREADS, JOB_ROWS, JOB_SIZE };
 enum { REPLY_STATUS, REPLY_BATCHES, REPLY_EVENTS, REPLY_MESSAGE_LENGTH, REPLY_SIZE };
-enum { MODEL_V0, MODEL_V1, MODEL_T, MODEL_A, MODEL_T0, MODEL_SIZE };
 
 #define CHUNK (1L << 26) /* elements per message */
 
@@ -136,11 +135,8 @@ void lrk_parallel_abort(int code, const char *message)
 
 static void send_job(const lrk_kmc_params *p, int worker)
 {
-    const lrk_model *m = p->model;
     uint64_t job[JOB_SIZE] = {
         [JOB_KIND] = JOB_RUN,
-        [JOB_MODE] = (uint64_t)m->mode,
-        [JOB_N] = (uint64_t)m->N,
         [JOB_T_COUNT] = p->t_count,
         [JOB_LEVEL_COUNT] = p->level_count,
         [JOB_SEED] = p->seed,
@@ -149,10 +145,10 @@ static void send_job(const lrk_kmc_params *p, int worker)
         [JOB_THREADS] = (uint64_t)p->threads,
         [JOB_ROWS] = p->keep_first_passage || p->first_passage_sink != NULL,
     };
-    double model[MODEL_SIZE] = {[MODEL_V0] = m->V0, [MODEL_V1] = m->V1, [MODEL_T] = m->T,
-                                [MODEL_A] = m->A, [MODEL_T0] = m->T0};
     MPI_Send(job, JOB_SIZE, MPI_UINT64_T, worker, TAG_JOB, MPI_COMM_WORLD);
-    MPI_Send(model, MODEL_SIZE, MPI_DOUBLE, worker, TAG_MODEL, MPI_COMM_WORLD);
+    /* lrk_model is plain data and every rank runs the same binary: its bytes
+     * are the model, so a new model parameter needs no edit here. */
+    MPI_Send(p->model, (int)sizeof *p->model, MPI_BYTE, worker, TAG_MODEL, MPI_COMM_WORLD);
     send_array(p->t, p->t_count, MPI_DOUBLE, sizeof(double), worker, TAG_GRID);
     send_array(p->q_levels, p->level_count, MPI_DOUBLE, sizeof(double), worker, TAG_LEVELS);
 }
@@ -250,12 +246,14 @@ static lrk_status receive_part(const lrk_kmc_params *p, lrk_kmc_result *whole, i
     lrk_error ignored;
     if (lrk_kmc_result_create(p, first, count, &part, &ignored) != LRK_OK)
         abort_out_of_memory(worker);
-    size_t B = (size_t)count, K = part->t_count, L = part->level_count;
+    size_t B = (size_t)count, K = part->t_count, L = part->level_count, E = part->extra_count;
     receive_array(part->batch_trajectories, B, MPI_LONG, sizeof(long), worker, TAG_BATCHES);
     receive_array(part->batch_q_mean, B * K, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
     receive_array(part->batch_q_m2, B * K, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
     receive_array(part->batch_t_mean, B * L, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
     receive_array(part->batch_t_m2, B * L, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(part->batch_extra_mean, B * E, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(part->batch_extra_m2, B * E, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
     receive_array(part->hist, K * part->hist_bins, MPI_UINT64_T, sizeof(uint64_t), worker, TAG_HIST);
     memset(part->batch_done, 1, B);
     part->events = reply[REPLY_EVENTS];
@@ -344,12 +342,8 @@ static int receive_job(job *j, volatile sig_atomic_t *stop)
     receive_polling(header, JOB_SIZE, 0, TAG_JOB);
     if (header[JOB_KIND] == JOB_QUIT)
         return 0;
-    double model[MODEL_SIZE];
-    MPI_Recv(model, MODEL_SIZE, MPI_DOUBLE, 0, TAG_MODEL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Recv(&j->model, (int)sizeof j->model, MPI_BYTE, 0, TAG_MODEL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     size_t t_count = header[JOB_T_COUNT], level_count = header[JOB_LEVEL_COUNT];
-    j->model = (lrk_model){.mode = (lrk_mode)header[JOB_MODE], .V0 = model[MODEL_V0], .V1 = model[MODEL_V1],
-                           .T = model[MODEL_T], .A = model[MODEL_A], .T0 = model[MODEL_T0],
-                           .N = (long)header[JOB_N]};
     j->t = malloc((t_count + 1) * sizeof(double));
     j->q_levels = malloc((level_count + 1) * sizeof(double));
     if (j->t == NULL || j->q_levels == NULL)
@@ -391,12 +385,14 @@ static void send_reply(lrk_status s, const lrk_kmc_result *part, const lrk_error
     }
     if (part == NULL)
         return;
-    size_t B = (size_t)part->batches_held, K = part->t_count, L = part->level_count;
+    size_t B = (size_t)part->batches_held, K = part->t_count, L = part->level_count, E = part->extra_count;
     send_array(part->batch_trajectories, B, MPI_LONG, sizeof(long), 0, TAG_BATCHES);
     send_array(part->batch_q_mean, B * K, MPI_DOUBLE, sizeof(double), 0, TAG_BATCHES);
     send_array(part->batch_q_m2, B * K, MPI_DOUBLE, sizeof(double), 0, TAG_BATCHES);
     send_array(part->batch_t_mean, B * L, MPI_DOUBLE, sizeof(double), 0, TAG_BATCHES);
     send_array(part->batch_t_m2, B * L, MPI_DOUBLE, sizeof(double), 0, TAG_BATCHES);
+    send_array(part->batch_extra_mean, B * E, MPI_DOUBLE, sizeof(double), 0, TAG_BATCHES);
+    send_array(part->batch_extra_m2, B * E, MPI_DOUBLE, sizeof(double), 0, TAG_BATCHES);
     send_array(part->hist, K * part->hist_bins, MPI_UINT64_T, sizeof(uint64_t), 0, TAG_HIST);
     if (part->first_passage != NULL)
         send_rows(part);

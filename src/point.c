@@ -67,21 +67,45 @@ static int wants_master_equation(const lrk_config *c)
     return c->references.master_equation == LRK_SWITCH_ON;
 }
 
+/* Free *x and leave NULL: a reference that does not apply or was left out. */
+static void drop(double **x)
+{
+    free(*x);
+    *x = NULL;
+}
+
+static lrk_status mean_field_references(const lrk_point *p, lrk_error *err)
+{
+    const lrk_model *m = &p->model;
+    lrk_status s = LRK_OK;
+    if (p->references & LRK_REF_ODE) {
+        s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
+        if (s == LRK_OK)
+            s = lrk_ode_times_to_reach(m, p->q_levels, p->level_count, p->t_ode, err);
+    }
+    return s;
+}
+
 static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_error *err)
 {
     const lrk_model *m = &p->model;
-    lrk_status s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
-    if (s == LRK_OK && lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, NULL) != LRK_OK) {
-        /* The noise approximation does not hold everywhere (strong CER
-         * coupling, see lna.h): then it is simply not reported. */
-        free(p->q_lna_std);
-        p->q_lna_std = NULL;
+    if (!(p->references & LRK_REF_ODE)) {
+        drop(&p->q_ode);
+        drop(&p->t_ode);
     }
-    if (s == LRK_OK)
-        s = lrk_ode_times_to_reach(m, p->q_levels, p->level_count, p->t_ode, err);
-    if (s == LRK_OK)
+    if (!(p->references & LRK_REF_FIRST_PASSAGE)) {
+        drop(&p->t_exact_mean);
+        drop(&p->t_exact_var);
+    }
+    lrk_status s = mean_field_references(p, err);
+    /* An LNA that is not this engine's, or does not hold everywhere (strong
+     * CER coupling, see lna.h), is not reported. */
+    if (s == LRK_OK && (!(p->references & LRK_REF_LNA)
+                        || lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, NULL) != LRK_OK))
+        drop(&p->q_lna_std);
+    if (s == LRK_OK && (p->references & LRK_REF_FIRST_PASSAGE))
         s = lrk_first_passage_exact(m, p->q_levels, p->level_count, p->t_exact_mean, p->t_exact_var, err);
-    if (s == LRK_OK && wants_master_equation(c)) {
+    if (s == LRK_OK && (p->references & LRK_REF_MASTER) && wants_master_equation(c)) {
         p->q_exact_mean = new_array(p->t_count);
         p->q_exact_std = new_array(p->t_count);
         if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
@@ -90,9 +114,8 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
         if (s == LRK_ERR_INVALID && c->references.master_equation == LRK_SWITCH_AUTO) {
             /* `auto` asks for the master equation where it is affordable; under
              * extreme CER coupling it is not (see master.h): leave it out. */
-            free(p->q_exact_mean);
-            free(p->q_exact_std);
-            p->q_exact_mean = p->q_exact_std = NULL;
+            drop(&p->q_exact_mean);
+            drop(&p->q_exact_std);
             s = LRK_OK;
         }
     }
@@ -109,10 +132,13 @@ static lrk_status fit_curve(const lrk_point *p, const double *level_times, const
     return lrk_kww_fit_points(p->t, grid_q, grid_sigma, p->t_count, fit, err);
 }
 
-static lrk_status allocate(const lrk_config *c, lrk_point *p, lrk_error *err)
+static lrk_status allocate(const lrk_config *c, const lrk_run_control *control, lrk_point *p,
+                           lrk_error *err)
 {
     memset(p, 0, sizeof *p);
     p->model = c->model;
+    p->engine = control != NULL && control->engine != NULL ? control->engine : lrk_engine_for_model(&p->model);
+    p->references = lrk_engine_references(p->engine, &p->model);
     p->protocol = c->fit.protocol;
     p->t_count = (size_t)c->grid.points;
     p->level_count = (size_t)c->fit.q_count;
@@ -153,6 +179,7 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
 {
     lrk_kmc_params params = {
         .model = &p->model,
+        .engine = p->engine,
         .t = p->t,
         .t_count = p->t_count,
         .q_levels = p->q_levels,
@@ -233,9 +260,12 @@ static void summarise_fluctuations(lrk_point *p)
     const lrk_kmc_result *r = p->kmc;
     double bias = 0, exact_bias = 0, std = 0, ratio = 0;
     size_t ratio_count = 0;
+    const int ode = p->q_ode != NULL;
     for (size_t k = 0; k < p->t_count; k++) {
-        bias += r->q_mean[k] - p->q_ode[k];
         std += r->q_std[k];
+        if (!ode)
+            continue;
+        bias += r->q_mean[k] - p->q_ode[k];
         if (p->q_exact_mean != NULL)
             exact_bias += p->q_exact_mean[k] - p->q_ode[k];
         if (p->q_lna_std != NULL && p->q_ode[k] > 0.1 && p->q_ode[k] < 0.9 && p->q_lna_std[k] > 0) {
@@ -244,9 +274,9 @@ static void summarise_fluctuations(lrk_point *p)
         }
     }
     double K = (double)p->t_count;
-    p->kmc_ode_bias = bias / K;
+    p->kmc_ode_bias = ode ? bias / K : NAN;
     p->q_std_mean = std / K;
-    p->exact_ode_bias = p->q_exact_mean != NULL ? exact_bias / K : NAN;
+    p->exact_ode_bias = ode && p->q_exact_mean != NULL ? exact_bias / K : NAN;
     p->std_lna_ratio = ratio_count > 0 ? ratio / (double)ratio_count : NAN;
 }
 
@@ -264,14 +294,14 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
                              lrk_error *err)
 {
     lrk_gsl_quiet();
-    lrk_status s = allocate(c, p, err);
+    lrk_status s = allocate(c, control, p, err);
     if (s == LRK_OK)
         s = lrk_model_validate(&p->model, err);
     if (s == LRK_OK)
         s = make_grid(c, p, err);
     if (s == LRK_OK)
         s = compute_references(c, p, err);
-    if (s == LRK_OK) {
+    if (s == LRK_OK && p->q_ode != NULL) {
         /* A fit that does not converge is a result (reported as such), not a failure. */
         s = fit_curve(p, p->t_ode, p->q_ode, NULL, &p->ode.fit, err);
         if (s == LRK_ERR_NOCONVERGE)

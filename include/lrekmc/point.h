@@ -14,6 +14,7 @@
 
 #include "lrekmc/compare.h"
 #include "lrekmc/config.h"
+#include "lrekmc/engine.h"
 #include "lrekmc/fit.h"
 #include "lrekmc/kmc.h"
 #include "lrekmc/model.h"
@@ -31,6 +32,7 @@ typedef struct lrk_run_control {
     int threads;                      /* OpenMP threads for KMC; 0 = config's */
     FILE *first_passage_out;          /* may be NULL; per-trajectory CSV rows
                                          when output.trajectories is true */
+    const lrk_engine_type *engine;    /* may be NULL: lrk_engine_for_model */
 } lrk_run_control;
 
 /* The fit of one curve by one protocol, with batch-means errors for KMC. */
@@ -43,6 +45,8 @@ typedef struct lrk_point_fit {
 
 typedef struct lrk_point {
     lrk_model model;
+    const lrk_engine_type *engine; /* lrk_engine_for_model(&model) */
+    unsigned references;       /* LRK_REF_* bits the engine says are exact: the others stay NULL */
     lrk_fit_protocol protocol;
 
     size_t t_count;
