@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * point_output.c - the per-point tables of DESIGN.md section 6:
+ * point_output.c - the per-point tables of docs/design.md section 6:
  *   relaxation.csv  t, q_mean, q_std, q_sem, q_p05, q_p50, q_p95, q_ode,
  *                   q_exact_mean, q_exact_std, q_lna_std
  *   levels.csv      q, t_mean, t_std, t_sem, t_exact_mean, t_exact_std, t_ode

@@ -9,7 +9,7 @@
  * (config.h): the base with the axes' values applied, with the same checks
  * as the file.
  *
- * Run directory (DESIGN.md section 6):
+ * Run directory (docs/design.md section 6):
  *   run.yaml            resolved configuration, version, git revision, seed,
  *                       threads, ranks, host, start/end times, point timings
  *   summary.csv         a row per finished point, in point order

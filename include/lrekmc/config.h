@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * config.h - the run configuration: YAML schema (DESIGN.md section 5) parsed
- * with libyaml into typed structs, `key=value` overrides, validation, and
- * emission of the fully resolved configuration as YAML.
+ * config.h - the run configuration: YAML schema (docs/configuration.md, and
+ * docs/design.md section 5) parsed with libyaml into typed structs,
+ * `key=value` overrides, validation, and emission of the fully resolved
+ * configuration as YAML.
  *
  * Every scalar key is set through one table of (dotted key, type, range), so
  * the YAML loader, `--set` overrides and sweep points all pass the same
@@ -145,7 +146,7 @@ void lrk_diagnostics_add(lrk_diagnostics *d, const char *format, ...)
 void lrk_diagnostics_print(const lrk_diagnostics *d, FILE *out); /* one per line */
 void lrk_diagnostics_free(lrk_diagnostics *d);
 
-/* Fill c with the defaults of DESIGN.md section 5 (c need not be
+/* Fill c with the defaults of docs/configuration.md (c need not be
  * initialised; output.dir is allocated: free c with lrk_config_free).
  * model.crossover.A and .T0 have no default (NaN): mode crossover requires
  * them; model.elastic.* are NaN until given. */

@@ -61,7 +61,7 @@ typedef struct lrk_engine_grid {
     size_t level_count;
 } lrk_engine_grid;
 
-/* The exact (deterministic) references of lrekmc (docs/design.md section 3);
+/* The exact (deterministic) references of lrekmc (docs/design.md section 2);
  * an engine says which of them describe its ensemble, and the point pipeline
  * (point.c) computes only those: the columns of the others stay empty. */
 enum {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * point.h - everything lrekmc computes for one parameter point, in the order
- * of DESIGN.md section 4: grid -> deterministic references -> KMC ensemble ->
- * KWW fits -> statistical comparison.  A point is a plain struct of arrays
+ * of docs/design.md section 4: grid -> the engine's deterministic references
+ * -> KMC ensemble -> KWW fits -> statistical comparison.  A point is a plain struct of arrays
  * that the output stage writes as points/<k>/relaxation.csv and levels.csv.
  */
 #ifndef LREKMC_POINT_H
