@@ -21,30 +21,6 @@
 #include "lrekmc/output.h"
 #include "lrekmc/point.h"
 
-lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
-{
-    lrk_config view = *c; /* a shallow view: only fields that change no result differ */
-    view.output.dir = "";
-    view.kmc.threads = 0;
-    if (without_sweep) {
-        view.sweep_axis_count = 0;
-        view.sweep_axes = NULL;
-    }
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    if (out == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
-    lrk_status s = lrk_config_emit(&view, out, err);
-    fclose(out);
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; s == LRK_OK && i < size; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-    free(text);
-    *hash = h;
-    return s;
-}
-
 lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnostics *d)
 {
     size_t count = lrk_config_sweep_point_count(base);

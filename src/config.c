@@ -98,27 +98,20 @@ void lrk_config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index
 
 /* ---- defaults, names, copies --------------------------------------------- */
 
+/* Every default is the key table's text, applied like a value in a file;
+ * a number without a default is NaN ("not given").  A failed allocation of
+ * output.dir leaves it NULL: see lrk_config_output_dir. */
 void lrk_config_defaults(lrk_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->model = (lrk_model){.mode = LRK_MODE_SER, .V0 = 1.0, .V1 = 1.0, .T = 1.0, .A = NAN, .T0 = NAN, .N = 1000};
-    c->elastic = (lrk_elastic){NAN, NAN, NAN, NAN, NAN};
-    c->kmc.trajectories = 10000;
-    c->kmc.seed = 42;
-    c->kmc.threads = 0;
-    c->grid.t_max_auto = 1;
-    c->grid.t_max = 0.0;
-    c->grid.q_max = 0.99;
-    c->grid.points = 400;
-    c->grid.spacing = LRK_SPACING_LINEAR;
-    c->fit.protocol = LRK_FIT_QLEVELS;
-    c->fit.q_from = 0.01;
-    c->fit.q_to = 0.99;
-    c->fit.q_count = 99;
-    c->fit.batches = 20;
-    c->references.master_equation = LRK_SWITCH_AUTO;
-    c->output.dir = lrk_strdup(LRK_CONFIG_DEFAULT_DIR);  /* NULL after a failed strdup: see lrk_config_output_dir */
-    c->output.trajectories = 0;
+    for (size_t i = 0; i < lrk_key_count(); i++) {
+        const lrk_key_def *k = lrk_key_at(i);
+        char why[256];
+        if (k->default_text != NULL)
+            (void)lrk_key_apply(c, k, k->default_text, 0, why, sizeof why); /* tests: every default applies */
+        else if (k->kind == LRK_KEY_REAL)
+            *(double *)(void *)((char *)c + k->offset) = NAN;
+    }
 }
 
 void lrk_config_free(lrk_config *c)
@@ -176,23 +169,26 @@ lrk_status lrk_config_copy(lrk_config *dst, const lrk_config *src)
     return LRK_OK;
 }
 
+const char *const lrk_fit_protocol_names[] = {"qlevels", "timegrid", NULL};
+const char *const lrk_switch_names[] = {"auto", "on", "off", NULL};
+
+/* names[i] for 0 <= i < its length, else NULL. */
+static const char *enum_name(const char *const *names, int i)
+{
+    for (int n = 0; names[n] != NULL; n++)
+        if (n == i)
+            return names[n];
+    return NULL;
+}
+
 const char *lrk_fit_protocol_name(lrk_fit_protocol p)
 {
-    switch (p) {
-    case LRK_FIT_QLEVELS: return "qlevels";
-    case LRK_FIT_TIMEGRID: return "timegrid";
-    }
-    return NULL;
+    return enum_name(lrk_fit_protocol_names, (int)p);
 }
 
 const char *lrk_switch_name(lrk_switch s)
 {
-    switch (s) {
-    case LRK_SWITCH_AUTO: return "auto";
-    case LRK_SWITCH_ON: return "on";
-    case LRK_SWITCH_OFF: return "off";
-    }
-    return NULL;
+    return enum_name(lrk_switch_names, (int)s);
 }
 
 /* ---- equality ------------------------------------------------------------- */

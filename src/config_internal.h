@@ -22,7 +22,10 @@ typedef enum lrk_key_kind {
     LRK_KEY_TMAX      /* auto | real > 0 (grid.t_max) */
 } lrk_key_kind;
 
-/* Bounds of a number: lo/hi apply when has_lo/has_hi; *_open excludes them. */
+/* One scalar key: everything the loader, --set, sweeps, messages, defaults,
+ * emission, the resume hash, `check` and docs/configuration.md need.
+ * Bounds of a number: lo/hi apply when has_lo/has_hi; *_open excludes them.
+ * The table order is the emission order (blocks contiguous). */
 typedef struct lrk_key_def {
     const char *name;             /* dotted key, e.g. "model.T" */
     lrk_key_kind kind;
@@ -31,7 +34,12 @@ typedef struct lrk_key_def {
     double lo, hi;
     const char *const *choices;   /* LRK_KEY_ENUM: NULL-terminated names */
     int sweepable;
-    const char *meaning;          /* one line for docs and --help */
+    const char *meaning;          /* the doc line: --help and docs/configuration.md */
+    const char *default_text;     /* YAML scalar applied by lrk_config_defaults; NULL = none
+                                     (a number without default is NaN and not emitted) */
+    const char *hash_as;          /* non-NULL: the key changes no result; the resume hash
+                                     sees this text in place of its value */
+    int (*omitted)(const lrk_config *c); /* non-NULL: not emitted when it returns 1 */
 } lrk_key_def;
 
 size_t lrk_key_count(void);

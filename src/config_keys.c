@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * config_keys.c - the one table of scalar configuration keys (type, range,
- * meaning) and the typed conversion of a YAML scalar for a key.  The YAML
- * loader, `--set` overrides and sweep points all go through lrk_key_apply,
- * so they accept exactly the same values.
+ * config_keys.c - the one table of scalar configuration keys: a row per key
+ * with its name, type, range, default, doc line and place in lrk_config
+ * (in the style of Redis's static_configs[]), and the typed conversion of a
+ * YAML scalar for a key.  The YAML loader, `--set` overrides and sweep points
+ * all go through lrk_key_apply, so they accept exactly the same values;
+ * defaults (config.c), emission and the resume hash (config_emit.c), `check`
+ * and the key table of docs/configuration.md are generated from the rows.
+ * Adding a scalar key is one row here plus the struct member and its use.
  */
 #include "config_internal.h"
 
@@ -15,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const mode_choices[] = {"ser", "cer", "crossover", NULL};
-static const char *const spacing_choices[] = {"linear", "log", NULL};
-static const char *const protocol_choices[] = {"qlevels", "timegrid", NULL};
-static const char *const switch_choices[] = {"auto", "on", "off", NULL};
-
 #define AT(member) offsetof(lrk_config, member)
+/* The offset of a member that must have C type `type` (a compile error
+ * otherwise: the row's kind and the struct cannot drift apart). */
+#define TYPED(member, type) (AT(member) + 0 * sizeof(char[_Generic(((lrk_config *)0)->member, type: 1, default: -1)]))
+/* Enum members are stored as int (lrk_key_apply writes an int). */
+#define INT_SIZED(member) (AT(member) + 0 * sizeof(char[sizeof(((lrk_config *)0)->member) == sizeof(int) ? 1 : -1]))
+
 /* Bounds: ANY = none; GT0 = (0, inf); GE0 = [0, inf); UNIT = (0, 1). */
 #define ANY 0, 0, 0, 0, 0.0, 0.0
 #define GT0 1, 1, 0, 0, 0.0, 0.0
@@ -28,50 +33,64 @@ static const char *const switch_choices[] = {"auto", "on", "off", NULL};
 #define UNIT 1, 1, 1, 1, 0.0, 1.0
 #define CLOSED(lo, hi) 1, 0, 1, 0, (double)(lo), (double)(hi)
 
+/* One row per kind: name, member, [bounds | choices], default text, doc line. */
+#define REAL(name, member, bounds, def, doc) {name, LRK_KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, NULL, NULL}
+#define LONG(name, member, lo, hi, def, doc) \
+    {name, LRK_KEY_LONG, TYPED(member, long), CLOSED(lo, hi), NULL, 1, doc, def, NULL, NULL}
+#define ENUM(name, member, names, def, doc) {name, LRK_KEY_ENUM, INT_SIZED(member), ANY, names, 1, doc, def, NULL, NULL}
+
+static int replaced_by_elastic(const lrk_config *c)
+{
+    return c->has_elastic;
+}
+
 static const lrk_key_def keys[] = {
-    {"model.mode", LRK_KEY_ENUM, AT(model.mode), ANY, mode_choices, 1,
-     "ser (c = +1), cer (c = -1) or crossover (c = 1 - 2 f(T))"},
-    {"model.V0", LRK_KEY_REAL, AT(model.V0), ANY, NULL, 1, "barrier of the first event (units of k_B)"},
-    {"model.V1", LRK_KEY_REAL, AT(model.V1), GE0, NULL, 1, "interaction strength (or model.elastic)"},
-    {"model.T", LRK_KEY_REAL, AT(model.T), GT0, NULL, 1, "temperature (units of k_B)"},
-    {"model.N", LRK_KEY_LONG, AT(model.N), CLOSED(1, LRK_MODEL_MAX_N), NULL, 1,
-     "number of LREs n_r in one trajectory"},
-    {"model.crossover.A", LRK_KEY_REAL, AT(model.A), ANY, NULL, 1,
-     "sharpness A of f(T) (mode crossover; no default)"},
-    {"model.crossover.T0", LRK_KEY_REAL, AT(model.T0), GT0, NULL, 1,
-     "temperature T0 where f = 1/2 (mode crossover; no default)"},
-    {"model.elastic.n_r", LRK_KEY_REAL, AT(elastic.n_r), GT0, NULL, 1, "Eq. 5: number of events n_r"},
-    {"model.elastic.q0", LRK_KEY_REAL, AT(elastic.q0), GT0, NULL, 1, "Eq. 5: cage volume q0"},
-    {"model.elastic.dp0", LRK_KEY_REAL, AT(elastic.dp0), GE0, NULL, 1, "Eq. 5: stress change dp0"},
-    {"model.elastic.d0", LRK_KEY_REAL, AT(elastic.d0), GT0, NULL, 1, "Eq. 5: size d0 of a region"},
-    {"model.elastic.d_el", LRK_KEY_REAL, AT(elastic.d_el), GT0, NULL, 1,
-     "Eq. 5: elastic interaction range d_el (V1 = 0 when d_el <= d0/2)"},
-    {"kmc.trajectories", LRK_KEY_LONG, AT(kmc.trajectories), CLOSED(0, 1e12), NULL, 1,
-     "KMC trajectories (0 = deterministic references only)"},
-    {"kmc.seed", LRK_KEY_U64, AT(kmc.seed), ANY, NULL, 1, "seed of the PCG streams"},
-    {"kmc.threads", LRK_KEY_INT, AT(kmc.threads), CLOSED(0, 1024), NULL, 1, "threads (0 = all cores)"},
-    {"grid.t_max", LRK_KEY_TMAX, AT(grid.t_max), GT0, NULL, 1,
-     "end of the time grid (auto = when the ODE reaches q_max)"},
-    {"grid.q_max", LRK_KEY_REAL, AT(grid.q_max), UNIT, NULL, 1, "q at which t_max: auto ends the grid"},
-    {"grid.points", LRK_KEY_LONG, AT(grid.points), CLOSED(2, 1e7), NULL, 1, "points of the time grid"},
-    {"grid.spacing", LRK_KEY_ENUM, AT(grid.spacing), ANY, spacing_choices, 1, "time grid spacing"},
-    {"fit.protocol", LRK_KEY_ENUM, AT(fit.protocol), ANY, protocol_choices, 1, "KWW fit points"},
-    {"fit.q_levels.from", LRK_KEY_REAL, AT(fit.q_from), UNIT, NULL, 1, "first q-level"},
-    {"fit.q_levels.to", LRK_KEY_REAL, AT(fit.q_to), UNIT, NULL, 1, "last q-level (>= from)"},
-    {"fit.q_levels.count", LRK_KEY_LONG, AT(fit.q_count), CLOSED(1, 1e6), NULL, 1, "number of q-levels"},
-    {"fit.batches", LRK_KEY_LONG, AT(fit.batches), CLOSED(2, 10000), NULL, 1,
-     "batches for KMC fit errors (<= kmc.trajectories)"},
-    {"references.master_equation", LRK_KEY_ENUM, AT(references.master_equation), ANY, switch_choices, 1,
-     "exact finite-N master equation (auto = when N is small enough)"},
-    {"output.dir", LRK_KEY_STRING, AT(output.dir), ANY, NULL, 0, "directory of the results"},
-    {"output.trajectories", LRK_KEY_BOOL, AT(output.trajectories), ANY, NULL, 1,
-     "write per-trajectory first-passage times"},
+    ENUM("model.mode", model.mode, lrk_mode_names, "ser",
+         "coupling c = +1 (stretched, Eq. 5-6), -1 (compressed, Eq. 9), 1 - 2 f(T) (crossover, Eq. 10)"),
+    REAL("model.V0", model.V0, ANY, "1", "barrier of the first event (units of k_B)"),
+    REAL("model.elastic.n_r", elastic.n_r, GT0, NULL,
+         "Eq. 5 input n_r; the block model.elastic replaces model.V1 and needs all five inputs"),
+    REAL("model.elastic.q0", elastic.q0, GT0, NULL, "Eq. 5 input q0 (cage volume)"),
+    REAL("model.elastic.dp0", elastic.dp0, GE0, NULL, "Eq. 5 input dp0 (stress change)"),
+    REAL("model.elastic.d0", elastic.d0, GT0, NULL, "Eq. 5 input d0 (size of a region)"),
+    REAL("model.elastic.d_el", elastic.d_el, GT0, NULL,
+         "Eq. 5 input d_el (elastic interaction range; V1 = 0 when d_el <= d0/2)"),
+    {"model.V1", LRK_KEY_REAL, TYPED(model.V1, double), GE0, NULL, 1,
+     "interaction strength; give either V1 or model.elastic, not both", "1", NULL, replaced_by_elastic},
+    REAL("model.T", model.T, GT0, "1", "temperature (units of k_B)"),
+    REAL("model.crossover.A", model.A, ANY, NULL,
+         "sharpness A of f(T) = 1/(exp(-A(1/T - 1/T0)) + 1); required when mode is crossover, ignored otherwise"),
+    REAL("model.crossover.T0", model.T0, GT0, NULL,
+         "temperature T0 where f = 1/2; required when mode is crossover, ignored otherwise"),
+    LONG("model.N", model.N, 1, LRK_MODEL_MAX_N, "1000", "number of LREs n_r in one trajectory"),
+    LONG("kmc.trajectories", kmc.trajectories, 0, 1e12, "10000",
+         "KMC trajectories; 0 = deterministic references only"),
+    {"kmc.seed", LRK_KEY_U64, TYPED(kmc.seed, uint64_t), ANY, NULL, 1,
+     "seed; trajectory i uses PCG stream i", "42", NULL, NULL},
+    {"kmc.threads", LRK_KEY_INT, TYPED(kmc.threads, int), CLOSED(0, 1024), NULL, 1,
+     "OpenMP threads; 0 = all cores (results do not depend on it)", "0", "0", NULL},
+    {"grid.t_max", LRK_KEY_TMAX, TYPED(grid.t_max, double), GT0, NULL, 1,
+     "end of the output time grid; auto = the time at which the ODE reaches q_max", "auto", NULL, NULL},
+    REAL("grid.q_max", grid.q_max, UNIT, "0.99", "q that ends the grid when t_max is auto"),
+    LONG("grid.points", grid.points, 2, 1e7, "400", "points of the time grid"),
+    ENUM("grid.spacing", grid.spacing, lrk_spacing_names, "linear",
+         "time grid spacing (log: 4 decades below t_max)"),
+    ENUM("fit.protocol", fit.protocol, lrk_fit_protocol_names, "qlevels",
+         "KWW fit points: (t(q_j), q_j) at the q-levels, or (t_k, q(t_k)) on the grid"),
+    REAL("fit.q_levels.from", fit.q_from, UNIT, "0.01", "first q-level (<= to)"),
+    REAL("fit.q_levels.to", fit.q_to, UNIT, "0.99", "last q-level (>= from)"),
+    LONG("fit.q_levels.count", fit.q_count, 1, 1e6, "99", "number of equally spaced q-levels"),
+    LONG("fit.batches", fit.batches, 2, 10000, "20",
+         "batches for the batch-means errors of KMC fits (<= kmc.trajectories when that is > 0)"),
+    ENUM("references.master_equation", references.master_equation, lrk_switch_names, "auto",
+         "exact finite-N master equation; auto = when N is small enough"),
+    {"output.dir", LRK_KEY_STRING, TYPED(output.dir, char *), ANY, NULL, 0,
+     "directory of the results (at most 4096 bytes; not sweepable)", LRK_CONFIG_DEFAULT_DIR, "", NULL},
+    {"output.trajectories", LRK_KEY_BOOL, TYPED(output.trajectories, int), ANY, NULL, 1,
+     "also write every trajectory's first-passage times", "false", NULL, NULL},
 };
 
 _Static_assert(sizeof keys / sizeof keys[0] <= LRK_CONFIG_KEY_SLOTS, "raise LRK_CONFIG_KEY_SLOTS");
-_Static_assert(sizeof(lrk_mode) == sizeof(int) && sizeof(lrk_spacing) == sizeof(int) &&
-                   sizeof(lrk_fit_protocol) == sizeof(int) && sizeof(lrk_switch) == sizeof(int),
-               "enum keys are stored as int");
 
 size_t lrk_key_count(void)
 {
@@ -94,8 +113,25 @@ int lrk_config_key_describe(size_t i, char *buf, size_t size)
     if (i >= lrk_key_count())
         return -1;
     lrk_key_expectation(&keys[i], expected, sizeof expected);
-    snprintf(buf, size, "%s; %s", expected, keys[i].meaning);
+    snprintf(buf, size, "%s (default %s); %s", expected, keys[i].default_text ? keys[i].default_text : "none",
+             keys[i].meaning);
     return 0;
+}
+
+void lrk_config_keys_markdown(FILE *out)
+{
+    char expected[160];
+    fputs("| key | type and allowed values | default | meaning |\n|---|---|---|---|\n", out);
+    for (size_t i = 0; i < lrk_key_count(); i++) {
+        const lrk_key_def *k = &keys[i];
+        lrk_key_expectation(k, expected, sizeof expected);
+        fprintf(out, "| `%s` | %s | ", k->name, expected);
+        if (k->default_text != NULL)
+            fprintf(out, "`%s`", k->default_text);
+        else
+            fputs("none", out);
+        fprintf(out, " | %s |\n", k->meaning);
+    }
 }
 
 const lrk_key_def *lrk_key_find(const char *name, size_t *index)
@@ -401,7 +437,8 @@ int lrk_key_format(const lrk_config *c, const lrk_key_def *k, char *buf, size_t 
     }
     case LRK_KEY_STRING: {
         const char *s = *(char *const *)(const void *)field;
-        return snprintf(buf, size, "%s", s ? s : "");
+        /* NULL only after a failed allocation of the default */
+        return snprintf(buf, size, "%s", s ? s : k->default_text ? k->default_text : "");
     }
     case LRK_KEY_TMAX:
         if (c->grid.t_max_auto)
@@ -437,31 +474,49 @@ static size_t edit_distance(const char *a, const char *b)
     return row[m];
 }
 
-static const char *const blocks[] = {"model", "kmc", "grid", "fit", "references", "output", "sweep",
-                                     "model.crossover", "model.elastic", "fit.q_levels"};
-
 static const char *last_component(const char *name)
 {
     const char *dot = strrchr(name, '.');
     return dot ? dot + 1 : name;
 }
 
+/* Keep `candidate` (its first `length` bytes) when it is closer to `name`. */
+static void consider(const char *name, const char *candidate, size_t length, char *best, size_t *best_distance)
+{
+    char text[128];
+    if (length >= sizeof text)
+        return;
+    memcpy(text, candidate, length);
+    text[length] = '\0';
+    size_t distance = edit_distance(name, text);
+    if (distance < *best_distance) {
+        *best_distance = distance;
+        memcpy(best, text, length + 1);
+    }
+}
+
 const char *lrk_key_suggest(const char *name)
 {
-    const char *best = NULL;
+    static _Thread_local char best[128];
     size_t best_distance = (size_t)-1;
-    size_t total = lrk_key_count() + sizeof blocks / sizeof blocks[0];
-    for (size_t i = 0; i < total; i++) {
-        const char *candidate = i < lrk_key_count() ? keys[i].name : blocks[i - lrk_key_count()];
-        size_t distance = edit_distance(name, candidate);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = candidate;
+    /* The keys, then the blocks above them by depth ("model", then
+     * "model.elastic"), "sweep" after the sections: the first closest wins. */
+    for (size_t i = 0; i < lrk_key_count(); i++)
+        consider(name, keys[i].name, strlen(keys[i].name), best, &best_distance);
+    for (int depth = 1; depth <= 2; depth++) {
+        for (size_t i = 0; i < lrk_key_count(); i++) {
+            const char *end = keys[i].name;
+            for (int d = 0; d < depth && end != NULL; d++)
+                end = strchr(d == 0 ? end : end + 1, '.');
+            if (end != NULL)
+                consider(name, keys[i].name, (size_t)(end - keys[i].name), best, &best_distance);
         }
+        if (depth == 1)
+            consider(name, "sweep", 5, best, &best_distance);
     }
     size_t allowed = 1 + strlen(last_component(name)) / 3;
     if (allowed > 3) allowed = 3;
-    if (best != NULL && best_distance <= allowed && strcmp(best, name) != 0)
+    if (best_distance <= allowed && strcmp(best, name) != 0)
         return best;
     /* A right name in the wrong section: "model.seed" -> "kmc.seed". */
     for (size_t i = 0; i < lrk_key_count(); i++)

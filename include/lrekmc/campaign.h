@@ -84,9 +84,6 @@ void lrk_campaign_report_free(lrk_campaign_report *report);
 /* Print the main columns of RUN_DIR/summary.csv as an aligned table. */
 lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err);
 
-/* 64-bit FNV-1a hash of a configuration as emitted, ignoring output.dir,
- * kmc.threads and (when without_sweep) the sweep. */
-lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
 
 #ifdef __cplusplus
 }

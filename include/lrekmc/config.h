@@ -209,9 +209,15 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b);
 /* The scalar keys, in table order: the name of key i, or NULL past the end. */
 const char *lrk_config_key_name(size_t i);
 
-/* "what key i accepts; what it means" (e.g. "a finite number > 0;
- * temperature (units of k_B)") into buf; returns 0, or -1 past the end. */
+/* "what key i accepts (default); what it means" (e.g. "a finite number > 0
+ * (default 1); temperature (units of k_B)") into buf; returns 0, or -1 past
+ * the end. */
 int lrk_config_key_describe(size_t i, char *buf, size_t size);
+
+/* The key reference of docs/configuration.md (a Markdown table: key, type
+ * and allowed values, default, meaning), generated from the key table;
+ * `lrekmc check --keys-markdown` prints it and a test compares the docs. */
+void lrk_config_keys_markdown(FILE *out);
 
 /* Emit the resolved configuration as YAML (libyaml emitter); numbers are
  * printed with the shortest of %.15g/%.16g/%.17g that reads back to the
@@ -220,13 +226,23 @@ int lrk_config_key_describe(size_t i, char *buf, size_t size);
  * written as explicit lists.  Loading the output gives an equal config. */
 lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err);
 
+/* 64-bit FNV-1a hash of the configuration as emitted, with the keys that
+ * change no result (output.dir, kmc.threads) at fixed values and, when
+ * without_sweep, without the sweep: the resume hash of campaign.h. */
+lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
+
 /* Deep copy (for sweep points); dst need not be initialised. */
 lrk_status lrk_config_copy(lrk_config *dst, const lrk_config *src);
 
 void lrk_config_free(lrk_config *c);
 
-const char *lrk_fit_protocol_name(lrk_fit_protocol p);   /* "qlevels", "timegrid" */
-const char *lrk_switch_name(lrk_switch s);               /* "auto", "on", "off" */
+/* Names indexed by the enum, NULL-terminated: the one list behind the name
+ * functions and the fit.protocol / references.* keys. */
+extern const char *const lrk_fit_protocol_names[];       /* "qlevels", "timegrid" */
+extern const char *const lrk_switch_names[];             /* "auto", "on", "off" */
+
+const char *lrk_fit_protocol_name(lrk_fit_protocol p);   /* NULL for an unknown one */
+const char *lrk_switch_name(lrk_switch s);
 
 #ifdef __cplusplus
 }

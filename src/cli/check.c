@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void print_check_help(FILE *out)
 {
@@ -21,6 +22,7 @@ static void print_check_help(FILE *out)
           "options:\n"
           "  --set KEY=VALUE   override one scalar key (VALUE is a YAML scalar);\n"
           "                    repeatable, also --set=KEY=VALUE\n"
+          "  --keys-markdown   print the key reference of docs/configuration.md\n"
           "  -h, --help        this help\n"
           "\n"
           "keys:\n",
@@ -36,6 +38,10 @@ static void print_check_help(FILE *out)
 
 int lrk_cli_check(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--keys-markdown") == 0) {
+        lrk_config_keys_markdown(stdout);
+        return fflush(stdout) == 0 ? LRK_CLI_OK : LRK_CLI_FAILED;
+    }
     lrk_cli_config_args args;
     int usage = lrk_cli_parse_config_args("check", argc, argv, &args, NULL, NULL);
     if (usage != 0) {
