@@ -81,6 +81,16 @@ lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *
 
 void lrk_campaign_report_free(lrk_campaign_report *report);
 
+/* The fixed columns of summary.csv (after `point` and the swept keys), from
+ * the one column table of summary.c: the name of column i, and its doc line
+ * in *doc when doc is not NULL; NULL past the end. */
+const char *lrk_summary_column(size_t i, const char **doc);
+
+/* The column reference of docs/outputs.md (Markdown: summary.csv,
+ * relaxation.csv, levels.csv), generated from the column tables; printed by
+ * `lrekmc check --columns-markdown`, compared with the docs by a test. */
+void lrk_outputs_markdown(FILE *out);
+
 /* Print the main columns of RUN_DIR/summary.csv as an aligned table. */
 lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err);
 

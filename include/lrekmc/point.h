@@ -84,6 +84,11 @@ void lrk_point_free(lrk_point *p);
  * first_passage_out while the KMC runs.) */
 lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
 
+/* The columns of "relaxation.csv" or "levels.csv" (from the one column table
+ * per file of point_output.c): the name of column i, and its doc line in
+ * *doc when doc is not NULL; NULL past the end or for another file. */
+const char *lrk_point_column(const char *file, size_t i, const char **doc);
+
 /* The KMC-free number of simulated events of the point (for --dry-run). */
 double lrk_point_event_estimate(const lrk_config *c);
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lrekmc/campaign.h"
+
 static void print_check_help(FILE *out)
 {
     char meaning[512];
@@ -23,6 +25,7 @@ static void print_check_help(FILE *out)
           "  --set KEY=VALUE   override one scalar key (VALUE is a YAML scalar);\n"
           "                    repeatable, also --set=KEY=VALUE\n"
           "  --keys-markdown   print the key reference of docs/configuration.md\n"
+          "  --columns-markdown  print the column reference of docs/outputs.md\n"
           "  -h, --help        this help\n"
           "\n"
           "keys:\n",
@@ -38,8 +41,11 @@ static void print_check_help(FILE *out)
 
 int lrk_cli_check(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--keys-markdown") == 0) {
-        lrk_config_keys_markdown(stdout);
+    if (argc == 2 && (strcmp(argv[1], "--keys-markdown") == 0 || strcmp(argv[1], "--columns-markdown") == 0)) {
+        if (argv[1][2] == 'k')
+            lrk_config_keys_markdown(stdout);
+        else
+            lrk_outputs_markdown(stdout);
         return fflush(stdout) == 0 ? LRK_CLI_OK : LRK_CLI_FAILED;
     }
     lrk_cli_config_args args;
