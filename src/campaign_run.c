@@ -286,7 +286,7 @@ lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *
     if (st.dir == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "out of memory");
     lrk_status s = prepare(&st, report, err);
-    for (size_t k = 0; k < st.record.point_count; k++)
+    for (size_t k = 0; s == LRK_OK && k < st.record.point_count; k++) /* state[] may not exist */
         if (st.record.state[k] == LRK_POINT_KEPT)
             st.progress.points_done++;
     if (s == LRK_OK)

@@ -371,14 +371,22 @@ size_t lrk_config_sweep_point_count(const lrk_config *c)
     return count;
 }
 
+size_t lrk_config_sweep_value_index(const lrk_config *c, size_t point, size_t axis)
+{
+    for (size_t a = c->sweep_axis_count; a-- > axis + 1;)
+        point /= c->sweep_axes[a].value_count;
+    return point % c->sweep_axes[axis].value_count;
+}
+
+/* Applied last axis first, as before the decoding moved into one function
+ * (the order decides which message a point with several bad values gets). */
 static lrk_status apply_point(lrk_config *point, const lrk_config *base, size_t index, char *what, size_t size)
 {
     size_t used = 0;
     what[0] = '\0';
     for (size_t a = base->sweep_axis_count; a-- > 0;) {
         const lrk_sweep_axis *axis = &base->sweep_axes[a];
-        size_t i = index % axis->value_count;
-        index /= axis->value_count;
+        size_t i = lrk_config_sweep_value_index(base, index, a);
         for (size_t k = 0; k < axis->key_count; k++) {
             size_t slot;
             const lrk_key_def *def = lrk_key_find(axis->keys[k], &slot);

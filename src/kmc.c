@@ -70,7 +70,7 @@ long lrk_kmc_batch_count(const lrk_kmc_params *p)
     return p->batches < p->trajectories ? p->batches : p->trajectories;
 }
 
-/* floor(b T / B) in 128 bits: b T overflows 64 bits for huge runs. */
+/* floor(b M / B), M trajectories, in 128 bits: b M overflows 64 bits for huge runs. */
 static long batch_start(long trajectories, long batch_count, long b)
 {
     lrk_uint128 product = (lrk_uint128)(uint64_t)b * (uint64_t)trajectories;

@@ -146,9 +146,9 @@ static void flush_histogram(worker *w, lrk_kmc_result *r)
     reset_ranges(w, r->t_count);
 }
 
-/* Simulate batch b (absolute index) into the result's slot for it.  Returns 0
- * when interrupted before the batch was complete. */
-static int run_batch(run_state *rs, worker *w, long b)
+/* Simulate batch b (absolute index) into the result's slot for it.  Returns
+ * LRK_ERR_INTERRUPTED when stopped before the batch was complete. */
+static lrk_status run_batch(run_state *rs, worker *w, long b)
 {
     const run_tables *s = rs->s;
     lrk_kmc_result *r = rs->r;
@@ -164,7 +164,7 @@ static int run_batch(run_state *rs, worker *w, long b)
     lrk_pcg64 *rng = w->rng;
     for (long g = 0, i = 0; g < groups; g++) {
         if (should_stop(rs))
-            return 0;
+            return LRK_ERR_INTERRUPTED;
         int lanes = (int)(count / groups + (g < count % groups));
         for (int l = 0; l < lanes; l++)
             lrk_pcg64_seed(&rng[l], rs->p->seed, (uint64_t)(first + i + l));
@@ -186,7 +186,7 @@ static int run_batch(run_state *rs, worker *w, long b)
     }
     r->batch_trajectories[slot] = count;
     r->batch_done[slot] = 1;
-    return 1;
+    return LRK_OK;
 }
 
 static void flush_sink(run_state *rs, worker *w, long b)
@@ -216,12 +216,12 @@ static void free_worker(const run_tables *s, worker *w)
     free(w->sink_rows);
 }
 
-static int init_worker(worker *w, const run_tables *s, long largest_batch, int with_sink)
+static lrk_status init_worker(worker *w, const run_tables *s, long largest_batch, int with_sink)
 {
     memset(w, 0, sizeof *w);
     size_t K = s->t_count, L = s->level_count, E = s->extra_count, lanes = (size_t)s->lanes;
     if (s->engine->worker_alloc != NULL && s->engine->worker_alloc(s->shared, &w->engine_worker, NULL) != LRK_OK)
-        return 0;
+        return LRK_ERR_NOMEM;
     w->rng = malloc(lanes * sizeof(lrk_pcg64));
     w->n_at = malloc(lanes * (K + 1) * sizeof(uint32_t));
     w->first_passage = malloc((lanes * L + 1) * sizeof(double));
@@ -234,9 +234,9 @@ static int init_worker(worker *w, const run_tables *s, long largest_batch, int w
         w->sink_rows = malloc(((size_t)largest_batch * L + 1) * sizeof(double));
     if (!w->rng || !w->n_at || !w->first_passage || !w->extra || !w->q || !w->hist || !w->hist_lo || !w->hist_hi
         || (with_sink && !w->sink_rows))
-        return 0;
+        return LRK_ERR_NOMEM;
     reset_ranges(w, K);
-    return 1;
+    return LRK_OK;
 }
 
 /* The batch loop of one thread.  With a sink the loop is `ordered` so that
@@ -246,7 +246,7 @@ static void thread_body(run_state *rs, long largest_batch)
     const lrk_kmc_params *p = rs->p;
     lrk_kmc_result *r = rs->r;
     worker w;
-    int ok = init_worker(&w, rs->s, largest_batch, p->first_passage_sink != NULL);
+    int ok = init_worker(&w, rs->s, largest_batch, p->first_passage_sink != NULL) == LRK_OK;
     if (!ok) {
 #pragma omp atomic write
         rs->abort_status = LRK_ERR_NOMEM;
@@ -255,7 +255,7 @@ static void thread_body(run_state *rs, long largest_batch)
     if (p->first_passage_sink != NULL) {
 #pragma omp for schedule(dynamic, 1) ordered
         for (long b = begin; b < end; b++) {
-            if (ok && !should_stop(rs) && run_batch(rs, &w, b)) {
+            if (ok && !should_stop(rs) && run_batch(rs, &w, b) == LRK_OK) {
 #pragma omp ordered
                 if (!should_stop(rs))
                     flush_sink(rs, &w, b);
@@ -265,7 +265,7 @@ static void thread_body(run_state *rs, long largest_batch)
 #pragma omp for schedule(dynamic, 1)
         for (long b = begin; b < end; b++)
             if (ok && !should_stop(rs))
-                run_batch(rs, &w, b);
+                (void)run_batch(rs, &w, b); /* an interruption is in rs->abort_status */
     }
     if (ok)
         flush_histogram(&w, r);

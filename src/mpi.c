@@ -193,34 +193,57 @@ static lrk_status run_own_slice(const lrk_kmc_params *p, lrk_kmc_result *whole, 
     return s;
 }
 
-static void abort_out_of_memory(int worker)
+/* Rank 0's receive buffers, allocated before any job is sent: running out
+ * of memory is then an ordinary LRK_ERR_NOMEM, never a message stream left
+ * half-read (which could only end the processes). */
+typedef struct receive_buffers {
+    uint64_t *hist;   /* t_count x hist_bins: a slice's histogram, added to the whole */
+    double *rows;     /* largest batch x level_count: a batch's first-passage rows */
+} receive_buffers;
+
+static void buffers_free(receive_buffers *b)
 {
-    char message[128];
-    snprintf(message, sizeof message, "out of memory receiving the KMC results of rank %d", worker);
-    lrk_parallel_abort(1, message);
+    free(b->hist);
+    free(b->rows);
+}
+
+static lrk_status buffers_alloc(receive_buffers *b, const lrk_kmc_params *p, const lrk_kmc_result *whole,
+                                lrk_error *err)
+{
+    size_t K = whole->t_count, L = whole->level_count;
+    long largest = 0, first, count;
+    for (long batch = 0; batch < whole->batch_count; batch++) {
+        lrk_kmc_batch_range(whole->trajectories, whole->batch_count, batch, &first, &count);
+        largest = count > largest ? count : largest;
+    }
+    int rows = p->keep_first_passage || p->first_passage_sink != NULL;
+    b->hist = K > SIZE_MAX / sizeof(uint64_t) / whole->hist_bins ? NULL
+                                                                 : malloc((K * whole->hist_bins + 1) * sizeof(uint64_t));
+    b->rows = rows && (size_t)largest < SIZE_MAX / sizeof(double) / (L + 1)
+                  ? malloc(((size_t)largest * L + 1) * sizeof(double)) : NULL;
+    if (b->hist == NULL || (rows && b->rows == NULL)) {
+        buffers_free(b);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "kmc: out of memory for the receive buffers of %d ranks",
+                             world_size);
+    }
+    return LRK_OK;
 }
 
 /* The first-passage rows of the worker's slice, batch by batch: into the
- * part (keep_first_passage) and to the sink while `use` holds.  Every row is
- * received whatever happens, so the message stream stays in step. */
-static lrk_status receive_rows(const lrk_kmc_params *p, lrk_kmc_result *part, int worker, int use,
-                               lrk_error *err)
+ * whole result (keep_first_passage) and to the sink while `use` holds.
+ * Every row is received whatever happens, so the message stream stays in
+ * step. */
+static lrk_status receive_rows(const lrk_kmc_params *p, lrk_kmc_result *whole, long first_batch, long batches,
+                               int worker, int use, double *rows, lrk_error *err)
 {
-    size_t L = part->level_count;
-    long largest = 0, first, count;
-    for (long b = part->first_batch; b < part->first_batch + part->batches_held; b++) {
-        lrk_kmc_batch_range(part->trajectories, part->batch_count, b, &first, &count);
-        largest = count > largest ? count : largest;
-    }
-    double *rows = malloc(((size_t)largest * L + 1) * sizeof(double));
-    if (rows == NULL)
-        abort_out_of_memory(worker);
+    size_t L = whole->level_count;
     lrk_status s = LRK_OK;
-    for (long b = part->first_batch; b < part->first_batch + part->batches_held; b++) {
-        lrk_kmc_batch_range(part->trajectories, part->batch_count, b, &first, &count);
+    for (long b = first_batch; b < first_batch + batches; b++) {
+        long first, count;
+        lrk_kmc_batch_range(whole->trajectories, whole->batch_count, b, &first, &count);
         receive_array(rows, (size_t)count * L, MPI_DOUBLE, sizeof(double), worker, TAG_ROWS);
-        if (part->first_passage != NULL)
-            memcpy(part->first_passage + (size_t)(first - part->first_trajectory) * L, rows,
+        if (whole->first_passage != NULL)
+            memcpy(whole->first_passage + (size_t)(first - whole->first_trajectory) * L, rows,
                    (size_t)count * L * sizeof(double));
         if (use && s == LRK_OK && p->first_passage_sink != NULL) {
             s = p->first_passage_sink(p->first_passage_user, first, count, L, rows);
@@ -228,13 +251,14 @@ static lrk_status receive_rows(const lrk_kmc_params *p, lrk_kmc_result *part, in
                 lrk_error_set(err, s, "kmc: the first-passage sink failed (%s)", lrk_status_name(s));
         }
     }
-    free(rows);
     return s;
 }
 
-/* The arrays of an LRK_OK reply, into a fresh part for the worker's slice. */
-static lrk_status receive_part(const lrk_kmc_params *p, lrk_kmc_result *whole, int worker,
-                               const uint64_t *reply, int use, lrk_error *err)
+/* The arrays of an LRK_OK reply, straight into the whole result's slots for
+ * the worker's slice (slices are disjoint; what a failed run receives is
+ * only drained, the whole result is then discarded). */
+static lrk_status receive_part(const lrk_kmc_params *p, lrk_kmc_result *whole, int worker, const uint64_t *reply,
+                               int use, const receive_buffers *buffers, lrk_error *err)
 {
     long first, count;
     lrk_parallel_slice(whole->batch_count, world_size, worker, &first, &count);
@@ -242,40 +266,35 @@ static lrk_status receive_part(const lrk_kmc_params *p, lrk_kmc_result *whole, i
         lrk_parallel_abort(1, "a worker answered for another slice than it was given");
     if (count == 0)
         return LRK_OK;
-    lrk_kmc_result *part = NULL;
-    lrk_error ignored;
-    if (lrk_kmc_result_create(p, first, count, &part, &ignored) != LRK_OK)
-        abort_out_of_memory(worker);
-    size_t B = (size_t)count, K = part->t_count, L = part->level_count, E = part->extra_count;
-    receive_array(part->batch_trajectories, B, MPI_LONG, sizeof(long), worker, TAG_BATCHES);
-    receive_array(part->batch_q_mean, B * K, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
-    receive_array(part->batch_q_m2, B * K, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
-    receive_array(part->batch_t_mean, B * L, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
-    receive_array(part->batch_t_m2, B * L, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
-    receive_array(part->batch_extra_mean, B * E, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
-    receive_array(part->batch_extra_m2, B * E, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
-    receive_array(part->hist, K * part->hist_bins, MPI_UINT64_T, sizeof(uint64_t), worker, TAG_HIST);
-    memset(part->batch_done, 1, B);
-    part->events = reply[REPLY_EVENTS];
-    lrk_status s = LRK_OK;
+    size_t B = (size_t)count, K = whole->t_count, L = whole->level_count, E = whole->extra_count;
+    size_t at = (size_t)(first - whole->first_batch);
+    receive_array(whole->batch_trajectories + at, B, MPI_LONG, sizeof(long), worker, TAG_BATCHES);
+    receive_array(whole->batch_q_mean + at * K, B * K, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(whole->batch_q_m2 + at * K, B * K, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(whole->batch_t_mean + at * L, B * L, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(whole->batch_t_m2 + at * L, B * L, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(whole->batch_extra_mean + at * E, B * E, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(whole->batch_extra_m2 + at * E, B * E, MPI_DOUBLE, sizeof(double), worker, TAG_BATCHES);
+    receive_array(buffers->hist, K * whole->hist_bins, MPI_UINT64_T, sizeof(uint64_t), worker, TAG_HIST);
+    memset(whole->batch_done + at, 1, B);
+    for (size_t i = 0; i < K * whole->hist_bins; i++)
+        whole->hist[i] += buffers->hist[i];
+    whole->events += reply[REPLY_EVENTS];
     if (p->keep_first_passage || p->first_passage_sink != NULL)
-        s = receive_rows(p, part, worker, use, err);
-    if (use && s == LRK_OK)
-        s = lrk_kmc_result_merge(whole, part, err);
-    lrk_kmc_result_free(part);
-    return s;
+        return receive_rows(p, whole, first, count, worker, use, buffers->rows, err);
+    return LRK_OK;
 }
 
 /* One worker's reply.  `use` is 0 once the run has failed: the reply is
  * then only drained. */
 static lrk_status receive_reply(const lrk_kmc_params *p, lrk_kmc_result *whole, int worker, int use,
-                                lrk_error *err)
+                                const receive_buffers *buffers, lrk_error *err)
 {
     uint64_t reply[REPLY_SIZE];
     receive_polling(reply, REPLY_SIZE, worker, TAG_REPLY);
     lrk_status s = (lrk_status)reply[REPLY_STATUS];
     if (s == LRK_OK)
-        return receive_part(p, whole, worker, reply, use, err);
+        return receive_part(p, whole, worker, reply, use, buffers, err);
     char message[LRK_ERROR_MESSAGE_SIZE] = "";
     size_t length = reply[REPLY_MESSAGE_LENGTH] < sizeof message ? reply[REPLY_MESSAGE_LENGTH] : sizeof message - 1;
     MPI_Recv(message, (int)length, MPI_CHAR, worker, TAG_MESSAGE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -305,6 +324,9 @@ lrk_status lrk_kmc_run_distributed(const lrk_kmc_params *p, lrk_kmc_result **out
     *out = NULL;
     lrk_kmc_result *whole = NULL;
     lrk_status s = lrk_kmc_result_create(p, 0, -1, &whole, err); /* validates p */
+    receive_buffers buffers = {0};
+    if (s == LRK_OK && (s = buffers_alloc(&buffers, p, whole, err)) != LRK_OK)
+        lrk_kmc_result_free(whole);
     if (s != LRK_OK)
         return s;
     for (int worker = 1; worker < world_size; worker++)
@@ -312,9 +334,10 @@ lrk_status lrk_kmc_run_distributed(const lrk_kmc_params *p, lrk_kmc_result **out
     s = run_own_slice(p, whole, err);
     for (int worker = 1; worker < world_size; worker++) {
         lrk_error worker_err = {{0}};
-        lrk_status ws = receive_reply(p, whole, worker, s == LRK_OK, &worker_err);
+        lrk_status ws = receive_reply(p, whole, worker, s == LRK_OK, &buffers, &worker_err);
         s = combine(s, err, ws, &worker_err);
     }
+    buffers_free(&buffers);
     if (s == LRK_OK)
         s = lrk_kmc_result_finalize(whole, err);
     if (s != LRK_OK) {

@@ -16,7 +16,7 @@
 #include "lrekmc/master.h"
 #include "lrekmc/ode.h"
 #include "lrekmc/output.h"
-#include "lrekmc/parallel.h"
+#include "lrekmc/stats.h"
 
 static double *new_array(size_t count)
 {
@@ -198,20 +198,17 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
             params.first_passage_user = control->first_passage_out;
         }
     }
-    return lrk_kmc_run_distributed(&params, &p->kmc, err); /* lrk_kmc_run_all unless under MPI */
+    return lrk_kmc_run_distributed(&params, &p->kmc, err); /* lrk_kmc_run_all unless under MPI (kmc.h) */
 }
 
+/* Sample standard deviation (Welford, stats.h); NaN below two values. */
 static double sample_std(const double *x, size_t count)
 {
-    if (count < 2)
-        return NAN;
-    double mean = 0, m2 = 0;
-    for (size_t i = 0; i < count; i++) {
-        double d = x[i] - mean;
-        mean += d / (double)(i + 1);
-        m2 += d * (x[i] - mean);
-    }
-    return sqrt(m2 / (double)(count - 1));
+    lrk_moments m;
+    lrk_moments_reset(&m);
+    for (size_t i = 0; i < count; i++)
+        lrk_moments_push(&m, x[i]);
+    return count < 2 ? NAN : lrk_moments_std(&m);
 }
 
 /* KWW fit of the ensemble mean, and of every batch mean for the batch-means

@@ -138,13 +138,9 @@ char *lrk_summary_header(const lrk_config *base)
 /* The swept values of point k, as given in the file (text). */
 static void write_swept_values(FILE *out, const lrk_config *base, size_t k)
 {
-    size_t stride = 1;
-    for (size_t a = base->sweep_axis_count; a-- > 0;)
-        stride *= base->sweep_axes[a].value_count;
     for (size_t a = 0; a < base->sweep_axis_count; a++) {
         const lrk_sweep_axis *axis = &base->sweep_axes[a];
-        stride /= axis->value_count;
-        size_t index = (k / stride) % axis->value_count;
+        size_t index = lrk_config_sweep_value_index(base, k, a);
         for (size_t i = 0; i < axis->key_count; i++)
             lrk_csv_text(out, axis->values[i][index], 0);
     }

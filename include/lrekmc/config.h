@@ -196,6 +196,10 @@ lrk_status lrk_config_validate(lrk_config *c, lrk_diagnostics *d);
  * a sweep). */
 size_t lrk_config_sweep_point_count(const lrk_config *c);
 
+/* Which value of sweep axis `axis` point `point` takes: the one decoding of
+ * "last axis varies fastest" (mixed radix, the last axis the lowest digit). */
+size_t lrk_config_sweep_value_index(const lrk_config *c, size_t point, size_t axis);
+
 /* point = base with the values of sweep point `index` applied (the last axis
  * varies fastest) and validated; point's own sweep is empty.  point need not
  * be initialised; free it with lrk_config_free whatever the result. */

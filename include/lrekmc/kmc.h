@@ -19,7 +19,7 @@
  * lrk_pcg64 seeded with (seed, stream = i), so its events never depend on the
  * thread, the batch split or the rank that ran it.  The trajectories are cut
  * into `batches` contiguous batches: batch b holds trajectories
- *   [floor(b T / B), floor((b + 1) T / B))      (T trajectories, B batches),
+ *   [floor(b M / B), floor((b + 1) M / B))      (M trajectories, B batches),
  * so batch sizes differ by at most one.  Within a batch the statistics are
  * accumulated by Welford's update in trajectory order; batches are then merged
  * in index order by Chan's formula; histograms are integer counts.  Hence the
@@ -40,8 +40,8 @@
  * 16 (B + 1)(K + L) bytes of curves (K grid times, L levels, B batches) plus
  * the histogram, 8 K bins bytes (bins <= LRK_KMC_HIST_MAX_BINS; N = 10^5,
  * K = 400: 10 MB).  Each thread: a 32-bit histogram (4 K bins bytes) and
- * O(K + L) scratch.  Never O(N x T).  Optional per-trajectory first-passage
- * times: keep_first_passage stores them in the result (8 T L bytes); a
+ * O(K + L) scratch.  Never O(N x M).  Optional per-trajectory first-passage
+ * times: keep_first_passage stores them in the result (8 M L bytes); a
  * first_passage_sink instead receives them batch by batch in trajectory order
  * (8 L x batch size bytes per thread).
  *
@@ -174,6 +174,15 @@ lrk_status lrk_kmc_result_finalize(lrk_kmc_result *r, lrk_error *err);
 
 /* Convenience: create a result for the whole run and run it. */
 lrk_status lrk_kmc_run_all(const lrk_kmc_params *p, lrk_kmc_result **out, lrk_error *err);
+
+/* Run the KMC ensemble of p over all ranks and return the whole result on
+ * rank 0, byte-identical to lrk_kmc_run_all(p).  Called by rank 0 only
+ * (the workers are in lrk_parallel_serve, parallel.h; the code is in
+ * mpi.c, or parallel.c without MPI).  Without MPI, with one rank or
+ * before lrk_parallel_init, it is lrk_kmc_run_all.  p->progress sees rank
+ * 0's own count scaled to the whole run (an estimate), then the total.
+ * LRK_ERR_INTERRUPTED if any rank was stopped. */
+lrk_status lrk_kmc_run_distributed(const lrk_kmc_params *p, lrk_kmc_result **out, lrk_error *err);
 
 /* The engine of the parameters: p->engine, or the model's. */
 const lrk_engine_type *lrk_kmc_engine(const lrk_kmc_params *p);
