@@ -79,7 +79,7 @@ static void receive_polling(uint64_t *header, int count, int peer, int tag)
  * (which also fail under a file-size limit). */
 lrk_status lrk_parallel_init(int *argc, char ***argv, lrk_error *err)
 {
-    if (lrk_parallel_launcher_size() == 0)
+    if (parallel_launcher_size() == 0)
         return LRK_OK;
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
