@@ -9,11 +9,14 @@
  *   streams_tool replay SEED STREAMS MODE V0 V1 T N A T0 I COUNT
  *       prints "entropy w...", "state w0 w1 w2 w3" (generate_state(4, uint64))
  *       and "raw x..." (COUNT outputs of trajectory I), in decimal
- *   streams_tool interleave [--legacy] SEED FIRST M
- *       writes, as raw little-endian 32-bit words for dieharder -g 200, the
- *       outputs of trajectories FIRST .. FIRST + M - 1 in turn (one 64-bit
- *       output of each, low word first), until stdout closes; the model is
- *       the SER point of docs/kmc.md (V0 = 1, V1 = 2, T = 1, N = 50)
+ *   streams_tool interleave [--legacy] SEED FIRST M K
+ *       writes raw 32-bit words for dieharder -g 200 until stdout closes:
+ *       the first K outputs of trajectories FIRST .. FIRST + M - 1, output n
+ *       of each in turn (a 64-bit output as two words, low first), then the
+ *       same for the next M trajectories, and so on.  So the battery sees
+ *       consecutive trajectories side by side, at the draws a trajectory
+ *       really uses.  The model is the SER point V0 = 1, V1 = 2, T = 1,
+ *       N = 50, independent streams.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,7 +32,7 @@ extern int streams_test_legacy; /* src/streams.c, built with LREKMC_TEST_HOOKS *
 static int usage(void)
 {
     fputs("usage: streams_tool replay SEED STREAMS MODE V0 V1 T N A T0 I COUNT\n"
-          "       streams_tool interleave [--legacy] SEED FIRST M\n",
+          "       streams_tool interleave [--legacy] SEED FIRST M K\n",
           stderr);
     return 2;
 }
@@ -69,11 +72,11 @@ static int interleave(int argc, char **argv)
         argv++;
         argc--;
     }
-    if (argc != 3)
+    if (argc != 4)
         return usage();
     uint64_t seed = strtoull(argv[0], NULL, 0);
-    long first = strtol(argv[1], NULL, 0), M = strtol(argv[2], NULL, 0);
-    if (M < 1 || M > 1L << 20 || first < 0)
+    long first = strtol(argv[1], NULL, 0), M = strtol(argv[2], NULL, 0), K = strtol(argv[3], NULL, 0);
+    if (M < 1 || M > 1L << 16 || K < 1 || K > 1L << 16 || first < 0)
         return usage();
     lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 2, .T = 1, .N = 50};
     lrk_stream_key key;
@@ -82,17 +85,19 @@ static int interleave(int argc, char **argv)
     uint32_t *buffer = malloc((size_t)M * 2 * sizeof *buffer);
     if (g == NULL || buffer == NULL)
         return 1;
-    for (long l = 0; l < M; l++)
-        lrk_trajectory_rng(&key, first + l, &g[l]);
     signal(SIGPIPE, SIG_DFL); /* dieharder closing the pipe ends us */
-    for (;;) {
-        for (long l = 0; l < M; l++) {
-            uint64_t x = lrk_pcg64_next(&g[l]);
-            buffer[2 * l] = (uint32_t)x;
-            buffer[2 * l + 1] = (uint32_t)(x >> 32);
+    for (long block = first;; block += M) {
+        for (long l = 0; l < M; l++)
+            lrk_trajectory_rng(&key, block + l, &g[l]);
+        for (long n = 0; n < K; n++) {
+            for (long l = 0; l < M; l++) {
+                uint64_t x = lrk_pcg64_next(&g[l]);
+                buffer[2 * l] = (uint32_t)x;
+                buffer[2 * l + 1] = (uint32_t)(x >> 32);
+            }
+            if (fwrite(buffer, sizeof *buffer, (size_t)M * 2, stdout) != (size_t)M * 2)
+                return errno == EPIPE ? 0 : 1;
         }
-        if (fwrite(buffer, sizeof *buffer, (size_t)M * 2, stdout) != (size_t)M * 2)
-            return errno == EPIPE ? 0 : 1;
     }
 }
 
@@ -100,7 +105,7 @@ int main(int argc, char **argv)
 {
     if (argc == 13 && strcmp(argv[1], "replay") == 0)
         return replay(argv + 2);
-    if (argc >= 5 && strcmp(argv[1], "interleave") == 0)
+    if (argc >= 6 && strcmp(argv[1], "interleave") == 0)
         return interleave(argc - 2, argv + 2);
     return usage();
 }
