@@ -16,11 +16,12 @@
  *     n_j = lrk_level_event_count(q_j, N).
  *
  * Determinism.  Trajectory i (0-based, over the whole run) draws from its own
- * lrk_pcg64, lrk_trajectory_rng(key, i) with the key of (seed, model,
- * streams) (streams.h: NumPy's SeedSequence child i of the entropy words of
- * seed and model), so its events never depend on the thread, the batch split,
- * the rank that ran it, the number of trajectories or the grid.  The trajectories are cut
- * into `batches` contiguous batches: batch b holds trajectories
+ * lrk_pcg64, lrk_trajectory_rng(&result->stream_key, i), the key being that of
+ * (seed, model, streams) (streams.h: NumPy's SeedSequence child i of the
+ * entropy words of seed and model), so its events never depend on the
+ * thread, the batch split, the rank that ran it, the number of trajectories
+ * or the grid.  The trajectories are cut into `batches` contiguous batches:
+ * batch b holds trajectories
  *   [floor(b T / B), floor((b + 1) T / B))      (T trajectories, B batches),
  * so batch sizes differ by at most one.  Within a batch the statistics are
  * accumulated by Welford's update in trajectory order; batches are then merged
