@@ -66,7 +66,11 @@ static const lrk_key_def keys[] = {
     LONG("kmc.trajectories", kmc.trajectories, 0, 1e12, "10000",
          "KMC trajectories; 0 = deterministic references only"),
     {"kmc.seed", LRK_KEY_U64, TYPED(kmc.seed, uint64_t), ANY, NULL, 1,
-     "seed; trajectory i uses PCG stream i", "42", NULL, NULL},
+     "seed of every trajectory's generator (docs/kmc.md, random streams)", "42", NULL, NULL},
+    ENUM("kmc.streams", kmc.streams, lrk_streams_names, "independent",
+         "independent: each point's streams are keyed by its own model (mode, V0, V1, T, N, crossover A and "
+         "T0), so points are statistically independent; common: the seed alone, the same random numbers at "
+         "every point (for differences between points)"),
     {"kmc.threads", LRK_KEY_INT, TYPED(kmc.threads, int), CLOSED(0, 1024), NULL, 1,
      "OpenMP threads; 0 = all cores (results do not depend on it)", "0", "0", NULL},
     {"grid.t_max", LRK_KEY_TMAX, TYPED(grid.t_max, double), GT0, NULL, 1,

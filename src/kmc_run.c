@@ -167,7 +167,7 @@ static lrk_status run_batch(run_state *rs, worker *w, long b)
             return LRK_ERR_INTERRUPTED;
         int lanes = (int)(count / groups + (g < count % groups));
         for (int l = 0; l < lanes; l++)
-            lrk_pcg64_seed(&rng[l], rs->p->seed, (uint64_t)(first + i + l));
+            lrk_trajectory_rng(&r->stream_key, first + i + l, &rng[l]);
         s->engine->simulate(s->shared, w->engine_worker, rng, lanes, w->n_at, w->first_passage, w->extra);
         if (w->hist_added > UINT32_MAX - (uint32_t)max_lanes)
             flush_histogram(w, r); /* before a 32-bit count could wrap */

@@ -83,6 +83,7 @@ Test(config, defaults_follow_design)
     cr_expect_eq(c.model.N, 1000);
     cr_expect_eq(c.kmc.trajectories, 10000);
     cr_expect_eq(c.kmc.seed, 42);
+    cr_expect_eq(c.kmc.streams, LRK_STREAMS_INDEPENDENT);
     cr_expect_eq(c.kmc.threads, 0);
     cr_expect(c.grid.t_max_auto);
     cr_expect_eq(c.grid.q_max, 0.99);
@@ -118,6 +119,7 @@ Test(config, full_file_sets_every_section)
     cr_expect_eq(c.model.N, 2000);
     cr_expect_eq(c.kmc.trajectories, 5000);
     cr_expect_eq(c.kmc.seed, UINT64_MAX);
+    cr_expect_eq(c.kmc.streams, LRK_STREAMS_COMMON);
     cr_expect_eq(c.kmc.threads, 3);
     cr_expect(!c.grid.t_max_auto);
     cr_expect_eq(c.grid.t_max, 12.5);
