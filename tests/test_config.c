@@ -156,7 +156,7 @@ static const char *sample_value(const char *key)
         {"model.elastic.n_r", "2"}, {"model.elastic.q0", "0.3"}, {"model.elastic.dp0", "0"},
         {"model.elastic.d0", "1.5"}, {"model.elastic.d_el", "0.5"}, {"kmc.trajectories", "1000000000000"},
         {"kmc.seed", "12345678901234567890"}, {"kmc.threads", "1024"}, {"grid.t_max", "3.5"},
-        {"grid.q_max", "0.1"}, {"grid.points", "2"}, {"grid.spacing", "log"}, {"fit.protocol", "timegrid"},
+        {"grid.q_max", "0.1"}, {"grid.t_max_rule", "pilot"}, {"grid.points", "2"}, {"grid.spacing", "log"}, {"fit.protocol", "timegrid"},
         {"fit.q_levels.from", "0.2"}, {"fit.q_levels.to", "0.3"}, {"fit.q_levels.count", "1000000"},
         {"fit.batches", "10000"}, {"references.master_equation", "on"}, {"output.dir", "out/x: y"},
         {"output.trajectories", "true"},
