@@ -24,10 +24,10 @@ static const char *const fixed_columns =
     /* where the grid ends and whether the KMC mean got there (grid_end.h) */
     "t_max,t_max_rule,t_max_ode,q_kmc_end,grid_covers,"
     /* both protocols' fits, whatever fit.protocol says (write_both_fits) */
-    "beta_ode_qlevels,tau_ode_qlevels,beta_kmc_qlevels,beta_kmc_qlevels_err,tau_kmc_qlevels,"
-    "tau_kmc_qlevels_err,rms_kmc_qlevels,"
-    "beta_ode_timegrid,tau_ode_timegrid,beta_kmc_timegrid,beta_kmc_timegrid_err,tau_kmc_timegrid,"
-    "tau_kmc_timegrid_err,rms_kmc_timegrid";
+    "beta_ode_qlevels,tau_ode_qlevels,rms_ode_qlevels,beta_kmc_qlevels,beta_kmc_qlevels_err,"
+    "tau_kmc_qlevels,tau_kmc_qlevels_err,rms_kmc_qlevels,"
+    "beta_ode_timegrid,tau_ode_timegrid,rms_ode_timegrid,beta_kmc_timegrid,beta_kmc_timegrid_err,"
+    "tau_kmc_timegrid,tau_kmc_timegrid_err,rms_kmc_timegrid";
 
 char *lrk_summary_header(const lrk_config *base)
 {
@@ -130,6 +130,7 @@ static void write_grid_and_both_fits(FILE *out, const lrk_point *p)
         int ok = has && kmc->fit.converged;
         lrk_csv_number(out, ode->fit.converged ? ode->fit.beta : NAN, 0);
         lrk_csv_number(out, ode->fit.converged ? ode->fit.tau : NAN, 0);
+        lrk_csv_number(out, ode->fit.converged ? ode->fit.rms_residual : NAN, 0);
         lrk_csv_number(out, ok ? kmc->fit.beta : NAN, 0);
         lrk_csv_number(out, ok ? kmc->beta_batch_err : NAN, 0);
         lrk_csv_number(out, ok ? kmc->fit.tau : NAN, 0);
