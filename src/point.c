@@ -358,5 +358,8 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
 
 double lrk_point_event_estimate(const lrk_config *c)
 {
-    return (double)c->kmc.trajectories * (double)c->model.N;
+    double events = (double)c->kmc.trajectories * (double)c->model.N;
+    if (c->grid.t_max_auto && c->grid.t_max_rule == LRK_GRID_END_PILOT)
+        events += (double)LRK_GRID_PILOT_TRAJECTORIES * (double)c->model.N; /* the pilot run */
+    return events;
 }

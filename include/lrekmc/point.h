@@ -92,7 +92,8 @@ void lrk_point_free(lrk_point *p);
  * first_passage_out while the KMC runs.) */
 lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
 
-/* The KMC-free number of simulated events of the point (for --dry-run). */
+/* The number of events the point will simulate, pilot run included (for
+ * --dry-run), computed without simulating. */
 double lrk_point_event_estimate(const lrk_config *c);
 
 #ifdef __cplusplus
