@@ -254,8 +254,8 @@ static lrk_status fit_kmc(const lrk_point *p, lrk_fit_protocol protocol, lrk_poi
     return LRK_OK;
 }
 
-/* Both protocols' fits of the ODE and the KMC; the point's own are copied
- * to ode and kmc_fit. */
+/* Both protocols' fits of the ODE and the KMC (the ODE's by the point's own
+ * protocol is already done); the point's own KMC fit is copied to kmc_fit. */
 static lrk_status fit_both_protocols(lrk_point *p, lrk_error *err)
 {
     for (int k = 0; k < 2; k++) {
