@@ -92,8 +92,9 @@ lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_s
                               double *t_out, lrk_error *err);
 
 /* The pilot's own seed, derived from the run's (a SplitMix64 step of the seed
- * mixed with a constant): never the same streams as the run.  When the random
- * streams gain keys (streams.h), this becomes the key's `pilot` purpose. */
+ * mixed with a constant).  Its trajectory generators are then SeedSequence
+ * children of (pilot seed, model) (streams.h), never the run's: the hash
+ * makes them independent of the run's streams. */
 uint64_t lrk_grid_pilot_seed(uint64_t seed);
 
 /* t_max by `rule` (not AUTO or FIXED): t_ode(q_max), then t_ens unless the
