@@ -74,8 +74,13 @@ static const lrk_key_def keys[] = {
     {"kmc.threads", LRK_KEY_INT, TYPED(kmc.threads, int), CLOSED(0, 1024), NULL, 1,
      "OpenMP threads; 0 = all cores (results do not depend on it)", "0", "0", NULL},
     {"grid.t_max", LRK_KEY_TMAX, TYPED(grid.t_max, double), GT0, NULL, 1,
-     "end of the output time grid; auto = the time at which the ODE reaches q_max", "auto", NULL, NULL},
+     "end of the output time grid; auto = the later of the ODE's time to q_max and a time by which the "
+     "ensemble mean has reached q_max (grid.t_max_rule)", "auto", NULL, NULL},
     REAL("grid.q_max", grid.q_max, UNIT, "0.99", "q that ends the grid when t_max is auto"),
+    ENUM("grid.t_max_rule", grid.t_max_rule, lrk_grid_end_rule_names, "auto",
+         "how t_max: auto covers the ensemble: moments = Chernoff bound from the exact rates, pilot = "
+         "1024-trajectory pilot run with its own seed, ode = the ODE alone; auto = the engine's rule (moments "
+         "for the mean-field chain) when kmc.trajectories > 0, ode without KMC (docs/fit.md, where the grid ends)"),
     LONG("grid.points", grid.points, 2, 1e7, "400", "points of the time grid"),
     ENUM("grid.spacing", grid.spacing, lrk_spacing_names, "linear",
          "time grid spacing (log: 4 decades below t_max)"),

@@ -39,6 +39,19 @@ static double fit_part(const lrk_point_fit *f, int batch_errors, enum fit_part p
 #define ODE(part) fit_part(&p->ode, 0, part)
 #define KMC(part) fit_part(&p->kmc_fit, 1, part)
 #define CMP (&p->comparison)
+#define GRID_END (&p->grid_end)
+/* Protocol k's fits (0 = qlevels, 1 = timegrid, whatever fit.protocol says). */
+#define ODE_BY(k, field) (p->ode_by[k].fit.converged ? p->ode_by[k].field : NAN)
+#define KMC_BY(k, field) (HAS_KMC && p->kmc_by[k].fit.converged ? p->kmc_by[k].field : NAN)
+#define BOTH_FITS(X, k, P)                                                                                     \
+    X(beta_ode_##P, NUMBER, ODE_BY(k, fit.beta), "KWW beta of the ODE curve, " #P " protocol")               \
+    X(tau_ode_##P, NUMBER, ODE_BY(k, fit.tau), "KWW tau of the ODE curve, " #P " protocol")                  \
+    X(rms_ode_##P, NUMBER, ODE_BY(k, fit.rms_residual), "its rms residual, in q")                            \
+    X(beta_kmc_##P, NUMBER, KMC_BY(k, fit.beta), "KWW beta of the KMC mean, " #P " protocol")                \
+    X(beta_kmc_##P##_err, NUMBER, KMC_BY(k, beta_batch_err), "its batch-means error")                        \
+    X(tau_kmc_##P, NUMBER, KMC_BY(k, fit.tau), "KWW tau of the KMC mean, " #P " protocol")                   \
+    X(tau_kmc_##P##_err, NUMBER, KMC_BY(k, tau_batch_err), "its batch-means error")                          \
+    X(rms_kmc_##P, NUMBER, KMC_BY(k, fit.rms_residual), "its rms residual, in q")
 
 /* The fixed columns, after `point` and the swept keys: one entry each with
  * its name, kind (NUMBER, INTEGER, TEXT), value (of the point's config c and
@@ -84,7 +97,15 @@ static double fit_part(const lrk_point_fit *f, int batch_errors, enum fit_part p
     X(exact_ode_bias, NUMBER, p->exact_ode_bias, "mean over the grid of q_exact_mean - q_ode")                \
     X(q_std_mean, NUMBER, p->q_std_mean, "mean over the grid of q_std")                                       \
     X(sqrtN_q_std_mean, NUMBER, p->q_std_mean * sqrt((double)p->model.N), "sqrt(N) q_std_mean")               \
-    X(events, INTEGER, HAS_KMC ? (long long)p->kmc->events : 0, "events simulated")
+    X(events, INTEGER, HAS_KMC ? (long long)p->kmc->events : 0, "events simulated")                         \
+    X(t_max, NUMBER, p->t[p->t_count - 1], "end of the time grid (grid_end.h)")                               \
+    X(t_max_rule, TEXT, lrk_grid_end_rule_name(GRID_END->rule), "the rule that ended it (grid.t_max_rule)")   \
+    X(t_max_ode, NUMBER, GRID_END->t_ode, "the ODE's time to q_max")                                          \
+    X(q_kmc_end, NUMBER, HAS_KMC ? p->q_kmc_end : NAN, "KMC mean q at the last grid time")                    \
+    X(grid_covers, NUMBER, HAS_KMC ? (double)p->grid_covers : NAN,                                           \
+      "1 when q_kmc_end >= q_max (else 0, and a warning on stderr)")                                         \
+    BOTH_FITS(X, 0, qlevels)                                                                                  \
+    BOTH_FITS(X, 1, timegrid)
 
 #define PUT_NUMBER(out, value) lrk_csv_number(out, value, 0)
 #define PUT_INTEGER(out, value) lrk_csv_integer(out, (long long)(value), 0)
