@@ -34,17 +34,42 @@ enum { JOB_KIND, JOB_T_COUNT, JOB_LEVEL_COUNT, JOB_SEED, JOB_TRAJECTORIES, JOB_B
 enum { REPLY_STATUS, REPLY_BATCHES, REPLY_EVENTS, REPLY_MESSAGE_LENGTH, REPLY_SIZE };
 
 #define CHUNK (1L << 26) /* elements per message */
+/* The grid and levels go in small messages: a worker that cannot allocate
+ * them drains them into a fixed buffer and answers with an error. */
+#define GRID_CHUNK 4096
 
 static int mpi_started; /* lrk_parallel_init started MPI and it is not finalized */
 static int world_rank, world_size = 1;
 
-static void send_array(const void *data, size_t count, MPI_Datatype type, size_t size, int peer, int tag)
+static void send_chunks(const void *data, size_t count, MPI_Datatype type, size_t size, int peer, int tag,
+                        long chunk)
 {
     const char *bytes = data;
     while (count > 0) {
-        int n = count > (size_t)CHUNK ? (int)CHUNK : (int)count;
+        int n = count > (size_t)chunk ? (int)chunk : (int)count;
         MPI_Send(bytes, n, type, peer, tag, MPI_COMM_WORLD);
         bytes += (size_t)n * size;
+        count -= (size_t)n;
+    }
+}
+
+static void send_array(const void *data, size_t count, MPI_Datatype type, size_t size, int peer, int tag)
+{
+    send_chunks(data, count, type, size, peer, tag, CHUNK);
+}
+
+/* data NULL: receive into a scratch buffer and drop (chunk <= GRID_CHUNK). */
+static void receive_chunks(void *data, size_t count, MPI_Datatype type, size_t size, int peer, int tag,
+                           long chunk)
+{
+    static double scratch[GRID_CHUNK];
+    char *bytes = data;
+    while (count > 0) {
+        int n = count > (size_t)chunk ? (int)chunk : (int)count;
+        MPI_Recv(bytes != NULL ? (void *)bytes : (void *)scratch, n, type, peer, tag, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+        if (bytes != NULL)
+            bytes += (size_t)n * size;
         count -= (size_t)n;
     }
 }
@@ -150,8 +175,8 @@ static void send_job(const lrk_kmc_params *p, int worker)
     /* lrk_model is plain data and every rank runs the same binary: its bytes
      * are the model, so a new model parameter needs no edit here. */
     MPI_Send(p->model, (int)sizeof *p->model, MPI_BYTE, worker, TAG_MODEL, MPI_COMM_WORLD);
-    send_array(p->t, p->t_count, MPI_DOUBLE, sizeof(double), worker, TAG_GRID);
-    send_array(p->q_levels, p->level_count, MPI_DOUBLE, sizeof(double), worker, TAG_LEVELS);
+    send_chunks(p->t, p->t_count, MPI_DOUBLE, sizeof(double), worker, TAG_GRID, GRID_CHUNK);
+    send_chunks(p->q_levels, p->level_count, MPI_DOUBLE, sizeof(double), worker, TAG_LEVELS, GRID_CHUNK);
 }
 
 /* Rank 0's own progress, scaled to the whole run: the slices progress at
@@ -357,7 +382,16 @@ typedef struct job {
     lrk_model model;
     lrk_kmc_params params;
     double *t, *q_levels;
+    int out_of_memory;       /* the grid could not be held: answer with an error */
 } job;
+
+/* malloc, or NULL as if memory had run out when LREKMC_TEST_WORKER_NOMEM is
+ * set (the test of the worker's out-of-memory answer, tests/mpi/nomem.sh). */
+static void *grid_alloc(size_t bytes)
+{
+    const char *test = getenv("LREKMC_TEST_WORKER_NOMEM");
+    return test != NULL && test[0] == '1' ? NULL : malloc(bytes);
+}
 
 /* The next job from rank 0; 0 when it says quit. */
 static int receive_job(job *j, volatile sig_atomic_t *stop)
@@ -368,12 +402,16 @@ static int receive_job(job *j, volatile sig_atomic_t *stop)
         return 0;
     MPI_Recv(&j->model, (int)sizeof j->model, MPI_BYTE, 0, TAG_MODEL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     size_t t_count = header[JOB_T_COUNT], level_count = header[JOB_LEVEL_COUNT];
-    j->t = malloc((t_count + 1) * sizeof(double));
-    j->q_levels = malloc((level_count + 1) * sizeof(double));
-    if (j->t == NULL || j->q_levels == NULL)
-        lrk_parallel_abort(1, "out of memory receiving the grid of a point");
-    receive_array(j->t, t_count, MPI_DOUBLE, sizeof(double), 0, TAG_GRID);
-    receive_array(j->q_levels, level_count, MPI_DOUBLE, sizeof(double), 0, TAG_LEVELS);
+    j->t = t_count < SIZE_MAX / sizeof(double) ? grid_alloc((t_count + 1) * sizeof(double)) : NULL;
+    j->q_levels = level_count < SIZE_MAX / sizeof(double) ? grid_alloc((level_count + 1) * sizeof(double)) : NULL;
+    j->out_of_memory = j->t == NULL || j->q_levels == NULL;
+    if (j->out_of_memory) { /* drained, so that the message stream stays in step */
+        free(j->t);
+        free(j->q_levels);
+        j->t = j->q_levels = NULL;
+    }
+    receive_chunks(j->t, t_count, MPI_DOUBLE, sizeof(double), 0, TAG_GRID, GRID_CHUNK);
+    receive_chunks(j->q_levels, level_count, MPI_DOUBLE, sizeof(double), 0, TAG_LEVELS, GRID_CHUNK);
     j->params = (lrk_kmc_params){.model = &j->model, .t = j->t, .t_count = t_count, .q_levels = j->q_levels,
                                  .level_count = level_count, .seed = header[JOB_SEED],
                                  .streams = (lrk_streams)header[JOB_STREAMS],
@@ -428,6 +466,12 @@ static void serve_job(const job *j)
 {
     lrk_error err = {{0}};
     lrk_kmc_result *part = NULL;
+    if (j->out_of_memory) {
+        lrk_error_set(&err, LRK_ERR_NOMEM, "out of memory for the grid of a point (%zu times, %zu levels)",
+                      j->params.t_count, j->params.level_count);
+        send_reply(LRK_ERR_NOMEM, NULL, &err);
+        return;
+    }
     lrk_status s = lrk_kmc_validate(&j->params, &err);
     long first = 0, count = 0;
     if (s == LRK_OK)
