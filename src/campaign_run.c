@@ -27,7 +27,7 @@ typedef struct campaign_state {
     char *dir;
     char *header;
     char **rows;                 /* summary row per finished point */
-    lrk_run_record record;
+    run_record record;
     lrk_campaign_progress progress;
     struct timespec start;
 } campaign_state;
@@ -173,14 +173,14 @@ static lrk_status compute_point(campaign_state *st, size_t k, lrk_error *err)
         s = lrk_point_write(&point, pdir, err);
     if (s == LRK_OK && trajectories.stream != NULL)
         s = lrk_output_commit(&trajectories, err);
-    char *row = s == LRK_OK ? lrk_summary_row(st->base, k, &config, &point) : NULL;
+    char *row = s == LRK_OK ? summary_row(st->base, k, &config, &point) : NULL;
     if (s == LRK_OK && row == NULL)
         s = lrk_error_set(err, LRK_ERR_NOMEM, "summary row: out of memory");
     if (s == LRK_OK)
         s = write_done(pdir, hash, row, err);
     if (s == LRK_OK) {
         st->rows[k] = row;
-        st->record.state[k] = LRK_POINT_COMPUTED;
+        st->record.state[k] = POINT_COMPUTED;
         st->progress.events_done += point.kmc != NULL ? (double)point.kmc->events : 0.0;
     } else {
         free(row);
@@ -210,7 +210,7 @@ static lrk_status check_directory(campaign_state *st, lrk_error *err)
 {
     int found = 0;
     uint64_t recorded = 0;
-    lrk_status s = lrk_run_record_read_hash(st->dir, &found, &recorded, err);
+    lrk_status s = run_record_read_hash(st->dir, &found, &recorded, err);
     if (s == LRK_OK && found && recorded != st->record.campaign_hash && !st->options->force)
         s = lrk_error_set(err, LRK_ERR_INVALID,
                           "%s: this directory holds results of a different configuration "
@@ -232,7 +232,7 @@ static lrk_status keep_finished_points(campaign_state *st, lrk_campaign_report *
         if (!st->options->force)
             st->rows[k] = read_done_row(st->dir, k, hash);
         if (st->rows[k] != NULL) {
-            st->record.state[k] = LRK_POINT_KEPT;
+            st->record.state[k] = POINT_KEPT;
             report->points_kept++;
         } else {
             st->progress.events_total += lrk_point_event_estimate(&config);
@@ -245,16 +245,16 @@ static lrk_status keep_finished_points(campaign_state *st, lrk_campaign_report *
 static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_error *err)
 {
     size_t count = lrk_config_sweep_point_count(st->base);
-    st->record = (lrk_run_record){.dir = st->dir, .base = st->base, .command_line = st->options->command_line,
+    st->record = (run_record){.dir = st->dir, .base = st->base, .command_line = st->options->command_line,
                                   .threads = st->options->threads > 0 ? st->options->threads : st->base->kmc.threads,
                                   .ranks = lrk_parallel_size(), .point_count = count};
     st->rows = calloc(count, sizeof(char *));
-    st->record.state = calloc(count, sizeof(lrk_point_state));
+    st->record.state = calloc(count, sizeof(point_state));
     st->record.seconds = calloc(count, sizeof(double));
-    st->header = lrk_summary_header(st->base);
+    st->header = summary_header(st->base);
     if (!st->rows || !st->record.state || !st->record.seconds || !st->header)
         return lrk_error_set(err, LRK_ERR_NOMEM, "campaign of %zu points: out of memory", count);
-    lrk_run_record_now(st->record.started);
+    run_record_now(st->record.started);
     report->point_count = count;
     st->progress.point_count = count;
     lrk_status s = lrk_config_hash(st->base, 0, &st->record.campaign_hash, err);
@@ -269,8 +269,8 @@ static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_e
 
 static lrk_status record(campaign_state *st, lrk_error *err)
 {
-    lrk_status s = lrk_summary_write(st->dir, st->header, st->rows, st->record.point_count, err);
-    return s == LRK_OK ? lrk_run_record_write(&st->record, err) : s;
+    lrk_status s = summary_write(st->dir, st->header, st->rows, st->record.point_count, err);
+    return s == LRK_OK ? run_record_write(&st->record, err) : s;
 }
 
 lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *options,
@@ -287,12 +287,12 @@ lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *
         return lrk_error_set(err, LRK_ERR_NOMEM, "out of memory");
     lrk_status s = prepare(&st, report, err);
     for (size_t k = 0; s == LRK_OK && k < st.record.point_count; k++) /* state[] may not exist */
-        if (st.record.state[k] == LRK_POINT_KEPT)
+        if (st.record.state[k] == POINT_KEPT)
             st.progress.points_done++;
     if (s == LRK_OK)
         s = record(&st, err);
     for (size_t k = 0; s == LRK_OK && k < st.record.point_count; k++) {
-        if (st.record.state[k] == LRK_POINT_KEPT)
+        if (st.record.state[k] == POINT_KEPT)
             continue;
         if (st.options->stop != NULL && *st.options->stop)
             s = lrk_error_set(err, LRK_ERR_INTERRUPTED, "interrupted before point %zu", k);
@@ -305,8 +305,8 @@ lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *
         }
     }
     if (s == LRK_OK) {
-        lrk_run_record_now(st.record.finished);
-        s = lrk_run_record_write(&st.record, err);
+        run_record_now(st.record.finished);
+        s = run_record_write(&st.record, err);
     }
     state_free(&st);
     return s;

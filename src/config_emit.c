@@ -85,12 +85,12 @@ static size_t shared_depth(const char *a, const char *b)
     return d;
 }
 
-static int emitted(const lrk_config *c, const lrk_key_def *k)
+static int emitted(const lrk_config *c, const config_key_def *k)
 {
     if (k->omitted != NULL && k->omitted(c))
         return 0;
     /* a number without a default is NaN until given */
-    return !(k->kind == LRK_KEY_REAL && k->default_text == NULL
+    return !(k->kind == KEY_REAL && k->default_text == NULL
              && isnan(*(const double *)(const void *)((const char *)c + k->offset)));
 }
 
@@ -102,8 +102,8 @@ static void keys_in_table_order(writer *w, const lrk_config *c, int for_hash)
 {
     char text[4200], block[128];
     const char *open = NULL; /* the last emitted key: its blocks are open */
-    for (size_t i = 0; lrk_key_at(i) != NULL; i++) {
-        const lrk_key_def *k = lrk_key_at(i);
+    for (size_t i = 0; config_key_at(i) != NULL; i++) {
+        const config_key_def *k = config_key_at(i);
         if (!emitted(c, k))
             continue;
         size_t keep = open != NULL ? shared_depth(open, k->name) : 0;
@@ -117,9 +117,9 @@ static void keys_in_table_order(writer *w, const lrk_config *c, int for_hash)
         if (for_hash && k->hash_as != NULL)
             snprintf(text, sizeof text, "%s", k->hash_as);
         else
-            lrk_key_format(c, k, text, sizeof text);
+            config_key_format(c, k, text, sizeof text);
         scalar(w, strrchr(k->name, '.') + 1, YAML_PLAIN_SCALAR_STYLE);
-        scalar(w, text, k->kind == LRK_KEY_STRING ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+        scalar(w, text, k->kind == KEY_STRING ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
         open = k->name;
     }
     for (size_t d = open != NULL ? depth_of(open) : 0; d > 0; d--)

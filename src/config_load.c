@@ -150,7 +150,7 @@ int loader_plain_node(loader *L)
     char shown[128];
     switch (e->type) {
     case YAML_ALIAS_EVENT:
-        lrk_shown_text((const char *)e->data.alias.anchor, shown, sizeof shown);
+        config_shown_text((const char *)e->data.alias.anchor, shown, sizeof shown);
         loader_error(L, e->start_mark,
                          "aliases (*%s) are not supported: write the value out in full", shown);
         L->reported_reference = 1;
@@ -161,12 +161,12 @@ int loader_plain_node(loader *L)
     default: break;
     }
     if (anchor != NULL) {
-        lrk_shown_text((const char *)anchor, shown, sizeof shown);
+        config_shown_text((const char *)anchor, shown, sizeof shown);
         loader_error(L, e->start_mark, "anchors (&%s) are not supported: write every value out in full", shown);
         L->reported_reference = 1;
     }
     if (tag != NULL) {
-        lrk_shown_text((const char *)tag, shown, sizeof shown);
+        config_shown_text((const char *)tag, shown, sizeof shown);
         loader_error(L, e->start_mark, "tags (%s) are not supported: values are typed by their key", shown);
     }
     return 1;
@@ -206,7 +206,7 @@ void loader_describe(const loader *L, char *buf, size_t size)
         return;
     }
     char shown[200];
-    lrk_shown_text((const char *)L->event.data.scalar.value, shown, sizeof shown);
+    config_shown_text((const char *)L->event.data.scalar.value, shown, sizeof shown);
     snprintf(buf, size, "'%s'", shown);
 }
 
@@ -221,7 +221,7 @@ static int first_time(loader *L, seen_key **seen, size_t *count, const char *key
     for (size_t i = 0; i < *count; i++) {
         if (strcmp((*seen)[i].text, key) == 0) {
             char shown[200];
-            lrk_shown_text(key, shown, sizeof shown);
+            config_shown_text(key, shown, sizeof shown);
             loader_error(L, mark, "duplicate key '%s' (first given at line %lu, column %lu): give each key once",
                              shown, (unsigned long)(*seen)[i].mark.line + 1,
                              (unsigned long)(*seen)[i].mark.column + 1);
@@ -229,7 +229,7 @@ static int first_time(loader *L, seen_key **seen, size_t *count, const char *key
         }
     }
     seen_key *grown = realloc(*seen, (*count + 1) * sizeof *grown);
-    char *copy = lrk_strdup(key);
+    char *copy = config_strdup(key);
     if (grown == NULL || copy == NULL) {
         free(copy);
         if (grown != NULL)
@@ -263,7 +263,7 @@ static lrk_status mapping_entry(loader *L, loader_entry entry, void *context, se
         return s;
     }
     const char *text = loader_scalar(L);
-    char *key = text ? lrk_strdup(text) : NULL;
+    char *key = text ? config_strdup(text) : NULL;
     if (text != NULL && key == NULL) {
         L->status = LRK_ERR_NOMEM;
         L->stopped = 1;
@@ -295,14 +295,14 @@ lrk_status loader_mapping(loader *L, loader_entry entry, void *context)
 
 static lrk_status schema_entry(loader *L, const char *key, yaml_mark_t key_mark, void *context);
 
-static lrk_status scalar_key(loader *L, const lrk_key_def *def, size_t index, yaml_mark_t key_mark)
+static lrk_status scalar_key(loader *L, const config_key_def *def, size_t index, yaml_mark_t key_mark)
 {
     char got[256], expected[160], why[512];
     if (!loader_plain_node(L))
         return LRK_OK;
     if (L->event.type != YAML_SCALAR_EVENT) {
         loader_describe(L, got, sizeof got);
-        lrk_key_expectation(def, expected, sizeof expected);
+        config_key_expectation(def, expected, sizeof expected);
         loader_error(L, L->event.start_mark, "%s: expected %s, got %s", def->name, expected, got);
         return loader_skip(L);
     }
@@ -310,7 +310,7 @@ static lrk_status scalar_key(loader *L, const lrk_key_def *def, size_t index, ya
     if (text == NULL)
         return LRK_OK;
     int quoted = L->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-    lrk_status status = lrk_key_apply(L->c, def, text, quoted, why, sizeof why);
+    lrk_status status = config_key_apply(L->c, def, text, quoted, why, sizeof why);
     if (status == LRK_ERR_NOMEM) {
         L->status = LRK_ERR_NOMEM;
         L->stopped = 1;
@@ -335,7 +335,7 @@ static lrk_status block_key(loader *L, const char *path)
     if (loader_is_null(L))
         return LRK_OK;  /* `section:` with every key commented out */
     loader_describe(L, got, sizeof got);
-    lrk_key_children(path, children, sizeof children);
+    config_key_children(path, children, sizeof children);
     loader_error(L, L->event.start_mark, "%s: expected a mapping with keys %s, got %s", path, children, got);
     return loader_skip(L);
 }
@@ -343,8 +343,8 @@ static lrk_status block_key(loader *L, const char *path)
 static void report_unknown(loader *L, const char *path, const char *parent, yaml_mark_t mark)
 {
     char shown[200], children[256];
-    const char *suggestion = lrk_key_suggest(path);
-    lrk_shown_text(path, shown, sizeof shown);
+    const char *suggestion = config_key_suggest(path);
+    config_shown_text(path, shown, sizeof shown);
     if (suggestion != NULL) {
         loader_error(L, mark, "unknown key '%s'; did you mean '%s'?", shown, suggestion);
         return;
@@ -352,7 +352,7 @@ static void report_unknown(loader *L, const char *path, const char *parent, yaml
     if (parent == NULL)
         snprintf(children, sizeof children, "%s", TOP_SECTIONS);
     else
-        lrk_key_children(parent, children, sizeof children);
+        config_key_children(parent, children, sizeof children);
     loader_error(L, mark, "unknown key '%s' (expected one of %s)", shown, children);
 }
 
@@ -367,14 +367,14 @@ static lrk_status schema_entry(loader *L, const char *key, yaml_mark_t key_mark,
         snprintf(path, sizeof path, "%s.%s", parent, key);
     if (parent == NULL && strcmp(key, "sweep") == 0)
         return loader_sweep(L, key_mark);
-    const lrk_key_def *def = (strchr(key, '.') == NULL) ? lrk_key_find(path, &index) : NULL;
+    const config_key_def *def = (strchr(key, '.') == NULL) ? config_key_find(path, &index) : NULL;
     if (def != NULL)
         return scalar_key(L, def, index, key_mark);
-    if (strchr(key, '.') == NULL && lrk_key_is_block(path))
+    if (strchr(key, '.') == NULL && config_key_is_block(path))
         return block_key(L, path);
-    if (strchr(key, '.') != NULL && lrk_key_find(path, NULL) != NULL) {
+    if (strchr(key, '.') != NULL && config_key_find(path, NULL) != NULL) {
         char shown[200];
-        lrk_shown_text(key, shown, sizeof shown);
+        config_shown_text(key, shown, sizeof shown);
         loader_error(L, key_mark,
                          "unknown key '%s': nest keys as mappings (e.g. model: {T: 0.5}); dotted names "
                          "are for sweep: and --set",
@@ -439,7 +439,7 @@ lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *d
     L.size = size;
     L.c = c;
     L.d = d;
-    char *source = lrk_strdup(L.name);
+    char *source = config_strdup(L.name);
     if (source == NULL)
         return LRK_ERR_NOMEM;
     free(c->source);

@@ -23,7 +23,7 @@ static void free_values(char **values, size_t count)
     free(values);
 }
 
-void lrk_sweep_axis_free(lrk_sweep_axis *axis)
+void config_sweep_axis_free(lrk_sweep_axis *axis)
 {
     for (size_t k = 0; k < axis->key_count; k++) {
         free(axis->keys[k]);
@@ -35,7 +35,7 @@ void lrk_sweep_axis_free(lrk_sweep_axis *axis)
     memset(axis, 0, sizeof *axis);
 }
 
-lrk_status lrk_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src)
+lrk_status config_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src)
 {
     memset(dst, 0, sizeof *dst);
     dst->line = src->line;
@@ -47,21 +47,21 @@ lrk_status lrk_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src)
     dst->key_count = src->key_count;
     dst->value_count = src->value_count;
     for (size_t k = 0; k < src->key_count; k++) {
-        dst->keys[k] = lrk_strdup(src->keys[k]);
+        dst->keys[k] = config_strdup(src->keys[k]);
         dst->values[k] = calloc(src->value_count ? src->value_count : 1, sizeof *dst->values[k]);
         if (dst->keys[k] == NULL || dst->values[k] == NULL)
             goto fail;
         for (size_t i = 0; i < src->value_count; i++)
-            if ((dst->values[k][i] = lrk_strdup(src->values[k][i])) == NULL)
+            if ((dst->values[k][i] = config_strdup(src->values[k][i])) == NULL)
                 goto fail;
     }
     return LRK_OK;
 fail:
-    lrk_sweep_axis_free(dst);
+    config_sweep_axis_free(dst);
     return LRK_ERR_NOMEM;
 }
 
-lrk_status lrk_sweep_generate(int logspace, double a, double b, size_t n, char ***values)
+lrk_status config_sweep_generate(int logspace, double a, double b, size_t n, char ***values)
 {
     char **out = calloc(n, sizeof *out);
     if (out == NULL)
@@ -74,8 +74,8 @@ lrk_status lrk_sweep_generate(int logspace, double a, double b, size_t n, char *
         else if (i == n - 1)
             x = b;
         char text[64];
-        lrk_format_double(x, text, sizeof text);
-        if ((out[i] = lrk_strdup(text)) == NULL) {
+        config_format_double(x, text, sizeof text);
+        if ((out[i] = config_strdup(text)) == NULL) {
             free_values(out, n);
             return LRK_ERR_NOMEM;
         }
@@ -109,12 +109,12 @@ static lrk_status out_of_memory(loader *L)
 
 /* Apply text for def to a scratch config: the same check as in the file.
  * A predicate: 1 for a good value (out of memory also stops the walk). */
-static int value_ok(loader *L, const lrk_key_def *def, const char *text, int quoted, yaml_mark_t mark)
+static int value_ok(loader *L, const config_key_def *def, const char *text, int quoted, yaml_mark_t mark)
 {
     lrk_config scratch;
     char why[512];
-    memset(&scratch, 0, sizeof scratch); /* lrk_key_apply needs no defaults; a sweep may check 1e5 values */
-    lrk_status status = lrk_key_apply(&scratch, def, text, quoted, why, sizeof why);
+    memset(&scratch, 0, sizeof scratch); /* config_key_apply needs no defaults; a sweep may check 1e5 values */
+    lrk_status status = config_key_apply(&scratch, def, text, quoted, why, sizeof why);
     lrk_config_free(&scratch);
     if (status == LRK_OK)
         return 1;
@@ -127,7 +127,7 @@ static int value_ok(loader *L, const lrk_key_def *def, const char *text, int quo
 }
 
 /* Room for n more sweep values in all?  Reports when not. */
-static int room_for(loader *L, const lrk_key_def *def, size_t n, yaml_mark_t mark)
+static int room_for(loader *L, const config_key_def *def, size_t n, yaml_mark_t mark)
 {
     if (n <= LRK_SWEEP_MAX_TOTAL_VALUES && L->sweep_values <= LRK_SWEEP_MAX_TOTAL_VALUES - n) {
         L->sweep_values += n;
@@ -150,13 +150,13 @@ static lrk_status push_value(loader *L, value_list *list, const char *text)
         list->values = grown;
         list->capacity = capacity;
     }
-    if ((list->values[list->count] = lrk_strdup(text)) == NULL)
+    if ((list->values[list->count] = config_strdup(text)) == NULL)
         return out_of_memory(L);
     list->count++;
     return LRK_OK;
 }
 
-static lrk_status explicit_list(loader *L, const lrk_key_def *def, value_list *list)
+static lrk_status explicit_list(loader *L, const config_key_def *def, value_list *list)
 {
     char got[256];
     yaml_mark_t start = L->event.start_mark;
@@ -205,7 +205,7 @@ static lrk_status explicit_list(loader *L, const lrk_key_def *def, value_list *l
 }
 
 typedef struct range_spec {
-    const lrk_key_def *def;
+    const config_key_def *def;
     int kind;               /* 0 none yet, 1 linspace, 2 logspace */
     double a, b;
     size_t n;
@@ -230,7 +230,7 @@ static lrk_status range_numbers(loader *L, range_spec *r, const char *what, yaml
             continue;
         }
         const char *text = loader_scalar(L);
-        if (text != NULL && lrk_parse_number(text, &x[count < 3 ? count : 2], why, sizeof why) != 0) {
+        if (text != NULL && config_parse_number(text, &x[count < 3 ? count : 2], why, sizeof why) != 0) {
             loader_describe(L, got, sizeof got);
             loader_error(L, mark, "sweep %s: %s: expected a finite number, got %s (%s)", r->def->name, what,
                              got, why);
@@ -270,7 +270,7 @@ static lrk_status range_entry(loader *L, const char *key, yaml_mark_t key_mark, 
     char got[256], shown[200];
     int kind = strcmp(key, "linspace") == 0 ? 1 : strcmp(key, "logspace") == 0 ? 2 : 0;
     if (kind == 0 || r->kind != 0) {
-        lrk_shown_text(key, shown, sizeof shown);
+        config_shown_text(key, shown, sizeof shown);
         loader_error(L, key_mark, "sweep %s: '%s': expected exactly one of linspace: [a, b, n] or "
                          "logspace: [a, b, n]", r->def->name, shown);
         r->bad = 1;
@@ -291,7 +291,7 @@ static lrk_status range_entry(loader *L, const char *key, yaml_mark_t key_mark, 
     return range_numbers(L, r, key, L->event.start_mark);
 }
 
-static lrk_status generated_list(loader *L, const lrk_key_def *def, value_list *list)
+static lrk_status generated_list(loader *L, const config_key_def *def, value_list *list)
 {
     range_spec r = {def, 0, 0.0, 0.0, 0, 0};
     yaml_mark_t start = L->event.start_mark;
@@ -305,7 +305,7 @@ static lrk_status generated_list(loader *L, const lrk_key_def *def, value_list *
         list->bad = 1;
         return loader_go_on(L);
     }
-    if (lrk_sweep_generate(r.kind == 2, r.a, r.b, r.n, &list->values) != LRK_OK)
+    if (config_sweep_generate(r.kind == 2, r.a, r.b, r.n, &list->values) != LRK_OK)
         return out_of_memory(L);
     list->count = r.n;
     for (size_t i = 0; i < r.n && !list->bad; i++)
@@ -314,7 +314,7 @@ static lrk_status generated_list(loader *L, const lrk_key_def *def, value_list *
     return loader_go_on(L);
 }
 
-static lrk_status value_spec(loader *L, const lrk_key_def *def, value_list *list)
+static lrk_status value_spec(loader *L, const config_key_def *def, value_list *list)
 {
     char got[256];
     if (!loader_plain_node(L)) {
@@ -355,7 +355,7 @@ static lrk_status add_to_axis(loader *L, lrk_sweep_axis *axis, const char *key, 
     if (values == NULL)
         return out_of_memory(L);
     axis->values = values;
-    if ((axis->keys[axis->key_count] = lrk_strdup(key)) == NULL)
+    if ((axis->keys[axis->key_count] = config_strdup(key)) == NULL)
         return out_of_memory(L);
     axis->values[axis->key_count] = list->values;
     axis->key_count++;
@@ -374,7 +374,7 @@ static lrk_status append_axis(loader *L, lrk_sweep_axis *axis)
     lrk_config *c = L->c;
     lrk_sweep_axis *grown = realloc(c->sweep_axes, (c->sweep_axis_count + 1) * sizeof *grown);
     if (grown == NULL) {
-        lrk_sweep_axis_free(axis);
+        config_sweep_axis_free(axis);
         return out_of_memory(L);
     }
     c->sweep_axes = grown;
@@ -402,7 +402,7 @@ static lrk_status zip_group(loader *L, sweep_state *s, yaml_mark_t key_mark)
     if (status == LRK_OK && s->zip.key_count == 0)
         loader_error(L, key_mark, "sweep zip: expected at least one key with a list of values");
     if (status != LRK_OK || s->zip.key_count == 0) {
-        lrk_sweep_axis_free(&s->zip);
+        config_sweep_axis_free(&s->zip);
         return status;
     }
     s->zip.line = (unsigned long)key_mark.line + 1;
@@ -415,15 +415,15 @@ static lrk_status sweep_entry(loader *L, const char *key, yaml_mark_t key_mark, 
     sweep_state *s = context;
     char shown[200];
     size_t index;
-    lrk_shown_text(key, shown, sizeof shown);
+    config_shown_text(key, shown, sizeof shown);
     if (strcmp(key, "zip") == 0 && !s->in_zip)
         return zip_group(L, s, key_mark);
-    const lrk_key_def *def = lrk_key_find(key, &index);
+    const config_key_def *def = config_key_find(key, &index);
     if (def == NULL || !def->sweepable) {
-        const char *suggestion = def ? NULL : lrk_key_suggest(key);
+        const char *suggestion = def ? NULL : config_key_suggest(key);
         if (def != NULL)
             loader_error(L, key_mark, "sweep: '%s' cannot be swept (one output directory per run)", shown);
-        else if (suggestion != NULL && lrk_key_find(suggestion, NULL) != NULL)
+        else if (suggestion != NULL && config_key_find(suggestion, NULL) != NULL)
             loader_error(L, key_mark, "sweep: unknown key '%s'; did you mean '%s'?", shown, suggestion);
         else
             loader_error(L, key_mark, "sweep: unknown key '%s': expected a dotted scalar key such as "
@@ -451,7 +451,7 @@ static lrk_status sweep_entry(loader *L, const char *key, yaml_mark_t key_mark, 
             if (status == LRK_OK)
                 status = append_axis(L, &axis); /* frees the axis when it fails */
             else
-                lrk_sweep_axis_free(&axis);
+                config_sweep_axis_free(&axis);
         }
     }
     free_values(list.values, list.count);
@@ -463,7 +463,7 @@ lrk_status loader_sweep(loader *L, yaml_mark_t key_mark)
     char got[256];
     lrk_config *c = L->c;
     for (size_t i = 0; i < c->sweep_axis_count; i++)
-        lrk_sweep_axis_free(&c->sweep_axes[i]);
+        config_sweep_axis_free(&c->sweep_axes[i]);
     free(c->sweep_axes);
     c->sweep_axes = NULL;
     c->sweep_axis_count = 0;
@@ -477,14 +477,14 @@ lrk_status loader_sweep(loader *L, yaml_mark_t key_mark)
     sweep_state s;
     memset(&s, 0, sizeof s);
     lrk_status status = loader_mapping(L, sweep_entry, &s);
-    lrk_sweep_axis_free(&s.zip);
+    config_sweep_axis_free(&s.zip);
     double points = 1;
     for (size_t i = 0; i < c->sweep_axis_count; i++)
         points *= (double)c->sweep_axes[i].value_count;
     if (status == LRK_OK && points > LRK_SWEEP_MAX_POINTS) {
         loader_error(L, key_mark, "sweep: %.0f points: expected at most %d", points, LRK_SWEEP_MAX_POINTS);
         for (size_t i = 0; i < c->sweep_axis_count; i++)
-            lrk_sweep_axis_free(&c->sweep_axes[i]);
+            config_sweep_axis_free(&c->sweep_axes[i]);
         c->sweep_axis_count = 0;  /* keep lrk_config_sweep_point_count from overflowing */
     }
     return status;

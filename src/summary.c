@@ -139,7 +139,7 @@ const char *lrk_summary_column(size_t i, const char **doc)
     return columns[i].name;
 }
 
-char *lrk_summary_header(const lrk_config *base)
+char *summary_header(const lrk_config *base)
 {
     char *text = NULL;
     size_t size = 0;
@@ -167,7 +167,7 @@ static void write_swept_values(FILE *out, const lrk_config *base, size_t k)
     }
 }
 
-char *lrk_summary_row(const lrk_config *base, size_t k, const lrk_config *point_config, const lrk_point *p)
+char *summary_row(const lrk_config *base, size_t k, const lrk_config *point_config, const lrk_point *p)
 {
     char *text = NULL;
     size_t size = 0;
@@ -205,7 +205,7 @@ void lrk_outputs_markdown(FILE *out)
     markdown_table(out, "levels.csv", "");
 }
 
-lrk_status lrk_summary_write(const char *dir, const char *header, char *const *rows, size_t count,
+lrk_status summary_write(const char *dir, const char *header, char *const *rows, size_t count,
                              lrk_error *err)
 {
     char *path = lrk_path_join(dir, "summary.csv");

@@ -59,22 +59,22 @@ Test(config_keys, every_default_applies_and_is_the_default)
 {
     lrk_config defaults;
     lrk_config_defaults(&defaults);
-    for (size_t i = 0; lrk_key_at(i) != NULL; i++) {
-        const lrk_key_def *k = lrk_key_at(i);
+    for (size_t i = 0; config_key_at(i) != NULL; i++) {
+        const config_key_def *k = config_key_at(i);
         char why[256] = "", a[4200], b[4200];
         cr_assert_not_null(k->meaning, "%s has no doc line", k->name);
         cr_assert_eq(strncmp(k->name, lrk_config_key_name(i), 64), 0);
         if (k->default_text == NULL) {
-            cr_assert_eq(k->kind, LRK_KEY_REAL, "%s: only numbers may lack a default", k->name);
+            cr_assert_eq(k->kind, KEY_REAL, "%s: only numbers may lack a default", k->name);
             cr_assert(isnan(*(const double *)(const void *)((const char *)&defaults + k->offset)), "%s", k->name);
             continue;
         }
         lrk_config c;
         lrk_config_defaults(&c);
-        cr_assert_eq(lrk_key_apply(&c, k, k->default_text, 0, why, sizeof why), LRK_OK, "%s: default '%s': %s",
+        cr_assert_eq(config_key_apply(&c, k, k->default_text, 0, why, sizeof why), LRK_OK, "%s: default '%s': %s",
                      k->name, k->default_text, why);
-        lrk_key_format(&c, k, a, sizeof a);
-        lrk_key_format(&defaults, k, b, sizeof b);
+        config_key_format(&c, k, a, sizeof a);
+        config_key_format(&defaults, k, b, sizeof b);
         cr_assert_str_eq(a, b, "%s", k->name);
         lrk_config_free(&c);
     }
@@ -83,21 +83,21 @@ Test(config_keys, every_default_applies_and_is_the_default)
 
 /* A valid value other than the default, from the row alone: the other end
  * of the range where there is one (bounds are where mistakes hide). */
-static void sample_value(const lrk_key_def *k, const lrk_config *defaults, char *buf, size_t size)
+static void sample_value(const config_key_def *k, const lrk_config *defaults, char *buf, size_t size)
 {
     char current[4200];
-    lrk_key_format(defaults, k, current, sizeof current);
+    config_key_format(defaults, k, current, sizeof current);
     switch (k->kind) {
-    case LRK_KEY_ENUM:
+    case KEY_ENUM:
         snprintf(buf, size, "%s", strcmp(current, k->choices[0]) == 0 ? k->choices[1] : k->choices[0]);
         return;
-    case LRK_KEY_BOOL: snprintf(buf, size, "%s", strcmp(current, "true") == 0 ? "false" : "true"); return;
-    case LRK_KEY_STRING: snprintf(buf, size, "out/x: \"y\""); return;
-    case LRK_KEY_U64: snprintf(buf, size, "%" PRIu64, UINT64_MAX); return;
-    case LRK_KEY_TMAX: snprintf(buf, size, "3.5"); return;
-    case LRK_KEY_INT:
-    case LRK_KEY_LONG: snprintf(buf, size, "%.17g", k->hi); return;
-    case LRK_KEY_REAL: break;
+    case KEY_BOOL: snprintf(buf, size, "%s", strcmp(current, "true") == 0 ? "false" : "true"); return;
+    case KEY_STRING: snprintf(buf, size, "out/x: \"y\""); return;
+    case KEY_U64: snprintf(buf, size, "%" PRIu64, UINT64_MAX); return;
+    case KEY_TMAX: snprintf(buf, size, "3.5"); return;
+    case KEY_INT:
+    case KEY_LONG: snprintf(buf, size, "%.17g", k->hi); return;
+    case KEY_REAL: break;
     }
     double x = -0.75;
     if (k->has_lo && k->has_hi)
@@ -105,14 +105,14 @@ static void sample_value(const lrk_key_def *k, const lrk_config *defaults, char 
     else if (k->has_lo)
         x = k->lo_open ? k->lo + 0.5 : k->lo;
     char text[64];
-    lrk_format_double(x, text, sizeof text);
+    config_format_double(x, text, sizeof text);
     if (strcmp(text, current) == 0)
         x += 2.5;
-    lrk_format_double(x, buf, size);
+    config_format_double(x, buf, size);
 }
 
 /* What a value of key k needs from the other keys to validate. */
-static void prerequisites(lrk_config *c, const lrk_key_def *k, lrk_diagnostics *d)
+static void prerequisites(lrk_config *c, const config_key_def *k, lrk_diagnostics *d)
 {
     if (strncmp(k->name, "model.elastic.", 14) == 0) {
         const char *all[] = {"model.elastic.n_r=1", "model.elastic.q0=1", "model.elastic.dp0=0.1",
@@ -130,8 +130,8 @@ Test(config_keys, every_key_set_emit_load)
 {
     lrk_config defaults;
     lrk_config_defaults(&defaults);
-    for (size_t i = 0; lrk_key_at(i) != NULL; i++) {
-        const lrk_key_def *k = lrk_key_at(i);
+    for (size_t i = 0; config_key_at(i) != NULL; i++) {
+        const config_key_def *k = config_key_at(i);
         char value[256];
         sample_value(k, &defaults, value, sizeof value);
         lrk_config c;
@@ -168,8 +168,8 @@ Test(config_keys, hash_ignores_exactly_the_keys_that_change_no_result)
     lrk_config defaults;
     lrk_config_defaults(&defaults);
     uint64_t base = hash_of(&defaults, 0);
-    for (size_t i = 0; lrk_key_at(i) != NULL; i++) {
-        const lrk_key_def *k = lrk_key_at(i);
+    for (size_t i = 0; config_key_at(i) != NULL; i++) {
+        const config_key_def *k = config_key_at(i);
         char value[256];
         sample_value(k, &defaults, value, sizeof value);
         lrk_config c;
