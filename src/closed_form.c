@@ -242,19 +242,23 @@ static lrk_status solve_bracketed(double a, double s_target, double y_start, dou
         *y_out = 0.0;
         return LRK_OK;
     }
-    double s_saturated;
-    lrk_status status = scaled_time(a, level_from_y(Y_SATURATED), &s_saturated, err);
-    if (status != LRK_OK)
-        return status;
-    /* Strictly beyond: for strong CER s(q) is flat in double precision long
-     * before y = 40, and a target equal to s_saturated is then found below. */
-    if (!isfinite(s_target) || s_target > s_saturated) {
-        *y_out = Y_SATURATED;
-        return LRK_OK;
-    }
-    /* s(y) = integral_0^y e^(a q(y')) dy' brackets y between these bounds. */
+    /* s(y) = integral_0^y e^(a q(y')) dy' brackets y between these bounds;
+     * only when the upper one reaches Y_SATURATED can q round to 1. */
     double lo = s_target * exp(-fmax(a, 0.0));
-    double hi = fmin(s_target * exp(-fmin(a, 0.0)), Y_SATURATED);
+    double hi = s_target * exp(-fmin(a, 0.0));
+    if (!(hi < Y_SATURATED)) {
+        double s_saturated;
+        lrk_status status = scaled_time(a, level_from_y(Y_SATURATED), &s_saturated, err);
+        if (status != LRK_OK)
+            return status;
+        /* Strictly beyond: for strong CER s(q) is flat in double precision long
+         * before y = 40, and a target equal to s_saturated is then found below. */
+        if (!isfinite(s_target) || s_target > s_saturated) {
+            *y_out = Y_SATURATED;
+            return LRK_OK;
+        }
+        hi = Y_SATURATED;
+    }
     return invert_scaled_time(a, s_target, lo, hi, y_start, y_out, err);
 }
 

@@ -54,6 +54,11 @@ void fit_solution_free(fit_solution *s);
 lrk_status fit_phi(const fit_setup *s, const double *theta, size_t j, const lrk_fit_curve *curve, double t,
                    double *phi, lrk_error *err);
 
+/* The same with a Newton start y_start (in: a root -ln(1 - q) at a nearby
+ * t or theta, <= 0 for none; out: this root). */
+lrk_status fit_phi_warm(const fit_setup *s, const double *theta, size_t j, const lrk_fit_curve *curve, double t,
+                        double *y_start, double *phi, lrk_error *err);
+
 /* Starting values (fit_start.c) for the same problem. */
 lrk_status fit_start(const fit_setup *s, const lrk_fit_curve *curves, size_t count, double *theta0,
                      lrk_error *err);

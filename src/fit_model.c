@@ -223,9 +223,15 @@ static lrk_status point_model(const fit_setup *s, const curve_view *v, double t,
 lrk_status fit_phi(const fit_setup *s, const double *theta, size_t j, const lrk_fit_curve *curve, double t,
                    double *phi, lrk_error *err)
 {
-    curve_view v = view_curve(s, theta, j, curve->T);
     double y = -1.0;
-    return point_model(s, &v, t, &y, phi, NULL, err);
+    return fit_phi_warm(s, theta, j, curve, t, &y, phi, err);
+}
+
+lrk_status fit_phi_warm(const fit_setup *s, const double *theta, size_t j, const lrk_fit_curve *curve, double t,
+                        double *y_start, double *phi, lrk_error *err)
+{
+    curve_view v = view_curve(s, theta, j, curve->T);
+    return point_model(s, &v, t, y_start, phi, NULL, err);
 }
 
 /* ---- the solver ----------------------------------------------------------- */
@@ -346,12 +352,35 @@ static const char *where_curves(const lrk_fit_curve *curves, size_t count)
 }
 
 /* The GSL driver reports "no progress" when the start already is the minimum
- * to rounding (noise-free data): accept that if the gradient is tiny. */
-static int at_minimum(gsl_multifit_nlinear_workspace *w)
+ * to rounding (noise-free data, or a start from a fit of the same objective).
+ * Accept that when the Gauss-Newton step -(J^T J)^-1 g from there moves no
+ * parameter by more than FIT_START_STEP (relative, or absolute below 1), or
+ * by more than FIT_START_ERRORS of its standard error (chi^2 is then flat
+ * to rounding: a step of 1e-9 in a parameter known to 1e-2 changes it by
+ * 1e-14 relative, which LM cannot see). */
+#define FIT_START_STEP 1e-9
+#define FIT_START_ERRORS 1e-4
+
+static int at_minimum(gsl_multifit_nlinear_workspace *w, size_t n, size_t p, int weighted)
 {
-    const gsl_vector *g = w->g;
     double chi = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w));
-    return gsl_blas_dnrm2(g) <= 1e-10 * fmax(chi * chi, 1e-300) || chi == 0.0;
+    double noise = weighted ? 1.0 : chi * chi / (double)(n - p); /* as in covariance() */
+    double *c = malloc(p * p * sizeof *c);
+    if (c == NULL)
+        return 0;
+    gsl_matrix_view C = gsl_matrix_view_array(c, p, p);
+    int ok = gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), FIT_RANK_EPS, &C.matrix) == GSL_SUCCESS;
+    const gsl_vector *x = gsl_multifit_nlinear_position(w);
+    for (size_t i = 0; ok && i < p; i++) {
+        double step = 0;
+        for (size_t k = 0; k < p; k++)
+            step += c[i * p + k] * gsl_vector_get(w->g, k);
+        double error = sqrt(c[i * p + i] * noise);
+        ok = fabs(step) <= FIT_START_STEP * fmax(fabs(gsl_vector_get(x, i)), 1.0) ||
+             fabs(step) <= FIT_START_ERRORS * error;
+    }
+    free(c);
+    return ok;
 }
 
 static lrk_status run_lm(problem *pr, gsl_multifit_nlinear_workspace *w, const double *theta0, lrk_error *err)
@@ -376,7 +405,7 @@ static lrk_status run_lm(problem *pr, gsl_multifit_nlinear_workspace *w, const d
     status = gsl_multifit_nlinear_driver(FIT_MAX_ITERATIONS, FIT_XTOL, FIT_GTOL, 0.0, NULL, NULL, &info, w);
     if (pr->failure != LRK_OK)
         return pr->failure;
-    if (status == GSL_SUCCESS || (info == GSL_ENOPROG && at_minimum(w)))
+    if (status == GSL_SUCCESS || (info == GSL_ENOPROG && at_minimum(w, pr->n, pr->p, pr->setup->weighted)))
         return LRK_OK;
     return lrk_error_set(err, LRK_ERR_NOCONVERGE, "%s fit of %s did not converge after %zu iterations (%s)",
                          name, where, gsl_multifit_nlinear_niter(w), gsl_strerror(status));

@@ -83,6 +83,7 @@ lrk_status lrk_fit_run(const lrk_fit_data *d, const lrk_fit_options *o, lrk_fit_
     lrk_status status = lrk_fit_check(d, o, err);
     lrk_fit_options other = *o;
     other.bootstrap = 0;
+    other.bootstrap_over = LRK_FIT_BOOTSTRAP_POINTS;
     if (status == LRK_OK) {
         other.kind = LRK_FIT_KWW;
         status = lrk_fit_model(d, o->kind == LRK_FIT_KWW ? o : &other, &r->kww, err);
