@@ -172,14 +172,17 @@ static lrk_status add_row(builder *b, const row *r, lrk_error *err)
     lrk_fit_curve *c = &d->curves[j];
     if (d->has_curve && d->has_T && r->T != c->T)
         return located(err, r->at[COL_TEMP],
-                       "T = %.17g differs from T = %.17g of curve '%s' (%s %zu): T must be constant within a curve",
+                       "T = %.10g differs from T = %.10g of curve '%s' (%s %zu): T must be constant within a curve",
                        r->T, c->T, c->label, d->from_file ? "line" : "point", b->T_line[j]);
-    if (c->count > 0 && !(r->t > c->t[c->count - 1]))
+    if (c->count > 0 && !(r->t > c->t[c->count - 1])) {
+        char curve[160] = "";
+        if (d->has_curve || d->has_T)
+            snprintf(curve, sizeof curve, " of curve '%.100s'", c->label);
         return located(err, r->at[COL_T],
-                       "t = %.17g is not after the previous t = %.17g of curve '%s' (%s %zu): times "
-                       "must increase strictly within a curve",
-                       r->t, c->t[c->count - 1], c->label, d->from_file ? "line" : "point",
-                       c->line[c->count - 1]);
+                       "t = %.10g is not after the previous t = %.10g%s (%s %zu): times must increase "
+                       "strictly within a curve",
+                       r->t, c->t[c->count - 1], curve, d->from_file ? "line" : "point", c->line[c->count - 1]);
+    }
     return append_point(b, j, r, err);
 }
 
