@@ -269,22 +269,33 @@ Test(fit_model, recovers_joint_ser_cer_and_crossover)
     lrk_fit_data_free(&d);
 }
 
-/* Fraction of realisations whose interval value +- scale * error holds the truth. */
-static void coverage(const synth *c, size_t count, lrk_fit_kind kind, int with_sigma, const char *name, long curve,
-                     double truth, int realisations, double scale, int *hits)
+/* Over `realisations` noisy copies of the curves: hits[m] counts those whose
+ * interval value +- scales[m] * error of parameter names[m] holds truths[m]. */
+typedef struct interval_check {
+    const char *name;
+    long curve;
+    double truth, scale;
+    int hits;
+} interval_check;
+
+static void coverage(const synth *c, size_t count, lrk_fit_kind kind, int with_sigma, int realisations,
+                     interval_check *checks, size_t nchecks)
 {
     lrk_pcg64 g;
-    lrk_pcg64_seed(&g, 2024, (uint64_t)kind);
-    *hits = 0;
-    for (int m = 0; m < realisations; m++) {
+    lrk_pcg64_seed(&g, 2024, (uint64_t)kind * 2 + (uint64_t)with_sigma);
+    for (size_t m = 0; m < nchecks; m++)
+        checks[m].hits = 0;
+    for (int r = 0; r < realisations; r++) {
         lrk_fit_data d;
         make_data(c, count, with_sigma, &g, &d);
         lrk_fit_options o = options(kind);
-        lrk_fit_result r;
-        fit_ok(&d, &o, &r);
-        const lrk_fit_parameter *p = lrk_fit_find(&r, curve, name);
-        *hits += fabs(p->value - truth) <= scale * p->error;
-        lrk_fit_result_free(&r);
+        lrk_fit_result fit;
+        fit_ok(&d, &o, &fit);
+        for (size_t m = 0; m < nchecks; m++) {
+            const lrk_fit_parameter *p = lrk_fit_find(&fit, checks[m].curve, checks[m].name);
+            checks[m].hits += fabs(p->value - checks[m].truth) <= checks[m].scale * p->error;
+        }
+        lrk_fit_result_free(&fit);
         lrk_fit_data_free(&d);
     }
 }
@@ -300,27 +311,33 @@ Test(fit_model, one_sigma_intervals_cover_68_percent, .timeout = 60)
     const int M = 400;
     double p1 = gsl_cdf_ugaussian_P(1.0) - gsl_cdf_ugaussian_P(-1.0); /* 0.6827 */
     synth lre = lre_curve(2.0, 1.0, 0.0, 1.0, 0.01, 40);
-    int hits, hits_half;
-    /* sigma given: errors from sigma alone */
-    coverage(&lre, 1, LRK_FIT_LRE, 1, "a", 0, 2.0, M, 1.0, &hits);
-    cr_assert(binomial_ok(hits, M, p1), "a: %d of %d cover, expected %.1f", hits, M, M * p1);
-    /* the deliberately broken variant, errors halved, covers P(|z| < 1/2) = 38 %: rejected */
-    coverage(&lre, 1, LRK_FIT_LRE, 1, "a", 0, 2.0, M, 0.5, &hits_half);
-    cr_assert(!binomial_ok(hits_half, M, p1), "halved errors were not detected: %d of %d", hits_half, M);
-    coverage(&lre, 1, LRK_FIT_LRE, 1, "tau", 0, 1.0, M, 1.0, &hits);
-    cr_assert(binomial_ok(hits, M, p1), "tau: %d of %d cover", hits, M);
+    /* sigma given: errors from sigma alone; the deliberately broken variant,
+     * errors halved, covers P(|z| < 1/2) = 38 % and must be rejected */
+    interval_check weighted[] = {{"a", 0, 2.0, 1.0, 0}, {"tau", 0, 1.0, 1.0, 0}, {"a", 0, 2.0, 0.5, 0}};
+    coverage(&lre, 1, LRK_FIT_LRE, 1, M, weighted, 3);
+    cr_assert(binomial_ok(weighted[0].hits, M, p1), "a: %d of %d cover, expected %.1f", weighted[0].hits, M, M * p1);
+    cr_assert(binomial_ok(weighted[1].hits, M, p1), "tau: %d of %d cover", weighted[1].hits, M);
+    cr_assert(!binomial_ok(weighted[2].hits, M, p1), "halved errors were not detected: %d of %d", weighted[2].hits,
+              M);
     /* no sigma: errors scaled by chi2/dof, so a Student-t interval with 38 dof */
     double pt = gsl_cdf_tdist_P(1.0, 38) - gsl_cdf_tdist_P(-1.0, 38);
-    coverage(&lre, 1, LRK_FIT_LRE, 0, "a", 0, 2.0, M, 1.0, &hits);
-    cr_assert(binomial_ok(hits, M, pt), "a unweighted: %d of %d cover, expected %.1f", hits, M, M * pt);
-    /* a joint SER fit: V1 over 4 curves */
+    interval_check unweighted[] = {{"a", 0, 2.0, 1.0, 0}};
+    coverage(&lre, 1, LRK_FIT_LRE, 0, M, unweighted, 1);
+    cr_assert(binomial_ok(unweighted[0].hits, M, pt), "a unweighted: %d of %d cover, expected %.1f",
+              unweighted[0].hits, M, M * pt);
+    /* a joint SER fit over 4 curves */
     const double Ts[] = {0.7, 1.0, 1.4, 2.0};
     synth c[4];
     joint_curves(c, Ts, 4, 1.0, 1.5, 1.0, 0, 0, LRK_FIT_SER, 0.02);
     for (int j = 0; j < 4; j++)
         c[j].points = 25;
-    coverage(c, 4, LRK_FIT_SER, 1, "V1", -1, 1.5, M / 2, 1.0, &hits);
-    cr_assert(binomial_ok(hits, M / 2, p1), "V1 joint: %d of %d cover", hits, M / 2);
+    interval_check joint[] = {{"V1", -1, 1.5, 1.0, 0}, {"V0", -1, 1.0, 1.0, 0}};
+    coverage(c, 4, LRK_FIT_SER, 1, M / 2, joint, 2);
+    cr_log_info("coverage of %d: a %d, tau %d, a with halved errors %d; unweighted a %d (t expectation %.1f); "
+                "of %d joint: V1 %d, V0 %d", M, weighted[0].hits, weighted[1].hits, weighted[2].hits,
+                unweighted[0].hits, M * pt, M / 2, joint[0].hits, joint[1].hits);
+    cr_assert(binomial_ok(joint[0].hits, M / 2, p1), "V1 joint: %d of %d cover", joint[0].hits, M / 2);
+    cr_assert(binomial_ok(joint[1].hits, M / 2, p1), "V0 joint: %d of %d cover", joint[1].hits, M / 2);
 }
 
 static double aic_difference(const synth *c, lrk_pcg64 *g)
