@@ -16,6 +16,7 @@
 #include "lrekmc/fit_model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,15 @@
 #define FIT_GTOL 1e-10
 #define FIT_MAX_ITERATIONS 1000
 #define FIT_RANK_EPS 1e-12
+/* Beyond |a| = FIT_A_MAX the curve is a step in double precision and the
+ * exponential integrals overflow: a point evaluated there (or anywhere its
+ * model or Jacobian is not finite) gets the residual FIT_OUTSIDE and a zero
+ * Jacobian row, so LM rejects the step that led there instead of failing. */
+#define FIT_A_MAX 300.0
+#define FIT_OUTSIDE 1e30
+/* A solution this close to the edge of the domain was stopped by it, not
+ * found: reported as not converged. */
+#define FIT_A_EDGE 0.99
 
 static const char *kind_names[] = {"kww", "lre", "ser", "cer", "crossover"};
 
@@ -246,6 +256,8 @@ typedef struct problem {
     double *jac_at;     /* its theta */
     int jac_valid;
     size_t nf, nj;
+    size_t outside;     /* points evaluated outside the model's domain, last call */
+    double max_abs_a;   /* largest |a_j| of the last call */
     lrk_status failure;
     lrk_error *err;
 } problem;
@@ -256,6 +268,8 @@ static int residuals(const gsl_vector *x, void *params, gsl_vector *f)
     const fit_setup *s = pr->setup;
     int fill = !s->numeric_jacobian;
     pr->nf++;
+    pr->outside = 0;
+    pr->max_abs_a = 0;
     pr->jac_valid = 0;
     if (fill)
         memset(pr->jac, 0, pr->n * pr->p * sizeof *pr->jac);
@@ -263,16 +277,28 @@ static int residuals(const gsl_vector *x, void *params, gsl_vector *f)
     for (size_t j = 0; j < pr->count; j++) {
         const lrk_fit_curve *c = &pr->curves[j];
         curve_view v = view_curve(s, x->data, j, c->T);
+        int inside = s->kind == LRK_FIT_KWW ? isfinite(v.ln_tau) && isfinite(v.beta)
+                                            : isfinite(v.g) && fabs(v.a) <= FIT_A_MAX;
+        if (s->kind != LRK_FIT_KWW)
+            pr->max_abs_a = fmax(pr->max_abs_a, isnan(v.a) ? INFINITY : fabs(v.a));
         for (size_t k = 0; k < c->count; k++, i++) {
-            double phi;
-            lrk_status st = point_model(s, &v, c->t[k], &pr->y_start[i], &phi, fill ? pr->jac + i * pr->p : NULL,
-                                        pr->err);
-            if (st != LRK_OK) {
-                pr->failure = st;
-                return GSL_EBADFUNC;
+            double phi = NAN, *row = fill ? pr->jac + i * pr->p : NULL;
+            if (inside) {
+                lrk_status st = point_model(s, &v, c->t[k], &pr->y_start[i], &phi, row, pr->err);
+                if (st != LRK_OK && st != LRK_ERR_INVALID) {
+                    pr->failure = st;
+                    return GSL_EBADFUNC;
+                }
             }
-            if (!isfinite(phi))
-                return GSL_EBADFUNC;
+            int finite = isfinite(phi) && isfinite(v.amplitude) && isfinite(v.plateau);
+            for (size_t m = 0; finite && row != NULL && m < pr->p; m++)
+                finite = isfinite(row[m]);
+            if (!finite) {
+                pr->outside++;
+                phi = c->y[k] + FIT_OUTSIDE;
+                if (row != NULL)
+                    memset(row, 0, pr->p * sizeof *row);
+            }
             gsl_vector_set(f, i, phi - c->y[k]);
         }
     }
@@ -346,9 +372,15 @@ void fit_solution_free(fit_solution *s)
     memset(s, 0, sizeof *s);
 }
 
+/* "curve 'x'" or "all curves", for messages (static buffer: messages are
+ * formatted before the next call). */
 static const char *where_curves(const lrk_fit_curve *curves, size_t count)
 {
-    return count == 1 ? curves[0].label : "all curves";
+    static _Thread_local char text[160];
+    if (count != 1)
+        return "all curves";
+    snprintf(text, sizeof text, "curve '%.100s'", curves[0].label);
+    return text;
 }
 
 /* The GSL driver reports "no progress" when the start already is the minimum
@@ -405,8 +437,24 @@ static lrk_status run_lm(problem *pr, gsl_multifit_nlinear_workspace *w, const d
     status = gsl_multifit_nlinear_driver(FIT_MAX_ITERATIONS, FIT_XTOL, FIT_GTOL, 0.0, NULL, NULL, &info, w);
     if (pr->failure != LRK_OK)
         return pr->failure;
-    if (status == GSL_SUCCESS || (info == GSL_ENOPROG && at_minimum(w, pr->n, pr->p, pr->setup->weighted)))
+    int done = status == GSL_SUCCESS || (info == GSL_ENOPROG && at_minimum(w, pr->n, pr->p, pr->setup->weighted));
+    /* the last call may have been a rejected trial: look at the solution itself */
+    gsl_vector *f = done ? gsl_vector_alloc(pr->n) : NULL;
+    if (f != NULL) {
+        residuals(gsl_multifit_nlinear_position(w), pr, f);
+        gsl_vector_free(f);
+    }
+    if (pr->failure != LRK_OK)
+        return pr->failure;
+    if (done && f != NULL && pr->outside == 0 && pr->max_abs_a < FIT_A_EDGE * FIT_A_MAX)
         return LRK_OK;
+    if (done && f == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "fit: out of memory");
+    if (done)
+        return lrk_error_set(err, LRK_ERR_NOCONVERGE,
+                             "%s fit of %s ran to the edge of the model's domain (|a| near %g, or an overflow): "
+                             "the data do not look like a relaxation this model describes",
+                             name, where, FIT_A_MAX);
     return lrk_error_set(err, LRK_ERR_NOCONVERGE, "%s fit of %s did not converge after %zu iterations (%s)",
                          name, where, gsl_multifit_nlinear_niter(w), gsl_strerror(status));
 }
