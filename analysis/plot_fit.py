@@ -90,12 +90,13 @@ def plot(args):
         name = label if not has_T else f"T = {curves['T'][rows][0]:.4g}"
         axes[0].plot(t[shown], curves[y_name][rows][shown], "o", ms=2.5, color=colour, alpha=0.6)
         axes[0].plot(t[shown], curves[f"fit_{model}"][rows][shown], "-", color=colour, label=name)
-        if model != "kww":
-            axes[0].plot(t[shown], curves["fit_kww"][rows][shown], "--", color=colour, lw=0.8)
+        kww_shown = shown & np.isfinite(curves["fit_kww"][rows])  # empty if the KWW fit failed
+        if model != "kww" and kww_shown.any():
+            axes[0].plot(t[kww_shown], curves["fit_kww"][rows][kww_shown], "--", color=colour, lw=0.8)
         axes[1].plot(t[shown], curves[f"residual_{model}"][rows][shown], "o", ms=2.5, color=colour)
-        if model != "kww":
-            axes[1].plot(t[shown], curves["residual_kww"][rows][shown], "x", ms=2.5, color=colour,
-                         alpha=0.4)
+        if model != "kww" and kww_shown.any():
+            axes[1].plot(t[kww_shown], curves["residual_kww"][rows][kww_shown], "x", ms=2.5,
+                         color=colour, alpha=0.4)
     axes[0].set_xscale("log")
     axes[0].set_xlabel("t")
     axes[0].set_ylabel(y_name)
@@ -109,11 +110,15 @@ def plot(args):
     if has_T:
         order = np.argsort(beta["T"])
         T = beta["T"][order]
-        axes[2].errorbar(T, beta["beta_kww"][order], yerr=beta["beta_kww_err"][order], fmt="o",
-                         color="black", label="KWW fit per curve")
+        measured = np.isfinite(beta["beta_kww"][order])
+        if measured.any():
+            axes[2].errorbar(T[measured], beta["beta_kww"][order][measured],
+                             yerr=beta["beta_kww_err"][order][measured], fmt="o", color="black",
+                             label="KWW fit per curve")
         predicted = beta["beta_predicted"][order]
         if np.isfinite(predicted).any():
-            axes[2].plot(T, predicted, "-", color="tab:red", label=f"{model}: predicted")
+            good = np.isfinite(predicted)
+            axes[2].plot(T[good], predicted[good], "-", color="tab:red", label=f"{model}: predicted")
         axes[2].axhline(1.0, color="grey", ls=":", lw=0.8)
         axes[2].set_xlabel("T")
         axes[2].set_ylabel("beta")

@@ -74,6 +74,15 @@ static lrk_status predict_beta(const lrk_fit_data *d, lrk_fit_report *r, lrk_err
     return LRK_OK;
 }
 
+/* A comparison form: a failed fit is recorded, not returned (out of memory is). */
+static lrk_status comparison(const lrk_fit_data *d, const lrk_fit_options *o, lrk_fit_result *r, int *failed,
+                             lrk_error *why)
+{
+    lrk_status status = lrk_fit_model(d, o, r, why);
+    *failed = status != LRK_OK;
+    return status == LRK_ERR_NOMEM ? status : LRK_OK;
+}
+
 lrk_status lrk_fit_run(const lrk_fit_data *d, const lrk_fit_options *o, lrk_fit_report *r, lrk_error *err)
 {
     if (r == NULL || o == NULL)
@@ -86,11 +95,13 @@ lrk_status lrk_fit_run(const lrk_fit_data *d, const lrk_fit_options *o, lrk_fit_
     other.bootstrap_over = LRK_FIT_BOOTSTRAP_POINTS;
     if (status == LRK_OK) {
         other.kind = LRK_FIT_KWW;
-        status = lrk_fit_model(d, o->kind == LRK_FIT_KWW ? o : &other, &r->kww, err);
+        status = o->kind == LRK_FIT_KWW ? lrk_fit_model(d, o, &r->kww, err)
+                                        : comparison(d, &other, &r->kww, &r->kww_failed, &r->kww_error);
     }
     if (status == LRK_OK) {
         other.kind = LRK_FIT_LRE;
-        status = lrk_fit_model(d, o->kind == LRK_FIT_LRE ? o : &other, &r->lre, err);
+        status = o->kind == LRK_FIT_LRE ? lrk_fit_model(d, o, &r->lre, err)
+                                        : comparison(d, &other, &r->lre, &r->lre_failed, &r->lre_error);
     }
     if (status == LRK_OK && lrk_fit_kind_is_joint(o->kind)) {
         status = lrk_fit_model(d, o, &r->joint, err);
@@ -168,9 +179,19 @@ static void write_yaml(FILE *out, const lrk_fit_data *d, const lrk_fit_report *r
     write_yaml_result(out, "lre", &r->lre);
     if (lrk_fit_kind_is_joint(o->kind))
         write_yaml_result(out, lrk_fit_kind_name(o->kind), &r->joint);
-    yaml_number(out, "delta_aic_lre_minus_kww", r->lre.aic - r->kww.aic, "");
+    if (r->kww_failed) {
+        fputs("kww_failed: ", out);
+        yaml_string(out, r->kww_error.message);
+        fputc('\n', out);
+    }
+    if (r->lre_failed) {
+        fputs("lre_failed: ", out);
+        yaml_string(out, r->lre_error.message);
+        fputc('\n', out);
+    }
+    yaml_number(out, "delta_aic_lre_minus_kww", r->kww_failed || r->lre_failed ? NAN : r->lre.aic - r->kww.aic, "");
     if (lrk_fit_kind_is_joint(o->kind))
-        yaml_number(out, "delta_aic_joint_minus_kww", r->joint.aic - r->kww.aic, "");
+        yaml_number(out, "delta_aic_joint_minus_kww", r->kww_failed ? NAN : r->joint.aic - r->kww.aic, "");
 }
 
 static void write_parameters(FILE *out, const lrk_fit_data *d, const lrk_fit_result *r)
@@ -193,9 +214,10 @@ static void write_curves(FILE *out, const lrk_fit_data *d, const lrk_fit_report 
     const lrk_fit_result *fits[3] = {&r->kww, &r->lre, &r->joint};
     size_t nfits = lrk_fit_kind_is_joint(r->options.kind) ? 3 : 2;
     const char *y = d->input_is_q ? "q" : "phi";
+    const char *names[3] = {"kww", "lre", lrk_fit_kind_name(r->options.kind)};
     fprintf(out, "curve,T,t,%s,sigma", y);
     for (size_t m = 0; m < nfits; m++)
-        fprintf(out, ",fit_%s,residual_%s", lrk_fit_kind_name(fits[m]->kind), lrk_fit_kind_name(fits[m]->kind));
+        fprintf(out, ",fit_%s,residual_%s", names[m], names[m]);
     fputc('\n', out);
     size_t i = 0;
     for (size_t j = 0; j < d->curve_count; j++) {
@@ -208,7 +230,8 @@ static void write_curves(FILE *out, const lrk_fit_data *d, const lrk_fit_report 
             lrk_csv_number(out, data, 0);
             lrk_csv_number(out, c->sigma != NULL ? c->sigma[k] : NAN, 0);
             for (size_t m = 0; m < nfits; m++) {
-                double fit = d->input_is_q ? 1.0 - fits[m]->fitted[i] : fits[m]->fitted[i];
+                double model = fits[m]->fitted != NULL ? fits[m]->fitted[i] : NAN; /* a failed comparison */
+                double fit = d->input_is_q ? 1.0 - model : model;
                 lrk_csv_number(out, fit, 0);
                 lrk_csv_number(out, data - fit, 0);
             }
@@ -250,15 +273,20 @@ static void write_comparison(FILE *out, const lrk_fit_data *d, const lrk_fit_rep
     fputs("scope,model,points,parameters,chi2,dof,chi2_dof,aic,bic,delta_aic,delta_bic\n", out);
     double best_aic = INFINITY, best_bic = INFINITY, aic, bic;
     for (size_t m = 0; m < nfits; m++) {
+        if (fits[m]->parameter_count == 0)
+            continue; /* a failed comparison */
         best_aic = fmin(best_aic, fits[m]->aic);
         best_bic = fmin(best_bic, fits[m]->bic);
     }
     for (size_t m = 0; m < nfits; m++)
-        comparison_row(out, "all", fits[m]->kind, fits[m]->point_count, fits[m]->parameter_count, fits[m]->chi2,
+        if (fits[m]->parameter_count > 0)
+            comparison_row(out, "all", fits[m]->kind, fits[m]->point_count, fits[m]->parameter_count, fits[m]->chi2,
                        w, best_aic, best_bic, NULL, NULL);
     for (size_t j = 0; j < d->curve_count; j++) {
         size_t n = d->curves[j].count;
         best_aic = best_bic = INFINITY;
+        if (r->kww_failed || r->lre_failed)
+            break;
         for (size_t m = 0; m < 2; m++) {
             comparison_row(out, "", fits[m]->kind, n, fits[m]->curve_parameters[j], fits[m]->curve_chi2[j], w, 0, 0,
                            &aic, &bic);
@@ -280,12 +308,12 @@ static void write_beta(FILE *out, const lrk_fit_data *d, const lrk_fit_report *r
         const lrk_fit_parameter *a = lrk_fit_find(&r->lre, (long)j, "a");
         lrk_csv_text(out, d->curves[j].label, 1);
         lrk_csv_number(out, d->curves[j].T, 0);
-        lrk_csv_number(out, beta->value, 0);
-        lrk_csv_number(out, beta->error, 0);
-        lrk_csv_number(out, tau->value, 0);
-        lrk_csv_number(out, tau->error, 0);
-        lrk_csv_number(out, a->value, 0);
-        lrk_csv_number(out, a->error, 0);
+        lrk_csv_number(out, beta != NULL ? beta->value : NAN, 0);
+        lrk_csv_number(out, beta != NULL ? beta->error : NAN, 0);
+        lrk_csv_number(out, tau != NULL ? tau->value : NAN, 0);
+        lrk_csv_number(out, tau != NULL ? tau->error : NAN, 0);
+        lrk_csv_number(out, a != NULL ? a->value : NAN, 0);
+        lrk_csv_number(out, a != NULL ? a->error : NAN, 0);
         lrk_csv_number(out, r->beta_predicted != NULL ? r->beta_predicted[j] : NAN, 0);
         fputc('\n', out);
     }
@@ -298,7 +326,7 @@ lrk_status lrk_fit_write(const char *dir, const lrk_fit_data *d, const lrk_fit_r
 {
     static const char *names[OUT_COUNT] = {"fit.yaml", "parameters.csv", "curves.csv", "comparison.csv",
                                            "beta.csv"};
-    if (dir == NULL || d == NULL || r == NULL || r->kww.parameter_count == 0)
+    if (dir == NULL || d == NULL || r == NULL || lrk_fit_report_main(r)->parameter_count == 0)
         return lrk_error_set(err, LRK_ERR_INVALID, "fit write: nothing to write");
     lrk_status status = lrk_make_directories(dir, err);
     lrk_output_file files[OUT_COUNT];

@@ -8,11 +8,13 @@
  * AIC choosing the true form; the paper's Fig. 1 curves giving back alpha;
  * bootstrap determinism; the data parser on good input.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -511,4 +513,76 @@ Test(fit_data, arrays_report_point_indices)
     cr_assert_eq(lrk_fit_data_from_arrays(3, t, y, 0, NULL, NULL, NULL, "arrays", &d, &err), LRK_ERR_INVALID);
     cr_assert(strstr(err.message, "arrays point 2: t = 1 is not after the previous t = 1") != NULL, "%s",
               err.message);
+}
+
+/* Found by tests/fuzz/fuzz_fit_data.c: garbage that drove LM to a = 2666 and
+ * a NaN Jacobian.  It must end as a failed fit with a message, not as invalid
+ * input or a crash. */
+Test(fit_model, garbage_fails_as_a_fit)
+{
+    const char text[] = "t,phi\n0,1\n1,0.8\n2,0.6\n30,.8\n";
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_parse(text, strlen(text), "garbage", &d, &err), LRK_OK);
+    for (int kind = LRK_FIT_KWW; kind <= LRK_FIT_LRE; kind++) {
+        lrk_fit_options o = options((lrk_fit_kind)kind);
+        cr_assert_eq(lrk_fit_check(&d, &o, &err), LRK_OK, "%s", err.message);
+        lrk_fit_result r;
+        lrk_status status = lrk_fit_model(&d, &o, &r, &err);
+        cr_assert_eq(status, LRK_ERR_NOCONVERGE, "%s: status %d", lrk_fit_kind_name(o.kind), (int)status);
+        cr_assert(strstr(err.message, "curve '1'") != NULL, "%s", err.message);
+        cr_assert_null(r.parameters);
+    }
+    lrk_fit_data_free(&d);
+}
+
+/* One curve that no per-curve form can fit must not cost the user the joint
+ * fit they asked for: the comparison form is reported as failed, the rest stands. */
+Test(fit_model, a_failed_comparison_leaves_the_joint_fit)
+{
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 21, 0);
+    const double Ts[] = {0.8, 1.1, 1.5};
+    synth c[3];
+    joint_curves(c, Ts, 3, 1.0, 1.5, 1.0, 0, 0, LRK_FIT_SER, 0.01);
+    lrk_fit_data good;
+    make_data(c, 3, 0, &g, &good);
+    size_t n = good.point_count + 4, i = 0;
+    double *t = malloc(n * sizeof *t), *y = malloc(n * sizeof *y), *T = malloc(n * sizeof *T);
+    for (size_t j = 0; j < good.curve_count; j++)
+        for (size_t k = 0; k < good.curves[j].count; k++, i++) {
+            t[i] = good.curves[j].t[k];
+            y[i] = good.curves[j].y[k];
+            T[i] = good.curves[j].T;
+        }
+    const double gt[] = {0, 1, 2, 30}, gy[] = {1, 0.8, 0.6, 0.8};
+    for (int k = 0; k < 4; k++, i++) {
+        t[i] = gt[k];
+        y[i] = gy[k];
+        T[i] = 5.0;
+    }
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_from_arrays(n, t, y, 0, NULL, T, NULL, "mixed", &d, &err), LRK_OK, "%s", err.message);
+    lrk_fit_options o = options(LRK_FIT_SER);
+    lrk_fit_report rep;
+    cr_assert_eq(lrk_fit_run(&d, &o, &rep, &err), LRK_OK, "%s", err.message);
+    cr_assert(rep.kww_failed && rep.lre_failed);
+    cr_assert(strstr(rep.kww_error.message, "curve '5'") != NULL, "%s", rep.kww_error.message);
+    cr_assert_eq(rep.kww.parameter_count, 0);
+    cr_assert_eq(rep.joint.parameter_count, 3);
+    char dir[128];
+    snprintf(dir, sizeof dir, "/tmp/lrekmc-test-fit-mixed-%d", (int)getpid());
+    cr_assert_eq(lrk_fit_write(dir, &d, &rep, NULL, &err), LRK_OK, "%s", err.message);
+    const char *names[] = {"fit.yaml", "parameters.csv", "curves.csv", "comparison.csv", "beta.csv"};
+    for (int k = 0; k < 5; k++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        cr_assert_eq(unlink(path), 0, "%s missing", path);
+    }
+    rmdir(dir);
+    lrk_fit_report_free(&rep);
+    lrk_fit_data_free(&d);
+    lrk_fit_data_free(&good);
+    free(t), free(y), free(T);
 }

@@ -188,6 +188,11 @@ typedef struct lrk_fit_report {
     lrk_fit_options options;
     lrk_fit_result kww, lre, joint;  /* joint empty (parameter_count 0) for per-curve kinds */
     double *beta_predicted;          /* per curve; NULL for per-curve kinds */
+    /* A comparison form (not the requested one) that failed is left empty
+     * (parameter_count 0) and the run goes on: the requested fit is the
+     * result, the comparison is context.  Here is why it failed. */
+    int kww_failed, lre_failed;
+    lrk_error kww_error, lre_error;
 } lrk_fit_report;
 
 /* The result of the requested kind inside a report. */

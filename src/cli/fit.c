@@ -142,11 +142,19 @@ static void print_summary(const lrk_fit_data *d, const lrk_fit_report *r, const 
     }
     const lrk_fit_result *fits[3] = {&r->kww, &r->lre, &r->joint};
     size_t count = lrk_fit_kind_is_joint(r->options.kind) ? 3 : 2;
-    for (size_t k = 0; k < count; k++)
-        printf("  %-9s chi2/dof %.4g  AIC %.6g  BIC %.6g\n", lrk_fit_kind_name(fits[k]->kind), fits[k]->chi2_dof,
-               fits[k]->aic, fits[k]->bic);
-    double delta = r->lre.aic - r->kww.aic;
-    printf("  AIC prefers %s over kww by %.3g\n", delta < 0 ? "lre" : "kww", delta < 0 ? -delta : delta);
+    const char *names[3] = {"kww", "lre", lrk_fit_kind_name(r->options.kind)};
+    const lrk_error *why[3] = {&r->kww_error, &r->lre_error, NULL};
+    for (size_t k = 0; k < count; k++) {
+        if (fits[k]->parameter_count == 0)
+            printf("  %-9s failed: %s\n", names[k], why[k]->message);
+        else
+            printf("  %-9s chi2/dof %.4g  AIC %.6g  BIC %.6g\n", names[k], fits[k]->chi2_dof, fits[k]->aic,
+                   fits[k]->bic);
+    }
+    if (!r->kww_failed && !r->lre_failed) {
+        double delta = r->lre.aic - r->kww.aic;
+        printf("  AIC prefers %s over kww by %.3g\n", delta < 0 ? "lre" : "kww", delta < 0 ? -delta : delta);
+    }
     if (d->has_sigma && m->chi2_p_value < 1e-3)
         printf("  note: chi2/dof = %.3g is unlikely under the model (p = %.2g): the sigmas are too small or "
                "the model does not describe the data; the errors assume it does\n",
