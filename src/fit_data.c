@@ -486,6 +486,25 @@ lrk_status lrk_fit_data_from_arrays(size_t n, const double *t, const double *y, 
     return status;
 }
 
+lrk_status lrk_fit_data_relabel(lrk_fit_data *d, size_t curve, const char *label, lrk_error *err)
+{
+    if (d == NULL || label == NULL || curve >= d->curve_count)
+        return lrk_error_set(err, LRK_ERR_INVALID, "relabel: no curve %zu", curve);
+    if (label[0] == '\0')
+        return lrk_error_set(err, LRK_ERR_INVALID, "relabel: curve %zu: empty label", curve);
+    for (const char *p = label; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == ',' || *p == '"')
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "relabel: curve %zu: a label may not hold commas, quotes or control characters",
+                                 curve);
+    char *copy = strdup(label);
+    if (copy == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "relabel: out of memory");
+    free(d->curves[curve].label);
+    d->curves[curve].label = copy;
+    return LRK_OK;
+}
+
 void lrk_fit_data_free(lrk_fit_data *d)
 {
     if (d == NULL)

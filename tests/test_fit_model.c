@@ -505,6 +505,23 @@ Test(fit_data, parses_comments_crlf_curves_and_q)
     lrk_fit_data_free(&d);
 }
 
+Test(fit_data, relabel_checks_labels)
+{
+    double t[] = {0, 1, 2, 0, 1, 2}, y[] = {1, 0.5, 0.2, 1, 0.6, 0.3};
+    long id[] = {7, 7, 7, 9, 9, 9};
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_from_arrays(6, t, y, 0, NULL, NULL, id, "arrays", &d, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(d.curve_count, 2);
+    cr_assert_str_eq(d.curves[1].label, "9");
+    cr_assert_eq(lrk_fit_data_relabel(&d, 1, "sample B", &err), LRK_OK);
+    cr_assert_str_eq(d.curves[1].label, "sample B");
+    cr_assert_eq(lrk_fit_data_relabel(&d, 0, "a,b", &err), LRK_ERR_INVALID);
+    cr_assert_eq(lrk_fit_data_relabel(&d, 0, "", &err), LRK_ERR_INVALID);
+    cr_assert_eq(lrk_fit_data_relabel(&d, 2, "x", &err), LRK_ERR_INVALID);
+    lrk_fit_data_free(&d);
+}
+
 Test(fit_data, arrays_report_point_indices)
 {
     double t[] = {0, 1, 1}, y[] = {1, 0.5, 0.2};

@@ -101,6 +101,11 @@ lrk_status lrk_fit_data_from_arrays(size_t n, const double *t, const double *y, 
                                     const double *sigma, const double *T, const long *curve_id,
                                     const char *source, lrk_fit_data *out, lrk_error *err);
 
+/* Give curve j the label `label` (non-empty, no comma, quote or control
+ * character, so that the CSV outputs stay readable): a binding with string
+ * labels maps them to curve_id, then names the curves. */
+lrk_status lrk_fit_data_relabel(lrk_fit_data *data, size_t curve, const char *label, lrk_error *err);
+
 void lrk_fit_data_free(lrk_fit_data *data);
 
 /* ---- options and results ------------------------------------------------- */
