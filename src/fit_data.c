@@ -58,6 +58,7 @@ typedef struct builder {
     size_t curve_capacity;
     size_t *point_capacity;
     size_t *T_line; /* where a curve's T was first given */
+    size_t last;    /* curve of the previous row */
 } builder;
 
 static lrk_status grow_curves(builder *b, lrk_error *err)
@@ -157,13 +158,18 @@ static lrk_status add_row(builder *b, const row *r, lrk_error *err)
         return located(err, r->at[COL_TEMP], "T = %g: expected a finite temperature > 0", r->T);
     if (d->has_curve && r->label_length == 0)
         return located(err, r->at[COL_CURVE], "empty curve label");
+    /* rows of a curve usually come together: try the last curve first */
     size_t j = d->curve_count;
-    for (size_t k = 0; k < d->curve_count; k++)
-        if (same_curve(d, &d->curves[k], r)) {
+    if (b->last < d->curve_count && same_curve(d, &d->curves[b->last], r))
+        j = b->last;
+    for (size_t k = 0; j == d->curve_count && k < d->curve_count; k++)
+        if (same_curve(d, &d->curves[k], r))
             j = k;
-            break;
-        }
     lrk_status status = LRK_OK;
+    if (j == d->curve_count && d->curve_count == LRK_FIT_MAX_CURVES)
+        return located(err, d->has_curve ? r->at[COL_CURVE] : r->at[COL_TEMP],
+                       "more than %d curves: is %s constant within each curve?", LRK_FIT_MAX_CURVES,
+                       d->has_curve ? "the curve label" : "T");
     if (j == d->curve_count) {
         status = new_curve(b, r, &j, err);
         if (status != LRK_OK)
@@ -183,6 +189,7 @@ static lrk_status add_row(builder *b, const row *r, lrk_error *err)
                        "strictly within a curve",
                        r->t, c->t[c->count - 1], curve, d->from_file ? "line" : "point", c->line[c->count - 1]);
     }
+    b->last = j;
     return append_point(b, j, r, err);
 }
 
@@ -404,7 +411,7 @@ lrk_status lrk_fit_data_parse(const char *text, size_t length, const char *sourc
     if (out == NULL || (text == NULL && length > 0))
         return lrk_error_set(err, LRK_ERR_INVALID, "fit data: out and text must not be NULL");
     lrk_status status = init_data(out, source, 1, err);
-    builder b = {out, 0, NULL, NULL};
+    builder b = {out, 0, NULL, NULL, 0};
     if (status == LRK_OK)
         status = parse_lines(&b, text, length, err);
     builder_done(&b);
@@ -463,7 +470,7 @@ lrk_status lrk_fit_data_from_arrays(size_t n, const double *t, const double *y, 
     out->has_sigma = sigma != NULL;
     out->has_T = T != NULL;
     out->has_curve = curve_id != NULL;
-    builder b = {out, 0, NULL, NULL};
+    builder b = {out, 0, NULL, NULL, 0};
     for (size_t i = 0; i < n && status == LRK_OK; i++) {
         where w = {out->source, 0, i, 0};
         char label[32];

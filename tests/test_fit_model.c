@@ -522,6 +522,22 @@ Test(fit_data, relabel_checks_labels)
     lrk_fit_data_free(&d);
 }
 
+Test(fit_data, a_temperature_varying_per_row_is_refused)
+{
+    size_t rows = LRK_FIT_MAX_CURVES + 1, size = 40 * rows + 16, used = 0;
+    char *text = malloc(size);
+    used += (size_t)snprintf(text, size, "t,phi,T\n");
+    for (size_t i = 0; i < rows; i++)
+        used += (size_t)snprintf(text + used, size - used, "%zu,0.5,%.6f\n", i, 1.0 + 1e-4 * (double)i);
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_parse(text, used, "drift.csv", &d, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "drift.csv:10002:") == err.message, "%s", err.message);
+    cr_assert(strstr(err.message, "more than 10000 curves: is T constant within each curve?") != NULL, "%s",
+              err.message);
+    free(text);
+}
+
 Test(fit_data, arrays_report_point_indices)
 {
     double t[] = {0, 1, 1}, y[] = {1, 0.5, 0.2};

@@ -108,6 +108,10 @@ lrk_status lrk_fit_data_relabel(lrk_fit_data *data, size_t curve, const char *la
 
 void lrk_fit_data_free(lrk_fit_data *data);
 
+/* More curves than this is refused (almost always a T that varies from row
+ * to row, which would make every point a curve). */
+#define LRK_FIT_MAX_CURVES 10000
+
 /* ---- options and results ------------------------------------------------- */
 
 typedef enum lrk_fit_bootstrap_over {
