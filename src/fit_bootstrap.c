@@ -2,8 +2,11 @@
 /*
  * fit_bootstrap.c - bootstrap errors of a model fit (fit_internal.h).
  *
- * Replicate r draws from lrk_pcg64 seeded (seed, stream r), so the errors
- * are a function of the seed alone.  Over points: each curve's points are
+ * Replicate r draws from the SeedSequence child r (streams.h) of the entropy
+ * words (seed_lo, seed_hi, FIT_BOOTSTRAP_TAG): a function of the seed alone,
+ * free of the correlations between PCG64 (seed, stream r) neighbours that
+ * streams.h describes, and apart from any KMC stream of the same seed.  In
+ * NumPy: PCG64(SeedSequence([lo, hi, 0x66697462], spawn_key=(r,))).  Over points: each curve's points are
  * drawn with replacement (same count, kept in time order).  Over curves
  * (joint models): whole curves are drawn with replacement and only the
  * shared parameters get an error (a drawn curve's own amplitude is a
@@ -17,6 +20,9 @@
 
 #include "fit_internal.h"
 #include "lrekmc/rng.h"
+#include "lrekmc/streams.h"
+
+#define FIT_BOOTSTRAP_TAG 0x66697462u /* "fitb" */
 
 static size_t draw_index(lrk_pcg64 *g, size_t n)
 {
@@ -154,9 +160,12 @@ lrk_status fit_bootstrap(const fit_setup *s, const lrk_fit_data *d, const lrk_fi
     if (rc == NULL || idx == NULL || start == NULL || acc.n == NULL || acc.mean == NULL || acc.m2 == NULL ||
         (own && !allocate_copies(d, rc)))
         status = lrk_error_set(err, LRK_ERR_NOMEM, "bootstrap: out of memory");
+    uint32_t words[3] = {(uint32_t)o->seed, (uint32_t)(o->seed >> 32), FIT_BOOTSTRAP_TAG};
+    lrk_stream_key key;
+    lrk_stream_key_from_entropy(words, 3, &key);
     for (size_t b = 0; status == LRK_OK && b < o->bootstrap; b++) {
         lrk_pcg64 g;
-        lrk_pcg64_seed(&g, o->seed, (uint64_t)b);
+        lrk_trajectory_rng(&key, (long)b, &g);
         if (replicate(s, d, o, theta, &g, rc, idx, start, &acc))
             r->bootstrap_done++;
         else

@@ -125,7 +125,8 @@ typedef struct lrk_fit_options {
     int free_plateau;         /* B_j fitted (else 0) */
     size_t bootstrap;         /* replicates; 0 = none; at most LRK_FIT_MAX_BOOTSTRAP */
     lrk_fit_bootstrap_over bootstrap_over;
-    uint64_t seed;            /* replicate r draws from lrk_pcg64 (seed, stream r) */
+    uint64_t seed;            /* replicate r draws from the SeedSequence child r of
+                                 (seed_lo, seed_hi, 0x66697462) (streams.h) */
     int numeric_jacobian;     /* 1: GSL's finite differences (benchmark reference) */
 } lrk_fit_options;
 
