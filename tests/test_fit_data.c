@@ -4,7 +4,8 @@
  * bad command lines: exit status 2, nothing on stdout, exactly one stderr
  * line with the expected message located as PATH:LINE:COLUMN (or PATH:LINE,
  * or PATH: when the problem is the file as a whole), no output directory;
- * and a good file writing every output with the documented columns.
+ * a good file writing every output with the documented columns; and the
+ * reader's API on good input, arrays and labels.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -16,6 +17,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "lrekmc/fit_model.h"
 
 #define BAD_DIR LREKMC_TEST_DATA "/fit_bad"
 
@@ -269,4 +272,67 @@ Test(fit_outputs, a_joint_fit_writes_every_file)
         unlink(path);
     }
     rmdir(dir);
+}
+
+/* ---- parsing good input ----------------------------------------------------- */
+
+Test(fit_data, parses_comments_crlf_curves_and_q)
+{
+    const char text[] = "# measured\r\ncurve, t ,q,T\r\n\r\nA,0,0,1.5\r\nB,1,0.1,2\r\nA,2,0.5,1.5\r\n"
+                        "B,3,0.4,2\r\n# end\r\n";
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_parse(text, strlen(text), "mem.csv", &d, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(d.curve_count, 2);
+    cr_assert_eq(d.point_count, 4);
+    cr_assert(d.input_is_q && d.has_T && d.has_curve && !d.has_sigma);
+    cr_assert_str_eq(d.curves[0].label, "A");
+    cr_assert_eq(d.curves[0].T, 1.5);
+    cr_assert_eq(d.curves[1].T, 2.0);
+    cr_assert_eq(d.curves[0].y[1], 0.5); /* phi = 1 - q */
+    cr_assert_eq(d.curves[1].line[1], 7);
+    lrk_fit_data_free(&d);
+}
+
+Test(fit_data, relabel_checks_labels)
+{
+    double t[] = {0, 1, 2, 0, 1, 2}, y[] = {1, 0.5, 0.2, 1, 0.6, 0.3};
+    long id[] = {7, 7, 7, 9, 9, 9};
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_from_arrays(6, t, y, 0, NULL, NULL, id, "arrays", &d, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(d.curve_count, 2);
+    cr_assert_str_eq(d.curves[1].label, "9");
+    cr_assert_eq(lrk_fit_data_relabel(&d, 1, "sample B", &err), LRK_OK);
+    cr_assert_str_eq(d.curves[1].label, "sample B");
+    cr_assert_eq(lrk_fit_data_relabel(&d, 0, "a,b", &err), LRK_ERR_INVALID);
+    cr_assert_eq(lrk_fit_data_relabel(&d, 0, "", &err), LRK_ERR_INVALID);
+    cr_assert_eq(lrk_fit_data_relabel(&d, 2, "x", &err), LRK_ERR_INVALID);
+    lrk_fit_data_free(&d);
+}
+
+Test(fit_data, a_temperature_varying_per_row_is_refused)
+{
+    size_t rows = LRK_FIT_MAX_CURVES + 1, size = 40 * rows + 16, used = 0;
+    char *text = malloc(size);
+    used += (size_t)snprintf(text, size, "t,phi,T\n");
+    for (size_t i = 0; i < rows; i++)
+        used += (size_t)snprintf(text + used, size - used, "%zu,0.5,%.6f\n", i, 1.0 + 1e-4 * (double)i);
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_parse(text, used, "drift.csv", &d, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "drift.csv:10002:") == err.message, "%s", err.message);
+    cr_assert(strstr(err.message, "more than 10000 curves: is T constant within each curve?") != NULL, "%s",
+              err.message);
+    free(text);
+}
+
+Test(fit_data, arrays_report_point_indices)
+{
+    double t[] = {0, 1, 1}, y[] = {1, 0.5, 0.2};
+    lrk_fit_data d;
+    lrk_error err;
+    cr_assert_eq(lrk_fit_data_from_arrays(3, t, y, 0, NULL, NULL, NULL, "arrays", &d, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "arrays point 2: t = 1 is not after the previous t = 1") != NULL, "%s",
+              err.message);
 }
