@@ -216,6 +216,26 @@ Test(fit_model, recovers_kww_and_lre_per_curve)
     assert_within(&r, 1, "tau", 2.0 * exp(1.0), 4);
     lrk_fit_result_free(&r);
     lrk_fit_data_free(&d);
+
+    /* a measured correlation function: amplitude 0.8 over a non-ergodic plateau 0.15 */
+    synth plateau = lre_curve(1.5, 1.0, 0.5, 1.0, 0.005, 80);
+    plateau.A = 0.8;
+    plateau.B = 0.15;
+    plateau.t_hi = 20.0;
+    make_data(&plateau, 1, 1, &g, &d);
+    o.free_amplitude = o.free_plateau = 1;
+    fit_ok(&d, &o, &r);
+    assert_within(&r, 0, "a", 1.5, 4);
+    assert_within(&r, 0, "tau", exp(0.5), 4);
+    assert_within(&r, 0, "amplitude", 0.8, 4);
+    assert_within(&r, 0, "plateau", 0.15, 4);
+    lrk_fit_result_free(&r);
+    o.kind = LRK_FIT_KWW; /* KWW with both free converges on the same data */
+    lrk_fit_result k;
+    fit_ok(&d, &o, &k);
+    cr_assert_eq(k.parameter_count, 4);
+    lrk_fit_result_free(&k);
+    lrk_fit_data_free(&d);
 }
 
 /* Joint curves at temperatures Ts with shared V0, V1, tau0 and coupling c(T). */
