@@ -348,6 +348,10 @@ lrk_status lrk_kmc_run_distributed(const lrk_kmc_params *p, lrk_kmc_result **out
     if (!distributing())
         return lrk_kmc_run_all(p, out, err);
     *out = NULL;
+    if (p->engine != NULL && p->engine != lrk_engine_for_model(p->model))
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: engine \"%s\" is not the model's (%s): the workers "
+                             "would simulate another process; run it on one rank", p->engine->name,
+                             lrk_engine_for_model(p->model)->name);
     lrk_kmc_result *whole = NULL;
     lrk_status s = lrk_kmc_result_create(p, 0, -1, &whole, err); /* validates p */
     receive_buffers buffers = {0};

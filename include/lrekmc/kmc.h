@@ -87,7 +87,8 @@ typedef lrk_status (*lrk_kmc_first_passage_fn)(void *user, long first_trajectory
 
 typedef struct lrk_kmc_params {
     const lrk_model *model;    /* validated with lrk_model_validate */
-    const lrk_engine_type *engine; /* NULL: lrk_engine_for_model(model) */
+    const lrk_engine_type *engine; /* NULL: lrk_engine_for_model(model); under MPI
+                                      only the model's engine (ranks choose it from the model) */
     const double *t;           /* grid times, finite, >= 0, nondecreasing */
     size_t t_count;            /* may be 0 */
     const double *q_levels;    /* levels in (0, 1], nondecreasing */
