@@ -2,7 +2,9 @@
 /*
  * check.c - `lrekmc check FILE [--set KEY=VALUE]...`: load and validate a
  * configuration, then print it fully resolved (stdout, exit 0) or print
- * every problem, one per line (stderr, exit 2).
+ * every problem, one per line (stderr, exit 2).  `check --keys-markdown` and
+ * `check --columns-markdown` print the generated reference tables of
+ * docs/configuration.md and docs/outputs.md.
  */
 #include "cli.h"
 
@@ -24,8 +26,8 @@ static void print_check_help(FILE *out)
           "options:\n"
           "  --set KEY=VALUE   override one scalar key (VALUE is a YAML scalar);\n"
           "                    repeatable, also --set=KEY=VALUE\n"
-          "  --keys-markdown   print the key reference of docs/configuration.md\n"
-          "  --columns-markdown  print the column reference of docs/outputs.md\n"
+          "  --keys-markdown   (alone) print the key reference of docs/configuration.md\n"
+          "  --columns-markdown  (alone) print the column reference of docs/outputs.md\n"
           "  -h, --help        this help\n"
           "\n"
           "keys:\n",
