@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * campaign.c - sweep points and the run loop with resume (campaign.h).
- *
- * A point is finished when points/<k>/done exists with the hash of its
- * configuration; `done` is renamed into place only after the point's tables,
- * so a run killed at any moment leaves each point either finished or absent
- * (its stray tables are simply rewritten).  summary.csv is rewritten after
- * every point from the rows kept in the `done` files.
+ * campaign.c - the configuration hash, --dry-run and the end-of-run table
+ * (campaign.h); the run itself is campaign_run.c and campaign_resume.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "lrekmc/campaign.h"
@@ -17,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <xxhash.h>
 
 #include "lrekmc/output.h"
 #include "lrekmc/point.h"
@@ -37,11 +33,8 @@ lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *has
         return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
     lrk_status s = lrk_config_emit(&view, out, err);
     fclose(out);
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; s == LRK_OK && i < size; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+    *hash = s == LRK_OK ? XXH3_64bits(text, size) : 0;
     free(text);
-    *hash = h;
     return s;
 }
 

@@ -47,6 +47,9 @@ int lrk_cli_check(int argc, char **argv);
 /* `lrekmc run FILE [options]`; argv[0] is "run". */
 int lrk_cli_run(int argc, char **argv);
 
+/* `lrekmc verify DIR`; argv[0] is "verify". */
+int lrk_cli_verify(int argc, char **argv);
+
 /* MPI ranks > 0: serve KMC slices to rank 0 until the run ends (parallel.h). */
 int lrk_cli_worker(void);
 
