@@ -355,7 +355,7 @@ static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
     size_t errors = check_crossover(c, d) + check_elastic(c, d) + check_relations(c, d);
     if (errors == 0) {
         lrk_error err;
-        if (lrk_model_validate(&c->model, &err) != LRK_OK) {
+        if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {
             static const char *const names[] = {"model.T", "model.V1", "model.V0", "model.N",
                                                 "model.crossover.T0", "model.crossover.A", NULL};
             lrk_config_report(d, c, place(c, names), "%s", err.message);
