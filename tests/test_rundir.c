@@ -444,3 +444,32 @@ Test(rundir, a_file_size_limit_is_an_error_naming_the_path, .timeout = 60)
     assert_contains(log, path_of(dir, "points/0/relaxation.csv"));
     cr_assert_eq(count_temporaries(dir), 0);
 }
+
+Test(rundir, set_on_a_swept_key_collapses_its_axis_and_the_table_shows_every_swept_key, .timeout = 60)
+{
+    char root[64], dir[128], log[128], config[128];
+    make_root(root);
+    snprintf(dir, sizeof dir, "%s/run", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    snprintf(config, sizeof config, "%s/zip.yaml", root);
+    write_campaign(config, "  model.T: [0.8, 1.6]\n  zip: {model.V0: [1, 10.125], model.N: [100, 1000]}\n");
+    cr_assert_eq(LREKMC(log, "run", config, "-o", dir, "--set=model.T=1.25", "--set=model.V0=2"), 0);
+    assert_contains(log, "replaces the sweep over that key (2 values)");
+    char *text = slurp(log);
+    /* model.T left the sweep; model.V0 left the zip group, model.N still varies */
+    cr_assert(strstr(text, "model.T") == NULL || strstr(text, "model.T=1.25") != NULL, "%s", text);
+    cr_assert(strstr(text, " model.N ") != NULL && strstr(text, " model.V0 ") == NULL, "%s", text);
+    /* every line of the table has the same length: aligned columns */
+    char *table = strstr(text, "point ");
+    cr_assert_not_null(table, "%s", text);
+    size_t width = strcspn(table, "\n");
+    char *line = table;
+    for (int row = 0; row < 3; row++) {
+        cr_assert_eq(strcspn(line, "\n"), width, "line %d of the table is not aligned:\n%s", row, table);
+        line += width + 1;
+    }
+    char *summary = slurp(path_of(dir, "summary.csv"));
+    cr_assert(strncmp(summary, "point,model.N,mode,", 19) == 0, "%s", summary);
+    free(summary);
+    free(text);
+}
