@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * campaign.c - the configuration hash, --dry-run and the end-of-run table
- * (campaign.h); the run itself is campaign_run.c and campaign_resume.c.
+ * campaign.c - --dry-run and the end-of-run table (campaign.h); the run
+ * itself is campaign_run.c and campaign_resume.c, the hash config_hash.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "lrekmc/campaign.h"
@@ -12,31 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <xxhash.h>
 
 #include "lrekmc/output.h"
 #include "lrekmc/point.h"
-
-lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
-{
-    lrk_config view = *c; /* a shallow view: only fields that change no result differ */
-    view.output.dir = "";
-    view.kmc.threads = 0;
-    if (without_sweep) {
-        view.sweep_axis_count = 0;
-        view.sweep_axes = NULL;
-    }
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    if (out == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
-    lrk_status s = lrk_config_emit(&view, out, err);
-    fclose(out);
-    *hash = s == LRK_OK ? XXH3_64bits(text, size) : 0;
-    free(text);
-    return s;
-}
 
 lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnostics *d)
 {

@@ -21,6 +21,7 @@
 
 #include "lrekmc/output.h"
 #include "point_done.h"
+#include "point_hash.h"
 
 typedef struct old_point {
     char name[80];               /* under points/ */
@@ -152,20 +153,16 @@ static old_point *find_unused(old_point **sorted, size_t n, uint64_t hash)
 
 /* Give every intact old point a new index with the same hash: first where
  * it already is, then (only if some are left) by hashing the other points. */
-static lrk_status match(campaign_state *st, old_points *list, char *taken, lrk_error *err)
+static lrk_status match(campaign_state *st, old_points *list, char *taken, const lrk_point_hasher *hasher,
+                        lrk_error *err)
 {
     size_t count = st->record.point_count, left = 0;
     for (size_t i = 0; i < list->count; i++) {
         old_point *p = &list->at[i];
         if (!p->intact || !p->numeric || p->index >= count || taken[p->index])
             continue;
-        lrk_config config;
-        uint64_t hash = 0;
-        lrk_status s = campaign_point_config(st, p->index, &config, &hash, err);
-        if (s != LRK_OK)
-            return s;
-        lrk_config_free(&config);
-        if (hash == p->hash) {
+        lrk_status s;
+        if (lrk_point_hasher_hash(hasher, p->index) == p->hash) {
             p->target = (long)p->index;
             taken[p->index] = 1;
         }
@@ -184,19 +181,13 @@ static lrk_status match(campaign_state *st, old_points *list, char *taken, lrk_e
     for (size_t k = 0; s == LRK_OK && unmatched > 0 && k < count; k++) {
         if (taken[k])
             continue;
-        lrk_config config;
-        uint64_t hash = 0;
-        s = campaign_point_config(st, k, &config, &hash, err);
-        if (s != LRK_OK)
-            break;
-        lrk_config_free(&config);
-        old_point *p = find_unused(sorted, left, hash);
+        old_point *p = find_unused(sorted, left, lrk_point_hasher_hash(hasher, k));
         if (p != NULL) {
             p->target = (long)k;
             taken[k] = 1;
             unmatched--;
         }
-        if (k % 4096 == 4095) {
+        if (k % (1u << 20) == (1u << 20) - 1) {
             report_phase(st, "matching finished points", k + 1, count);
             s = campaign_check_stop(st, "matching the finished points", err);
         }
@@ -313,8 +304,12 @@ lrk_status campaign_resume(campaign_state *st, lrk_campaign_report *report, lrk_
     lrk_status s = points && taken ? LRK_OK : lrk_error_set(err, LRK_ERR_NOMEM, "resume: out of memory");
     if (s == LRK_OK)
         s = scan(st, points, &list, err);
+    lrk_point_hasher *hasher = NULL;
     if (s == LRK_OK && list.intact > 0)
-        s = match(st, &list, taken, err);
+        s = lrk_point_hasher_create(st->base, &hasher, err);
+    if (s == LRK_OK && list.intact > 0)
+        s = match(st, &list, taken, hasher, err);
+    lrk_point_hasher_free(hasher);
     if (s == LRK_OK)
         s = refuse_drop(st, &list, err);
     if (s == LRK_OK)

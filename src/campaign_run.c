@@ -264,6 +264,8 @@ static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_e
     report->point_count = count;
     st->progress.point_count = count;
     lrk_status s = lrk_campaign_check_memory(st->base, st->options->threads, err);
+    if (s == LRK_OK)
+        s = campaign_check_stop(st, "starting", err);
     if (s != LRK_OK)
         return s;
     st->rows = calloc(count, sizeof(char *));

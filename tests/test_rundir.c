@@ -473,3 +473,30 @@ Test(rundir, set_on_a_swept_key_collapses_its_axis_and_the_table_shows_every_swe
     free(summary);
     free(text);
 }
+
+Test(rundir, sigint_is_honoured_in_every_phase_of_a_large_campaign, .timeout = 120)
+{
+    char root[64], dir[128], log[128], config[128];
+    make_root(root);
+    snprintf(dir, sizeof dir, "%s/run", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    snprintf(config, sizeof config, "%s/large.yaml", root);
+    /* 10^7 points (the maximum) of deterministic references only */
+    write_text(config, "kmc: {trajectories: 0}\ngrid: {points: 20}\nfit: {q_levels: {count: 5}}\nsweep:\n"
+                       "  model.T: {linspace: [0.5, 2, 3125]}\n  model.V0: {linspace: [0.5, 2, 3200]}\n");
+    /* signals from the start (loading, start-up) to well into the points */
+    const long delays_ms[] = {5, 30, 80, 150, 300, 600, 1200};
+    for (size_t i = 0; i < sizeof delays_ms / sizeof delays_ms[0]; i++) {
+        pid_t pid = start(log, (limits){0, 0}, (const char *const[]){"run", config, "-o", dir, "--quiet", NULL});
+        sleep_ms(delays_ms[i]);
+        struct timespec sent, ended;
+        clock_gettime(CLOCK_MONOTONIC, &sent);
+        kill(pid, SIGINT);
+        cr_assert_eq(wait_exit(pid), 130, "after %ld ms", delays_ms[i]);
+        clock_gettime(CLOCK_MONOTONIC, &ended);
+        double seconds = (double)(ended.tv_sec - sent.tv_sec) + 1e-9 * (double)(ended.tv_nsec - sent.tv_nsec);
+        cr_assert_lt(seconds, 5.0, "SIGINT after %ld ms took %.1f s to stop the run", delays_ms[i], seconds);
+        cr_assert_eq(count_temporaries(dir), 0);
+    }
+    cr_assert_eq(LREKMC(log, "verify", dir), 0);
+}

@@ -103,9 +103,9 @@ void lrk_campaign_report_free(lrk_campaign_report *report);
 /* Print the main columns of RUN_DIR/summary.csv as an aligned table. */
 lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err);
 
-/* XXH3-64 hash of a configuration as emitted (lrk_config_emit), ignoring
- * output.dir, kmc.threads and (when without_sweep) the sweep: the identity
- * of a point's results. */
+/* The identity of a configuration's results: an XXH3-64 hash of every key's
+ * value as lrk_config_emit writes it (and, unless without_sweep, of the
+ * sweep), ignoring output.dir and kmc.threads, which change no result. */
 lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
 
 #ifdef __cplusplus

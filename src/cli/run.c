@@ -164,7 +164,6 @@ static int run_campaign(const lrk_config *config, const run_options *o, int argc
                                     .notice = show_notice, .notice_user = &interactive};
     lrk_campaign_report report;
     lrk_error err = {{0}};
-    install_signal_handlers();
     lrk_status s = lrk_campaign_run(config, &options, &report, &err);
     if (interactive)
         fputs("\r\033[K", stderr);
@@ -218,8 +217,16 @@ int lrk_cli_run(int argc, char **argv)
         lrk_cli_config_args_free(&args);
         return code;
     }
+    /* from here on a signal is a request to stop, honoured in every phase */
+    install_signal_handlers();
     lrk_config config;
     code = resolve(&args, &o, &config);
+    if (code == LRK_CLI_OK && stop_requested) {
+        fputs("lrekmc run: interrupted before the run started\n", stderr);
+        lrk_config_free(&config);
+        lrk_cli_config_args_free(&args);
+        return 130;
+    }
     if (code == LRK_CLI_OK) {
         if (o.dry_run) {
             lrk_diagnostics d;
