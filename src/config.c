@@ -245,10 +245,16 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b)
 
 /* ---- checks between keys ---------------------------------------------------- */
 
+/* The table slot of a key named in this file.  A misspelt name is a bug
+ * here, never input: stop loudly (every caller runs in the test suite)
+ * rather than report against slot 0, model.mode. */
 static size_t key_index(const char *name)
 {
     size_t i = 0;
-    lrk_key_find(name, &i);
+    if (lrk_key_find(name, &i) == NULL) {
+        fprintf(stderr, "lrekmc: internal error: config.c names the unknown key '%s'\n", name);
+        abort();
+    }
     return i;
 }
 
