@@ -397,6 +397,9 @@ Test(rundir, threads_count_in_the_memory_estimate)
      * for the result.  Under a 1 GiB address space 1 thread fits, 32 do not. */
     write_text(config, "model: {mode: ser, N: 100000}\nkmc: {trajectories: 64, threads: 1}\n"
                        "grid: {points: 4000}\nfit: {batches: 32}\n");
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("AddressSanitizer reserves more address space than the limit this test sets");
+#endif
     limits lim = {1024u << 20, 0};
     cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, NULL})), 0);
     cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, "--set=kmc.threads=32", NULL})), 2);
