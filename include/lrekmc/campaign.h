@@ -33,6 +33,9 @@
  * once (LRK_ERR_IO naming the holder's pid) and changes nothing.
  * Before anything is written, the memory every point needs is checked
  * (resources.h): LRK_ERR_INVALID naming the keys to lower.
+ * A caller should ignore SIGXFSZ (as the lrekmc program does): a file-size
+ * limit then fails a write with EFBIG, reported as LRK_ERR_IO naming the
+ * file, instead of killing the process.
  */
 #ifndef LREKMC_CAMPAIGN_H
 #define LREKMC_CAMPAIGN_H
