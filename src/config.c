@@ -105,10 +105,12 @@ void lrk_config_defaults(lrk_config *c)
     c->elastic = (lrk_elastic){NAN, NAN, NAN, NAN, NAN};
     c->kmc.trajectories = 10000;
     c->kmc.seed = 42;
+    c->kmc.streams = LRK_STREAMS_INDEPENDENT;
     c->kmc.threads = 0;
     c->grid.t_max_auto = 1;
     c->grid.t_max = 0.0;
     c->grid.q_max = 0.99;
+    c->grid.t_max_rule = LRK_GRID_END_AUTO;
     c->grid.points = 400;
     c->grid.spacing = LRK_SPACING_LINEAR;
     c->fit.protocol = LRK_FIT_QLEVELS;

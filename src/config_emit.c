@@ -95,11 +95,13 @@ static void sections(writer *w, const lrk_config *c)
     begin_mapping(w, "kmc");
     key_value(w, c, "kmc.trajectories");
     key_value(w, c, "kmc.seed");
+    key_value(w, c, "kmc.streams");
     key_value(w, c, "kmc.threads");
     end_mapping(w);
     begin_mapping(w, "grid");
     key_value(w, c, "grid.t_max");
     key_value(w, c, "grid.q_max");
+    key_value(w, c, "grid.t_max_rule");
     key_value(w, c, "grid.points");
     key_value(w, c, "grid.spacing");
     end_mapping(w);
