@@ -90,6 +90,17 @@ static void examine(campaign_state *st, const char *points, old_point *p)
     free(pdir);
 }
 
+static void report_phase(campaign_state *st, const char *phase, size_t done, size_t total)
+{
+    if (st->options->progress == NULL)
+        return;
+    lrk_campaign_progress now = st->progress;
+    now.phase = phase;
+    now.points_done = done;
+    now.point_count = total;
+    st->options->progress(st->options->progress_user, &now);
+}
+
 static lrk_status scan(campaign_state *st, const char *points, old_points *list, lrk_error *err)
 {
     DIR *d = opendir(points);
@@ -111,8 +122,10 @@ static lrk_status scan(campaign_state *st, const char *points, old_points *list,
     for (size_t i = 0; s == LRK_OK && i < list->count; i++) {
         examine(st, points, &list->at[i]);
         list->intact += list->at[i].intact;
-        if (i % 256 == 255)
+        if (i % 256 == 255) {
+            report_phase(st, "checking finished points", i + 1, list->count);
             s = campaign_check_stop(st, "checking the finished points", err);
+        }
     }
     return s;
 }
@@ -121,17 +134,6 @@ static int by_hash(const void *a, const void *b)
 {
     const old_point *x = *(old_point *const *)a, *y = *(old_point *const *)b;
     return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
-static void report_phase(campaign_state *st, const char *phase, size_t done, size_t total)
-{
-    if (st->options->progress == NULL)
-        return;
-    lrk_campaign_progress now = st->progress;
-    now.phase = phase;
-    now.points_done = done;
-    now.point_count = total;
-    st->options->progress(st->options->progress_user, &now);
 }
 
 /* The intact point whose hash is `hash` and that has no target yet, or NULL. */

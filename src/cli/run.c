@@ -217,8 +217,10 @@ int lrk_cli_run(int argc, char **argv)
         lrk_cli_config_args_free(&args);
         return code;
     }
-    /* from here on a signal is a request to stop, honoured in every phase */
-    install_signal_handlers();
+    /* from here on a signal is a request to stop, honoured in every phase
+     * (a dry run writes nothing: the default, immediate end, suits it) */
+    if (!o.dry_run)
+        install_signal_handlers();
     lrk_config config;
     code = resolve(&args, &o, &config);
     if (code == LRK_CLI_OK && stop_requested) {
