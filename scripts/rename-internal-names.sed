@@ -19,3 +19,9 @@ s/\blrk_run_record_\(now\|write\|read_hash\)\b/run_record_\1/g
 s/\blrk_run_record\b/run_record/g
 s/\blrk_point_state\b/point_state/g
 s/\bLRK_POINT_\(PENDING\|KEPT\|COMPUTED\)\b/POINT_\1/g
+s/\blrk_loader\b/loader/g
+s/\blrk_loader_/loader_/g
+s/\bLRK_LOADER_/LOADER_/g
+s/\blrk_parallel_launcher_size\b/parallel_launcher_size/g
+s/\blrk_point_hasher\b/point_hasher/g
+s/\blrk_point_hasher_\(create\|hash\|free\)\b/point_hasher_\1/g

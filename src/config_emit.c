@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config_emit.c - the resolved configuration written back as YAML with
- * libyaml's emitter (which does all quoting and escaping), and the resume
- * hash of that text.  Both walk the key table (config_keys.c): a new key is
- * emitted and hashed without an edit here.  The output reads back to an
+ * libyaml's emitter (which does all quoting and escaping), walking the key
+ * table (config_keys.c): a new key is emitted without an edit here.  The output reads back to an
  * equal configuration: numbers use the shortest text that round trips and
  * the sweep is written as explicit lists.
  */
-#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "config_internal.h"
 
 #include <math.h>
@@ -95,10 +93,8 @@ static int emitted(const lrk_config *c, const config_key_def *k)
 }
 
 /* Every emitted key in table order, opening and closing the blocks of the
- * dotted names as they change (the table keeps each block contiguous).
- * for_hash: keys with hash_as show that text, so that settings which change
- * no result (threads, output.dir) do not change the hash. */
-static void keys_in_table_order(writer *w, const lrk_config *c, int for_hash)
+ * dotted names as they change (the table keeps each block contiguous). */
+static void keys_in_table_order(writer *w, const lrk_config *c)
 {
     char text[4200], block[128];
     const char *open = NULL; /* the last emitted key: its blocks are open */
@@ -114,10 +110,7 @@ static void keys_in_table_order(writer *w, const lrk_config *c, int for_hash)
             snprintf(block, sizeof block, "%.*s", (int)(to - from), k->name + from);
             begin_mapping(w, block);
         }
-        if (for_hash && k->hash_as != NULL)
-            snprintf(text, sizeof text, "%s", k->hash_as);
-        else
-            config_key_format(c, k, text, sizeof text);
+        config_key_format(c, k, text, sizeof text);
         scalar(w, strrchr(k->name, '.') + 1, YAML_PLAIN_SCALAR_STYLE);
         scalar(w, text, k->kind == KEY_STRING ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
         open = k->name;
@@ -153,7 +146,7 @@ static void sweep(writer *w, const lrk_config *c)
     end_mapping(w);
 }
 
-static lrk_status emit_config(const lrk_config *c, int for_hash, int with_sweep, FILE *out, lrk_error *err)
+lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err)
 {
     writer w;
     yaml_event_t e;
@@ -166,9 +159,8 @@ static lrk_status emit_config(const lrk_config *c, int for_hash, int with_sweep,
     emit(&w, &e, yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING));
     emit(&w, &e, yaml_document_start_event_initialize(&e, NULL, NULL, NULL, 1));
     begin_mapping(&w, NULL);
-    keys_in_table_order(&w, c, for_hash);
-    if (with_sweep)
-        sweep(&w, c);
+    keys_in_table_order(&w, c);
+    sweep(&w, c);
     end_mapping(&w);
     emit(&w, &e, yaml_document_end_event_initialize(&e, 1));
     emit(&w, &e, yaml_stream_end_event_initialize(&e));
@@ -180,26 +172,4 @@ static lrk_status emit_config(const lrk_config *c, int for_hash, int with_sweep,
         status = lrk_error_set(err, LRK_ERR_IO, "config emit: %s", problem ? problem : "write error");
     yaml_emitter_delete(&w.emitter);
     return status;
-}
-
-lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err)
-{
-    return emit_config(c, 0, 1, out, err);
-}
-
-lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    if (out == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
-    lrk_status s = emit_config(c, 1, !without_sweep, out, err);
-    fclose(out);
-    uint64_t h = 14695981039346656037ULL; /* 64-bit FNV-1a */
-    for (size_t i = 0; s == LRK_OK && i < size; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-    free(text);
-    *hash = h;
-    return s;
 }

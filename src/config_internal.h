@@ -37,8 +37,8 @@ typedef struct config_key_def {
     const char *meaning;          /* the doc line: --help and docs/configuration.md */
     const char *default_text;     /* YAML scalar applied by lrk_config_defaults; NULL = none
                                      (a number without default is NaN and not emitted) */
-    const char *hash_as;          /* non-NULL: the key changes no result; the resume hash
-                                     sees this text in place of its value */
+    int changes_no_result;        /* 1: the resume hash (config_hash.c) counts it as a
+                                     constant (kmc.threads, output.dir) */
     int (*omitted)(const lrk_config *c); /* non-NULL: not emitted when it returns 1 */
 } config_key_def;
 

@@ -34,10 +34,10 @@
 #define CLOSED(lo, hi) 1, 0, 1, 0, (double)(lo), (double)(hi)
 
 /* One row per kind: name, member, [bounds | choices], default text, doc line. */
-#define REAL(name, member, bounds, def, doc) {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, NULL, NULL}
+#define REAL(name, member, bounds, def, doc) {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, NULL}
 #define LONG(name, member, lo, hi, def, doc) \
-    {name, KEY_LONG, TYPED(member, long), CLOSED(lo, hi), NULL, 1, doc, def, NULL, NULL}
-#define ENUM(name, member, names, def, doc) {name, KEY_ENUM, INT_SIZED(member), ANY, names, 1, doc, def, NULL, NULL}
+    {name, KEY_LONG, TYPED(member, long), CLOSED(lo, hi), NULL, 1, doc, def, 0, NULL}
+#define ENUM(name, member, names, def, doc) {name, KEY_ENUM, INT_SIZED(member), ANY, names, 1, doc, def, 0, NULL}
 
 static int replaced_by_elastic(const lrk_config *c)
 {
@@ -56,7 +56,7 @@ static const config_key_def keys[] = {
     REAL("model.elastic.d_el", elastic.d_el, GT0, NULL,
          "Eq. 5 input d_el (elastic interaction range; V1 = 0 when d_el <= d0/2)"),
     {"model.V1", KEY_REAL, TYPED(model.V1, double), GE0, NULL, 1,
-     "interaction strength; give either V1 or model.elastic, not both", "1", NULL, replaced_by_elastic},
+     "interaction strength; give either V1 or model.elastic, not both", "1", 0, replaced_by_elastic},
     REAL("model.T", model.T, GT0, "1", "temperature (units of k_B)"),
     REAL("model.crossover.A", model.A, ANY, NULL,
          "sharpness A of f(T) = 1/(exp(-A(1/T - 1/T0)) + 1); required when mode is crossover, ignored otherwise"),
@@ -66,16 +66,16 @@ static const config_key_def keys[] = {
     LONG("kmc.trajectories", kmc.trajectories, 0, 1e12, "10000",
          "KMC trajectories; 0 = deterministic references only"),
     {"kmc.seed", KEY_U64, TYPED(kmc.seed, uint64_t), ANY, NULL, 1,
-     "seed of every trajectory's generator (docs/kmc.md, random streams)", "42", NULL, NULL},
+     "seed of every trajectory's generator (docs/kmc.md, random streams)", "42", 0, NULL},
     ENUM("kmc.streams", kmc.streams, lrk_streams_names, "independent",
          "independent: each point's streams are keyed by its own model (mode, V0, V1, T, N, crossover A and "
          "T0), so points are statistically independent; common: the seed alone, the same random numbers at "
          "every point (for differences between points)"),
     {"kmc.threads", KEY_INT, TYPED(kmc.threads, int), CLOSED(0, 1024), NULL, 1,
-     "OpenMP threads; 0 = all cores (results do not depend on it)", "0", "0", NULL},
+     "OpenMP threads; 0 = all cores (results do not depend on it)", "0", 1, NULL},
     {"grid.t_max", KEY_TMAX, TYPED(grid.t_max, double), GT0, NULL, 1,
      "end of the output time grid; auto = the later of the ODE's time to q_max and a time by which the "
-     "ensemble mean has reached q_max (grid.t_max_rule)", "auto", NULL, NULL},
+     "ensemble mean has reached q_max (grid.t_max_rule)", "auto", 0, NULL},
     REAL("grid.q_max", grid.q_max, UNIT, "0.99", "q that ends the grid when t_max is auto"),
     ENUM("grid.t_max_rule", grid.t_max_rule, lrk_grid_end_rule_names, "auto",
          "how t_max: auto covers the ensemble: moments = Chernoff bound from the exact rates, pilot = "
@@ -94,9 +94,9 @@ static const config_key_def keys[] = {
     ENUM("references.master_equation", references.master_equation, lrk_switch_names, "auto",
          "exact finite-N master equation; auto = when N is small enough"),
     {"output.dir", KEY_STRING, TYPED(output.dir, char *), ANY, NULL, 0,
-     "directory of the results (at most 4096 bytes; not sweepable)", LRK_CONFIG_DEFAULT_DIR, "", NULL},
+     "directory of the results (at most 4096 bytes; not sweepable)", LRK_CONFIG_DEFAULT_DIR, 1, NULL},
     {"output.trajectories", KEY_BOOL, TYPED(output.trajectories, int), ANY, NULL, 1,
-     "also write every trajectory's first-passage times", "false", NULL, NULL},
+     "also write every trajectory's first-passage times", "false", 0, NULL},
 };
 
 _Static_assert(sizeof keys / sizeof keys[0] <= LRK_CONFIG_KEY_SLOTS, "raise LRK_CONFIG_KEY_SLOTS");
@@ -318,6 +318,36 @@ static lrk_status fail(char *why, size_t why_size, const config_key_def *k, cons
     return LRK_ERR_INVALID;
 }
 
+/* The value of a decimal that decimal_syntax found to be a whole number
+ * >= 0, exactly; -1 when it exceeds 64 bits. */
+static int exact_integer(const char *text, uint64_t *out)
+{
+    const char *p = text + (text[0] == '+');
+    char digits[128];
+    size_t n = 0, before = 0;
+    for (; isdigit((unsigned char)*p) || *p == '.'; p++) {
+        if (*p == '.')
+            continue;
+        if (n < sizeof digits)
+            digits[n] = *p;
+        n++;
+        before += strchr(text, '.') == NULL || p < strchr(text, '.');
+    }
+    long exponent = (*p == 'e' || *p == 'E') ? strtol(p + 1, NULL, 10) : 0;
+    long whole = (long)before + exponent; /* digits with a weight >= 1 */
+    uint64_t value = 0;
+    for (long j = 0; j < whole; j++) {
+        unsigned digit = (size_t)j < n && (size_t)j < sizeof digits ? (unsigned)(digits[j] - '0') : 0;
+        if ((size_t)j >= sizeof digits && (size_t)j < n)
+            return -1; /* a mantissa this long cannot fit anyway */
+        if (value > (UINT64_MAX - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return 0;
+}
+
 static lrk_status apply_u64(uint64_t *out, const config_key_def *k, const char *text, char *why, size_t ws)
 {
     const char *p = text + (text[0] == '+');
@@ -340,9 +370,12 @@ static lrk_status apply_u64(uint64_t *out, const config_key_def *k, const char *
         return fail(why, ws, k, text, "not an integer");
     if (x < 0)
         return fail(why, ws, k, text, "negative");
-    if (x > 9007199254740992.0)
+    /* Judged by the exact decimal, not by the double it rounds to
+     * (9007199254740993.0 reads as 2^53 exactly). */
+    uint64_t exact = 0;
+    if (exact_integer(text, &exact) != 0 || exact > 9007199254740992ULL)
         return fail(why, ws, k, text, "write integers above 2^53 with plain digits");
-    *out = (uint64_t)x;
+    *out = exact;
     return LRK_OK;
 }
 

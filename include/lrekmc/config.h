@@ -179,7 +179,9 @@ lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *d
 #define LRK_CONFIG_MAX_FILE_SIZE (16u << 20)  /* larger files are rejected */
 
 /* Apply one `key=value` override (dotted key, YAML scalar value) with the
- * same checks as the file.  Sweep keys cannot be set this way. */
+ * same checks as the file.  The sweep itself cannot be set this way; a key
+ * the sweep varies takes the one value and leaves the sweep (its axis is
+ * removed, or only the key when it is part of a zip group). */
 lrk_status lrk_config_set(lrk_config *c, const char *assignment, lrk_diagnostics *d);
 
 /* Apply `key` = `value` (used for sweep points: same checks).  value is the
@@ -234,9 +236,11 @@ void lrk_config_keys_markdown(FILE *out);
  * written as explicit lists.  Loading the output gives an equal config. */
 lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err);
 
-/* 64-bit FNV-1a hash of the configuration as emitted, with the keys that
- * change no result (output.dir, kmc.threads) at fixed values and, when
- * without_sweep, without the sweep: the resume hash of campaign.h. */
+/* The identity of a configuration's results (config_hash.c): an XXH3-64
+ * hash of every key's value as lrk_config_emit writes it (and, unless
+ * without_sweep, of the sweep); keys whose table row says they change no
+ * result (output.dir, kmc.threads) count as constants.  The resume hash of
+ * campaign.h. */
 lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
 
 /* Deep copy (for sweep points); dst need not be initialised. */
