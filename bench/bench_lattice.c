@@ -142,7 +142,7 @@ static double bench_lattice(long L, double d_el, long events, size_t *count)
     for (long i = 0; i < traj; i++) {
         lrk_pcg64 rng;
         lrk_pcg64_seed(&rng, 42, (uint64_t)i);
-        lrk_lattice_simulate(s, w, &rng, n_at, fp);
+        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
     }
     double rate = (double)(traj * m.N) / (cpu_seconds() - start);
     lrk_lattice_worker_free(w);

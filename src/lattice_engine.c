@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/lattice_observe.h"
 #include "rng_inline.h"
 
 #define BLOCK 64
@@ -49,6 +50,8 @@ struct lrk_lattice_shared {
     size_t t_count;
     long *level_events;
     size_t level_count;
+    lrk_lattice_layout layout;    /* the extras */
+    double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
 };
 
 struct lrk_lattice_worker {
@@ -59,6 +62,8 @@ struct lrk_lattice_worker {
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
     long *rec_sites;
     double *rec_times;
+    lrk_lattice_probe *probe;     /* correlation and clusters */
+    unsigned char *field;         /* N, row-major: 1 = relaxed */
 };
 
 size_t lrk_lattice_stencil_count(const lrk_lattice_shared *s)
@@ -207,6 +212,8 @@ static lrk_status create(const lrk_model *m, const lrk_stencil *st, int uniform,
     s->Lz = m->space.Lz;
     s->k = lrk_model_k(m);
     s->uniform = uniform;
+    s->near2 = m->space.d_el * m->space.d_el * (1.0 + 1e-12);
+    lrk_lattice_layout_of(m, &s->layout);
     status = build_geometry(s, err);
     if (status == LRK_OK)
         status = copy_grid(s, g, err);
@@ -277,6 +284,8 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
     free(w->touched);
     free(w->list);
     free(w->unrelaxed);
+    free(w->field);
+    lrk_lattice_probe_free(w->probe);
     free(w);
 }
 
@@ -288,6 +297,14 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
     size_t list = s->count + 2 < (size_t)s->blocks + 1 ? s->count + 2 : (size_t)s->blocks + 1;
     w->list = malloc((list + 1) * sizeof(uint32_t));
+    w->field = malloc((size_t)s->N);
+    lrk_model geometry = {.N = s->N};
+    geometry.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = s->Lx, .Ly = s->Ly, .Lz = s->Lz};
+    lrk_status st = lrk_lattice_probe_create(&geometry, &w->probe, err);
+    if (st != LRK_OK || w->field == NULL) {
+        lrk_lattice_worker_free(w);
+        return st != LRK_OK ? st : lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
+    }
     if (s->uniform) {
         w->unrelaxed = malloc((size_t)s->N * sizeof(uint32_t));
     } else {
@@ -422,20 +439,64 @@ static void relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slo
     }
 }
 
-/* Output bookkeeping shared by both paths: event number `n` (1-based)
- * happened at time t. */
+/* Output bookkeeping shared by both paths. */
 typedef struct sink {
-    size_t k, j;
+    size_t k, j, snap;
     uint32_t *n_at;
     double *first_passage;
+    double *extra;          /* NULL: no observables */
+    long px, py, pz;        /* previous event */
+    long run;               /* size of the current avalanche */
+    double avalanches;
 } sink;
 
-static inline void record(const lrk_lattice_shared *s, sink *o, long n, double t)
+static void close_avalanche(const lrk_lattice_shared *s, sink *o)
+{
+    if (o->run == 0)
+        return;
+    size_t b = 0;
+    while (((long)2 << b) <= o->run)
+        b++;
+    o->extra[s->layout.avalanche_offset + 2 + b] += 1.0;
+    o->avalanches += 1.0;
+    o->run = 0;
+}
+
+/* Event number n (1-based) relaxed row-major `site` at time t. */
+static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site, double t)
 {
     while (s->grid[o->k] < t)
         o->n_at[o->k++] = (uint32_t)(n - 1);
     while (o->j < s->level_count && s->level_events[o->j] == n)
         o->first_passage[o->j++] = t;
+    if (w->rec_sites != NULL) {
+        w->rec_sites[n - 1] = site;
+        w->rec_times[n - 1] = t;
+    }
+    if (o->extra == NULL)
+        return;
+    w->field[site] = 1;
+    long x = site % s->Lx, y = site / s->Lx % s->Ly, z = site / (s->Lx * s->Ly);
+    long dx = labs(x - o->px), dy = labs(y - o->py), dz = labs(z - o->pz);
+    dx = dx < s->Lx - dx ? dx : s->Lx - dx;
+    dy = dy < s->Ly - dy ? dy : s->Ly - dy;
+    dz = dz < s->Lz - dz ? dz : s->Lz - dz;
+    if (o->run > 0 && (double)(dx * dx + dy * dy + dz * dz) <= s->near2) {
+        o->run++;
+    } else {
+        close_avalanche(s, o);
+        o->run = 1;
+    }
+    o->px = x;
+    o->py = y;
+    o->pz = z;
+    const lrk_lattice_layout *l = &s->layout;
+    while (o->snap < l->snapshots && l->snapshot_events[o->snap] == n) {
+        double *e = o->extra + o->snap * l->per_snapshot;
+        lrk_lattice_correlation(w->probe, w->field, e);
+        lrk_lattice_clusters(w->probe, w->field, e + l->radial_bins);
+        o->snap++;
+    }
 }
 
 static inline double uniform01(lrk_pcg64 *rng)
@@ -453,11 +514,7 @@ static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lr
         t += lrk_pcg64_exponential_ziggurat_inline(rng) * inv_k / R;
         size_t slot = select_slot(s, w, uniform01(rng) * R);
         relax(s, w, slot);
-        record(s, o, n, t);
-        if (w->rec_sites != NULL) {
-            w->rec_sites[n - 1] = s->slot_site[slot];
-            w->rec_times[n - 1] = t;
-        }
+        record(s, w, o, n, (long)s->slot_site[slot], t);
     }
 }
 
@@ -475,22 +532,32 @@ static void simulate_uniform(const lrk_lattice_shared *s, lrk_lattice_worker *w,
             pick = left - 1;
         uint32_t site = un[pick];
         un[pick] = un[left - 1];
-        record(s, o, n, t);
-        if (w->rec_sites != NULL) {
-            w->rec_sites[n - 1] = site;
-            w->rec_times[n - 1] = t;
-        }
+        record(s, w, o, n, (long)site, t);
     }
 }
 
-void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
-                          double *first_passage)
+size_t lrk_lattice_extra_count(const lrk_lattice_shared *s)
 {
-    sink o = {0, 0, n_at, first_passage};
+    return s->layout.count;
+}
+
+void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
+                          double *first_passage, double *extra)
+{
+    sink o = {.n_at = n_at, .first_passage = first_passage, .extra = extra};
+    if (extra != NULL) {
+        memset(extra, 0, s->layout.count * sizeof *extra);
+        memset(w->field, 0, (size_t)s->N);
+    }
     if (s->uniform)
         simulate_uniform(s, w, rng, &o);
     else
         simulate_tree(s, w, rng, &o);
     for (; o.k < s->t_count; o.k++)
         n_at[o.k] = (uint32_t)s->N;
+    if (extra != NULL) {
+        close_avalanche(s, &o);
+        extra[s->layout.avalanche_offset] = o.avalanches;
+        extra[s->layout.avalanche_offset + 1] = (double)s->N / o.avalanches;
+    }
 }

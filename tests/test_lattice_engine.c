@@ -49,7 +49,7 @@ static void run(const lrk_lattice_shared *s, const double *t, size_t L, long M, 
     for (long i = 0; i < M; i++) {
         lrk_pcg64 rng;
         lrk_pcg64_seed(&rng, seed, (uint64_t)i);
-        lrk_lattice_simulate(s, w, &rng, n_at, fp);
+        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
         for (size_t k = 0; k < K; k++) {
             e->n1[k] += n_at[k];
             e->n2[k] += (double)n_at[k] * n_at[k];
@@ -245,11 +245,11 @@ Test(lattice_engine, every_site_once_and_deterministic)
     double f1[8], f2[8];
     lrk_pcg64 a, b;
     lrk_pcg64_seed(&a, 5, 3);
-    lrk_lattice_simulate(s, w1, &a, n1, f1); /* w1 used twice: state must reset */
+    lrk_lattice_simulate(s, w1, &a, n1, f1, NULL); /* w1 used twice: state must reset */
     lrk_pcg64_seed(&a, 5, 3);
-    lrk_lattice_simulate(s, w1, &a, n1, f1);
+    lrk_lattice_simulate(s, w1, &a, n1, f1, NULL);
     lrk_pcg64_seed(&b, 5, 3);
-    lrk_lattice_simulate(s, w2, &b, n2, f2);
+    lrk_lattice_simulate(s, w2, &b, n2, f2, NULL);
     cr_assert(memcmp(sites1, sites2, (size_t)m.N * sizeof(long)) == 0);
     cr_assert(memcmp(times1, times2, (size_t)m.N * sizeof(double)) == 0);
     cr_assert(memcmp(n1, n2, sizeof n1) == 0 && memcmp(f1, f2, L * sizeof(double)) == 0);

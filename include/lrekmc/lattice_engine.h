@@ -27,9 +27,11 @@
  * number of events at times <= t_k, at each grid time, and the time of event
  * level_events[j] at each level.
  *
- * Memory: shared O(|stencil| + L); per worker 8 N' + N'/4 + N'/64 bytes
- * (N' = N padded to whole blocks), plus 4 N bytes for the uniform kernel.
- * L = 256 takes about 150 MB per worker.
+ * Memory: shared O(|stencil| + N) (4 bytes per padded site for the slot
+ * table); per worker 8 N' + N'/4 + N'/64 bytes (N' = N padded to whole
+ * blocks) for the rates and sums, 4 N for the uniform kernel's list, and
+ * 23 N for the observables (FFT arrays, union-find, field).
+ * L = 256 takes about 0.55 GB per worker.
  */
 #ifndef LREKMC_LATTICE_ENGINE_H
 #define LREKMC_LATTICE_ENGINE_H
@@ -81,10 +83,15 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w);
  * of event n + 1 (N entries); times[n] its time.  NULL turns it off. */
 void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times);
 
+/* Number of extras per trajectory (lattice_observe.h's layout). */
+size_t lrk_lattice_extra_count(const lrk_lattice_shared *s);
+
 /* Simulate one trajectory: n_at[k] for k < t_count, first_passage[j] for
- * j < level_count.  rng is advanced. */
+ * j < level_count, and, unless extra is NULL, the observables of
+ * lattice_observe.h into extra[0 .. extra_count).  rng is advanced; the
+ * observables draw nothing, so they never change the trajectory. */
 void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
-                          double *first_passage);
+                          double *first_passage, double *extra);
 
 #ifdef __cplusplus
 }
