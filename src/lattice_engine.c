@@ -43,6 +43,7 @@ struct lrk_lattice_shared {
     size_t count;                 /* stencil entries */
     int *dx, *dy, *dz;
     double *factor;               /* exp(-c J_o / T) */
+    long reach[3];                /* max |displacement| per axis over the stencil (minimal image) */
     double k;                     /* exp(-V0 / T) */
     int uniform;                  /* the uniform fast path */
     double *inv_rate;             /* uniform: 1 / lambda_n */
@@ -57,7 +58,6 @@ struct lrk_lattice_shared {
 struct lrk_lattice_worker {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
     double *tree;                 /* 2 x leaves */
-    unsigned char *touched;       /* blocks */
     uint32_t *list;               /* touched blocks, then tree nodes */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
     long *rec_sites;
@@ -236,7 +236,13 @@ static lrk_status create(const lrk_model *m, const lrk_stencil *st, int uniform,
         } else {
             lrk_stencil_coupling(m, st, s->factor);
             const double c = lrk_model_coupling(m);
+            const long L[3] = {s->Lx, s->Ly, s->Lz};
             for (size_t o = 0; o < st->count; o++) {
+                const long d[3] = {st->dx[o], st->dy[o], st->dz[o]};
+                for (int a = 0; a < 3; a++) {
+                    long r = d[a] < L[a] - d[a] ? d[a] : L[a] - d[a];
+                    s->reach[a] = r > s->reach[a] ? r : s->reach[a];
+                }
                 s->dx[o] = st->dx[o];
                 s->dy[o] = st->dy[o];
                 s->dz[o] = st->dz[o];
@@ -281,7 +287,6 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         return;
     free(w->rate);
     free(w->tree);
-    free(w->touched);
     free(w->list);
     free(w->unrelaxed);
     free(w->field);
@@ -295,8 +300,7 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
     *out = NULL;
     if (w == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
-    size_t list = s->count + 2 < (size_t)s->blocks + 1 ? s->count + 2 : (size_t)s->blocks + 1;
-    w->list = malloc((list + 1) * sizeof(uint32_t));
+    w->list = malloc(((size_t)s->blocks + 1) * sizeof(uint32_t));
     w->field = malloc((size_t)s->N);
     lrk_model geometry = {.N = s->N};
     geometry.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = s->Lx, .Ly = s->Ly, .Lz = s->Lz};
@@ -310,9 +314,8 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
     } else {
         w->rate = malloc(s->slots * sizeof(double));
         w->tree = malloc(2 * s->leaves * sizeof(double));
-        w->touched = calloc((size_t)s->blocks, 1);
     }
-    if (w->list == NULL || (s->uniform ? w->unrelaxed == NULL : !w->rate || !w->tree || !w->touched)) {
+    if (w->list == NULL || (s->uniform ? w->unrelaxed == NULL : !w->rate || !w->tree)) {
         lrk_lattice_worker_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker (N = %ld)", s->N);
     }
@@ -390,12 +393,35 @@ static void sort_u32(uint32_t *a, size_t n)
     }
 }
 
+/* The distinct blocks along one axis that coordinates c - reach .. c + reach
+ * (periodic) fall in; all of them when the stencil spans the axis. */
+static size_t axis_blocks(long c, long reach, long L, long nb, long *out)
+{
+    size_t n = 0;
+    if (2 * reach + 1 >= L) {
+        for (long b = 0; b < nb; b++)
+            out[n++] = b;
+        return n;
+    }
+    for (long d = -reach; d <= reach; d++) {
+        long b = ((c + d + L) % L) >> 2;
+        int seen = 0;
+        for (size_t i = 0; i < n; i++)
+            seen |= out[i] == b;
+        if (!seen)
+            out[n++] = b;
+    }
+    return n;
+}
+
 /* Relax `slot`: zero it, multiply its stencil neighbours' rates by their
- * factors, recompute the touched blocks and the tree above them. */
+ * factors, recompute the blocks the stencil's bounding box overlaps (a
+ * superset of the changed ones: recomputing an unchanged block gives the
+ * same sum, and the ball of radius d_el fills most of its box) and the tree
+ * above them. */
 static void relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)
 {
     double *rate = w->rate;
-    unsigned char *touched = w->touched;
     uint32_t *list = w->list;
     const uint32_t b0 = (uint32_t)(slot / BLOCK);
     const uint16_t *bc = s->block_xyz + 3 * (size_t)b0;
@@ -403,24 +429,24 @@ static void relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slo
                z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
     const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
     rate[slot] = 0.0;
-    size_t count = 1;
-    list[0] = b0;
-    touched[b0] = 1;
     const int *dx = s->dx, *dy = s->dy, *dz = s->dz;
     const double *factor = s->factor;
     for (size_t o = 0; o < s->count; o++) {
         uint32_t j = ax[dx[o]] + ay[dy[o]] + az[dz[o]];
         rate[j] *= factor[o]; /* a relaxed site stays at exactly 0 */
-        uint32_t b = j / BLOCK;
-        list[count] = b;
-        count += !touched[b];
-        touched[b] = 1;
     }
+    long bx[LRK_SPACE_MAX_L / 4 + 1], by[LRK_SPACE_MAX_L / 4 + 1], bz[LRK_SPACE_MAX_L / 4 + 1];
+    size_t nx = axis_blocks(x, s->reach[0], s->Lx, s->nbx, bx), ny = axis_blocks(y, s->reach[1], s->Ly, s->nby, by),
+           nz = axis_blocks(z, s->reach[2], s->Lz, s->nbz, bz);
+    size_t count = 0;
+    for (size_t c = 0; c < nz; c++)
+        for (size_t b = 0; b < ny; b++)
+            for (size_t a = 0; a < nx; a++)
+                list[count++] = (uint32_t)(bx[a] + s->nbx * (by[b] + s->nby * bz[c]));
     double *tree = w->tree;
     const size_t leaves = s->leaves;
     for (size_t i = 0; i < count; i++) {
         uint32_t b = list[i];
-        touched[b] = 0;
         uint32_t node = (uint32_t)leaves + s->block_leaf[b];
         tree[node] = block_sum(rate + (size_t)b * BLOCK);
         list[i] = node;
