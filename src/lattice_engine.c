@@ -404,7 +404,10 @@ static size_t axis_blocks(long c, long reach, long L, long nb, long *out)
         return n;
     }
     for (long d = -reach; d <= reach; d++) {
-        long b = ((c + d + L) % L) >> 2;
+        long u = c + d; /* |d| < L / 2 here: one wrap at most, and no division */
+        u += u < 0 ? L : 0;
+        u -= u >= L ? L : 0;
+        long b = u >> 2;
         int seen = 0;
         for (size_t i = 0; i < n; i++)
             seen |= out[i] == b;
