@@ -205,3 +205,39 @@ void lrk_stencil_coupling(const lrk_model *m, const lrk_stencil *st, double *J)
     for (size_t o = 0; o < st->count; o++)
         J[o] = scale * st->W[o];
 }
+
+lrk_status lrk_space_resolve(lrk_model *m, int n_given, double elastic_q0_dp0, double elastic_d_el_over_d0,
+                             lrk_error *err)
+{
+    lrk_space *s = &m->space;
+    if (s->lattice == LRK_LATTICE_NONE)
+        return LRK_OK;
+    if (s->Ly == 0)
+        s->Ly = s->Lx;
+    if (s->Lz == 0)
+        s->Lz = s->Lx;
+    double product = (double)s->Lx * (double)s->Ly * (double)s->Lz;
+    if (n_given && (double)m->N != product)
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "model.N = %ld: expected L*Ly*Lz = %ld*%ld*%ld = %.0f with model.space.lattice: cubic "
+                             "(or leave model.N out)",
+                             m->N, s->Lx, s->Ly, s->Lz, product);
+    if (product > (double)LRK_MODEL_MAX_N)
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.space: L*Ly*Lz = %.0f: expected at most %ld LREs", product,
+                             LRK_MODEL_MAX_N);
+    m->N = (long)product;
+    if (elastic_q0_dp0 >= 0) {
+        if (!(fabs(elastic_d_el_over_d0 - s->d_el) <= 1e-12 * s->d_el))
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "model.space.d_el = %g but model.elastic.d_el / d0 = %g: with a lattice both are the "
+                                 "elasticity length in lattice spacings; give the same value",
+                                 s->d_el, elastic_d_el_over_d0);
+        lrk_space r3 = *s; /* uniform too: the same effective V1 as r3, so it is r3's mean-field null */
+        r3.kernel = LRK_KERNEL_R3;
+        double S = lrk_stencil_sum(&r3);
+        if (!isfinite(S))
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space: cannot build the stencil (d_el = %g)", s->d_el);
+        m->V1 = elastic_q0_dp0 * S;
+    }
+    return LRK_OK;
+}

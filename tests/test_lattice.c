@@ -167,3 +167,28 @@ Test(lattice, names_and_validation)
     cr_assert_eq(lrk_model_validate(&m, &err), LRK_ERR_INVALID);
     cr_assert(strstr(err.message, "model.space.Ly") != NULL, "%s", err.message);
 }
+
+Test(lattice, space_resolve)
+{
+    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = 1000, .space = box(8, 0, 0, 2, LRK_KERNEL_R3)};
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_space_resolve(&m, 0, -1, 0, &err), LRK_OK, "%s", err.message);
+    cr_assert(m.space.Ly == 8 && m.space.Lz == 8 && m.N == 512, "Ly, Lz default to L, N follows");
+    m.N = 500;
+    cr_assert_eq(lrk_space_resolve(&m, 1, -1, 0, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "model.N = 500") != NULL, "%s", err.message);
+    m.N = 512;
+    cr_assert_eq(lrk_space_resolve(&m, 1, 0.5, 2.0, &err), LRK_OK, "%s", err.message);
+    cr_assert_float_eq(m.V1, 0.5 * lrk_stencil_sum(&m.space), 1e-15, "elastic: V1 = q0 dp0 S");
+    m.space.kernel = LRK_KERNEL_UNIFORM;
+    cr_assert_eq(lrk_space_resolve(&m, 1, 0.5, 2.0, &err), LRK_OK, "%s", err.message);
+    cr_assert_float_eq(m.V1, 0.5 * 1.5665, 1e-4, "uniform: the r3 S, %g", m.V1);
+    cr_assert_eq(lrk_space_resolve(&m, 1, 0.5, 2.5, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "model.elastic.d_el") != NULL, "%s", err.message);
+    m.space = box(512, 0, 0, 1, LRK_KERNEL_R3); /* the largest box: 1.3e8 sites */
+    cr_assert_eq(lrk_space_resolve(&m, 0, -1, 0, &err), LRK_OK);
+    cr_assert_eq(m.N, 512L * 512 * 512);
+    m = (lrk_model){.N = 7};
+    cr_assert_eq(lrk_space_resolve(&m, 1, 0.5, 3, &err), LRK_OK, "no lattice: nothing to do");
+    cr_assert_eq(m.N, 7);
+}

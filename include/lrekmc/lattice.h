@@ -72,6 +72,20 @@ double lrk_stencil_sum(const lrk_space *s);
  * (scale as above).  J must hold st->count doubles. */
 void lrk_stencil_coupling(const lrk_model *m, const lrk_stencil *st, double *J);
 
+/* What the configuration resolves for a model with model.space (a no-op
+ * without a lattice), in this order:
+ *   - Ly, Lz of 0 mean "as L" (Lx);
+ *   - N: when n_given, it must equal Lx Ly Lz (else LRK_ERR_INVALID naming
+ *     model.N); otherwise it becomes Lx Ly Lz, which must be at most
+ *     LRK_MODEL_MAX_N;
+ *   - with model.elastic (elastic_q0_dp0 >= 0): elastic_d_el_over_d0 must
+ *     equal d_el (relative 1e-12: both are the elasticity length in lattice
+ *     spacings) and V1 becomes q0 dp0 S, S of the r3 kernel also for the
+ *     uniform kernel (so that it is the mean-field null of the same model).
+ * The message names the parameter and what was expected. */
+lrk_status lrk_space_resolve(lrk_model *m, int n_given, double elastic_q0_dp0, double elastic_d_el_over_d0,
+                             lrk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -55,7 +55,7 @@ typedef struct lrk_space {
     lrk_kernel kernel;
 } lrk_space;
 
-#define LRK_SPACE_MAX_L 1024L
+#define LRK_SPACE_MAX_L 512L
 #define LRK_SPACE_MAX_D_EL 64.0
 
 typedef struct lrk_model {
