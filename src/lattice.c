@@ -15,23 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const lattice_names[] = {"none", "cubic"};
-static const char *const kernel_names[] = {"r3", "uniform"};
+const char *const lrk_lattice_names[] = {"none", "cubic", NULL};
+const char *const lrk_kernel_names[] = {"r3", "uniform", NULL};
 
 const char *lrk_lattice_name(lrk_lattice lattice)
 {
-    return (unsigned)lattice < 2 ? lattice_names[lattice] : NULL;
+    return (unsigned)lattice < 2 ? lrk_lattice_names[lattice] : NULL;
 }
 
 const char *lrk_kernel_name(lrk_kernel kernel)
 {
-    return (unsigned)kernel < 2 ? kernel_names[kernel] : NULL;
+    return (unsigned)kernel < 2 ? lrk_kernel_names[kernel] : NULL;
 }
 
 lrk_status lrk_lattice_parse(const char *name, lrk_lattice *lattice)
 {
-    for (unsigned i = 0; i < 2; i++)
-        if (strcmp(name, lattice_names[i]) == 0) {
+    for (unsigned i = 0; lrk_lattice_names[i] != NULL; i++)
+        if (strcmp(name, lrk_lattice_names[i]) == 0) {
             *lattice = (lrk_lattice)i;
             return LRK_OK;
         }
@@ -40,8 +40,8 @@ lrk_status lrk_lattice_parse(const char *name, lrk_lattice *lattice)
 
 lrk_status lrk_kernel_parse(const char *name, lrk_kernel *kernel)
 {
-    for (unsigned i = 0; i < 2; i++)
-        if (strcmp(name, kernel_names[i]) == 0) {
+    for (unsigned i = 0; lrk_kernel_names[i] != NULL; i++)
+        if (strcmp(name, lrk_kernel_names[i]) == 0) {
             *kernel = (lrk_kernel)i;
             return LRK_OK;
         }

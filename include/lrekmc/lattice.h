@@ -36,6 +36,11 @@
 extern "C" {
 #endif
 
+/* The names, indexed by the enum, NULL-terminated: the one list behind the
+ * functions below and the model.space.lattice / kernel keys. */
+extern const char *const lrk_lattice_names[];
+extern const char *const lrk_kernel_names[];
+
 /* "none", "cubic" / "r3", "uniform"; NULL for an unknown value. */
 const char *lrk_lattice_name(lrk_lattice lattice);
 const char *lrk_kernel_name(lrk_kernel kernel);
