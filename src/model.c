@@ -8,19 +8,21 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const mode_names[] = {"ser", "cer", "crossover"};
+const char *const lrk_mode_names[] = {"ser", "cer", "crossover", NULL};
+
+#define MODE_COUNT (sizeof lrk_mode_names / sizeof lrk_mode_names[0] - 1)
 
 const char *lrk_mode_name(lrk_mode mode)
 {
-    if ((int)mode < 0 || (size_t)mode >= sizeof mode_names / sizeof mode_names[0])
+    if ((int)mode < 0 || (size_t)mode >= MODE_COUNT)
         return NULL;
-    return mode_names[mode];
+    return lrk_mode_names[mode];
 }
 
 lrk_status lrk_mode_parse(const char *name, lrk_mode *mode)
 {
-    for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
-        if (strcmp(name, mode_names[i]) == 0) {
+    for (size_t i = 0; i < MODE_COUNT; i++) {
+        if (strcmp(name, lrk_mode_names[i]) == 0) {
             *mode = (lrk_mode)i;
             return LRK_OK;
         }
@@ -31,7 +33,8 @@ lrk_status lrk_mode_parse(const char *name, lrk_mode *mode)
 lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
 {
     if (lrk_mode_name(m->mode) == NULL)
-        return lrk_error_set(err, LRK_ERR_INVALID, "model.mode: expected one of ser, cer, crossover");
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.mode: expected one of %s, %s, %s", lrk_mode_names[0],
+                             lrk_mode_names[1], lrk_mode_names[2]);
     if (!isfinite(m->V0))
         return lrk_error_set(err, LRK_ERR_INVALID, "model.V0 = %g: expected a finite number", m->V0);
     if (!isfinite(m->V1) || m->V1 < 0)

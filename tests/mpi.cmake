@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # MPI tests (built with -DLREKMC_MPI=ON; scripts/test-mpi.sh runs them):
-# results on 2 and 3 ranks are the bytes of a single process, and resume
-# and signals keep working under mpirun (tests/mpi/*.sh).  They start
+# results on 2 and 3 ranks are the bytes of a single process, resume and
+# signals keep working under mpirun, and a worker out of memory fails the
+# run cleanly (tests/mpi/*.sh).  They start
 # several ranks on few cores, so they run alone (RUN_SERIAL).  A serial
 # build instead checks that it refuses to be one of several ranks.
 
@@ -9,7 +10,7 @@ if(LREKMC_MPI)
   if(NOT MPIEXEC_EXECUTABLE)
     message(STATUS "MPI tests skipped: no mpiexec found")
   else()
-    foreach(kind identical signals)
+    foreach(kind identical signals nomem)
       add_test(NAME mpi_${kind}
                COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/mpi/${kind}.sh $<TARGET_FILE:lrekmc_cli>
                        ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/data/mpi/${kind}.yaml

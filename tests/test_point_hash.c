@@ -30,9 +30,9 @@ static void assert_fast_hash_is_the_full_hash(const char *yaml, size_t expected_
     load(&base, yaml);
     size_t count = lrk_config_sweep_point_count(&base);
     cr_assert_eq(count, expected_points);
-    lrk_point_hasher *h = NULL;
+    point_hasher *h = NULL;
     lrk_error err;
-    cr_assert_eq(lrk_point_hasher_create(&base, &h, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(point_hasher_create(&base, &h, &err), LRK_OK, "%s", err.message);
     uint64_t *seen = calloc(count, sizeof *seen);
     for (size_t k = 0; k < count; k++) {
         lrk_config point;
@@ -41,7 +41,7 @@ static void assert_fast_hash_is_the_full_hash(const char *yaml, size_t expected_
         cr_assert_eq(lrk_config_sweep_point(&point, &base, k, &d), LRK_OK);
         uint64_t full = 0;
         cr_assert_eq(lrk_config_hash(&point, 1, &full, &err), LRK_OK);
-        cr_assert_eq(lrk_point_hasher_hash(h, k), full, "point %zu", k);
+        cr_assert_eq(point_hasher_hash(h, k), full, "point %zu", k);
         for (size_t j = 0; j < k; j++)
             cr_assert_neq(seen[j], full, "points %zu and %zu share a hash", j, k);
         seen[k] = full;
@@ -49,7 +49,7 @@ static void assert_fast_hash_is_the_full_hash(const char *yaml, size_t expected_
         lrk_config_free(&point);
     }
     free(seen);
-    lrk_point_hasher_free(h);
+    point_hasher_free(h);
     lrk_config_free(&base);
 }
 

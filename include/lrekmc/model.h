@@ -72,6 +72,10 @@ typedef struct lrk_model {
 /* Largest N accepted anywhere (tables of N doubles stay below 8 GiB). */
 #define LRK_MODEL_MAX_N 1000000000L
 
+/* The names of the modes, indexed by lrk_mode, NULL-terminated: the one
+ * list behind lrk_mode_name, lrk_mode_parse and the model.mode key. */
+extern const char *const lrk_mode_names[];
+
 /* "ser", "cer", "crossover"; NULL for an unknown mode. */
 const char *lrk_mode_name(lrk_mode mode);
 /* Parse a mode name; returns LRK_ERR_INVALID for an unknown one. */
