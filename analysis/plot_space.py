@@ -76,6 +76,7 @@ def plot_observables(run, axes):
         if os.path.exists(path):
             table = data.Table(path, ("size_from", "fraction"))
             a_ax.loglog(table["size_from"], table["fraction"], "o-", ms=3, color=color, label=label)
+    chi_ax.set_xscale("log")
     chi_ax.set_xlabel("t")
     chi_ax.set_ylabel("χ4 = N Var q")
     c_ax.axhline(0, color="gray", lw=0.5)
