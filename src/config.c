@@ -7,6 +7,8 @@
  */
 #include "config_internal.h"
 
+#include "lrekmc/lattice.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -327,6 +329,36 @@ static size_t check_elastic(lrk_config *c, lrk_diagnostics *d)
     return 0;
 }
 
+/* model.space: Ly, Lz follow L and N follows the box unless given (so that
+ * a sweep over L moves them too), model.elastic gives V1 = q0 dp0 S
+ * (lattice.h).  Runs after check_elastic, whose Eq. 5 V1 it replaces. */
+static size_t check_space(lrk_config *c, lrk_diagnostics *d)
+{
+    static const char *const names[] = {"model.space.L", "model.space.Ly", "model.space.Lz", "model.space.d_el",
+                                        "model.space.kernel", "model.space.lattice", "model.N", NULL};
+    lrk_space *s = &c->model.space;
+    if (s->lattice == LRK_LATTICE_NONE)
+        return 0;
+    if (!given(c, "model.space.Ly"))
+        s->Ly = 0;
+    if (!given(c, "model.space.Lz"))
+        s->Lz = 0;
+    int elastic = c->has_elastic && !isnan(c->elastic.q0) && !isnan(c->elastic.dp0) && !isnan(c->elastic.d0)
+                  && !isnan(c->elastic.d_el);
+    lrk_error err;
+    if (lrk_space_resolve(&c->model, given(c, "model.N"), elastic ? c->elastic.q0 * c->elastic.dp0 : -1.0,
+                          elastic ? c->elastic.d_el / c->elastic.d0 : 0.0, &err) != LRK_OK) {
+        const char *const at_n[] = {"model.N", NULL};
+        const char *const at_elastic[] = {"model.elastic.d_el", "model.space.d_el", NULL};
+        const char *const *where = strncmp(err.message, "model.N", 7) == 0             ? at_n
+                                   : strstr(err.message, "model.elastic") != NULL ? at_elastic
+                                                                                  : names;
+        config_report(d, c, place(c, where), "%s", err.message);
+        return 1;
+    }
+    return 0;
+}
+
 static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
 {
     size_t errors = 0;
@@ -355,6 +387,8 @@ static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
 static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
 {
     size_t errors = check_crossover(c, d) + check_elastic(c, d) + check_relations(c, d);
+    if (errors == 0)
+        errors += check_space(c, d);
     if (errors == 0) {
         lrk_error err;
         if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {

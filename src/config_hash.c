@@ -38,6 +38,21 @@ static uint64_t key_hash(const lrk_config *c, size_t i)
     return XXH3_64bits(text, strlen(text));
 }
 
+/* Entries of model.space.* keys that are 0 (omitted: no lattice) are dropped
+ * before hashing, so that every configuration without a lattice keeps the
+ * hash it had before those keys existed.  Returns the entries left. */
+static size_t drop_absent_space_keys(uint64_t *h, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const config_key_def *k = i < config_key_count() ? config_key_at(i) : NULL;
+        if (h[i] == 0 && k != NULL && strncmp(k->name, "model.space.", 12) == 0)
+            continue;
+        h[kept++] = h[i];
+    }
+    return kept;
+}
+
 static void fill_key_hashes(const lrk_config *c, uint64_t *h)
 {
     for (size_t i = 0; i < config_key_count(); i++)
@@ -56,6 +71,7 @@ lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *has
         return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
     }
     fill_key_hashes(c, h);
+    n = drop_absent_space_keys(h, n);
     if (without_sweep) {
         *hash = XXH3_64bits(h, n * sizeof *h);
     } else {
@@ -186,5 +202,5 @@ uint64_t point_hasher_hash(const point_hasher *h, size_t index)
         const swept_key *k = &h->keys[i];
         stack[k->slot] = k->value_hash[(index / h->stride[k->axis]) % h->values[k->axis]];
     }
-    return XXH3_64bits(stack, h->n * sizeof *stack);
+    return XXH3_64bits(stack, drop_absent_space_keys(stack, h->n) * sizeof *stack);
 }

@@ -11,6 +11,8 @@
  */
 #include "config_internal.h"
 
+#include "lrekmc/lattice.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +34,7 @@
 #define GE0 1, 0, 0, 0, 0.0, 0.0
 #define UNIT 1, 1, 1, 1, 0.0, 1.0
 #define CLOSED(lo, hi) 1, 0, 1, 0, (double)(lo), (double)(hi)
+#define POSITIVE_UPTO(hi) 1, 1, 1, 0, 0.0, (double)(hi)
 
 /* One row per kind: name, member, [bounds | choices], default text, doc line. */
 #define REAL(name, member, bounds, def, doc) {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, NULL}
@@ -43,6 +46,21 @@ static int replaced_by_elastic(const lrk_config *c)
 {
     return c->has_elastic;
 }
+
+/* model.space.* are not emitted (so not hashed) without a lattice: every
+ * mean-field configuration keeps its resume hash. */
+static int no_lattice(const lrk_config *c)
+{
+    return c->model.space.lattice == LRK_LATTICE_NONE;
+}
+
+/* Rows of model.space: as REAL, LONG and ENUM, omitted without a lattice. */
+#define SPACE_REAL(name, member, bounds, def, doc) \
+    {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, no_lattice}
+#define SPACE_LONG(name, member, lo, hi, def, doc) \
+    {name, KEY_LONG, TYPED(member, long), CLOSED(lo, hi), NULL, 1, doc, def, 0, no_lattice}
+#define SPACE_ENUM(name, member, names, def, doc) \
+    {name, KEY_ENUM, INT_SIZED(member), ANY, names, 1, doc, def, 0, no_lattice}
 
 static const config_key_def keys[] = {
     ENUM("model.mode", model.mode, lrk_mode_names, "ser",
@@ -62,6 +80,16 @@ static const config_key_def keys[] = {
          "sharpness A of f(T) = 1/(exp(-A(1/T - 1/T0)) + 1); required when mode is crossover, ignored otherwise"),
     REAL("model.crossover.T0", model.T0, GT0, NULL,
          "temperature T0 where f = 1/2; required when mode is crossover, ignored otherwise"),
+    SPACE_ENUM("model.space.lattice", model.space.lattice, lrk_lattice_names, "none",
+                   "LREs in space: none (mean field) or cubic (one LRE per site of a periodic box, docs/space.md)"),
+    SPACE_LONG("model.space.L", model.space.Lx, 1, LRK_SPACE_MAX_L, "16", "sites of the box along x"),
+    SPACE_LONG("model.space.Ly", model.space.Ly, 0, LRK_SPACE_MAX_L, "0", "sites along y; 0 = L"),
+    SPACE_LONG("model.space.Lz", model.space.Lz, 0, LRK_SPACE_MAX_L, "0", "sites along z; 0 = L"),
+    SPACE_REAL("model.space.d_el", model.space.d_el, POSITIVE_UPTO(LRK_SPACE_MAX_D_EL), "3",
+                   "elasticity length in lattice spacings: range of the r3 kernel and of an avalanche step"),
+    SPACE_ENUM("model.space.kernel", model.space.kernel, lrk_kernel_names, "r3",
+                   "r3: J ~ (d0/2r)^3 for r <= d_el, a full neighbourhood adds V1 (Eq. 4); uniform: J = V1/N, "
+                   "the mean-field chain"),
     LONG("model.N", model.N, 1, LRK_MODEL_MAX_N, "1000", "number of LREs n_r in one trajectory"),
     LONG("kmc.trajectories", kmc.trajectories, 0, 1e12, "10000",
          "KMC trajectories; 0 = deterministic references only"),

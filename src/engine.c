@@ -10,7 +10,8 @@
 
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m)
 {
-    (void)m; /* the model has no disorder or space yet */
+    if (m->space.lattice != LRK_LATTICE_NONE)
+        return &lrk_engine_lattice;
     return &lrk_engine_chain;
 }
 

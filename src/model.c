@@ -51,6 +51,26 @@ lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
             return lrk_error_set(err, LRK_ERR_INVALID, "model.crossover.T0 = %g: expected a finite number > 0",
                                  m->T0);
     }
+    if (m->space.lattice != LRK_LATTICE_NONE) {
+        const lrk_space *sp = &m->space;
+        if (sp->lattice != LRK_LATTICE_CUBIC)
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space.lattice: expected none or cubic");
+        const long L[3] = {sp->Lx, sp->Ly, sp->Lz};
+        static const char *const names[3] = {"model.space.L", "model.space.Ly", "model.space.Lz"};
+        for (int d = 0; d < 3; d++)
+            if (L[d] < 1 || L[d] > LRK_SPACE_MAX_L)
+                return lrk_error_set(err, LRK_ERR_INVALID, "%s = %ld: expected an integer in [1, %ld]", names[d],
+                                     L[d], LRK_SPACE_MAX_L);
+        if (!(sp->d_el > 0) || !(sp->d_el <= LRK_SPACE_MAX_D_EL))
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space.d_el = %g: expected a number in (0, %g]",
+                                 sp->d_el, LRK_SPACE_MAX_D_EL);
+        if (sp->kernel != LRK_KERNEL_R3 && sp->kernel != LRK_KERNEL_UNIFORM)
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space.kernel: expected r3 or uniform");
+        if (m->N != sp->Lx * sp->Ly * sp->Lz)
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "model.N = %ld: expected L*Ly*Lz = %ld*%ld*%ld = %ld with a lattice", m->N,
+                                 sp->Lx, sp->Ly, sp->Lz, sp->Lx * sp->Ly * sp->Lz);
+    }
     /* Rates are products of exp() terms: keep every exponent inside double range. */
     double worst = fabs(m->V0 / m->T) + fabs(m->V1 / m->T);
     if (!(worst < 700))

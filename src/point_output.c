@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lrekmc/output.h"
+#include "point_space.h"
 
 /* x[i], or NaN (an empty field) when the array was not computed. */
 static double at(const double *x, size_t i)
@@ -34,7 +35,8 @@ static double at(const double *x, size_t i)
     X(q_ode, at(p->q_ode, i), "mean-field ODE")                                                       \
     X(q_exact_mean, at(p->q_exact_mean, i), "exact finite-N mean (master equation)")                  \
     X(q_exact_std, at(p->q_exact_std, i), "exact finite-N standard deviation (master equation)")      \
-    X(q_lna_std, at(p->q_lna_std, i), "linear-noise approximation of the standard deviation")
+    X(q_lna_std, at(p->q_lna_std, i), "linear-noise approximation of the standard deviation")        \
+    X(chi4, point_chi4(p, i), "dynamic susceptibility chi4 = N q_std^2 (N Var q(t_k), docs/space.md)")
 
 /* Columns of levels.csv: value at q-level i. */
 #define LEVELS_COLUMNS(X)                                                                             \
@@ -136,5 +138,7 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err)
     lrk_status s = LRK_OK;
     for (size_t i = 0; s == LRK_OK && i < sizeof tables / sizeof tables[0]; i++)
         s = write_table(p, dir, &tables[i], err);
+    if (s == LRK_OK)
+        s = point_space_write(p, dir, err);
     return s;
 }

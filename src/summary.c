@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "lrekmc/campaign.h"
+#include "lrekmc/lattice.h"
 #include "lrekmc/output.h"
+#include "point_space.h"
 
 /* The value of one fit column: NaN unless the fit converged; KMC errors are
  * the batch-means ones. */
@@ -105,7 +107,16 @@ static double fit_part(const lrk_point_fit *f, int batch_errors, enum fit_part p
     X(grid_covers, NUMBER, HAS_KMC ? (double)p->grid_covers : NAN,                                           \
       "1 when q_kmc_end >= q_max (else 0, and a warning on stderr)")                                         \
     BOTH_FITS(X, 0, qlevels)                                                                                  \
-    BOTH_FITS(X, 1, timegrid)
+    BOTH_FITS(X, 1, timegrid)                                                                                 \
+    X(lattice, TEXT, lrk_lattice_name(c->model.space.lattice), "model.space.lattice (none: mean field)")       \
+    X(chi4_peak, NUMBER, point_chi4_peak(p, NULL), "largest chi4 = N Var q(t) on the grid")               \
+    X(chi4_peak_t, NUMBER, point_chi4_peak_time(p), "the grid time of that peak")                                              \
+    X(xi_q25, NUMBER, point_xi(p, 0), "correlation length sum_k C(k) / C(0) at q = 0.25 (lattice)")           \
+    X(xi_q50, NUMBER, point_xi(p, 1), "the same at q = 0.5")                                                  \
+    X(xi_q75, NUMBER, point_xi(p, 2), "the same at q = 0.75")                                                 \
+    X(largest_fraction_q50, NUMBER, point_largest_fraction(p, 1),                                            \
+      "largest cluster of relaxed LREs / N at q = 0.5 (lattice)")                                            \
+    X(avalanche_mean, NUMBER, point_avalanche_mean(p), "mean avalanche size N / avalanches (lattice)")
 
 #define PUT_NUMBER(out, value) lrk_csv_number(out, value, 0)
 #define PUT_INTEGER(out, value) lrk_csv_integer(out, (long long)(value), 0)

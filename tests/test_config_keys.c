@@ -122,6 +122,8 @@ static void prerequisites(lrk_config *c, const config_key_def *k, lrk_diagnostic
     }
     if (strcmp(k->name, "fit.batches") == 0)
         cr_assert_eq(lrk_config_set(c, "kmc.trajectories=1000000", d), LRK_OK);
+    if (strncmp(k->name, "model.space.", 12) == 0 && strcmp(k->name, "model.space.lattice") != 0)
+        cr_assert_eq(lrk_config_set(c, "model.space.lattice=cubic", d), LRK_OK); /* else not emitted */
     if (strncmp(k->name, "model.crossover.", 16) == 0)
         cr_assert_eq(lrk_config_set(c, "model.crossover.T0=1", d), LRK_OK);
 }

@@ -103,6 +103,10 @@ typedef struct lrk_engine_type {
 /* The mean-field birth chain of model.h (engine_chain.c). */
 extern const lrk_engine_type lrk_engine_chain;
 
+/* LREs on a periodic cubic lattice, model.space (engine_lattice.c,
+ * lattice_engine.h); its extras are the observables of lattice_observe.h. */
+extern const lrk_engine_type lrk_engine_lattice;
+
 /* The engine that simulates model m: the chain unless the model asks for
  * disorder or space. */
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m);
