@@ -28,7 +28,7 @@ typedef enum lrk_mode {
     LRK_MODE_CROSSOVER
 } lrk_mode;
 
-/* LREs in space (DESIGN.md section 7; lattice.h builds the stencil).
+/* LREs in space (docs/design.md section 7; lattice.h builds the stencil).
  * lattice NONE is the mean-field chain of this header and ignores the rest.
  * CUBIC: one LRE per site of a periodic Lx x Ly x Lz simple-cubic lattice of
  * spacing d0 = 1, N = Lx Ly Lz.  An unrelaxed LRE i has the barrier
