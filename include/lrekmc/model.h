@@ -28,6 +28,26 @@ typedef enum lrk_mode {
     LRK_MODE_CROSSOVER
 } lrk_mode;
 
+/* Quenched barrier disorder (DESIGN.md section 7, disorder.h): LRE i of a
+ * trajectory has barrier V0 + delta_i + c V1 n / N, delta_i drawn once per
+ * trajectory from the trajectory's own generator.  width is
+ *   normal: the standard deviation;   uniform: delta in [-width, width];
+ *   exponential: the mean (delta >= 0, the trap model);
+ *   bimodal: delta = +-width with probability 1/2 each.
+ * kind NONE (the zero value) or width 0 is the mean-field chain. */
+typedef enum lrk_disorder_kind {
+    LRK_DISORDER_NONE = 0,
+    LRK_DISORDER_NORMAL,
+    LRK_DISORDER_UNIFORM,
+    LRK_DISORDER_EXPONENTIAL,
+    LRK_DISORDER_BIMODAL
+} lrk_disorder_kind;
+
+typedef struct lrk_disorder {
+    lrk_disorder_kind kind;
+    double width;   /* >= 0, units of k_B */
+} lrk_disorder;
+
 typedef struct lrk_model {
     lrk_mode mode;
     double V0;   /* barrier of the first event, units of k_B */
@@ -36,6 +56,7 @@ typedef struct lrk_model {
     double A;    /* crossover only: sharpness of f(T) */
     double T0;   /* crossover only: temperature where f = 1/2, > 0 */
     long N;      /* number of LREs n_r, >= 1 */
+    lrk_disorder disorder; /* zero value: no disorder */
 } lrk_model;
 
 /* Largest N accepted anywhere (tables of N doubles stay below 8 GiB). */
