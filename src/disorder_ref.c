@@ -75,15 +75,18 @@ static lrk_status mixture(ref_ctx *c, int survival, double *value, lrk_error *er
         lo = 0;
         hi = LRK_DISORDER_EXPONENTIAL_MAX;
     }
-    /* the integrand switches from ~1 to ~0 where t k(delta) = 1, over a few
-     * T in delta: break the interval there so the rule sees both sides */
+    /* In v = ln(t k(delta)) the integrand is exp(-e^v) or 1 - exp(-e^v): a
+     * step at v = 0 of unit width, exactly 0 (or 1) in doubles beyond
+     * v = 6.7 (e^-e^6.7 < 1e-350).  Break the interval at fixed values of v so
+     * that the rule resolves the step however narrow it is in delta. */
     double star = (c->m->T * log(c->t) - c->m->V0) / d->width, step = c->m->T / d->width;
-    double points[5] = {lo, 0, 0, 0, hi};
+    static const double v_cuts[] = {6.7, 3, 1, 0, -1, -3, -10};
+    double points[2 + sizeof v_cuts / sizeof v_cuts[0]] = {lo};
     size_t np = 1;
-    for (int i = -1; i <= 1; i++) {
-        double p = star + 3.0 * i * step;
-        if (p > points[np - 1] && p < hi)
-            points[np++] = p;
+    for (size_t i = 0; i < sizeof v_cuts / sizeof v_cuts[0]; i++) {
+        double u = star - v_cuts[i] * step;
+        if (u > points[np - 1] && u < hi)
+            points[np++] = u;
     }
     points[np++] = hi;
     gsl_function f = {inner_integrand, c};
