@@ -87,6 +87,14 @@ static void model(writer *w, const lrk_config *c)
         end_mapping(w);
     }
     key_value(w, c, "model.N");
+    /* only when given: configurations without disorder keep their bytes
+     * (and so their resume hash) */
+    if (c->model.disorder.kind != LRK_DISORDER_NONE || c->model.disorder.width != 0) {
+        begin_mapping(w, "disorder");
+        key_value(w, c, "model.disorder.distribution");
+        key_value(w, c, "model.disorder.width");
+        end_mapping(w);
+    }
     end_mapping(w);
 }
 

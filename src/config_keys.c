@@ -19,6 +19,8 @@ static const char *const mode_choices[] = {"ser", "cer", "crossover", NULL};
 static const char *const spacing_choices[] = {"linear", "log", NULL};
 static const char *const protocol_choices[] = {"qlevels", "timegrid", NULL};
 static const char *const switch_choices[] = {"auto", "on", "off", NULL};
+/* in the order of lrk_disorder_kind */
+static const char *const disorder_choices[] = {"none", "normal", "uniform", "exponential", "bimodal", NULL};
 
 #define AT(member) offsetof(lrk_config, member)
 /* Bounds: ANY = none; GT0 = (0, inf); GE0 = [0, inf); UNIT = (0, 1). */
@@ -40,6 +42,10 @@ static const lrk_key_def keys[] = {
      "sharpness A of f(T) (mode crossover; no default)"},
     {"model.crossover.T0", LRK_KEY_REAL, AT(model.T0), GT0, NULL, 1,
      "temperature T0 where f = 1/2 (mode crossover; no default)"},
+    {"model.disorder.distribution", LRK_KEY_ENUM, AT(model.disorder.kind), ANY, disorder_choices, 1,
+     "quenched barrier offsets delta_i: none, normal, uniform, exponential or bimodal"},
+    {"model.disorder.width", LRK_KEY_REAL, AT(model.disorder.width), GE0, NULL, 1,
+     "offset width: normal std, uniform half-width, exponential mean, bimodal +-width"},
     {"model.elastic.n_r", LRK_KEY_REAL, AT(elastic.n_r), GT0, NULL, 1, "Eq. 5: number of events n_r"},
     {"model.elastic.q0", LRK_KEY_REAL, AT(elastic.q0), GT0, NULL, 1, "Eq. 5: cage volume q0"},
     {"model.elastic.dp0", LRK_KEY_REAL, AT(elastic.dp0), GE0, NULL, 1, "Eq. 5: stress change dp0"},
@@ -438,7 +444,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 static const char *const blocks[] = {"model", "kmc", "grid", "fit", "references", "output", "sweep",
-                                     "model.crossover", "model.elastic", "fit.q_levels"};
+                                     "model.crossover", "model.elastic", "model.disorder", "fit.q_levels"};
 
 static const char *last_component(const char *name)
 {

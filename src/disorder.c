@@ -79,6 +79,8 @@ lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
     if (!isfinite(d->width) || d->width < 0)
         return lrk_error_set(err, LRK_ERR_INVALID, "model.disorder.width = %g: expected a finite number >= 0",
                              d->width);
+    if (!lrk_disorder_active(m))
+        return LRK_OK; /* the chain's own range check (model.c) applies */
     double lo, hi;
     lrk_disorder_support(d, &lo, &hi);
     double x_lo = (m->V0 + lo) / m->T, x_hi = (m->V0 + hi) / m->T;

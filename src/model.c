@@ -4,6 +4,8 @@
  */
 #include "lrekmc/model.h"
 
+#include "lrekmc/disorder.h"
+
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -53,7 +55,7 @@ lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
     if (!(worst < 700))
         return lrk_error_set(err, LRK_ERR_INVALID,
                              "model: (|V0| + V1) / T = %g: expected < 700 so that rates stay representable", worst);
-    return LRK_OK;
+    return lrk_disorder_validate(m, err);
 }
 
 double lrk_model_crossover_f(const lrk_model *m)

@@ -153,6 +153,7 @@ static const char *sample_value(const char *key)
     static const struct { const char *key, *value; } samples[] = {
         {"model.mode", "cer"}, {"model.V0", "-0.75"}, {"model.V1", "0"}, {"model.T", "2.5"},
         {"model.N", "1e9"}, {"model.crossover.A", "-3.25"}, {"model.crossover.T0", "0.125"},
+        {"model.disorder.distribution", "bimodal"}, {"model.disorder.width", "0.25"},
         {"model.elastic.n_r", "2"}, {"model.elastic.q0", "0.3"}, {"model.elastic.dp0", "0"},
         {"model.elastic.d0", "1.5"}, {"model.elastic.d_el", "0.5"}, {"kmc.trajectories", "1000000000000"},
         {"kmc.seed", "12345678901234567890"}, {"kmc.threads", "1024"}, {"grid.t_max", "3.5"},
