@@ -137,14 +137,16 @@ void lrk_disorder_draw(const lrk_disorder *d, lrk_pcg64 *g, long N, double *delt
         for (long i = 0; i < N; i++)
             delta[i] = w * lrk_pcg64_exponential_ziggurat_inline(g);
         return;
-    case LRK_DISORDER_BIMODAL:
+    case LRK_DISORDER_BIMODAL: {
+        const double value[2] = {-w, w};
         for (long i = 0; i < N; i += 64) {
             uint64_t bits = lrk_pcg64_next_inline(g);
             long end = i + 64 < N ? i + 64 : N;
             for (long j = i; j < end; j++, bits >>= 1)
-                delta[j] = (bits & 1u) ? w : -w;
+                delta[j] = value[bits & 1u];
         }
         return;
+    }
     default:
         for (long i = 0; i < N; i++)
             delta[i] = 0;
@@ -166,13 +168,12 @@ struct lrk_disorder_engine {
     size_t level_count;
     long *segment_end;     /* distinct level event counts, then N */
     size_t segment_count;
-    size_t buckets;
 };
 
 struct lrk_disorder_scratch {
     double *s;             /* operational times, then sorted */
     double *tmp;
-    uint32_t *count;       /* buckets + 1 */
+    uint32_t *count;       /* 2 N + 1: slots of the fine counting sort */
     double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
     size_t tree_leaves;
 };
@@ -212,7 +213,6 @@ lrk_status lrk_disorder_engine_create(const lrk_model *m, const double *t, size_
     e->unit_clock = (a == 0);
     e->t_count = t_count;
     e->level_count = level_count;
-    e->buckets = (size_t)m->N < 16 ? 16 : (size_t)m->N;
     e->h = malloc((size_t)m->N * sizeof(double));
     e->grid = malloc((t_count + 1) * sizeof(double));
     e->level_events = malloc((level_count + 1) * sizeof(long));
@@ -268,7 +268,7 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
         w->tree_leaves *= 2;
     w->s = malloc(N * sizeof(double));
     w->tmp = malloc(N * sizeof(double));
-    w->count = malloc((e->buckets + 1) * sizeof(uint32_t));
+    w->count = malloc((2 * (size_t)e->N + 1) * sizeof(uint32_t));
     w->tree = malloc(2 * w->tree_leaves * sizeof(double));
     if (!w->s || !w->tmp || !w->count || !w->tree) {
         lrk_disorder_scratch_free(w);
@@ -287,12 +287,6 @@ static inline uint64_t bits_of(double x)
     return b;
 }
 
-static int compare_doubles(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
-
 /* Draw s_i = E_i e^(x_i): first every offset (as the factor e^(x_i)), then
  * every exponential, so the stream order is the documented one. */
 static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint64_t *lo,
@@ -302,12 +296,13 @@ static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, d
     const double x0 = e->x0, wt = e->w_over_T;
     switch (e->model.disorder.kind) {
     case LRK_DISORDER_BIMODAL: {
-        const double up = exp(x0 + wt), down = exp(x0 - wt);
+        /* a table, not a branch: the bit is a coin flip the CPU cannot predict */
+        const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
         for (long i = 0; i < N; i += 64) {
             uint64_t bits = lrk_pcg64_next_inline(g);
             long end = i + 64 < N ? i + 64 : N;
             for (long j = i; j < end; j++, bits >>= 1)
-                s[j] = (bits & 1u) ? up : down;
+                s[j] = factor[bits & 1u];
         }
         break;
     }
@@ -331,43 +326,86 @@ static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, d
     *hi = mx;
 }
 
-/* Sort s (positive doubles) into out: bucket by (bits - lo) >> shift, then
- * insertion sort each bucket (qsort for an unlucky large one). */
-static void bucket_sort(const lrk_disorder_engine *e, lrk_disorder_scratch *w, uint64_t lo, uint64_t hi)
+/* Sort the positive doubles s[0..N) in two levels, each a counting sort:
+ *  1. COARSE buckets by (bits - lo) >> shift (a double's bits order like its
+ *     value): one pass to count, one to scatter into tmp;
+ *  2. each coarse bucket, now in L1/L2, by a counting sort on its own linear
+ *     scale (s - min) / (max - min) with two slots per element, back
+ *     into s, then an insertion pass that puts equal-slot neighbours in order.
+ * Both keys are nondecreasing functions of the value, so the result is
+ * exactly sorted for any input; the work is linear when the values are
+ * smooth on the scale of a coarse bucket, which random operational times are.
+ * The sorted values end in s. */
+#define COARSE 512
+
+static void insertion_sort(double *x, size_t count)
 {
-    const size_t N = (size_t)e->N, B = e->buckets;
-    unsigned shift = 0;
-    while (((hi - lo) >> shift) >= B)
-        shift++;
-    uint32_t *count = w->count;
-    const double *s = w->s;
-    double *out = w->tmp;
-    memset(count, 0, (B + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < N; i++)
-        count[((bits_of(s[i]) - lo) >> shift) + 1]++;
-    for (size_t b = 1; b <= B; b++)
-        count[b] += count[b - 1];
-    /* count[b] is now the start of bucket b */
-    for (size_t i = 0; i < N; i++)
-        out[count[(bits_of(s[i]) - lo) >> shift]++] = s[i];
-    /* count[b] is now the end of bucket b */
-    size_t start = 0;
-    for (size_t b = 0; b < B && start < N; b++) {
-        size_t end = count[b];
-        if (end - start > 32) {
-            qsort(out + start, end - start, sizeof(double), compare_doubles);
-        } else {
-            for (size_t i = start + 1; i < end; i++) {
-                double v = out[i];
-                size_t j = i;
-                while (j > start && out[j - 1] > v) {
-                    out[j] = out[j - 1];
-                    j--;
-                }
-                out[j] = v;
-            }
+    for (size_t i = 1; i < count; i++) {
+        double v = x[i];
+        size_t j = i;
+        while (j > 0 && x[j - 1] > v) {
+            x[j] = x[j - 1];
+            j--;
         }
-        start = end;
+        x[j] = v;
+    }
+}
+
+/* Counting sort of src[0..m) into dst by a linear key with 2 m slots. */
+static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count)
+{
+    double mn = src[0], mx = src[0];
+    for (size_t i = 1; i < m; i++) {
+        mn = src[i] < mn ? src[i] : mn;
+        mx = src[i] > mx ? src[i] : mx;
+    }
+    if (!(mx > mn)) {
+        memcpy(dst, src, m * sizeof(double));
+        return;
+    }
+    /* two slots per element: fewer shared slots, so fewer (unpredictable)
+     * moves in the final insertion pass */
+    const size_t F = 2 * m, top = F - 1;
+    const double scale = (double)F / (mx - mn);
+    memset(count, 0, (F + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++) {
+        size_t key = (size_t)((src[i] - mn) * scale);
+        count[(key < top ? key : top) + 1]++;
+    }
+    for (size_t b = 1; b <= F; b++)
+        count[b] += count[b - 1];
+    for (size_t i = 0; i < m; i++) {
+        size_t key = (size_t)((src[i] - mn) * scale);
+        dst[count[key < top ? key : top]++] = src[i];
+    }
+    insertion_sort(dst, m);
+}
+
+static void two_level_sort(const lrk_disorder_engine *e, lrk_disorder_scratch *w, uint64_t lo, uint64_t hi)
+{
+    const size_t N = (size_t)e->N;
+    unsigned shift = 0;
+    while (((hi - lo) >> shift) >= COARSE)
+        shift++;
+    uint32_t coarse[COARSE + 1];
+    double *s = w->s, *tmp = w->tmp;
+    memset(coarse, 0, sizeof coarse);
+    for (size_t i = 0; i < N; i++)
+        coarse[((bits_of(s[i]) - lo) >> shift) + 1]++;
+    for (size_t b = 1; b <= COARSE; b++)
+        coarse[b] += coarse[b - 1];
+    uint32_t start[COARSE + 1];
+    memcpy(start, coarse, sizeof start);
+    for (size_t i = 0; i < N; i++)
+        tmp[coarse[(bits_of(s[i]) - lo) >> shift]++] = s[i];
+    for (size_t b = 0; b < COARSE; b++) {
+        size_t first = start[b], m = start[b + 1] - first;
+        if (m <= 16) {
+            memcpy(s + first, tmp + first, m * sizeof(double));
+            insertion_sort(s + first, m);
+        } else {
+            fine_sort(tmp + first, s + first, m, w->count);
+        }
     }
 }
 
@@ -399,8 +437,8 @@ static void simulate_operational(const lrk_disorder_engine *e, lrk_disorder_scra
 {
     uint64_t lo, hi;
     draw_operational_times(e, g, w->s, &lo, &hi);
-    bucket_sort(e, w, lo, hi);
-    const double *sorted = w->tmp, *grid = e->grid, *h = e->h;
+    two_level_sort(e, w, lo, hi);
+    const double *sorted = w->s, *grid = e->grid, *h = e->h;
     double t = 0;
     const long last = e->N - 1;
     if (off_by_one) {
