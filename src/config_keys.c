@@ -7,6 +7,8 @@
  */
 #include "config_internal.h"
 
+#include "lrekmc/disorder.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -19,8 +21,7 @@ static const char *const mode_choices[] = {"ser", "cer", "crossover", NULL};
 static const char *const spacing_choices[] = {"linear", "log", NULL};
 static const char *const protocol_choices[] = {"qlevels", "timegrid", NULL};
 static const char *const switch_choices[] = {"auto", "on", "off", NULL};
-/* in the order of lrk_disorder_kind */
-static const char *const disorder_choices[] = {"none", "normal", "uniform", "exponential", "bimodal", NULL};
+
 
 #define AT(member) offsetof(lrk_config, member)
 /* Bounds: ANY = none; GT0 = (0, inf); GE0 = [0, inf); UNIT = (0, 1). */
@@ -42,7 +43,7 @@ static const lrk_key_def keys[] = {
      "sharpness A of f(T) (mode crossover; no default)"},
     {"model.crossover.T0", LRK_KEY_REAL, AT(model.T0), GT0, NULL, 1,
      "temperature T0 where f = 1/2 (mode crossover; no default)"},
-    {"model.disorder.distribution", LRK_KEY_ENUM, AT(model.disorder.kind), ANY, disorder_choices, 1,
+    {"model.disorder.distribution", LRK_KEY_ENUM, AT(model.disorder.kind), ANY, lrk_disorder_names, 1,
      "quenched barrier offsets delta_i: none, normal, uniform, exponential or bimodal"},
     {"model.disorder.width", LRK_KEY_REAL, AT(model.disorder.width), GE0, NULL, 1,
      "offset width: normal std, uniform half-width, exponential mean, bimodal +-width"},

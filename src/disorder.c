@@ -22,18 +22,18 @@
 #include "disorder_internal.h"
 #include "rng_inline.h"
 
-static const char *const kind_names[] = {"none", "normal", "uniform", "exponential", "bimodal"};
-#define KIND_COUNT (sizeof kind_names / sizeof kind_names[0])
+const char *const lrk_disorder_names[] = {"none", "normal", "uniform", "exponential", "bimodal", NULL};
+#define KIND_COUNT (sizeof lrk_disorder_names / sizeof lrk_disorder_names[0] - 1)
 
 const char *lrk_disorder_name(lrk_disorder_kind kind)
 {
-    return (unsigned)kind < KIND_COUNT ? kind_names[kind] : NULL;
+    return (unsigned)kind < KIND_COUNT ? lrk_disorder_names[kind] : NULL;
 }
 
 lrk_status lrk_disorder_parse(const char *name, lrk_disorder_kind *kind)
 {
     for (size_t i = 0; i < KIND_COUNT; i++)
-        if (strcmp(name, kind_names[i]) == 0) {
+        if (strcmp(name, lrk_disorder_names[i]) == 0) {
             *kind = (lrk_disorder_kind)i;
             return LRK_OK;
         }

@@ -65,6 +65,8 @@ extern "C" {
 #define LRK_DISORDER_NORMAL_ZMAX 12.1
 #define LRK_DISORDER_EXPONENTIAL_MAX 44.5
 
+/* The names in the order of lrk_disorder_kind, NULL-terminated. */
+extern const char *const lrk_disorder_names[];
 /* "none", "normal", "uniform", "exponential", "bimodal"; NULL if unknown. */
 const char *lrk_disorder_name(lrk_disorder_kind kind);
 lrk_status lrk_disorder_parse(const char *name, lrk_disorder_kind *kind);
@@ -138,7 +140,7 @@ lrk_status lrk_disorder_order_statistics(const lrk_model *m, const long *level_e
                                          double *mean, double *variance, lrk_error *err);
 
 /* Bimodal, any c V1: exact mean and variance of the time of event n.  The
- * embedded jump chain over (n, u) (u = unrelaxed LREs of the slow... fast class,
+ * embedded jump chain over (n, u) (u = unrelaxed LREs of the fast class,
  * Binomial(N, 1/2) at n = 0) does not depend on g; the holding time in a
  * state is Exp(g(n) (u k_fast + (N - n - u) k_slow)).  A forward recursion
  * carries P, E[T | state] P and E[T^2 | state] P: O(N^2) work. */
