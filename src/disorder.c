@@ -244,6 +244,16 @@ lrk_status lrk_disorder_engine_create(const lrk_model *m, const double *t, size_
     return LRK_OK;
 }
 
+size_t lrk_disorder_engine_t_count(const lrk_disorder_engine *e)
+{
+    return e->t_count;
+}
+
+size_t lrk_disorder_engine_level_count(const lrk_disorder_engine *e)
+{
+    return e->level_count;
+}
+
 void lrk_disorder_scratch_free(lrk_disorder_scratch *w)
 {
     if (w == NULL)

@@ -106,6 +106,9 @@ lrk_status lrk_disorder_engine_create(const lrk_model *m, const double *t, size_
                                       const long *level_events, size_t level_count,
                                       lrk_disorder_engine **out, lrk_error *err);
 void lrk_disorder_engine_free(lrk_disorder_engine *e);
+/* The shape the engine was created with. */
+size_t lrk_disorder_engine_t_count(const lrk_disorder_engine *e);
+size_t lrk_disorder_engine_level_count(const lrk_disorder_engine *e);
 lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorder_scratch **out,
                                        lrk_error *err);
 void lrk_disorder_scratch_free(lrk_disorder_scratch *w);
