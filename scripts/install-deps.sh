@@ -6,6 +6,7 @@ packages=(build-essential cmake pkg-config git
           libyaml-dev libgsl-dev libcriterion-dev libpcg-cpp-dev g++
           clang libclang-rt-14-dev
           libopenmpi-dev openmpi-bin
+          dieharder
           python3-numpy python3-scipy python3-matplotlib python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
