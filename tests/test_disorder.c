@@ -21,6 +21,7 @@
 #include "lrekmc/first_passage.h"
 #include "lrekmc/grid.h"
 #include "lrekmc/master.h"
+#include "lrekmc/streams.h"
 #include "../src/disorder_internal.h"
 
 static const lrk_disorder_kind KINDS[] = {LRK_DISORDER_NORMAL, LRK_DISORDER_UNIFORM, LRK_DISORDER_EXPONENTIAL,
@@ -338,4 +339,23 @@ Test(disorder, refuses_what_doubles_cannot_hold)
     m.disorder.kind = (lrk_disorder_kind)17;
     cr_assert_eq(lrk_disorder_validate(&m, &err), LRK_ERR_INVALID);
     cr_assert(strstr(err.message, "model.disorder.distribution") != NULL, "%s", err.message);
+}
+
+/* The streams key a point by its model (streams.h): disorder enters as a tag
+ * and its value only when active, so models without it keep their streams. */
+Test(disorder, stream_key_includes_active_disorder_only)
+{
+    uint32_t plain[LRK_STREAM_ENTROPY_MAX], zero[LRK_STREAM_ENTROPY_MAX], active[LRK_STREAM_ENTROPY_MAX];
+    lrk_model m = model(LRK_MODE_SER, 1.0, 100, LRK_DISORDER_NONE, 0.0);
+    size_t n_plain = lrk_stream_entropy(42, &m, LRK_STREAMS_INDEPENDENT, plain);
+    m.disorder.kind = LRK_DISORDER_UNIFORM; /* width 0: inactive */
+    size_t n_zero = lrk_stream_entropy(42, &m, LRK_STREAMS_INDEPENDENT, zero);
+    m.disorder.width = 0.5;
+    size_t n_active = lrk_stream_entropy(42, &m, LRK_STREAMS_INDEPENDENT, active);
+    cr_assert_eq(n_zero, n_plain);
+    cr_assert(memcmp(zero, plain, n_plain * sizeof(uint32_t)) == 0);
+    cr_assert_eq(n_active, n_plain + 4);
+    cr_assert(memcmp(active, plain, n_plain * sizeof(uint32_t)) == 0);
+    cr_assert_eq(active[n_plain], LRK_STREAM_TAG_DISORDER);
+    cr_assert_eq(active[n_plain + 1], (uint32_t)LRK_DISORDER_UNIFORM);
 }

@@ -182,8 +182,8 @@ Test(rng_oracle, pcg64_backstep)
  * trajectory i consumes exactly those (tests/test_kmc.c replays it). */
 Test(rng_oracle, trajectory_streams_replayed_by_pcg_cpp)
 {
-    const lrk_model models[] = {{LRK_MODE_SER, 1.0, 2.0, 1.0, 0.0, 0.0, 50},
-                                {LRK_MODE_CROSSOVER, 0.3, 0.115, 0.25, 0.5, 0.07, 2000}};
+    const lrk_model models[] = {{LRK_MODE_SER, 1.0, 2.0, 1.0, 0.0, 0.0, 50, {LRK_DISORDER_NONE, 0.0}},
+                                {LRK_MODE_CROSSOVER, 0.3, 0.115, 0.25, 0.5, 0.07, 2000, {LRK_DISORDER_NONE, 0.0}}};
     const long indices[] = {0, 1, 2, 1023, 4294967296L};
     for (const lrk_model &m : models)
         for (lrk_streams s : {LRK_STREAMS_INDEPENDENT, LRK_STREAMS_COMMON}) {
