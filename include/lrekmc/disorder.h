@@ -124,7 +124,7 @@ void lrk_disorder_simulate(const lrk_disorder_engine *e, lrk_disorder_scratch *w
  *
  * p(t) = 1 - E_delta[exp(-t k(delta))], the probability that one LRE has
  * relaxed by operational time t, by adaptive Gauss-Kronrod quadrature over
- * delta (GSL qagp, breakpoint where t k(delta) = 1; relative 1e-12) on the
+ * delta (GSL qagp, breakpoints around t k(delta) = 1; relative 1e-11) on the
  * sampler's support (the mass outside it is < 1e-19).  p and 1 - p are
  * returned separately so neither loses digits to cancellation. */
 lrk_status lrk_disorder_relaxed_fraction(const lrk_model *m, double t, double *p, double *one_minus_p,
