@@ -23,7 +23,7 @@
 #define QUAD_EPS_REL 1e-13
 #define FIRST_NODES 16
 #define MAX_NODES 2048
-#define CONVERGED 1e-10
+#define CONVERGED 1e-8
 
 typedef struct classes {
     size_t n;

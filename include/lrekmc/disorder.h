@@ -158,7 +158,7 @@ lrk_status lrk_disorder_bimodal_levels(const lrk_model *m, const long *level_eve
  * t(sigma) = int_0^sigma exp(a p_n(sigma')) d sigma' (p_n the node sum), a
  * one-dimensional quadrature, and q(t) by inverting t(sigma).  The node count
  * doubles from 16 until q on the grid and t at the levels change by less than
- * 1e-10 (relative, times); *nodes_used reports it (NULL allowed).  Either
+ * 1e-8 (absolute in q, relative in t: far below any O(1/N) effect); *nodes_used reports it (NULL allowed).  Either
  * output may be NULL.  LRK_ERR_NOCONVERGE beyond 2048 nodes. */
 lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
                                    const double *q_levels, size_t level_count, double *t_levels,
