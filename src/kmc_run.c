@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/rng.h"
 #include "lrekmc/stats.h"
 #include "rng_inline.h"
@@ -47,6 +48,7 @@ typedef struct shared_tables {
     size_t level_count;
     unsigned hist_shift;   /* bin of n = n >> hist_shift */
     size_t hist_bins;
+    lrk_disorder_engine *disorder; /* non-NULL: the disorder engine runs the trajectories */
 } shared_tables;
 
 /* One thread's scratch. */
@@ -60,6 +62,7 @@ typedef struct worker {
     uint32_t *hist_hi;     /*   so a flush touches only those (large N: most of a
                             *   row is never touched, and its pages never faulted in) */
     double *sink_rows;     /* largest batch x level_count, first_passage_sink only */
+    lrk_disorder_scratch *disorder; /* the disorder engine's scratch */
 } worker;
 
 /* Run `lanes` (<= LANES) trajectories through all N events.  Per event and lane:
@@ -243,7 +246,12 @@ static int run_batch(run_state *rs, worker *w, long b)
         lrk_pcg64 rng[LANES];
         for (int l = 0; l < lanes; l++)
             lrk_trajectory_rng(&r->stream_key, first + i + l, &rng[l]);
-        simulate_group(s, rng, lanes, w->n_at, w->first_passage);
+        if (s->disorder != NULL) /* quenched disorder (disorder.h): one trajectory at a time */
+            for (int l = 0; l < lanes; l++)
+                lrk_disorder_simulate(s->disorder, w->disorder, LRK_DISORDER_OPERATIONAL, &rng[l],
+                                      w->n_at + (size_t)l * (K + 1), w->first_passage + (size_t)l * L);
+        else
+            simulate_group(s, rng, lanes, w->n_at, w->first_passage);
         if (w->hist_added > UINT32_MAX - LANES)
             flush_histogram(w, r); /* before a 32-bit count could wrap */
         w->hist_added += (uint32_t)lanes;
@@ -278,6 +286,7 @@ static void flush_sink(run_state *rs, worker *w, long b)
 
 static void free_worker(worker *w)
 {
+    lrk_disorder_scratch_free(w->disorder);
     free(w->n_at);
     free(w->first_passage);
     free(w->q);
@@ -301,6 +310,8 @@ static int init_worker(worker *w, const shared_tables *s, long largest_batch, in
         w->sink_rows = malloc(((size_t)largest_batch * L + 1) * sizeof(double));
     if (!w->n_at || !w->first_passage || !w->q || !w->hist || !w->hist_lo || !w->hist_hi
         || (with_sink && !w->sink_rows))
+        return 0;
+    if (s->disorder != NULL && lrk_disorder_scratch_create(s->disorder, &w->disorder, NULL) != LRK_OK)
         return 0;
     reset_ranges(w, K);
     return 1;
@@ -341,6 +352,7 @@ static void thread_body(run_state *rs, long largest_batch)
 
 static void free_tables(shared_tables *s)
 {
+    lrk_disorder_engine_free(s->disorder);
     free(s->inv_rate);
     free(s->grid);
     free(s->segment_end);
@@ -379,6 +391,14 @@ static lrk_status build_tables(shared_tables *s, const lrk_kmc_params *p, const 
     }
     if (s->segment_count == 0 || s->segment_end[s->segment_count - 1] != m->N)
         s->segment_end[s->segment_count++] = m->N;
+    if (lrk_disorder_active(m)) {
+        lrk_status st = lrk_disorder_engine_create(m, p->t, p->t_count, s->level_events, p->level_count,
+                                                   &s->disorder, err);
+        if (st != LRK_OK) {
+            free_tables(s);
+            return st;
+        }
+    }
     return LRK_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/first_passage.h"
 #include "lrekmc/grid.h"
 #include "lrekmc/lna.h"
@@ -86,9 +87,35 @@ static int wants_master_equation(const lrk_config *c)
     return c->references.master_equation == LRK_SWITCH_ON;
 }
 
+/* Quenched disorder: the references of disorder.h, into the same columns
+ * (mean field as q_ode / t_ode, binomial and level-time moments as exact);
+ * the chain's LNA, master equation and first-passage sums do not apply. */
+static lrk_status disorder_references(lrk_point *p, lrk_error *err)
+{
+    free(p->q_lna_std);
+    p->q_lna_std = NULL;
+    p->q_exact_mean = new_array(p->t_count);
+    p->q_exact_std = new_array(p->t_count);
+    if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "disorder references: out of memory");
+    lrk_disorder_columns columns = {p->q_ode, p->t_ode, p->q_exact_mean, p->q_exact_std, p->t_exact_mean,
+                                    p->t_exact_var};
+    lrk_status s = lrk_disorder_references(&p->model, p->t, p->t_count, p->q_levels, p->level_event,
+                                           p->level_count, &columns, err);
+    p->q_ode = columns.q_ode;
+    p->t_ode = columns.t_ode;
+    p->q_exact_mean = columns.q_exact_mean;
+    p->q_exact_std = columns.q_exact_std;
+    p->t_exact_mean = columns.t_exact_mean;
+    p->t_exact_var = columns.t_exact_var;
+    return s;
+}
+
 static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_error *err)
 {
     const lrk_model *m = &p->model;
+    if (lrk_disorder_active(m))
+        return disorder_references(p, err);
     lrk_status s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
     if (s == LRK_OK && lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, NULL) != LRK_OK) {
         /* The noise approximation does not hold everywhere (strong CER
@@ -262,7 +289,7 @@ static lrk_status fit_both_protocols(lrk_point *p, lrk_error *err)
     for (int k = 0; k < 2; k++) {
         lrk_fit_protocol protocol = (lrk_fit_protocol)k;
         lrk_status s = LRK_OK;
-        if (protocol != p->protocol) {
+        if (protocol != p->protocol && p->q_ode != NULL) {
             s = fit_curve(p, protocol, p->t_ode, p->q_ode, &p->ode_by[k].fit, err);
             if (s == LRK_ERR_NOCONVERGE)
                 s = LRK_OK;
@@ -297,9 +324,12 @@ static void summarise_fluctuations(lrk_point *p)
     const lrk_kmc_result *r = p->kmc;
     double bias = 0, exact_bias = 0, std = 0, ratio = 0;
     size_t ratio_count = 0;
+    const int ode = p->q_ode != NULL; /* the disorder mean field may be left out */
     for (size_t k = 0; k < p->t_count; k++) {
-        bias += r->q_mean[k] - p->q_ode[k];
         std += r->q_std[k];
+        if (!ode)
+            continue;
+        bias += r->q_mean[k] - p->q_ode[k];
         if (p->q_exact_mean != NULL)
             exact_bias += p->q_exact_mean[k] - p->q_ode[k];
         if (p->q_lna_std != NULL && p->q_ode[k] > 0.1 && p->q_ode[k] < 0.9 && p->q_lna_std[k] > 0) {
@@ -308,9 +338,9 @@ static void summarise_fluctuations(lrk_point *p)
         }
     }
     double K = (double)p->t_count;
-    p->kmc_ode_bias = bias / K;
+    p->kmc_ode_bias = ode ? bias / K : NAN;
     p->q_std_mean = std / K;
-    p->exact_ode_bias = p->q_exact_mean != NULL ? exact_bias / K : NAN;
+    p->exact_ode_bias = ode && p->q_exact_mean != NULL ? exact_bias / K : NAN;
     p->std_lna_ratio = ratio_count > 0 ? ratio / (double)ratio_count : NAN;
 }
 
@@ -321,6 +351,12 @@ static void compare_with_references(lrk_point *p)
                      &p->comparison);
     lrk_compare_levels(r->t_mean, p->t_exact_mean, p->t_exact_var, p->level_event, p->level_count,
                        r->trajectories, &p->comparison);
+    if (lrk_disorder_active(&p->model)) {
+        /* the increments of disordered level times are correlated
+         * (disorder.h): z_max only, no chi2 */
+        p->comparison.chi2 = NAN;
+        p->comparison.chi2_dof = 0;
+    }
     lrk_comparison_finish(&p->comparison);
 }
 
@@ -335,7 +371,7 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
         s = make_grid(c, control, p, err);
     if (s == LRK_OK)
         s = compute_references(c, p, err);
-    if (s == LRK_OK) {
+    if (s == LRK_OK && p->q_ode != NULL) {
         /* A fit that does not converge is a result (reported as such), not a failure. */
         s = fit_curve(p, p->protocol, p->t_ode, p->q_ode, &p->ode.fit, err);
         if (s == LRK_ERR_NOCONVERGE)

@@ -20,9 +20,11 @@
 #include "lrekmc/disorder.h"
 #include "lrekmc/first_passage.h"
 #include "lrekmc/grid.h"
+#include "lrekmc/kmc.h"
 #include "lrekmc/master.h"
 #include "lrekmc/streams.h"
 #include "../src/disorder_internal.h"
+#include "kmc_same.h"
 
 static const lrk_disorder_kind KINDS[] = {LRK_DISORDER_NORMAL, LRK_DISORDER_UNIFORM, LRK_DISORDER_EXPONENTIAL,
                                           LRK_DISORDER_BIMODAL};
@@ -358,4 +360,45 @@ Test(disorder, stream_key_includes_active_disorder_only)
     cr_assert(memcmp(active, plain, n_plain * sizeof(uint32_t)) == 0);
     cr_assert_eq(active[n_plain], LRK_STREAM_TAG_DISORDER);
     cr_assert_eq(active[n_plain + 1], (uint32_t)LRK_DISORDER_UNIFORM);
+}
+
+/* Through the ensemble (kmc.h): same seed, same bytes on 1 and 2 threads;
+ * width 0 runs the chain, so its bytes equal those of `distribution: none`. */
+static lrk_kmc_result *ensemble_run(const lrk_model *m, int threads)
+{
+    static double t[20], q[9];
+    for (int k = 0; k < 20; k++)
+        t[k] = 0.5 * k;
+    for (int j = 0; j < 9; j++)
+        q[j] = 0.1 * (j + 1);
+    lrk_kmc_params p = {.model = m, .t = t, .t_count = 20, .q_levels = q, .level_count = 9, .seed = 5,
+                        .trajectories = 300, .batches = 7, .threads = threads};
+    lrk_kmc_result *r = NULL;
+    lrk_error err;
+    cr_assert_eq(lrk_kmc_run_all(&p, &r, &err), LRK_OK, "%s", err.message);
+    return r;
+}
+
+Test(disorder, ensemble_bytes_independent_of_threads)
+{
+    for (int i = 0; i < 4; i++) {
+        lrk_model m = model(LRK_MODE_CER, 1.0, 300, KINDS[i], 0.7);
+        lrk_kmc_result *one = ensemble_run(&m, 1), *two = ensemble_run(&m, 2);
+        assert_same_results(one, two);
+        lrk_kmc_result_free(one);
+        lrk_kmc_result_free(two);
+    }
+}
+
+Test(disorder, width_zero_bytes_equal_no_disorder)
+{
+    lrk_model none = model(LRK_MODE_SER, 1.0, 300, LRK_DISORDER_NONE, 0.0);
+    lrk_model zero = model(LRK_MODE_SER, 1.0, 300, LRK_DISORDER_EXPONENTIAL, 0.0);
+    lrk_model some = model(LRK_MODE_SER, 1.0, 300, LRK_DISORDER_EXPONENTIAL, 0.3);
+    lrk_kmc_result *a = ensemble_run(&none, 2), *b = ensemble_run(&zero, 2), *c = ensemble_run(&some, 2);
+    assert_same_results(a, b);
+    cr_assert(memcmp(a->t_mean, c->t_mean, 9 * sizeof(double)) != 0, "disorder changed nothing");
+    lrk_kmc_result_free(a);
+    lrk_kmc_result_free(b);
+    lrk_kmc_result_free(c);
 }
