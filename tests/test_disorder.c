@@ -267,6 +267,8 @@ Test(disorder, operational_time_equals_sum_tree)
                 run(&a, LRK_DISORDER_OPERATIONAL, Ms[n], 400);
                 run(&b, LRK_DISORDER_SUM_TREE, Ms[n], 401);
                 double z = z_between(&a, &b);
+                cr_log_info("operational vs sum tree, %s mode %d N %ld: max |z| = %g", lrk_disorder_name(KINDS[i]),
+                            k, Ns[n], z);
                 cr_assert(z < 5, "%s mode %d N %ld: max |z| = %g", lrk_disorder_name(KINDS[i]), k, Ns[n], z);
             }
 }
@@ -285,6 +287,7 @@ Test(disorder, comparison_rejects_a_broken_engine)
         run(&a, DISORDER_METHOD_BROKEN, Ms[n], 400);
         run(&b, LRK_DISORDER_SUM_TREE, Ms[n], 401);
         double z = z_between(&a, &b);
+        cr_log_info("broken engine against the sum tree, N = %ld: max |z| = %g", Ns[n], z);
         cr_assert(z > 10, "N %ld: the broken engine passed with max |z| = %g", Ns[n], z);
     }
 }
@@ -401,4 +404,50 @@ Test(disorder, width_zero_bytes_equal_no_disorder)
     lrk_kmc_result_free(a);
     lrk_kmc_result_free(b);
     lrk_kmc_result_free(c);
+}
+
+/* The mean field is the N -> infinity limit with an O(1/N) bias.  Exactly,
+ * for bimodal offsets: N (E[T_n] - t_mf) / t_mf at q = n/N = 0.5 is the same
+ * constant (-0.97) to 1 % for N = 100 ... 3200.  And by KMC for normal offsets: N times the bias of the mean time
+ * at q = 0.5 is the same at N = 50 and 200 within 5 standard errors, and
+ * nonzero - a bias O(1/N), not O(1/sqrt N) and not 0. */
+Test(disorder, mean_field_bias_is_order_one_over_N)
+{
+    double scaled[6];
+    for (int i = 0; i < 6; i++) {
+        long N = 100L << i;
+        lrk_model m = model(LRK_MODE_SER, 1.5, N, LRK_DISORDER_BIMODAL, 0.8);
+        double q = 0.5, t_mf, mean, var;
+        long n = lrk_level_event_count(q, N);
+        lrk_error err;
+        cr_assert_eq(lrk_disorder_mean_field(&m, NULL, 0, NULL, &q, 1, &t_mf, NULL, &err), LRK_OK);
+        cr_assert_eq(lrk_disorder_bimodal_levels(&m, &n, 1, &mean, &var, &err), LRK_OK, "%s", err.message);
+        scaled[i] = (double)N * (mean - t_mf) / t_mf;
+    }
+    /* constant to 1 %: the bias is c/N (c = -0.97 here) from N = 100 to 3200 */
+    for (int i = 0; i < 5; i++)
+        cr_assert(fabs(scaled[i] - scaled[5]) < 0.01 * fabs(scaled[5]), "N (E T - t_mf) / t_mf = %g at N = %ld, "
+                  "%g at N = 3200: not O(1/N)", scaled[i], 100L << i, scaled[5]);
+    cr_assert(fabs(scaled[5]) > 0.05, "no finite-N bias at all: %g", scaled[5]);
+
+    const long Ns[] = {50, 200}, Ms[] = {40000, 20000};
+    double b[2], se[2];
+    for (int i = 0; i < 2; i++) {
+        lrk_model m = model(LRK_MODE_SER, 1.5, Ns[i], LRK_DISORDER_NORMAL, 0.7);
+        ensemble e;
+        setup(&e, &m, 2, 1, 0);
+        e.q_levels[0] = 0.5;
+        e.levels[0] = lrk_level_event_count(0.5, Ns[i]);
+        run(&e, LRK_DISORDER_OPERATIONAL, Ms[i], 700 + (uint64_t)i);
+        double t_mf;
+        lrk_error err;
+        cr_assert_eq(lrk_disorder_mean_field(&m, NULL, 0, NULL, e.q_levels, 1, &t_mf, NULL, &err), LRK_OK);
+        b[i] = (double)Ns[i] * (e.t_mean[0] - t_mf) / t_mf;
+        se[i] = (double)Ns[i] * sqrt(e.t_m2[0] / (double)(e.M - 1) / (double)e.M) / t_mf;
+    }
+    double z_same = (b[0] - b[1]) / sqrt(se[0] * se[0] + se[1] * se[1]);
+    cr_log_info("N x relative bias at q = 0.5: bimodal exact %g (N = 3200); normal KMC %g +- %g (N = 50), "
+                "%g +- %g (N = 200)", scaled[5], b[0], se[0], b[1], se[1]);
+    cr_assert(fabs(z_same) < 5, "N bias: %g +- %g (N = 50) vs %g +- %g (N = 200)", b[0], se[0], b[1], se[1]);
+    cr_assert(fabs(b[0]) > 5 * se[0], "bias at N = 50 not resolved: %g +- %g", b[0], se[0]);
 }
