@@ -28,8 +28,11 @@ const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule)
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
 {
     /* the mean-field chain has exact rates; the disorder engine has none to
-     * bound (its rates are random): a pilot */
-    return lrk_disorder_active(m) ? LRK_GRID_END_PILOT : LRK_GRID_END_MOMENTS;
+     * bound (its rates are random): a pilot, except with c V1 = 0, where the
+     * mean field p(t) is the exact ensemble mean (binomial, disorder.h) */
+    if (!lrk_disorder_active(m))
+        return LRK_GRID_END_MOMENTS;
+    return lrk_model_coupling(m) * m->V1 == 0 ? LRK_GRID_END_ODE : LRK_GRID_END_PILOT;
 }
 
 /* t(q_max) of the model's mean field: the chain's ODE, or with disorder the

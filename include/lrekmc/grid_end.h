@@ -69,7 +69,8 @@ typedef enum lrk_grid_end_rule {
 const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule);
 
 /* The rule for a model's engine: `moments` when the engine has exact
- * first-passage rates (today: always, the mean-field chain), else `pilot`.
+ * first-passage rates (the mean-field chain); for disorder `ode` when c V1 = 0
+ * (the mean field is then the exact ensemble mean), else `pilot`.
  * This is the one place to ask the engine (engine.h) once it exists. */
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m);
 
