@@ -249,10 +249,16 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b)
 
 /* ---- checks between keys ---------------------------------------------------- */
 
+/* The table slot of a key named in this file.  A misspelt name is a bug
+ * here, never input: stop loudly (every caller runs in the test suite)
+ * rather than report against slot 0, model.mode. */
 static size_t key_index(const char *name)
 {
     size_t i = 0;
-    lrk_key_find(name, &i);
+    if (lrk_key_find(name, &i) == NULL) {
+        fprintf(stderr, "lrekmc: internal error: config.c names the unknown key '%s'\n", name);
+        abort();
+    }
     return i;
 }
 
@@ -361,12 +367,12 @@ static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
         lrk_error err;
         lrk_model plain = c->model; /* the disorder part is reported at its own keys */
         plain.disorder = (lrk_disorder){LRK_DISORDER_NONE, 0.0};
-        if (lrk_model_validate(&plain, &err) != LRK_OK) {
+        if (lrk_model_validate_point(&plain, &err) != LRK_OK) {
             static const char *const names[] = {"model.T", "model.V1", "model.V0", "model.N",
                                                 "model.crossover.T0", "model.crossover.A", NULL};
             lrk_config_report(d, c, place(c, names), "%s", err.message);
             errors++;
-        } else if (lrk_disorder_validate(&c->model, &err) != LRK_OK) {
+        } else if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {
             static const char *const names[] = {"model.disorder.width", "model.disorder.distribution", "model.T",
                                                 "model.V0", NULL};
             lrk_config_report(d, c, place(c, names), "%s", err.message);
