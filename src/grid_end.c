@@ -11,28 +11,27 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lrekmc/engine.h"
 #include "lrekmc/kmc.h"
 #include "lrekmc/ode.h"
 
+const char *const lrk_grid_end_rule_names[] = {"auto", "ode", "moments", "pilot", NULL};
+
 const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule)
 {
-    switch (rule) {
-    case LRK_GRID_END_AUTO: return "auto";
-    case LRK_GRID_END_MOMENTS: return "moments";
-    case LRK_GRID_END_PILOT: return "pilot";
-    case LRK_GRID_END_FIXED: return "fixed";
-    default: return "ode";
-    }
+    if (rule == LRK_GRID_END_FIXED)
+        return "fixed";
+    return (int)rule >= 0 && rule < LRK_GRID_END_FIXED ? lrk_grid_end_rule_names[rule] : "ode";
 }
 
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
 {
-    /* the mean-field chain has exact rates; the disorder engine has none to
-     * bound (its rates are random): a pilot, except with c V1 = 0, where the
-     * mean field p(t) is the exact ensemble mean (binomial, disorder.h) */
-    if (!lrk_disorder_active(m))
-        return LRK_GRID_END_MOMENTS;
-    return lrk_model_coupling(m) * m->V1 == 0 ? LRK_GRID_END_ODE : LRK_GRID_END_PILOT;
+    /* the Chernoff bound needs the exact rates behind the first-passage
+     * moments; disorder without coupling has its mean field p(t) as the exact
+     * ensemble mean (disorder.h) */
+    if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
+        return LRK_GRID_END_ODE;
+    return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
 
 /* t(q_max) of the model's mean field: the chain's ODE, or with disorder the
@@ -266,14 +265,13 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
                              lrk_grid_end_rule_name(rule));
     lrk_status s = mean_field_time(m, q_max, rule, &out->t_ode, err);
     if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && lrk_disorder_active(m))
-        s = lrk_error_set(err, LRK_ERR_INVALID,
-                          "grid.t_max_rule: moments needs the exact rates of the mean-field chain; with "
-                          "model.disorder use pilot (or auto)");
+        s = lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
+                          "chain; with model.disorder use pilot (or auto)");
     else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
         s = lrk_grid_end_moments(m, q_max, &out->t_ensemble, &out->level_event, err);
     else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
         s = lrk_grid_end_pilot(m, q_max, lrk_grid_pilot_seed(seed), threads, &out->t_ensemble, err);
     if (s == LRK_OK)
-        out->t_max = rule == LRK_GRID_END_ODE ? out->t_ode : fmax(out->t_ode, out->t_ensemble); /* fmax skips a NaN */
+        out->t_max = rule == LRK_GRID_END_ODE ? out->t_ode : fmax(out->t_ode, out->t_ensemble);
     return s;
 }
