@@ -81,6 +81,10 @@ lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
                              d->width);
     if (!lrk_disorder_active(m))
         return LRK_OK; /* the chain's own range check (model.c) applies */
+    if (m->space.lattice != LRK_LATTICE_NONE)
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.disorder.width = %g with model.space: disorder on a "
+                             "lattice is not implemented (the lattice engine has no offsets): drop one of them",
+                             d->width);
     double lo, hi;
     lrk_disorder_support(d, &lo, &hi);
     double x_lo = (m->V0 + lo) / m->T, x_hi = (m->V0 + hi) / m->T;
