@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make_figures.sh - run lrekmc on the paper's configurations and draw every
-# figure into figures/ (paper Fig. 1a, 1b, 2, 3, fluctuation plots, and CER's
-# beta at low temperature for finite regions).
+# figure into figures/ (paper Fig. 1a, 1b, 2, 3, fluctuation plots, CER's
+# beta at low temperature for finite regions, disorder against interaction).
 #
 #   bash analysis/make_figures.sh [--plots-only] [NAME...]
 #
@@ -18,7 +18,8 @@ LREKMC=${LREKMC:-build/lrekmc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESULTS=${RESULTS:-results}
 FIGURES=${FIGURES:-figures}
-ALL=(quickstart paper-fig1a paper-fig1b paper-fig2 paper-fig3 fluctuations first-passage cer-low-T)
+ALL=(quickstart paper-fig1a paper-fig1b paper-fig2 paper-fig3 fluctuations first-passage cer-low-T
+     disorder-interaction disorder)
 
 run=1
 names=()
@@ -51,6 +52,10 @@ plot() {
       "$PYTHON" analysis/plot_relaxation.py "$dir" --log -o "$FIGURES/$name-relaxation.png" ;;
     cer-low-T)
       "$PYTHON" analysis/plot_cer_low_t.py "$dir" -o "$out" ;;
+    disorder-interaction)
+      ;; # drawn into the disorder figure as its reference line
+    disorder)
+      "$PYTHON" analysis/plot_disorder.py "$dir" "$RESULTS/disorder-interaction" -o "$out" ;;
     fluctuations|first-passage)
       "$PYTHON" analysis/plot_fluctuations.py "$dir" -o "$out" ;;
     *)

@@ -7,6 +7,7 @@
  */
 #include "config_internal.h"
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/lattice.h"
 
 #include <math.h>
@@ -391,9 +392,16 @@ static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
         errors += check_space(c, d);
     if (errors == 0) {
         lrk_error err;
-        if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {
+        lrk_model plain = c->model; /* the disorder part is reported at its own keys */
+        plain.disorder = (lrk_disorder){LRK_DISORDER_NONE, 0.0};
+        if (lrk_model_validate_point(&plain, &err) != LRK_OK) {
             static const char *const names[] = {"model.T", "model.V1", "model.V0", "model.N",
                                                 "model.crossover.T0", "model.crossover.A", NULL};
+            config_report(d, c, place(c, names), "%s", err.message);
+            errors++;
+        } else if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {
+            static const char *const names[] = {"model.disorder.width", "model.disorder.distribution", "model.T",
+                                                "model.V0", NULL};
             config_report(d, c, place(c, names), "%s", err.message);
             errors++;
         }

@@ -38,15 +38,16 @@ static uint64_t key_hash(const lrk_config *c, size_t i)
     return XXH3_64bits(text, strlen(text));
 }
 
-/* Entries of model.space.* keys that are 0 (omitted: no lattice) are dropped
- * before hashing, so that every configuration without a lattice keeps the
- * hash it had before those keys existed.  Returns the entries left. */
+/* Entries of model.space.* and model.disorder.* keys that are 0 (omitted: no
+ * lattice, no disorder) are dropped before hashing, so that every
+ * configuration without them keeps the hash it had before those keys existed.  Returns the entries left. */
 static size_t drop_absent_space_keys(uint64_t *h, size_t n)
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         const config_key_def *k = i < config_key_count() ? config_key_at(i) : NULL;
-        if (h[i] == 0 && k != NULL && strncmp(k->name, "model.space.", 12) == 0)
+        if (h[i] == 0 && k != NULL
+            && (strncmp(k->name, "model.space.", 12) == 0 || strncmp(k->name, "model.disorder.", 15) == 0))
             continue;
         h[kept++] = h[i];
     }

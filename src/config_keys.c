@@ -11,6 +11,7 @@
  */
 #include "config_internal.h"
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/lattice.h"
 
 #include <ctype.h>
@@ -54,6 +55,13 @@ static int no_lattice(const lrk_config *c)
     return c->model.space.lattice == LRK_LATTICE_NONE;
 }
 
+/* Written only when given, so configurations without disorder keep their
+ * bytes and their resume hash. */
+static int no_disorder(const lrk_config *c)
+{
+    return c->model.disorder.kind == LRK_DISORDER_NONE && c->model.disorder.width == 0;
+}
+
 /* Rows of model.space: as REAL, LONG and ENUM, omitted without a lattice. */
 #define SPACE_REAL(name, member, bounds, def, doc) \
     {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, no_lattice}
@@ -91,6 +99,12 @@ static const config_key_def keys[] = {
                    "r3: J ~ (d0/2r)^3 for r <= d_el, a full neighbourhood adds V1 (Eq. 4); uniform: J = V1/N, "
                    "the mean-field chain"),
     LONG("model.N", model.N, 1, LRK_MODEL_MAX_N, "1000", "number of LREs n_r in one trajectory"),
+    {"model.disorder.distribution", KEY_ENUM, INT_SIZED(model.disorder.kind), ANY, lrk_disorder_names, 1,
+     "quenched barrier offsets delta_i (docs/disorder.md): none, normal, uniform, exponential or bimodal", "none",
+     0, no_disorder},
+    {"model.disorder.width", KEY_REAL, TYPED(model.disorder.width, double), GE0, NULL, 1,
+     "offset width: normal std, uniform half-width, exponential mean, bimodal +-width (0 = no disorder)", "0",
+     0, no_disorder},
     LONG("kmc.trajectories", kmc.trajectories, 0, 1e12, "10000",
          "KMC trajectories; 0 = deterministic references only"),
     {"kmc.seed", KEY_U64, TYPED(kmc.seed, uint64_t), ANY, NULL, 1,

@@ -6,12 +6,16 @@
  */
 #include "lrekmc/engine.h"
 
+#include "lrekmc/disorder.h"
+
 #include <stdio.h>
 
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m)
 {
     if (m->space.lattice != LRK_LATTICE_NONE)
         return &lrk_engine_lattice;
+    if (lrk_disorder_active(m))
+        return &lrk_engine_disorder;
     return &lrk_engine_chain;
 }
 

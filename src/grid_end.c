@@ -6,6 +6,8 @@
  */
 #include "lrekmc/grid_end.h"
 
+#include "lrekmc/disorder.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -24,8 +26,32 @@ const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule)
 
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
 {
-    /* the Chernoff bound needs the exact rates behind the first-passage moments */
+    /* the Chernoff bound needs the exact rates behind the first-passage
+     * moments; disorder without coupling has its mean field p(t) as the exact
+     * ensemble mean (disorder.h) */
+    if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
+        return LRK_GRID_END_ODE;
     return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
+}
+
+/* t(q_max) of the model's mean field: the chain's ODE, or with disorder the
+ * multi-class mean field (disorder.h), which may not converge for very wide
+ * offsets: then NaN, and only a pilot can end the grid. */
+static lrk_status mean_field_time(const lrk_model *m, double q_max, lrk_grid_end_rule rule, double *t,
+                                  lrk_error *err)
+{
+    if (!lrk_disorder_active(m))
+        return lrk_ode_time_to_reach(m, q_max, t, err);
+    lrk_status s = lrk_disorder_mean_field(m, NULL, 0, NULL, &q_max, 1, t, NULL, err);
+    if (s == LRK_ERR_NOCONVERGE && rule != LRK_GRID_END_ODE) {
+        *t = NAN;
+        return LRK_OK;
+    }
+    if (s == LRK_ERR_NOCONVERGE)
+        return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max: auto with rule ode needs the mean field, which "
+                             "does not converge for this disorder (%s): give grid.t_max or kmc.trajectories > 0",
+                             err != NULL ? err->message : "");
+    return s;
 }
 
 uint64_t lrk_grid_pilot_seed(uint64_t seed)
@@ -237,8 +263,11 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
     if (rule == LRK_GRID_END_AUTO || rule == LRK_GRID_END_FIXED)
         return lrk_error_set(err, LRK_ERR_INVALID, "grid end: rule %s is not a rule to compute",
                              lrk_grid_end_rule_name(rule));
-    lrk_status s = lrk_ode_time_to_reach(m, q_max, &out->t_ode, err);
-    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
+    lrk_status s = mean_field_time(m, q_max, rule, &out->t_ode, err);
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && lrk_disorder_active(m))
+        s = lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
+                          "chain; with model.disorder use pilot (or auto)");
+    else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
         s = lrk_grid_end_moments(m, q_max, &out->t_ensemble, &out->level_event, err);
     else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
         s = lrk_grid_end_pilot(m, q_max, lrk_grid_pilot_seed(seed), threads, &out->t_ensemble, err);

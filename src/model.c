@@ -4,6 +4,8 @@
  */
 #include "lrekmc/model.h"
 
+#include "lrekmc/disorder.h"
+
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -76,7 +78,7 @@ lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
     if (!(worst < 700))
         return lrk_error_set(err, LRK_ERR_INVALID,
                              "model: (|V0| + V1) / T = %g: expected < 700 so that rates stay representable", worst);
-    return LRK_OK;
+    return lrk_disorder_validate(m, err);
 }
 
 lrk_status lrk_model_validate_point(const lrk_model *m, lrk_error *err)
@@ -88,6 +90,20 @@ lrk_status lrk_model_validate_point(const lrk_model *m, lrk_error *err)
                           "model: (|V0| + V1) / T = %g: expected < %g so that the variances of times "
                           "(sums of e^(2V/T)) stay representable; raise model.T or lower model.V0, model.V1",
                           worst, LRK_MODEL_POINT_MAX_EXPONENT);
+    if (s == LRK_OK && lrk_disorder_active(m)) {
+        /* the same for the disordered log-rates: level times up to
+         * e^((V0 + delta_max)/T + max(c V1/T, 0)) must have a variance */
+        double lo, hi, a = lrk_model_coupling(m) * m->V1 / m->T;
+        lrk_disorder_support(&m->disorder, &lo, &hi);
+        double span = fmax(fabs((m->V0 + lo) / m->T), fabs((m->V0 + hi) / m->T) + (a > 0 ? a : 0));
+        if (!(span < LRK_MODEL_POINT_MAX_EXPONENT))
+            s = lrk_error_set(err, LRK_ERR_INVALID,
+                              "model.disorder.width = %g (%s): the sampled log-rates reach |(V0 + delta)/T| + "
+                              "max(c V1/T, 0) = %g: expected < %g so that the variances of times stay "
+                              "representable (the engine alone accepts up to %g)",
+                              m->disorder.width, lrk_disorder_name(m->disorder.kind), span,
+                              LRK_MODEL_POINT_MAX_EXPONENT, LRK_DISORDER_MAX_LOG_RATE);
+    }
     return s;
 }
 

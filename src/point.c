@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/first_passage.h"
 #include "lrekmc/grid.h"
 #include "lrekmc/lna.h"
@@ -105,9 +106,34 @@ static lrk_status mean_field_references(const lrk_point *p, lrk_error *err)
     return s;
 }
 
+/* Quenched disorder: the references of disorder.h, into the same columns
+ * (mean field as q_ode / t_ode, binomial and level-time moments as exact);
+ * the disorder engine declares none of the chain's (LRK_REF_*). */
+static lrk_status disorder_references(lrk_point *p, lrk_error *err)
+{
+    drop(&p->q_lna_std);
+    p->q_exact_mean = new_array(p->t_count);
+    p->q_exact_std = new_array(p->t_count);
+    if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "disorder references: out of memory");
+    lrk_disorder_columns columns = {p->q_ode, p->t_ode, p->q_exact_mean, p->q_exact_std, p->t_exact_mean,
+                                    p->t_exact_var};
+    lrk_status s = lrk_disorder_references(&p->model, p->t, p->t_count, p->q_levels, p->level_event,
+                                           p->level_count, &columns, err);
+    p->q_ode = columns.q_ode;
+    p->t_ode = columns.t_ode;
+    p->q_exact_mean = columns.q_exact_mean;
+    p->q_exact_std = columns.q_exact_std;
+    p->t_exact_mean = columns.t_exact_mean;
+    p->t_exact_var = columns.t_exact_var;
+    return s;
+}
+
 static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_error *err)
 {
     const lrk_model *m = &p->model;
+    if (lrk_disorder_active(m))
+        return disorder_references(p, err);
     if (!(p->references & LRK_REF_ODE)) {
         drop(&p->q_ode);
         drop(&p->t_ode);
@@ -348,6 +374,12 @@ static void compare_with_references(lrk_point *p)
                      &p->comparison);
     lrk_compare_levels(r->t_mean, p->t_exact_mean, p->t_exact_var, p->level_event, p->level_count,
                        r->trajectories, &p->comparison);
+    if (lrk_disorder_active(&p->model)) {
+        /* the increments of disordered level times are correlated
+         * (disorder.h): z_max only, no chi2 */
+        p->comparison.chi2 = NAN;
+        p->comparison.chi2_dof = 0;
+    }
     lrk_comparison_finish(&p->comparison);
 }
 

@@ -9,6 +9,8 @@
  */
 #include "lrekmc/streams.h"
 
+#include "lrekmc/disorder.h"
+
 #include <string.h>
 
 #define POOL_SIZE 4
@@ -79,6 +81,11 @@ size_t lrk_stream_entropy(uint64_t seed, const lrk_model *m, lrk_streams streams
     if (m->mode == LRK_MODE_CROSSOVER) {
         n = put_double(words, n, m->A);
         n = put_double(words, n, m->T0);
+    }
+    if (lrk_disorder_active(m)) {
+        words[n++] = LRK_STREAM_TAG_DISORDER;
+        words[n++] = (uint32_t)m->disorder.kind;
+        n = put_double(words, n, m->disorder.width);
     }
     return n;
 }

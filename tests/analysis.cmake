@@ -124,6 +124,25 @@ else()
            COMMAND ${lrekmc_check} error ${lrekmc_scripts}/plot_space.py beta-L ${lrekmc_space})
   set_tests_properties(analysis_plot_space_error_no_L_sweep PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space
                        ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  # plot_disorder on a real disorder sweep (and the interaction-alone run
+  # above as its second, optional directory); a run without a width sweep
+  # is an error.
+  set(lrekmc_real_disorder ${CMAKE_CURRENT_BINARY_DIR}/analysis_real_disorder)
+  add_test(NAME analysis_real_disorder_run
+           COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny_disorder.yaml
+                   -o ${lrekmc_real_disorder} --quiet --force)
+  set_tests_properties(analysis_real_disorder_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real_disorder)
+  add_test(NAME analysis_real_plot_disorder
+           COMMAND ${lrekmc_check} png ${lrekmc_out}/real_disorder.png
+                   ${lrekmc_scripts}/plot_disorder.py ${lrekmc_real_disorder} ${lrekmc_real}
+                   -o ${lrekmc_out}/real_disorder.png)
+  set_tests_properties(analysis_real_plot_disorder PROPERTIES
+                       FIXTURES_REQUIRED "lrekmc_analysis_real_disorder;lrekmc_analysis_real"
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  lrekmc_analysis_test(analysis_plot_disorder_no_width error
+    ${lrekmc_scripts}/plot_disorder.py ${lrekmc_fake}/sweep)
+  lrekmc_analysis_test(analysis_plot_disorder_missing_dir error
+    ${lrekmc_scripts}/plot_disorder.py ${lrekmc_fake}/no-such-run)
 
   # plot_fit.py on real `lrekmc fit` output: a joint fit (beta(T) panel), a
   # per-curve fit without T, and bad input.

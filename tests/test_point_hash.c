@@ -86,7 +86,7 @@ Test(point_hash, only_keys_that_change_results_change_the_hash)
             continue; /* model.space.* beyond the lattice: space_keys_change_the_hash */
         /* another valid value of the key: the hash must differ */
         static const char *const values[] = {"0.37", "3", "true", "false", "cer", "timegrid", "on", "log", "7",
-                                             "common", "ode", "moments", "pilot", "cubic"};
+                                             "common", "ode", "moments", "pilot", "cubic", "bimodal"};
         int changed = 0, tried = 0;
         for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
             lrk_config c;

@@ -102,6 +102,8 @@ typedef struct lrk_engine_type {
 
 /* The mean-field birth chain of model.h (engine_chain.c). */
 extern const lrk_engine_type lrk_engine_chain;
+/* Quenched barrier disorder, operational time (engine_disorder.c, disorder.h). */
+extern const lrk_engine_type lrk_engine_disorder;
 
 /* LREs on a periodic cubic lattice, model.space (engine_lattice.c,
  * lattice_engine.h); its extras are the observables of lattice_observe.h. */

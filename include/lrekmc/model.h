@@ -28,6 +28,25 @@ typedef enum lrk_mode {
     LRK_MODE_CROSSOVER
 } lrk_mode;
 
+/* Quenched barrier disorder (docs/design.md section 7, disorder.h): LRE i of a
+ * trajectory has barrier V0 + delta_i + c V1 n / N, delta_i drawn once per
+ * trajectory from the trajectory's own generator.  width is
+ *   normal: the standard deviation;   uniform: delta in [-width, width];
+ *   exponential: the mean (delta >= 0, the trap model);
+ *   bimodal: delta = +-width with probability 1/2 each.
+ * kind NONE (the zero value) or width 0 is the mean-field chain. */
+typedef enum lrk_disorder_kind {
+    LRK_DISORDER_NONE = 0,
+    LRK_DISORDER_NORMAL,
+    LRK_DISORDER_UNIFORM,
+    LRK_DISORDER_EXPONENTIAL,
+    LRK_DISORDER_BIMODAL
+} lrk_disorder_kind;
+
+typedef struct lrk_disorder {
+    lrk_disorder_kind kind;
+    double width;   /* >= 0, units of k_B */
+} lrk_disorder;
 /* LREs in space (docs/design.md section 7; lattice.h builds the stencil).
  * lattice NONE is the mean-field chain of this header and ignores the rest.
  * CUBIC: one LRE per site of a periodic Lx x Ly x Lz simple-cubic lattice of
@@ -67,6 +86,7 @@ typedef struct lrk_model {
     double T0;   /* crossover only: temperature where f = 1/2, > 0 */
     long N;      /* number of LREs n_r, >= 1 (Lx Ly Lz with a lattice) */
     lrk_space space; /* all zero: no lattice (mean field) */
+    lrk_disorder disorder; /* zero value: no disorder */
 } lrk_model;
 
 /* Largest N accepted anywhere (tables of N doubles stay below 8 GiB). */

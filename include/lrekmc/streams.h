@@ -26,7 +26,9 @@
  *       and for mode crossover only: A, T0 (2 words each).
  *     A model field added later (disorder, space) is appended, as a tag word
  *     and its value, only when it is not at its neutral value (no disorder,
- *     no lattice), so existing points keep their streams.
+ *     no lattice), so existing points keep their streams:
+ *       disorder (lrk_disorder_active): LRK_STREAM_TAG_DISORDER, the kind
+ *       (normal 1, uniform 2, exponential 3, bimodal 4), width (2 words).
  *  2. Trajectory i is the SeedSequence child with that entropy and spawn key
  *     (i,) - in NumPy, np.random.SeedSequence(E, spawn_key=(i,)), which is
  *     also np.random.SeedSequence(E).spawn(n)[i]:
@@ -91,6 +93,8 @@ typedef struct lrk_stream_key {
 
 /* Most entropy words lrk_stream_entropy writes. */
 #define LRK_STREAM_ENTROPY_MAX 32
+/* The tag word before the disorder words of the entropy ("DSOR"). */
+#define LRK_STREAM_TAG_DISORDER 0x44534f52u
 
 /* The entropy words E of step 1 into words[LRK_STREAM_ENTROPY_MAX]; returns
  * their count.  The model must be valid (lrk_model_validate). */

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench_disorder.c - events per second of the disorder engine (disorder.h)
+ * next to the mean-field engine (kmc.h) in the same process, one thread, at
+ * N = 10^3 and 10^5: SER with V0/T = V1/T = 1, 400 grid points up to the
+ * mean-field time of q = 0.99, 99 q-levels.  For each distribution (width/T
+ * = 1) the operational-time engine, and for reference the straightforward
+ * sum-tree simulation; each line gives the ratio to the mean-field engine.
+ * Rates are per CPU second of the process (one thread; the machine may be
+ * shared).  The mean-field rate is its whole ensemble (lrk_kmc_run_all: engine
+ * plus per-trajectory statistics); the disorder engine is given both alone
+ * (lrk_disorder_simulate, one trajectory after another) and through the same
+ * ensemble (lrk_kmc_run_all), the like-for-like ratio.
+ *   usage: bench_disorder [repeats]   (best of `repeats`, default 3)
+ */
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lrekmc/disorder.h"
+#include "lrekmc/grid.h"
+#include "lrekmc/kmc.h"
+#include "lrekmc/ode.h"
+
+/* CPU seconds of the process: on a shared machine the wall clock counts
+ * other sessions' time; with one thread this is the code's own speed. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void die(const lrk_error *err)
+{
+    fprintf(stderr, "bench_disorder: %s\n", err->message);
+    exit(1);
+}
+
+typedef struct setup {
+    lrk_model m;
+    double t[400], q[99];
+    long levels[99];
+} setup;
+
+static void make_setup(setup *s, long N, lrk_disorder_kind kind)
+{
+    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = N,
+                   .disorder = {.kind = kind, .width = kind == LRK_DISORDER_NONE ? 0.0 : 1.0}};
+    s->m = m;
+    lrk_error err;
+    lrk_model clean = m;
+    clean.disorder.kind = LRK_DISORDER_NONE;
+    double t_max;
+    if (lrk_ode_time_to_reach(&clean, 0.99, &t_max, &err) != LRK_OK
+        || lrk_time_grid_fill(s->t, 400, t_max, LRK_SPACING_LINEAR, &err) != LRK_OK
+        || lrk_q_levels_fill(s->q, 99, 0.01, 0.99, &err) != LRK_OK)
+        die(&err);
+    for (int j = 0; j < 99; j++)
+        s->levels[j] = lrk_level_event_count(s->q[j], N);
+}
+
+static double bench_ensemble(const setup *s, long trajectories, int repeats, int *ok)
+{
+    lrk_kmc_params p = {.model = &s->m, .t = s->t, .t_count = 400, .q_levels = s->q, .level_count = 99,
+                        .seed = 42, .trajectories = trajectories, .batches = 20, .threads = 1};
+    double best = 0;
+    lrk_error err;
+    *ok = 1;
+    for (int rep = 0; rep < repeats; rep++) {
+        lrk_kmc_result *r;
+        double start = cpu_seconds();
+        if (lrk_kmc_run_all(&p, &r, &err) != LRK_OK) {
+            *ok = 0;
+            return 0;
+        }
+        double rate = (double)r->events / (cpu_seconds() - start);
+        best = rate > best ? rate : best;
+        lrk_kmc_result_free(r);
+    }
+    return best;
+}
+
+static double bench_engine(const setup *s, lrk_disorder_method method, long trajectories, int repeats)
+{
+    lrk_error err;
+    lrk_disorder_engine *e;
+    lrk_disorder_scratch *w;
+    if (lrk_disorder_engine_create(&s->m, s->t, 400, s->levels, 99, &e, &err) != LRK_OK
+        || lrk_disorder_scratch_create(e, &w, &err) != LRK_OK)
+        die(&err);
+    static uint32_t n_at[401];
+    static double fp[99];
+    double best = 0, check = 0;
+    for (int rep = 0; rep < repeats; rep++) {
+        double start = cpu_seconds();
+        for (long i = 0; i < trajectories; i++) {
+            lrk_pcg64 g;
+            lrk_pcg64_seed(&g, 42, (uint64_t)i);
+            lrk_disorder_simulate(e, w, method, &g, n_at, fp);
+            check += fp[98];
+        }
+        double rate = (double)trajectories * (double)s->m.N / (cpu_seconds() - start);
+        best = rate > best ? rate : best;
+    }
+    if (check < 0)
+        puts("impossible");
+    lrk_disorder_scratch_free(w);
+    lrk_disorder_engine_free(e);
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    int repeats = argc > 1 ? atoi(argv[1]) : 3;
+    if (repeats < 1)
+        repeats = 1;
+    static const long cases[2][2] = {{1000, 20000}, {100000, 200}};
+    static const lrk_disorder_kind kinds[] = {LRK_DISORDER_BIMODAL, LRK_DISORDER_UNIFORM, LRK_DISORDER_NORMAL,
+                                              LRK_DISORDER_EXPONENTIAL};
+    for (int c = 0; c < 2; c++) {
+        long N = cases[c][0], M = cases[c][1];
+        setup s;
+        make_setup(&s, N, LRK_DISORDER_NONE);
+        int ok;
+        double chain = bench_ensemble(&s, M, repeats, &ok);
+        printf("N = %-6ld mean-field chain (ensemble): %7.1f M events/s\n", N, chain / 1e6);
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            make_setup(&s, N, kinds[k]);
+            double op = bench_engine(&s, LRK_DISORDER_OPERATIONAL, M, repeats);
+            double tree = bench_engine(&s, LRK_DISORDER_SUM_TREE, M / 10 > 0 ? M / 10 : 1, 1);
+            double ens = bench_ensemble(&s, M, repeats, &ok);
+            printf("  %-11s operational %6.1f M/s (%5.1f %%)  ensemble ", lrk_disorder_name(kinds[k]),
+                   op / 1e6, 100 * op / chain);
+            if (ok)
+                printf("%6.1f M/s (%5.1f %%)", ens / 1e6, 100 * ens / chain);
+            else
+                printf("   n/a");
+            printf("  sum tree %6.1f M/s (%5.1f %%)\n", tree / 1e6, 100 * tree / chain);
+        }
+    }
+    return 0;
+}

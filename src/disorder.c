@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * disorder.c - quenched barrier disorder (disorder.h): the offset samplers,
+ * validation, and the two exact engines (operational time with a bucket sort;
+ * the direct sum-tree simulation kept as an independent check).
+ *
+ * Sampler bounds (what lrk_disorder_support promises):
+ *  - uniform draws U = (k + 1/2) 2^-52 in [2^-53, 1 - 2^-53]: delta in (-w, w);
+ *  - normal, polar method on u, v = 2U - 1 (|u| >= 2^-52): s = u^2 + v^2 >=
+ *    2^-104, |z| = |u| sqrt(-2 ln s / s) <= sqrt(-2 ln s) <= sqrt(208 ln 2)
+ *    = 12.007 < LRK_DISORDER_NORMAL_ZMAX;
+ *  - exponential, the ziggurat: <= r - ln(2^-53) = 7.70 + 36.74 = 44.44;
+ *  - bimodal: one bit per LRE, delta = +-w.
+ */
+#include "lrekmc/disorder.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disorder_internal.h"
+#include "rng_inline.h"
+
+const char *const lrk_disorder_names[] = {"none", "normal", "uniform", "exponential", "bimodal", NULL};
+#define KIND_COUNT (sizeof lrk_disorder_names / sizeof lrk_disorder_names[0] - 1)
+
+const char *lrk_disorder_name(lrk_disorder_kind kind)
+{
+    return (unsigned)kind < KIND_COUNT ? lrk_disorder_names[kind] : NULL;
+}
+
+lrk_status lrk_disorder_parse(const char *name, lrk_disorder_kind *kind)
+{
+    for (size_t i = 0; i < KIND_COUNT; i++)
+        if (strcmp(name, lrk_disorder_names[i]) == 0) {
+            *kind = (lrk_disorder_kind)i;
+            return LRK_OK;
+        }
+    return LRK_ERR_INVALID;
+}
+
+int lrk_disorder_active(const lrk_model *m)
+{
+    return m->disorder.kind != LRK_DISORDER_NONE && m->disorder.width > 0;
+}
+
+void lrk_disorder_support(const lrk_disorder *d, double *lo, double *hi)
+{
+    double w = d->width;
+    switch (d->kind) {
+    case LRK_DISORDER_NORMAL: *lo = -LRK_DISORDER_NORMAL_ZMAX * w; *hi = LRK_DISORDER_NORMAL_ZMAX * w; return;
+    case LRK_DISORDER_UNIFORM:
+    case LRK_DISORDER_BIMODAL: *lo = -w; *hi = w; return;
+    case LRK_DISORDER_EXPONENTIAL: *lo = 0; *hi = LRK_DISORDER_EXPONENTIAL_MAX * w; return;
+    default: *lo = *hi = 0; return;
+    }
+}
+
+void lrk_disorder_moments(const lrk_disorder *d, double *mean, double *variance)
+{
+    double w = d->width;
+    *mean = d->kind == LRK_DISORDER_EXPONENTIAL ? w : 0;
+    switch (d->kind) {
+    case LRK_DISORDER_NORMAL:
+    case LRK_DISORDER_EXPONENTIAL:
+    case LRK_DISORDER_BIMODAL: *variance = w * w; return;
+    case LRK_DISORDER_UNIFORM: *variance = w * w / 3; return;
+    default: *variance = 0; return;
+    }
+}
+
+lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
+{
+    const lrk_disorder *d = &m->disorder;
+    if (lrk_disorder_name(d->kind) == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "model.disorder.distribution: expected one of none, normal, uniform, exponential, bimodal");
+    if (!isfinite(d->width) || d->width < 0)
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.disorder.width = %g: expected a finite number >= 0",
+                             d->width);
+    if (!lrk_disorder_active(m))
+        return LRK_OK; /* the chain's own range check (model.c) applies */
+    if (m->space.lattice != LRK_LATTICE_NONE)
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.disorder.width = %g with model.space: disorder on a "
+                             "lattice is not implemented (the lattice engine has no offsets): drop one of them",
+                             d->width);
+    double lo, hi;
+    lrk_disorder_support(d, &lo, &hi);
+    double x_lo = (m->V0 + lo) / m->T, x_hi = (m->V0 + hi) / m->T;
+    double a = lrk_model_coupling(m) * m->V1 / m->T;
+    /* the largest real time is <= 44.5 e^(x_hi) e^(max(a, 0)) */
+    if (!(x_lo >= -LRK_DISORDER_MAX_LOG_RATE && x_hi + (a > 0 ? a : 0) <= LRK_DISORDER_MAX_LOG_RATE))
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "model.disorder.width = %g (%s): the sampled log-rates -(V0 + delta)/T span "
+                             "[%g, %g] (plus c V1/T = %g): expected |(V0 + delta)/T| + max(c V1/T, 0) <= %g so "
+                             "that every operational and real time is a normal double",
+                             d->width, lrk_disorder_name(d->kind), -x_hi, -x_lo, a, LRK_DISORDER_MAX_LOG_RATE);
+    return LRK_OK;
+}
+
+/* ---- samplers ---------------------------------------------------------- */
+
+static inline double uniform52(lrk_pcg64 *g)
+{
+    return ((double)(lrk_pcg64_next_inline(g) >> 12) + 0.5) * 0x1.0p-52;
+}
+
+/* Two standard normals by Marsaglia's polar method. */
+static inline void normal_pair(lrk_pcg64 *g, double *z0, double *z1)
+{
+    double u, v, s;
+    do {
+        u = 2.0 * uniform52(g) - 1.0;
+        v = 2.0 * uniform52(g) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0);
+    double f = sqrt(-2.0 * log(s) / s);
+    *z0 = u * f;
+    *z1 = v * f;
+}
+
+void lrk_disorder_draw(const lrk_disorder *d, lrk_pcg64 *g, long N, double *delta)
+{
+    const double w = d->width;
+    switch (d->kind) {
+    case LRK_DISORDER_NORMAL:
+        for (long i = 0; i < N; i += 2) {
+            double z0, z1;
+            normal_pair(g, &z0, &z1);
+            delta[i] = w * z0;
+            if (i + 1 < N)
+                delta[i + 1] = w * z1;
+        }
+        return;
+    case LRK_DISORDER_UNIFORM:
+        for (long i = 0; i < N; i++)
+            delta[i] = w * (2.0 * uniform52(g) - 1.0);
+        return;
+    case LRK_DISORDER_EXPONENTIAL:
+        for (long i = 0; i < N; i++)
+            delta[i] = w * lrk_pcg64_exponential_ziggurat_inline(g);
+        return;
+    case LRK_DISORDER_BIMODAL: {
+        const double value[2] = {-w, w};
+        for (long i = 0; i < N; i += 64) {
+            uint64_t bits = lrk_pcg64_next_inline(g);
+            long end = i + 64 < N ? i + 64 : N;
+            for (long j = i; j < end; j++, bits >>= 1)
+                delta[j] = value[bits & 1u];
+        }
+        return;
+    }
+    default:
+        for (long i = 0; i < N; i++)
+            delta[i] = 0;
+        return;
+    }
+}
+
+/* ---- engine tables ----------------------------------------------------- */
+
+struct lrk_disorder_engine {
+    lrk_model model;
+    long N;
+    double x0, w_over_T;   /* log-rate offset V0/T and width/T */
+    int unit_clock;        /* c V1 = 0: h = 1, t = s */
+    double *h;             /* h(n) = exp(c V1 n / (N T)), n < N */
+    double *grid;          /* t_count times, then +inf */
+    size_t t_count;
+    long *level_events;
+    size_t level_count;
+    long *segment_end;     /* distinct level event counts, then N */
+    size_t segment_count;
+};
+
+struct lrk_disorder_scratch {
+    double *s;             /* operational times, then sorted */
+    double *tmp;
+    uint32_t *count;       /* 2 N + 1: slots of the fine counting sort */
+    double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
+    size_t tree_leaves;
+};
+
+void lrk_disorder_engine_free(lrk_disorder_engine *e)
+{
+    if (e == NULL)
+        return;
+    free(e->h);
+    free(e->grid);
+    free(e->level_events);
+    free(e->segment_end);
+    free(e);
+}
+
+lrk_status lrk_disorder_engine_create(const lrk_model *m, const double *t, size_t t_count,
+                                      const long *level_events, size_t level_count,
+                                      lrk_disorder_engine **out, lrk_error *err)
+{
+    *out = NULL;
+    lrk_status st = lrk_model_validate(m, err);
+    if (st == LRK_OK)
+        st = lrk_disorder_validate(m, err);
+    if (st != LRK_OK)
+        return st;
+    if (m->N > UINT32_MAX - 1)
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.N = %ld: expected <= %u for the disorder engine",
+                             m->N, UINT32_MAX - 1);
+    lrk_disorder_engine *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory");
+    e->model = *m;
+    e->N = m->N;
+    e->x0 = m->V0 / m->T;
+    e->w_over_T = m->disorder.width / m->T;
+    double a = lrk_model_coupling(m) * m->V1 / m->T;
+    e->unit_clock = (a == 0);
+    e->t_count = t_count;
+    e->level_count = level_count;
+    e->h = malloc((size_t)m->N * sizeof(double));
+    e->grid = malloc((t_count + 1) * sizeof(double));
+    e->level_events = malloc((level_count + 1) * sizeof(long));
+    e->segment_end = malloc((level_count + 1) * sizeof(long));
+    if (!e->h || !e->grid || !e->level_events || !e->segment_end) {
+        lrk_disorder_engine_free(e);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the tables (N = %ld)", m->N);
+    }
+    for (long n = 0; n < m->N; n++)
+        e->h[n] = exp(a * (double)n / (double)m->N);
+    if (t_count > 0)
+        memcpy(e->grid, t, t_count * sizeof(double));
+    e->grid[t_count] = INFINITY;
+    for (size_t j = 0; j < level_count; j++) {
+        long n = level_events[j];
+        if (n < 1 || n > m->N || (j > 0 && n < level_events[j - 1])) {
+            lrk_disorder_engine_free(e);
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "disorder: level event count %ld (level %zu): expected nondecreasing in [1, %ld]",
+                                 n, j, m->N);
+        }
+        e->level_events[j] = n;
+        if (e->segment_count == 0 || e->segment_end[e->segment_count - 1] != n)
+            e->segment_end[e->segment_count++] = n;
+    }
+    if (e->segment_count == 0 || e->segment_end[e->segment_count - 1] != m->N)
+        e->segment_end[e->segment_count++] = m->N;
+    *out = e;
+    return LRK_OK;
+}
+
+size_t lrk_disorder_engine_t_count(const lrk_disorder_engine *e)
+{
+    return e->t_count;
+}
+
+size_t lrk_disorder_engine_level_count(const lrk_disorder_engine *e)
+{
+    return e->level_count;
+}
+
+void lrk_disorder_scratch_free(lrk_disorder_scratch *w)
+{
+    if (w == NULL)
+        return;
+    free(w->s);
+    free(w->tmp);
+    free(w->count);
+    free(w->tree);
+    free(w);
+}
+
+lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorder_scratch **out,
+                                       lrk_error *err)
+{
+    *out = NULL;
+    lrk_disorder_scratch *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory");
+    size_t N = (size_t)e->N;
+    w->tree_leaves = 1;
+    while (w->tree_leaves < N)
+        w->tree_leaves *= 2;
+    w->s = malloc(N * sizeof(double));
+    w->tmp = malloc(N * sizeof(double));
+    w->count = malloc((2 * (size_t)e->N + 1) * sizeof(uint32_t));
+    w->tree = malloc(2 * w->tree_leaves * sizeof(double));
+    if (!w->s || !w->tmp || !w->count || !w->tree) {
+        lrk_disorder_scratch_free(w);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the scratch (N = %ld)", e->N);
+    }
+    *out = w;
+    return LRK_OK;
+}
+
+/* ---- operational-time engine ------------------------------------------- */
+
+static inline uint64_t bits_of(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+/* Draw s_i = E_i e^(x_i): first every offset (as the factor e^(x_i)), then
+ * every exponential, so the stream order is the documented one. */
+static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint64_t *lo,
+                                   uint64_t *hi)
+{
+    const long N = e->N;
+    const double x0 = e->x0, wt = e->w_over_T;
+    switch (e->model.disorder.kind) {
+    case LRK_DISORDER_BIMODAL: {
+        /* a table, not a branch: the bit is a coin flip the CPU cannot predict */
+        const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
+        for (long i = 0; i < N; i += 64) {
+            uint64_t bits = lrk_pcg64_next_inline(g);
+            long end = i + 64 < N ? i + 64 : N;
+            for (long j = i; j < end; j++, bits >>= 1)
+                s[j] = factor[bits & 1u];
+        }
+        break;
+    }
+    default:
+        lrk_disorder_draw(&e->model.disorder, g, N, s);
+        for (long i = 0; i < N; i++)
+            s[i] = exp(x0 + s[i] / e->model.T);
+        break;
+    }
+    uint64_t mn = UINT64_MAX, mx = 0;
+    lrk_uint128 state = g->state, inc = g->increment;
+    for (long i = 0; i < N; i++) {
+        double v = s[i] * lrk_exponential_ziggurat_split(&state, inc);
+        s[i] = v;
+        uint64_t b = bits_of(v);
+        mn = b < mn ? b : mn;
+        mx = b > mx ? b : mx;
+    }
+    g->state = state;
+    *lo = mn;
+    *hi = mx;
+}
+
+/* Sort the positive doubles s[0..N) in two levels, each a counting sort:
+ *  1. COARSE buckets by (bits - lo) >> shift (a double's bits order like its
+ *     value): one pass to count, one to scatter into tmp;
+ *  2. each coarse bucket, now in L1/L2, by a counting sort on its own linear
+ *     scale (s - min) / (max - min) with two slots per element, back
+ *     into s, then an insertion pass that puts equal-slot neighbours in order.
+ * Both keys are nondecreasing functions of the value, so the result is
+ * exactly sorted for any input; the work is linear when the values are
+ * smooth on the scale of a coarse bucket, which random operational times are.
+ * The sorted values end in s. */
+#define COARSE 512
+
+static void insertion_sort(double *x, size_t count)
+{
+    for (size_t i = 1; i < count; i++) {
+        double v = x[i];
+        size_t j = i;
+        while (j > 0 && x[j - 1] > v) {
+            x[j] = x[j - 1];
+            j--;
+        }
+        x[j] = v;
+    }
+}
+
+/* Counting sort of src[0..m) into dst by a linear key with 2 m slots. */
+static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count)
+{
+    double mn = src[0], mx = src[0];
+    for (size_t i = 1; i < m; i++) {
+        mn = src[i] < mn ? src[i] : mn;
+        mx = src[i] > mx ? src[i] : mx;
+    }
+    if (!(mx > mn)) {
+        memcpy(dst, src, m * sizeof(double));
+        return;
+    }
+    /* two slots per element: fewer shared slots, so fewer (unpredictable)
+     * moves in the final insertion pass */
+    const size_t F = 2 * m, top = F - 1;
+    const double scale = (double)F / (mx - mn);
+    memset(count, 0, (F + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++) {
+        size_t key = (size_t)((src[i] - mn) * scale);
+        count[(key < top ? key : top) + 1]++;
+    }
+    for (size_t b = 1; b <= F; b++)
+        count[b] += count[b - 1];
+    for (size_t i = 0; i < m; i++) {
+        size_t key = (size_t)((src[i] - mn) * scale);
+        dst[count[key < top ? key : top]++] = src[i];
+    }
+    insertion_sort(dst, m);
+}
+
+static void two_level_sort(const lrk_disorder_engine *e, lrk_disorder_scratch *w, uint64_t lo, uint64_t hi)
+{
+    const size_t N = (size_t)e->N;
+    unsigned shift = 0;
+    while (((hi - lo) >> shift) >= COARSE)
+        shift++;
+    uint32_t coarse[COARSE + 1];
+    double *s = w->s, *tmp = w->tmp;
+    memset(coarse, 0, sizeof coarse);
+    for (size_t i = 0; i < N; i++)
+        coarse[((bits_of(s[i]) - lo) >> shift) + 1]++;
+    for (size_t b = 1; b <= COARSE; b++)
+        coarse[b] += coarse[b - 1];
+    uint32_t start[COARSE + 1];
+    memcpy(start, coarse, sizeof start);
+    for (size_t i = 0; i < N; i++)
+        tmp[coarse[(bits_of(s[i]) - lo) >> shift]++] = s[i];
+    for (size_t b = 0; b < COARSE; b++) {
+        size_t first = start[b], m = start[b + 1] - first;
+        if (m <= 16) {
+            memcpy(s + first, tmp + first, m * sizeof(double));
+            insertion_sort(s + first, m);
+        } else {
+            fine_sort(tmp + first, s + first, m, w->count);
+        }
+    }
+}
+
+/* Walk the sorted event times: the time of event n + 1 is time[n] (computed
+ * by next_time), n(t_k) goes to the grid, level times at segment ends. */
+#define WALK(next_time)                                                                            \
+    do {                                                                                           \
+        long n = 0;                                                                                \
+        size_t j = 0, k = 0;                                                                       \
+        for (size_t seg = 0; seg < e->segment_count; seg++) {                                      \
+            long end = e->segment_end[seg];                                                        \
+            for (; n < end; n++) {                                                                 \
+                next_time;                                                                         \
+                n_at[k] = (uint32_t)n;                                                             \
+                while (grid[k] < t)                                                                \
+                    n_at[k++] = (uint32_t)n;                                                       \
+            }                                                                                      \
+            for (; j < e->level_count && e->level_events[j] == end; j++)                           \
+                first_passage[j] = t;                                                              \
+        }                                                                                          \
+        for (; k < e->t_count; k++)                                                                \
+            n_at[k] = (uint32_t)e->N;                                                              \
+    } while (0)
+
+/* off_by_one = 1 is the deliberately broken variant of the tests (the gap
+ * after event n scaled by h(n + 1) instead of h(n)); the engine uses 0. */
+static void simulate_operational(const lrk_disorder_engine *e, lrk_disorder_scratch *w, lrk_pcg64 *g,
+                                 uint32_t *n_at, double *first_passage, long off_by_one)
+{
+    uint64_t lo, hi;
+    draw_operational_times(e, g, w->s, &lo, &hi);
+    two_level_sort(e, w, lo, hi);
+    const double *sorted = w->s, *grid = e->grid, *h = e->h;
+    double t = 0;
+    const long last = e->N - 1;
+    if (off_by_one) {
+        double prev = 0;
+        WALK((t += (sorted[n] - prev) * h[n + 1 <= last ? n + 1 : last], prev = sorted[n]));
+    } else if (e->unit_clock) {
+        WALK(t = sorted[n]);
+    } else {
+        double prev = 0;
+        WALK((t += (sorted[n] - prev) * h[n], prev = sorted[n]));
+    }
+}
+
+/* ---- direct simulation with a sum tree --------------------------------- */
+
+static void tree_update(double *tree, size_t node)
+{
+    for (node /= 2; node >= 1; node /= 2)
+        tree[node] = tree[2 * node] + tree[2 * node + 1];
+}
+
+/* The leaf whose cumulative weight interval holds u (0 <= u < total);
+ * branches of zero weight are never entered. */
+static size_t tree_find(const double *tree, size_t leaves, double u)
+{
+    size_t node = 1;
+    while (node < leaves) {
+        double left = tree[2 * node], right = tree[2 * node + 1];
+        if ((u < left && left > 0) || right <= 0) {
+            node = 2 * node;
+        } else {
+            u -= left;
+            node = 2 * node + 1;
+        }
+    }
+    return node;
+}
+
+static void simulate_sum_tree(const lrk_disorder_engine *e, lrk_disorder_scratch *w, lrk_pcg64 *g,
+                              uint32_t *n_at, double *first_passage)
+{
+    const size_t P = w->tree_leaves;
+    double *tree = w->tree;
+    lrk_disorder_draw(&e->model.disorder, g, e->N, w->s);
+    memset(tree, 0, 2 * P * sizeof(double));
+    for (long i = 0; i < e->N; i++)
+        tree[P + (size_t)i] = exp(-(e->x0 + w->s[i] / e->model.T));
+    for (size_t node = P - 1; node >= 1; node--)
+        tree[node] = tree[2 * node] + tree[2 * node + 1];
+    const double *grid = e->grid, *h = e->h;
+    double t = 0;
+    WALK({
+        double total = tree[1];
+        t += lrk_pcg64_exponential_ziggurat_inline(g) * h[n] / total;
+        size_t leaf = tree_find(tree, P, uniform52(g) * total);
+        tree[leaf] = 0;
+        tree_update(tree, leaf);
+    });
+}
+
+void lrk_disorder_simulate(const lrk_disorder_engine *e, lrk_disorder_scratch *w,
+                           lrk_disorder_method method, lrk_pcg64 *g, uint32_t *n_at,
+                           double *first_passage)
+{
+    if (method == LRK_DISORDER_SUM_TREE)
+        simulate_sum_tree(e, w, g, n_at, first_passage);
+    else
+        simulate_operational(e, w, g, n_at, first_passage, method == DISORDER_METHOD_BROKEN);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * disorder_point.c - which exact references of disorder.h apply to a model,
+ * and computing them into the columns the point pipeline writes
+ * (lrk_disorder_references).  One place decides, so `run`, the tests and the
+ * docs agree on the range of use of each reference.
+ */
+#include "lrekmc/disorder.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* The bimodal recursion is O(N^2): 4e8 steps at this N, about a second. */
+#define BIMODAL_MAX_N 20000
+
+unsigned lrk_disorder_reference_set(const lrk_model *m)
+{
+    unsigned set = LRK_DISORDER_REF_MEAN_FIELD;
+    if (lrk_model_coupling(m) * m->V1 == 0)
+        set |= LRK_DISORDER_REF_BINOMIAL | LRK_DISORDER_REF_ORDER_STATISTICS;
+    if (m->disorder.kind == LRK_DISORDER_BIMODAL && m->N <= BIMODAL_MAX_N) {
+        set |= LRK_DISORDER_REF_BIMODAL_LEVELS;
+        set &= ~(unsigned)LRK_DISORDER_REF_ORDER_STATISTICS; /* the same numbers, cheaper */
+    }
+    return set;
+}
+
+static void drop(double **x)
+{
+    free(*x);
+    *x = NULL;
+}
+
+lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t_count, const double *q_levels,
+                                   const long *level_events, size_t level_count, lrk_disorder_columns *out,
+                                   lrk_error *err)
+{
+    unsigned set = lrk_disorder_reference_set(m);
+    lrk_status st = LRK_OK;
+    if (out->q_ode != NULL || out->t_ode != NULL) {
+        st = lrk_disorder_mean_field(m, t, t_count, out->q_ode, q_levels, level_count, out->t_ode, NULL, err);
+        if (st == LRK_ERR_NOCONVERGE) { /* too wide for the nodes: left out, not a failure */
+            drop(&out->q_ode);
+            drop(&out->t_ode);
+            st = LRK_OK;
+        }
+    }
+    if (st == LRK_OK && (set & LRK_DISORDER_REF_BINOMIAL) && out->q_exact_mean != NULL)
+        st = lrk_disorder_binomial(m, t, t_count, out->q_exact_mean, out->q_exact_std, err);
+    else {
+        drop(&out->q_exact_mean);
+        drop(&out->q_exact_std);
+    }
+    if (st != LRK_OK || out->t_exact_mean == NULL)
+        return st;
+    if (set & LRK_DISORDER_REF_BIMODAL_LEVELS)
+        st = lrk_disorder_bimodal_levels(m, level_events, level_count, out->t_exact_mean, out->t_exact_var, err);
+    else if (set & LRK_DISORDER_REF_ORDER_STATISTICS)
+        st = lrk_disorder_order_statistics(m, level_events, level_count, out->t_exact_mean, out->t_exact_var, err);
+    else
+        st = LRK_ERR_INVALID;
+    if (st == LRK_ERR_INVALID) {
+        /* no exact level times for this model (or their variance is not a
+         * double): the columns stay empty */
+        drop(&out->t_exact_mean);
+        drop(&out->t_exact_var);
+        st = LRK_OK;
+    }
+    return st;
+}
