@@ -78,3 +78,13 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err)
         s = write_table(p, dir, "levels.csv", write_levels, err);
     return s;
 }
+
+void lrk_point_write_relaxation(const lrk_point *p, FILE *out)
+{
+    write_relaxation(p, out);
+}
+
+void lrk_point_write_levels(const lrk_point *p, FILE *out)
+{
+    write_levels(p, out);
+}
