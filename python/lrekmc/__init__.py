@@ -153,7 +153,11 @@ def run(config, directory=None, threads=None, force=False, progress=False):
     True for a tqdm bar of events, or a callable receiving a dict (point,
     points_done, point_count, trajectories_done, trajectories, events_done,
     events_total, seconds).  Ctrl-C stops after the current file and raises
-    KeyboardInterrupt; finished points stay and a new call resumes."""
+    KeyboardInterrupt; finished points stay and a new call resumes.  The
+    returned Run also says how many points were ``computed`` by this call
+    and how many were ``kept`` from an earlier one.  A directory of another
+    campaign raises LrekmcError (the CLI's message), a disk error OSError
+    naming the path."""
     core = _core_or_none.require()
     config = _as_config(config)
     bar, callback = None, None
@@ -172,13 +176,15 @@ def run(config, directory=None, threads=None, force=False, progress=False):
         raise TypeError("progress: expected True, False or a callable(state)")
     command = f"python3: lrekmc.run({config.source!r}, {directory!r})"
     try:
-        out_dir, _count, _computed, _kept = core.campaign_run(
+        out_dir, _count, computed, kept = core.campaign_run(
             config._core, None if directory is None else str(directory), _threads(threads),
             bool(force), command, callback)
     finally:
         if bar is not None:
             bar.close()
-    return Run(out_dir)
+    result = Run(out_dir)
+    result.computed, result.kept = computed, kept
+    return result
 
 
 def fit_kww(t, q, sigma=None, protocol="timegrid"):

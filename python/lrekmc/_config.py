@@ -138,7 +138,7 @@ class Config:
                 raise ValueError("Config.load: pass the campaign, not one of its points")
             name, text = source._core.name + " (resolved)", source.yaml
         elif source is None:
-            name, text = "<defaults>", ""
+            name, text = "<defaults>", "{}\n"
         elif isinstance(source, dict):
             name, text = "<dict>", dict_to_yaml(source)
         elif isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source

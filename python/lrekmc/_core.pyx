@@ -18,6 +18,8 @@ from libc.string cimport memset
 
 import threading
 
+cimport cython
+
 cdef extern from "stdio.h":
     FILE *open_memstream(char **ptr, size_t *size)
 
@@ -454,8 +456,6 @@ def campaign_run(_Config config, directory, int threads, bint force, command_lin
         raise holder.error
     if status == LRK_ERR_INTERRUPTED:
         _after_interrupt(flag, &own)
-    if status == LRK_ERR_INVALID:
-        raise ConfigError([err.message.decode()])
     if status == LRK_ERR_NOMEM:
         raise MemoryError(err.message.decode())
     if status == LRK_ERR_IO:
@@ -465,6 +465,7 @@ def campaign_run(_Config config, directory, int threads, bint force, command_lin
     return result
 
 
+@cython.boundscheck(False)
 def kww_fit(t, q, sigma):
     """lrk_kww_fit_points on float64 arrays of one length (sigma may be
     None).  Returns (status name or None, message, fit dict)."""

@@ -12,6 +12,7 @@ README.md, section Output.  Pure Python: needs pandas, not the extension.
 import io
 import math
 import os
+import re
 
 RELAXATION_COLUMNS = ("t", "q_mean", "q_std", "q_sem", "q_p05", "q_p50", "q_p95",
                       "q_ode", "q_exact_mean", "q_exact_std", "q_lna_std")
@@ -266,6 +267,7 @@ class Run:
         self.summary["point"] = self.summary["point"].astype(int)
         self._record = None
         self._cache = {}
+        self.computed = self.kept = None  # set by lrekmc.run
 
     @property
     def record(self):
@@ -311,8 +313,18 @@ class Run:
         return rows.iloc[0]
 
     def _point_dir(self, k):
+        """points/<k>; a directory whose name ends in the number k (``003``,
+        ``point-3``) is accepted too, for directories made by other tools."""
         self.row(k)
-        return os.path.join(self.path, "points", str(int(k)))
+        points = os.path.join(self.path, "points")
+        exact = os.path.join(points, str(int(k)))
+        if os.path.isdir(exact) or not os.path.isdir(points):
+            return exact
+        for name in sorted(os.listdir(points)):
+            match = re.search(r"(\d+)$", name)
+            if match and int(match.group(1)) == int(k) and os.path.isdir(os.path.join(points, name)):
+                return os.path.join(points, name)
+        return exact
 
     def _table(self, k, name, required):
         key = (int(k), name)

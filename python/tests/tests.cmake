@@ -1,1 +1,29 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# The pytest suite of the Python package, one ctest test per file (so ctest
+# -j runs them side by side), against the package assembled in BUILD/python
+# and the CLI of the same build.
+execute_process(COMMAND ${Python3_EXECUTABLE} -c "import pytest, pandas, matplotlib"
+                RESULT_VARIABLE lrekmc_no_pytest OUTPUT_QUIET ERROR_QUIET)
+if(NOT lrekmc_no_pytest EQUAL 0)
+  message(STATUS "Python package tests skipped: ${Python3_EXECUTABLE} lacks pytest, pandas or "
+                 "matplotlib (scripts/install-deps.sh)")
+  return()
+endif()
+set(lrekmc_python_env
+    "PYTHONPATH=${CMAKE_BINARY_DIR}/python"
+    "LREKMC_CLI=$<TARGET_FILE:lrekmc_cli>"
+    "LREKMC_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    "MPLBACKEND=Agg"
+    "MPLCONFIGDIR=${CMAKE_CURRENT_BINARY_DIR}/mpl"
+    "PYTHONDONTWRITEBYTECODE=1"
+    "OMP_NUM_THREADS=2")
+file(GLOB lrekmc_python_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tests/test_*.py)
+foreach(test ${lrekmc_python_tests})
+  get_filename_component(name ${test} NAME_WE)
+  add_test(NAME python_${name}
+           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider
+                   ${test} ${CMAKE_CURRENT_SOURCE_DIR}/tests/conftest.py
+           WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(python_${name} PROPERTIES ENVIRONMENT "${lrekmc_python_env}"
+                       LABELS python)
+endforeach()
