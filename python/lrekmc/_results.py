@@ -32,6 +32,51 @@ def read_csv_text(text, where):
         raise ValueError(f"{where}: bad CSV: {exc}") from None
 
 
+def _field(text):
+    """A summary field: int, float (exact: Python's correctly rounded
+    conversion of the %.17g text), str, or NaN when empty."""
+    if text == "":
+        return math.nan
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def numeric_table(text, where):
+    """A DataFrame of float64 columns from the library's numeric CSV text
+    (point tables); the same values as pandas' round-trip reader, without
+    its per-call cost (compute() is called in loops)."""
+    import numpy as np
+    import pandas as pd
+    lines = text.splitlines()
+    if not lines:
+        raise ValueError(f"{where}: empty table")
+    header = lines[0].split(",")
+    try:
+        rows = [[float(x) if x else math.nan for x in line.split(",")] for line in lines[1:]]
+        values = np.array(rows, dtype=np.float64).reshape(len(rows), len(header))
+    except ValueError as exc:
+        raise ValueError(f"{where}: bad CSV: {exc}") from None
+    return pd.DataFrame(values, columns=header)
+
+
+def summary_row(text, where):
+    """The one-row summary CSV text as a Series (ints, floats, strings)."""
+    import pandas as pd
+    lines = text.splitlines()
+    if len(lines) != 2:
+        raise ValueError(f"{where}: expected a header and one row, got {len(lines)} lines")
+    header, values = lines[0].split(","), lines[1].split(",")
+    if len(header) != len(values):
+        raise ValueError(f"{where}: {len(values)} fields, the header has {len(header)}")
+    return pd.Series([_field(v) for v in values], index=header, dtype=object)
+
+
 def read_csv_file(path, required=()):
     """A DataFrame from a CSV file; ValueError naming the path and what is
     wrong (missing file, missing columns, no rows)."""
@@ -142,9 +187,9 @@ class Point:
 
     @classmethod
     def _from_texts(cls, texts, config):
-        summary = read_csv_text(texts["summary"], "summary").iloc[0]
-        return cls(summary, read_csv_text(texts["relaxation"], "relaxation.csv"),
-                   read_csv_text(texts["levels"], "levels.csv"), config=config, texts=texts,
+        summary = summary_row(texts["summary"], "summary")
+        return cls(summary, numeric_table(texts["relaxation"], "relaxation.csv"),
+                   numeric_table(texts["levels"], "levels.csv"), config=config, texts=texts,
                    fits={"ode_fit": texts.get("ode_fit"), "kmc_fit": texts.get("kmc_fit")})
 
     @property
