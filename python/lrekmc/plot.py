@@ -253,6 +253,19 @@ def _norm(values):
     return colors.Normalize(lo, hi if hi > lo else lo + 1)
 
 
+def _colour_bar(ax, norm, colormap, values, label):
+    """A colour bar whose ticks are the swept values themselves (up to ten)."""
+    plt = _pyplot()
+    bar = ax.figure.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax, pad=0.02)
+    bar.set_label(label)
+    ticks = sorted({float(v) for v in values if v == v})
+    if len(ticks) <= 10:
+        bar.ax.minorticks_off()
+        bar.set_ticks(ticks)
+        bar.set_ticklabels([f"{v:.3g}" for v in ticks])
+    return bar
+
+
 def relaxation_overlay(ax, results, by=None, log=False, cmap="viridis", column="q_mean",
                        max_labels=MAX_LABELS, colorbar=True, legend=True):
     """q(t) of many points in one panel, coloured by the swept parameter
@@ -283,9 +296,7 @@ def relaxation_overlay(ax, results, by=None, log=False, cmap="viridis", column="
     if log:
         ax.set_xscale("log")
     if colorbar:
-        mappable = plt.cm.ScalarMappable(norm=norm, cmap=colormap)
-        bar = ax.figure.colorbar(mappable, ax=ax, pad=0.02)
-        bar.set_label(axis_name(key) if key else "point")
+        _colour_bar(ax, norm, colormap, values, axis_name(key) if key else "point")
     if not named:
         ax.text(0.98, 0.02, f"{len(points)} curves, none labelled: colour = "
                 f"{axis_name(key) if key else 'point'} (bar)", transform=ax.transAxes,
@@ -511,8 +522,7 @@ def fluctuations(axes, results, cmap="plasma", level=0.5):
             ax.plot(R["t"], math.sqrt(N) * R["q_lna_std"], color="black", linestyle="--",
                     linewidth=0.9)
     ax.plot([], [], color="black", linestyle="--", label="linear noise approximation")
-    bar = ax.figure.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax, pad=0.02)
-    bar.set_label(NAMES["N"])
+    _colour_bar(ax, norm, colormap, Ns, NAMES["N"])
     ax.set_xlabel(TIME)
     ax.set_ylabel(r"$\sqrt{N}\,\mathrm{std}(q)$")
     ax.set_title("noise collapses as 1/√N; " + sizes_text(_summary_frame(points)), fontsize=9)

@@ -27,3 +27,19 @@ foreach(test ${lrekmc_python_tests})
   set_tests_properties(python_${name} PROPERTIES ENVIRONMENT "${lrekmc_python_env}"
                        LABELS python)
 endforeach()
+
+# The tutorial notebook runs top to bottom (nbclient through nbconvert); a
+# failing cell fails the test.  Its output goes to the build tree.
+execute_process(COMMAND ${Python3_EXECUTABLE} -c "import nbconvert, nbclient, ipykernel"
+                RESULT_VARIABLE lrekmc_no_nbconvert OUTPUT_QUIET ERROR_QUIET)
+if(lrekmc_no_nbconvert EQUAL 0)
+  add_test(NAME python_tutorial_notebook
+           COMMAND ${Python3_EXECUTABLE} -m nbconvert --to notebook --execute
+                   --ExecutePreprocessor.timeout=300 --output-dir ${CMAKE_CURRENT_BINARY_DIR}/notebook
+                   ${PROJECT_SOURCE_DIR}/analysis/tutorial.ipynb)
+  set_tests_properties(python_tutorial_notebook PROPERTIES
+                       ENVIRONMENT "${lrekmc_python_env};PYDEVD_DISABLE_FILE_VALIDATION=1"
+                       LABELS python)
+else()
+  message(STATUS "tutorial notebook test skipped: nbconvert, nbclient or ipykernel missing")
+endif()
