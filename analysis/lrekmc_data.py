@@ -285,19 +285,34 @@ class Run:
         return np.array(levels), times
 
 
+def import_lrekmc():
+    """The lrekmc package: the one on sys.path (an installed or built one,
+    with its compiled part), else the pure-Python modules of this checkout's
+    python/lrekmc, which read run directories and plot without it."""
+    try:
+        import lrekmc
+    except ImportError:
+        here = os.path.dirname(os.path.abspath(__file__))
+        sys.path.insert(0, os.path.join(os.path.dirname(here), "python"))
+        import lrekmc
+    return lrekmc
+
+
 def parse_points(text, run):
-    """`--points 0,3` against the points of the run."""
+    """`--points 0,3` against the points of the run (this module's Run or
+    an lrekmc.Run)."""
+    ids = run.point_ids() if hasattr(run, "point_ids") else list(run.points)
     if text is None:
-        return run.point_ids()
+        return ids
     chosen = []
     for item in text.split(","):
         item = item.strip()
         if not item.isdigit():
             raise DataError(f"--points: {item!r} is not a point number (expected e.g. 0,3)")
         point = int(item)
-        if point not in run.point_ids():
+        if point not in ids:
             raise DataError(f"--points: no point {point} in {run.path} "
-                            f"(points are {', '.join(map(str, run.point_ids()))})")
+                            f"(points are {', '.join(map(str, ids))})")
         chosen.append(point)
     return chosen
 

@@ -48,13 +48,14 @@ def _pyplot():
     return plt
 
 
-def _outside_legend(ax, **options):
-    """A legend to the right of the axes, where it covers no data."""
+def _outside_legend(ax, offset=1.02, **options):
+    """A legend to the right of the axes (beyond a right-hand axis: offset),
+    where it covers no data."""
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
     options.setdefault("fontsize", 7)
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(offset, 1.0),
                      borderaxespad=0.0, frameon=False, **options)
 
 
@@ -107,8 +108,9 @@ def fit_label(fit, poor_fit=POOR_FIT):
     """'KWW ODE: β = 0.8153 ± 0.0082, τ = 4.048 ± 0.033' (+ a poor-fit mark)."""
     if fit is None or not fit.converged:
         return None
-    text = (f"KWW {fit.source.upper()}: β = {fit.beta:.4g} ± {fit.beta_err:.2g}, "
-            f"τ = {fit.tau:.4g} ± {fit.tau_err:.2g}")
+    def pm(value, error):
+        return f"{value:.4g} ± {error:.2g}" if _finite(error) else f"{value:.4g}"
+    text = f"KWW {fit.source.upper()}: β = {pm(fit.beta, fit.beta_err)}, τ = {pm(fit.tau, fit.tau_err)}"
     if fit.poor(poor_fit):
         text += f"\n   poor fit: max |q − KWW| = {fit.max_residual:.2g}"
     return text
@@ -197,8 +199,9 @@ def residuals(ax, point, log=False, poor_fit=POOR_FIT, legend=True, title=True):
         if fit is None or not fit.converged or not _has(R, column):
             continue
         residual = R[column] - fit.curve(t)
-        label = (f"{'ODE' if column == 'q_ode' else 'KMC'} − its KWW fit "
-                 f"(max at fitted points {fit.max_residual:.2g})")
+        label = f"{'ODE' if column == 'q_ode' else 'KMC'} − its KWW fit"
+        if _finite(fit.max_residual):
+            label += f" (max at fitted points {fit.max_residual:.2g})"
         _time_curve(ax, t, residual, log, color=color, linewidth=1.1, label=label)
         if column == "q_mean" and _has(R, "q_sem"):
             keep = (t > 0) if log else np.isfinite(t)
@@ -426,7 +429,7 @@ def beta(ax, results, x=None, logx=False, poor_fit=POOR_FIT, difference_ax=None,
     _note_small_errors(ax, error_px)
     crossover = "mode" in summary and "crossover" in set(map(str, summary["mode"]))
     if crossover and crossover_axis:
-        _crossover_axis(ax, summary, x or "T")
+        _crossover_axis(ax, summary, x or "T", _crossover_parameters(results, summary))
     if difference_ax is not None:
         difference_ax.axhline(0.0, color="gray", linewidth=0.9)
         difference_ax.set_xlabel(xlabel)
@@ -440,7 +443,7 @@ def beta(ax, results, x=None, logx=False, poor_fit=POOR_FIT, difference_ax=None,
         ax.set_title(f"{what}; {sizes_text(summary)}" +
                      (f", fit {protocol}" if protocol else ""), fontsize=9)
     if legend:
-        _outside_legend(ax)
+        _outside_legend(ax, offset=1.2 if crossover and crossover_axis else 1.02)
     return ax
 
 
@@ -456,9 +459,26 @@ def _note_small_errors(ax, errors):
         ax.plot([], [], " ", label="(KMC error bars are smaller than the symbols)")
 
 
-def _crossover_axis(ax, summary, x):
-    """f(T) dashed on a right-hand axis (from A, T0 when they are columns)."""
-    T, A, T0, V1 = (_column(summary, n) for n in ("T", "A", "T0", "V1"))
+def _crossover_parameters(results, summary):
+    """A and T0 per point: the summary columns A, T0 (or swept
+    model.crossover.A, .T0), else the run record's configuration; NaN."""
+    for a, t0 in (("A", "T0"), ("model.crossover.A", "model.crossover.T0")):
+        A, T0 = _column(summary, a), _column(summary, t0)
+        if np.isfinite(A).any() and np.isfinite(T0).any():
+            return A, T0
+    record = getattr(results, "record", None) or {}
+    model = (record.get("config") or record).get("model") if isinstance(record, dict) else None
+    crossover = model.get("crossover") if isinstance(model, dict) else None
+    if isinstance(crossover, dict) and _finite(crossover.get("A")) and _finite(crossover.get("T0")):
+        count = len(summary)
+        return np.full(count, float(crossover["A"])), np.full(count, float(crossover["T0"]))
+    return np.full(len(summary), math.nan), np.full(len(summary), math.nan)
+
+
+def _crossover_axis(ax, summary, x, parameters):
+    """f(T) dashed on a right-hand axis (from A and T0 when known)."""
+    T, V1 = _column(summary, "T"), _column(summary, "V1")
+    A, T0 = parameters
     scale = 1.0 / V1 if x == "T/V1" else np.ones_like(T)
     ok = np.isfinite(A) & np.isfinite(T0) & np.isfinite(T) & (T > 0)
     twin = ax.twinx()
@@ -622,6 +642,7 @@ def figure_relaxation(point, log=True, residual=True):
 def figure_beta(results, x=None, logx=False, difference=True):
     """β against the swept parameter, with β_KMC − β_ODE below."""
     plt = _pyplot()
+    difference = difference and np.isfinite(_column(_summary_frame(results), "beta_kmc")).any()
     if difference:
         fig, (ax, diff) = plt.subplots(2, 1, figsize=(7.6, 6.4), sharex=True, layout="constrained",
                                        gridspec_kw={"height_ratios": [3, 1.2]})
