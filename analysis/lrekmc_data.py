@@ -349,7 +349,7 @@ def pyplot():
 
 def save(fig, path):
     try:
-        fig.savefig(path, dpi=150)
+        fig.savefig(path, dpi=150, bbox_inches="tight")  # legends beside the axes stay whole
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: cannot write figure: {exc}") from None
     print(path)

@@ -122,7 +122,7 @@ class Config:
         """Load, override and validate a configuration.
 
         ``source`` is a path (str or os.PathLike) to a YAML file, a YAML text
-        (a str containing a newline or a ``:``), a dict with the file's
+        (a str that is not an existing file and holds a newline or a ``:``), a dict with the file's
         structure (``{"model": {"T": 0.5}}``, dotted keys allowed), another
         Config, or None for the defaults.  ``overrides`` are applied after it
         like ``--set``: ``Config.load("c.yaml", **{"model.T": 0.5})`` or
@@ -141,8 +141,8 @@ class Config:
             name, text = "<defaults>", "{}\n"
         elif isinstance(source, dict):
             name, text = "<dict>", dict_to_yaml(source)
-        elif isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
-                                                  and ":" not in source):
+        elif isinstance(source, os.PathLike) or (isinstance(source, str) and (
+                os.path.isfile(source) or ("\n" not in source and ":" not in source))):
             name, text = os.fspath(source), None
         elif isinstance(source, str):
             name, text = "<string>", source

@@ -199,10 +199,12 @@ class Point:
 
     @property
     def N(self):
+        """LREs per trajectory."""
         return int(self.summary["N"])
 
     @property
     def trajectories(self):
+        """KMC trajectories (0: references only)."""
         return int(self.summary["trajectories"])
 
     @property
@@ -268,17 +270,21 @@ class Points(list):
         raise KeyError(f"no point {k} (points are {', '.join(map(str, self.points))})")
 
     def relaxation(self, k):
+        """Point k's relaxation table (as Run.relaxation)."""
         return self.point(k).relaxation
 
     def levels(self, k):
+        """Point k's levels table (as Run.levels)."""
         return self.point(k).levels
 
     @property
     def points(self):
+        """The point numbers, in order."""
         return [p.index for p in self]
 
     @property
     def swept_keys(self):
+        """The swept keys (dotted summary fields)."""
         return [key for key in self[0].summary.index if "." in key] if self else []
 
     def tidy(self, table="relaxation", columns=None):
@@ -409,6 +415,7 @@ class Run:
         return _tidy(self, table, columns)
 
     def __len__(self):
+        """The number of finished points."""
         return len(self.summary)
 
     def __repr__(self):

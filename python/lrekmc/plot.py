@@ -112,7 +112,8 @@ def fit_label(fit, poor_fit=POOR_FIT):
         return f"{value:.4g} ± {error:.2g}" if _finite(error) else f"{value:.4g}"
     text = f"KWW {fit.source.upper()}: β = {pm(fit.beta, fit.beta_err)}, τ = {pm(fit.tau, fit.tau_err)}"
     if fit.poor(poor_fit):
-        text += f"\n   poor fit: max |q − KWW| = {fit.max_residual:.2g}"
+        text += (f"\n   poor fit: max |q − KWW| = {fit.max_residual:.2g}, "
+                 "β depends on the range")
     return text
 
 
@@ -265,7 +266,7 @@ def _colour_bar(ax, norm, colormap, values, label):
     if len(ticks) <= 10:
         bar.ax.minorticks_off()
         bar.set_ticks(ticks)
-        bar.set_ticklabels([f"{v:.3g}" for v in ticks])
+        bar.set_ticklabels([_count(v) if v == int(v) and v >= 1 else f"{v:.3g}" for v in ticks])
     return bar
 
 
@@ -300,10 +301,9 @@ def relaxation_overlay(ax, results, by=None, log=False, cmap="viridis", column="
         ax.set_xscale("log")
     if colorbar:
         _colour_bar(ax, norm, colormap, values, axis_name(key) if key else "point")
-    if not named:
-        ax.text(0.98, 0.02, f"{len(points)} curves, none labelled: colour = "
-                f"{axis_name(key) if key else 'point'} (bar)", transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=7)
+    if not named:  # said in the legend, which covers no data
+        ax.plot([], [], " ", label=f"{len(points)} curves, none labelled:\ncolour = "
+                f"{axis_name(key) if key else 'point'} (bar)")
     if len(styles) > 1:
         for style_key, linestyle in styles.items():
             ax.plot([], [], color="gray", linestyle=linestyle,
@@ -419,7 +419,8 @@ def beta(ax, results, x=None, logx=False, poor_fit=POOR_FIT, difference_ax=None,
     if poor.any():
         y = np.where(np.isfinite(b_kmc), b_kmc, b_ode)
         ax.plot(xs[poor], y[poor], "o", color="tab:orange", markersize=10, markeredgewidth=1.3,
-                markerfacecolor="none", label=f"poor KWW fit: max |q − KWW| > {poor_fit:g}")
+                markerfacecolor="none",
+                label=f"poor KWW fit: max |q − KWW| > {poor_fit:g}\n(β depends on the fitted range)")
     ax.axhline(1.0, color="gray", linestyle=":", linewidth=1.1, label="β = 1 (exponential)")
     if logx:
         ax.set_xscale("log")

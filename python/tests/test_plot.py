@@ -102,7 +102,7 @@ def test_poor_fit_is_marked(tmp_path):
                for t in a.get_legend().get_texts())
     lp.beta(b, Points([synthetic(0, misfit=0.05), synthetic(1, T=2.0)]))
     labels = [t.get_text() for t in b.get_legend().get_texts()]
-    assert "poor KWW fit: max |q − KWW| > 0.01" in labels
+    assert "poor KWW fit: max |q − KWW| > 0.01\n(β depends on the fitted range)" in labels
     plt.close(fig)
     fig, ax = plt.subplots()
     lp.beta(ax, sweep())
@@ -134,8 +134,8 @@ def test_overlay_colour_bar_and_labels(tmp_path):
     saved(fig, tmp_path, "overlay")
     fig, ax = plt.subplots()
     lp.relaxation_overlay(ax, sweep(20), log=True)
-    assert any(t.get_text().startswith("20 curves, none labelled: colour = $T$")
-               for t in ax.texts)
+    assert "20 curves, none labelled:\ncolour = $T$ (bar)" in \
+        [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
 
 
