@@ -105,6 +105,7 @@ void lrk_config_defaults(lrk_config *c)
     c->elastic = (lrk_elastic){NAN, NAN, NAN, NAN, NAN};
     c->kmc.trajectories = 10000;
     c->kmc.seed = 42;
+    c->kmc.streams = LRK_STREAMS_INDEPENDENT;
     c->kmc.threads = 0;
     c->grid.t_max_auto = 1;
     c->grid.t_max = 0.0;

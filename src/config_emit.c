@@ -95,6 +95,7 @@ static void sections(writer *w, const lrk_config *c)
     begin_mapping(w, "kmc");
     key_value(w, c, "kmc.trajectories");
     key_value(w, c, "kmc.seed");
+    key_value(w, c, "kmc.streams");
     key_value(w, c, "kmc.threads");
     end_mapping(w);
     begin_mapping(w, "grid");

@@ -19,6 +19,7 @@ static const char *const mode_choices[] = {"ser", "cer", "crossover", NULL};
 static const char *const spacing_choices[] = {"linear", "log", NULL};
 static const char *const protocol_choices[] = {"qlevels", "timegrid", NULL};
 static const char *const switch_choices[] = {"auto", "on", "off", NULL};
+static const char *const streams_choices[] = {"independent", "common", NULL}; /* lrk_streams order */
 
 #define AT(member) offsetof(lrk_config, member)
 /* Bounds: ANY = none; GT0 = (0, inf); GE0 = [0, inf); UNIT = (0, 1). */
@@ -49,6 +50,8 @@ static const lrk_key_def keys[] = {
     {"kmc.trajectories", LRK_KEY_LONG, AT(kmc.trajectories), CLOSED(0, 1e12), NULL, 1,
      "KMC trajectories (0 = deterministic references only)"},
     {"kmc.seed", LRK_KEY_U64, AT(kmc.seed), ANY, NULL, 1, "seed of the PCG streams"},
+    {"kmc.streams", LRK_KEY_ENUM, AT(kmc.streams), ANY, streams_choices, 1,
+     "independent (keyed by the point's model) or common (the same for every point)"},
     {"kmc.threads", LRK_KEY_INT, AT(kmc.threads), CLOSED(0, 1024), NULL, 1, "threads (0 = all cores)"},
     {"grid.t_max", LRK_KEY_TMAX, AT(grid.t_max), GT0, NULL, 1,
      "end of the time grid (auto = when the ODE reaches q_max)"},
@@ -72,6 +75,7 @@ _Static_assert(sizeof keys / sizeof keys[0] <= LRK_CONFIG_KEY_SLOTS, "raise LRK_
 _Static_assert(sizeof(lrk_mode) == sizeof(int) && sizeof(lrk_spacing) == sizeof(int) &&
                    sizeof(lrk_fit_protocol) == sizeof(int) && sizeof(lrk_switch) == sizeof(int),
                "enum keys are stored as int");
+_Static_assert(sizeof(lrk_streams) == sizeof(int), "enum keys are stored as int");
 
 size_t lrk_key_count(void)
 {

@@ -45,6 +45,9 @@ lrk_status lrk_kmc_validate(const lrk_kmc_params *p, lrk_error *err)
     if (p->threads < 0)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc.threads = %d: expected 0 (all cores) or a count >= 1",
                              p->threads);
+    if (lrk_streams_name(p->streams) == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc.streams = %d: expected independent (%d) or common (%d)",
+                             (int)p->streams, LRK_STREAMS_INDEPENDENT, LRK_STREAMS_COMMON);
     if (!(p->progress_seconds == p->progress_seconds))
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc: progress_seconds is NaN: expected a number");
     st = validate_grid(p, err);
@@ -170,6 +173,7 @@ lrk_status lrk_kmc_result_create(const lrk_kmc_params *p, long first_batch, long
     lrk_kmc_batch_range(p->trajectories, B, first_batch, &r->first_trajectory, &last_count);
     lrk_kmc_batch_range(p->trajectories, B, first_batch + batches_held - 1, &last_first, &last_count);
     r->trajectories_held = last_first + last_count - r->first_trajectory;
+    lrk_stream_key_init(&r->stream_key, p->seed, p->model, p->streams);
     r->hist_width = histogram_width(r->N);
     r->hist_bins = (size_t)((r->N + 1 + r->hist_width - 1) / r->hist_width);
     if (allocate_arrays(r, p->keep_first_passage) != LRK_OK) {
@@ -187,6 +191,10 @@ static lrk_status check_same_shape(const lrk_kmc_result *a, const lrk_kmc_result
         || a->trajectories != b->trajectories || a->batch_count != b->batch_count
         || a->hist_bins != b->hist_bins)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: the results come from different parameters");
+    const lrk_stream_key *ka = &a->stream_key, *kb = &b->stream_key;
+    if (memcmp(ka->pool, kb->pool, sizeof ka->pool) != 0 || ka->hash_const != kb->hash_const)
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "kmc merge: the results come from different random streams (seed, model or kmc.streams)");
     if (b->first_batch < a->first_batch || b->first_batch + b->batches_held > a->first_batch + a->batches_held)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: batches [%ld, %ld) lie outside [%ld, %ld)",
                              b->first_batch, b->first_batch + b->batches_held, a->first_batch,

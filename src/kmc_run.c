@@ -242,7 +242,7 @@ static int run_batch(run_state *rs, worker *w, long b)
         int lanes = (int)(count / groups + (g < count % groups));
         lrk_pcg64 rng[LANES];
         for (int l = 0; l < lanes; l++)
-            lrk_pcg64_seed(&rng[l], rs->p->seed, (uint64_t)(first + i + l));
+            lrk_trajectory_rng(&r->stream_key, first + i + l, &rng[l]);
         simulate_group(s, rng, lanes, w->n_at, w->first_passage);
         if (w->hist_added > UINT32_MAX - LANES)
             flush_histogram(w, r); /* before a 32-bit count could wrap */

@@ -30,7 +30,7 @@
 enum { TAG_JOB = 1, TAG_MODEL, TAG_GRID, TAG_LEVELS, TAG_REPLY, TAG_MESSAGE, TAG_BATCHES, TAG_HIST, TAG_ROWS };
 enum { JOB_QUIT = 0, JOB_RUN = 1 };
 enum { JOB_KIND, JOB_MODE, JOB_N, JOB_T_COUNT, JOB_LEVEL_COUNT, JOB_SEED, JOB_TRAJECTORIES, JOB_BATCHES,
-       JOB_THREADS, JOB_ROWS, JOB_SIZE };
+       JOB_THREADS, JOB_ROWS, JOB_STREAMS, JOB_SIZE };
 enum { REPLY_STATUS, REPLY_BATCHES, REPLY_EVENTS, REPLY_MESSAGE_LENGTH, REPLY_SIZE };
 enum { MODEL_V0, MODEL_V1, MODEL_T, MODEL_A, MODEL_T0, MODEL_SIZE };
 
@@ -148,6 +148,7 @@ static void send_job(const lrk_kmc_params *p, int worker)
         [JOB_BATCHES] = (uint64_t)p->batches,
         [JOB_THREADS] = (uint64_t)p->threads,
         [JOB_ROWS] = p->keep_first_passage || p->first_passage_sink != NULL,
+        [JOB_STREAMS] = (uint64_t)p->streams,
     };
     double model[MODEL_SIZE] = {[MODEL_V0] = m->V0, [MODEL_V1] = m->V1, [MODEL_T] = m->T,
                                 [MODEL_A] = m->A, [MODEL_T0] = m->T0};
@@ -358,6 +359,7 @@ static int receive_job(job *j, volatile sig_atomic_t *stop)
     receive_array(j->q_levels, level_count, MPI_DOUBLE, sizeof(double), 0, TAG_LEVELS);
     j->params = (lrk_kmc_params){.model = &j->model, .t = j->t, .t_count = t_count, .q_levels = j->q_levels,
                                  .level_count = level_count, .seed = header[JOB_SEED],
+                                 .streams = (lrk_streams)header[JOB_STREAMS],
                                  .trajectories = (long)header[JOB_TRAJECTORIES],
                                  .batches = (long)header[JOB_BATCHES], .threads = (int)header[JOB_THREADS],
                                  .keep_first_passage = (int)header[JOB_ROWS], .stop = stop};

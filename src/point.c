@@ -158,6 +158,7 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
         .q_levels = p->q_levels,
         .level_count = p->level_count,
         .seed = c->kmc.seed,
+        .streams = c->kmc.streams,
         .trajectories = c->kmc.trajectories,
         .batches = c->fit.batches,
         .threads = control && control->threads > 0 ? control->threads : c->kmc.threads,

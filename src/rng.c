@@ -63,10 +63,15 @@ void lrk_pcg32_advance(lrk_pcg32 *g, uint64_t delta)
 
 void lrk_pcg64_seed(lrk_pcg64 *g, uint64_t seed, uint64_t stream)
 {
+    lrk_pcg64_seed128(g, seed, stream);
+}
+
+void lrk_pcg64_seed128(lrk_pcg64 *g, lrk_uint128 initstate, lrk_uint128 initseq)
+{
     g->state = 0u;
-    g->increment = ((lrk_uint128)stream << 1u) | 1u;
+    g->increment = (initseq << 1u) | 1u;
     g->state = g->state * PCG64_MULTIPLIER + g->increment;
-    g->state += seed;
+    g->state += initstate;
     g->state = g->state * PCG64_MULTIPLIER + g->increment;
 }
 

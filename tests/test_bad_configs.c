@@ -221,6 +221,7 @@ Test(bad_configs, set_errors)
     expect_set_error("model.T=1e999", "(out of the range of a double)");
     expect_set_error("model.N=1.5", "--set model.N: expected an integer in [1, 1000000000], got '1.5'");
     expect_set_error("kmc.seed=-3", "--set kmc.seed: expected an integer in [0, 18446744073709551615]");
+    expect_set_error("kmc.streams=random", "--set kmc.streams: expected one of independent, common, got 'random'");
     expect_set_error("sweep.model.T=1", "--set sweep.model.T: the sweep cannot be set with --set");
     expect_set_error("model=1", "--set model: 'model' is a section, not a key");
     expect_set_error("=1", "expected KEY=VALUE with a key before '='");

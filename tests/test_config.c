@@ -83,6 +83,7 @@ Test(config, defaults_follow_design)
     cr_expect_eq(c.model.N, 1000);
     cr_expect_eq(c.kmc.trajectories, 10000);
     cr_expect_eq(c.kmc.seed, 42);
+    cr_expect_eq(c.kmc.streams, LRK_STREAMS_INDEPENDENT);
     cr_expect_eq(c.kmc.threads, 0);
     cr_expect(c.grid.t_max_auto);
     cr_expect_eq(c.grid.q_max, 0.99);
@@ -118,6 +119,7 @@ Test(config, full_file_sets_every_section)
     cr_expect_eq(c.model.N, 2000);
     cr_expect_eq(c.kmc.trajectories, 5000);
     cr_expect_eq(c.kmc.seed, UINT64_MAX);
+    cr_expect_eq(c.kmc.streams, LRK_STREAMS_COMMON);
     cr_expect_eq(c.kmc.threads, 3);
     cr_expect(!c.grid.t_max_auto);
     cr_expect_eq(c.grid.t_max, 12.5);
@@ -155,7 +157,7 @@ static const char *sample_value(const char *key)
         {"model.N", "1e9"}, {"model.crossover.A", "-3.25"}, {"model.crossover.T0", "0.125"},
         {"model.elastic.n_r", "2"}, {"model.elastic.q0", "0.3"}, {"model.elastic.dp0", "0"},
         {"model.elastic.d0", "1.5"}, {"model.elastic.d_el", "0.5"}, {"kmc.trajectories", "1000000000000"},
-        {"kmc.seed", "12345678901234567890"}, {"kmc.threads", "1024"}, {"grid.t_max", "3.5"},
+        {"kmc.seed", "12345678901234567890"}, {"kmc.streams", "common"}, {"kmc.threads", "1024"}, {"grid.t_max", "3.5"},
         {"grid.q_max", "0.1"}, {"grid.points", "2"}, {"grid.spacing", "log"}, {"fit.protocol", "timegrid"},
         {"fit.q_levels.from", "0.2"}, {"fit.q_levels.to", "0.3"}, {"fit.q_levels.count", "1000000"},
         {"fit.batches", "10000"}, {"references.master_equation", "on"}, {"output.dir", "out/x: y"},

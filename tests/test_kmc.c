@@ -88,8 +88,10 @@ Test(kmc, identical_bytes_for_1_2_3_4_threads)
 static void replay(const lrk_kmc_params *p, long i, long *n_at, double *first_passage)
 {
     const lrk_model *m = p->model;
+    lrk_stream_key key;
+    lrk_stream_key_init(&key, p->seed, m, p->streams);
     lrk_pcg64 g;
-    lrk_pcg64_seed(&g, p->seed, (uint64_t)i);
+    lrk_trajectory_rng(&key, i, &g);
     double time = 0;
     size_t k = 0;
     for (long n = 0; n < m->N; n++) {

@@ -4,7 +4,8 @@
  * implementation pcg-cpp (pcg_random.hpp), output for output: seeding with
  * edge-case seeds and streams, millions of outputs, advance() by small,
  * huge and wrapping deltas, and backstep.  Built only when a C++ compiler
- * and the header are found (tests/rng_oracle.cmake).
+ * and the header are found (tests/rng_oracle.cmake).  Also: trajectory
+ * generators (streams.h) rebuilt with pcg-cpp from their documented seeds.
  */
 #include <criterion/criterion.h>
 
@@ -13,6 +14,7 @@
 #include <pcg_random.hpp>
 
 #include "lrekmc/rng.h"
+#include "lrekmc/streams.h"
 
 namespace {
 
@@ -172,4 +174,28 @@ Test(rng_oracle, pcg64_backstep)
         cr_assert(ours.state == start.state, "back %llu", (unsigned long long)steps[i]);
         compare_outputs(ours, theirs, next64, 1000, "pcg64 after backstep", 7u, 3u);
     }
+}
+
+/* A trajectory's generator rebuilt with pcg-cpp alone from the documented
+ * (initstate, initseq) of streams.h: pcg64(initstate, initseq) gives the
+ * draws lrk_trajectory_rng's generator gives, and the KMC engine's
+ * trajectory i consumes exactly those (tests/test_kmc.c replays it). */
+Test(rng_oracle, trajectory_streams_replayed_by_pcg_cpp)
+{
+    const lrk_model models[] = {{LRK_MODE_SER, 1.0, 2.0, 1.0, 0.0, 0.0, 50},
+                                {LRK_MODE_CROSSOVER, 0.3, 0.115, 0.25, 0.5, 0.07, 2000}};
+    const long indices[] = {0, 1, 2, 1023, 4294967296L};
+    for (const lrk_model &m : models)
+        for (lrk_streams s : {LRK_STREAMS_INDEPENDENT, LRK_STREAMS_COMMON}) {
+            lrk_stream_key key;
+            lrk_stream_key_init(&key, 42u, &m, s);
+            for (long i : indices) {
+                lrk_uint128 initstate, initseq;
+                lrk_trajectory_seed(&key, uint64_t(i), &initstate, &initseq);
+                pcg64 theirs(initstate, initseq);
+                lrk_pcg64 ours;
+                lrk_trajectory_rng(&key, i, &ours);
+                compare_outputs(ours, theirs, next64, short_run, "trajectory", uint64_t(i), uint64_t(s));
+            }
+        }
 }

@@ -21,6 +21,7 @@
 #include "lrekmc/grid.h"
 #include "lrekmc/model.h"
 #include "lrekmc/status.h"
+#include "lrekmc/streams.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -94,6 +95,7 @@ typedef struct lrk_config {
     struct {
         long trajectories;       /* >= 0; 0 = deterministic references only */
         uint64_t seed;
+        lrk_streams streams;     /* independent (default) or common */
         int threads;             /* >= 0; 0 = all cores */
     } kmc;
 

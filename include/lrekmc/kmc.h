@@ -15,10 +15,13 @@
  *   - the first-passage time at every level q_j: the time of event
  *     n_j = lrk_level_event_count(q_j, N).
  *
- * Determinism.  Trajectory i (0-based, over the whole run) draws from
- * lrk_pcg64 seeded with (seed, stream = i), so its events never depend on the
- * thread, the batch split or the rank that ran it.  The trajectories are cut
- * into `batches` contiguous batches: batch b holds trajectories
+ * Determinism.  Trajectory i (0-based, over the whole run) draws from its own
+ * lrk_pcg64, lrk_trajectory_rng(&result->stream_key, i), the key being that of
+ * (seed, model, streams) (streams.h: NumPy's SeedSequence child i of the
+ * entropy words of seed and model), so its events never depend on the
+ * thread, the batch split, the rank that ran it, the number of trajectories
+ * or the grid.  The trajectories are cut into `batches` contiguous batches:
+ * batch b holds trajectories
  *   [floor(b T / B), floor((b + 1) T / B))      (T trajectories, B batches),
  * so batch sizes differ by at most one.  Within a batch the statistics are
  * accumulated by Welford's update in trajectory order; batches are then merged
@@ -57,6 +60,7 @@
 
 #include "lrekmc/model.h"
 #include "lrekmc/status.h"
+#include "lrekmc/streams.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,6 +91,7 @@ typedef struct lrk_kmc_params {
     const double *q_levels;    /* levels in (0, 1], nondecreasing */
     size_t level_count;        /* may be 0 */
     uint64_t seed;
+    lrk_streams streams;       /* independent (0, the default) or common */
     long trajectories;         /* in [1, LRK_KMC_MAX_TRAJECTORIES] */
     long batches;              /* >= 1; more than `trajectories` means one each */
     int threads;               /* OpenMP threads, 0 = omp_get_max_threads() */
@@ -110,6 +115,7 @@ typedef struct lrk_kmc_result {
     long first_trajectory;    /*   = trajectories [first_trajectory, */
     long trajectories_held;   /*     first_trajectory + trajectories_held) */
     long hist_width;          /* w: events per histogram bin */
+    lrk_stream_key stream_key; /* of (seed, model, streams): trajectory generators */
     size_t hist_bins;         /* ceil((N + 1) / w) */
 
     /* Summary over the held batches (lrk_kmc_result_finalize): q at each grid

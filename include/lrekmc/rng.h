@@ -9,7 +9,9 @@
  * Seeding matches the reference pcg-c `pcg32_srandom_r` / `pcg64_srandom_r`
  * and the pcg-cpp constructors `pcg32 rng(seed, stream)` and
  * `pcg64 rng(seed, stream)` bit for bit, so outputs can be checked against
- * them.  lrekmc gives trajectory i of a run the stream i of the run's seed.
+ * them.  lrekmc's trajectories do not use (seed, stream i) - consecutive
+ * streams of one seed are correlated - but a 128-bit (initstate, initseq)
+ * pair derived per trajectory by a seed sequence (streams.h).
  *
  * The generators are plain structs: copy them freely, no allocation.
  */
@@ -42,6 +44,10 @@ uint32_t lrk_pcg32_next(lrk_pcg32 *g);
 void lrk_pcg32_advance(lrk_pcg32 *g, uint64_t delta);
 
 void lrk_pcg64_seed(lrk_pcg64 *g, uint64_t seed, uint64_t stream);
+/* The same with 128-bit arguments, as pcg-cpp's pcg64(initstate, initseq),
+ * pcg-c's pcg64_srandom_r and NumPy's PCG64: increment = 2 initseq + 1
+ * (mod 2^128), state = 0, one step, state += initstate, one step. */
+void lrk_pcg64_seed128(lrk_pcg64 *g, lrk_uint128 initstate, lrk_uint128 initseq);
 uint64_t lrk_pcg64_next(lrk_pcg64 *g);
 /* Jump ahead by delta outputs in O(log delta) steps. */
 void lrk_pcg64_advance(lrk_pcg64 *g, lrk_uint128 delta);
