@@ -109,3 +109,23 @@ def test_key_reference():
     assert "model.T" in keys and "(0" in keys["grid.q_max"]
     assert len(keys) == len([line for line in run_cli("check", "--help").stdout.splitlines()
                              if line.startswith("  ") and line.split()[0] in keys])
+
+
+def test_every_public_name_has_a_docstring():
+    import inspect
+    import lrekmc.plot
+    missing = []
+    for module in (lrekmc, lrekmc.plot):
+        names = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
+        for name in names:
+            value = getattr(module, name)
+            if not (inspect.isfunction(value) or inspect.isclass(value)) or \
+                    getattr(value, "__module__", "").split(".")[0] != "lrekmc":
+                continue
+            if not (value.__doc__ or "").strip():
+                missing.append(f"{module.__name__}.{name}")
+            if inspect.isclass(value):
+                for attr, member in vars(value).items():
+                    if not attr.startswith("_") and callable(member) and not (member.__doc__ or "").strip():
+                        missing.append(f"{module.__name__}.{name}.{attr}")
+    assert missing == []
