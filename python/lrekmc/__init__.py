@@ -97,8 +97,9 @@ def compute(config, threads=None, progress=False):
     thread) stops it within a few trajectories and raises KeyboardInterrupt.
     Every number is what ``lrekmc run`` writes for the same configuration:
     the tables are the library's CSV text, kept as ``point.csv(name)``.
-    Per-trajectory first-passage times (output.trajectories) are written by
-    :func:`run` only."""
+    With ``output.trajectories: true`` the per-trajectory first-passage
+    times are kept too (``point.first_passage``, ``point.csv("first_passage")``:
+    the bytes of points/<k>/first_passage.csv)."""
     core = _core_or_none.require()
     config = _as_config(config)
     bar, callback = None, None
@@ -113,7 +114,8 @@ def compute(config, threads=None, progress=False):
     elif progress not in (False, None):
         raise TypeError("progress: expected True, False or a callable(trajectories, events)")
     try:
-        texts = core.compute(config._core, _threads(threads), callback)
+        texts = core.compute(config._core, _threads(threads), callback,
+                             bool(config["output.trajectories"]))
     finally:
         if bar is not None:
             bar.close()

@@ -354,11 +354,12 @@ cdef _after_interrupt(lrekmc_py_flag *flag, lrekmc_py_flag *own):
     raise KeyboardInterrupt()
 
 
-def compute(_Config config, int threads, progress):
+def compute(_Config config, int threads, progress, bint first_passage=False):
     """Compute one point (config without a sweep, or a sweep point) with the
     GIL released.  Returns a dict of CSV texts (relaxation, levels, summary:
-    the bytes of the CLI's files) and the two fits as dicts.  progress: None
-    or a callable(trajectories_done, events_done)."""
+    the bytes of the CLI's files; with first_passage, the per-trajectory rows
+    the library streams when output.trajectories is true) and the two fits as
+    dicts.  progress: None or a callable(trajectories_done, events_done)."""
     cdef lrk_point p
     cdef lrk_error err
     cdef lrk_run_control control
@@ -372,10 +373,18 @@ def compute(_Config config, int threads, progress):
         raise ValueError(f"{config.name}: the configuration has a sweep of {config._point_count()} "
                          "points; compute one with config.point(k), all with lrekmc.compute_all, "
                          "or use lrekmc.run")
+    cdef char *rows = NULL
+    cdef size_t rows_size = 0
+    cdef FILE *rows_out = NULL
     memset(&p, 0, sizeof(p))
     memset(&control, 0, sizeof(control))
     err.message[0] = 0
     control.threads = threads
+    if first_passage:  # per-trajectory rows (output.trajectories) into memory
+        rows_out = open_memstream(&rows, &rows_size)
+        if rows_out == NULL:
+            raise MemoryError("out of memory")
+        control.first_passage_out = rows_out
     flag = _catch(&own)
     holder.stop = flag
     control.stop = flag
@@ -389,6 +398,12 @@ def compute(_Config config, int threads, progress):
     finally:
         if flag != &own:
             lrekmc_py_release_sigint()
+        if rows_out != NULL:
+            fclose(rows_out)
+    try:
+        trajectory_rows = rows[:rows_size].decode() if rows != NULL else None
+    finally:
+        free(rows)
     if status != LRK_OK:
         if holder.error is not None:
             raise holder.error
@@ -406,7 +421,8 @@ def compute(_Config config, int threads, progress):
                    levels=_stream_text(lrk_point_write_levels, &p),
                    summary=summary.decode(),
                    ode_fit=_fit_dict(&p.ode, 0),
-                   kmc_fit=_fit_dict(&p.kmc_fit, 1) if p.kmc != NULL else None)
+                   kmc_fit=_fit_dict(&p.kmc_fit, 1) if p.kmc != NULL else None,
+                   first_passage_rows=trajectory_rows)
     finally:
         free(summary)
         lrk_point_free(&p)

@@ -188,8 +188,18 @@ class Point:
     @classmethod
     def _from_texts(cls, texts, config):
         summary = summary_row(texts["summary"], "summary")
-        return cls(summary, numeric_table(texts["relaxation"], "relaxation.csv"),
-                   numeric_table(texts["levels"], "levels.csv"), config=config, texts=texts,
+        levels = numeric_table(texts["levels"], "levels.csv")
+        texts = dict(texts)
+        rows = texts.pop("first_passage_rows", None)
+        first_passage = None
+        if rows is not None:
+            # the header campaign_run.c writes: trajectory, then each level (%.15g)
+            header = ",".join(["trajectory"] + ["%.15g" % q for q in levels["q"]])
+            texts["first_passage"] = header + "\n" + rows
+            first_passage = numeric_table(texts["first_passage"], "first_passage.csv")
+            first_passage["trajectory"] = first_passage["trajectory"].astype("int64")
+        return cls(summary, numeric_table(texts["relaxation"], "relaxation.csv"), levels,
+                   config=config, texts=texts, first_passage=first_passage,
                    fits={"ode_fit": texts.get("ode_fit"), "kmc_fit": texts.get("kmc_fit")})
 
     @property

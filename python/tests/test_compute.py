@@ -116,3 +116,16 @@ def test_gil_is_released():
     worker.join()
     # 3e6 events take >= 0.1 s; with the GIL held the loop could not tick at all
     assert ticks >= 20
+
+
+def test_first_passage_rows_are_the_cli_file(tiny_file, tmp_path):
+    from conftest import run_cli
+    run_cli("run", tiny_file, "--set", "output.trajectories=true", "-o", tmp_path / "fp", "--quiet")
+    config = lrekmc.Config.load(tiny_file, **{"output.trajectories": True})
+    point = lrekmc.compute(config.point(1))
+    assert point.csv("first_passage") == (tmp_path / "fp/points/1/first_passage.csv").read_text()
+    table = point.first_passage
+    assert len(table) == 300 and table["trajectory"].tolist() == list(range(300))
+    assert np.allclose(table.iloc[:, 1:].mean().values, point.levels["t_mean"].values,
+                       rtol=1e-12)
+    assert lrekmc.compute(lrekmc.Config.load(tiny_file).point(1)).first_passage is None
