@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make_figures.sh - run lrekmc on the paper's configurations and draw every
-# figure into figures/ (paper Fig. 1a, 1b, 2, 3, plus fluctuation plots).
+# figure into figures/ (paper Fig. 1a, 1b, 2, 3, fluctuation plots, and CER's
+# beta at low temperature for finite regions).
 #
 #   bash analysis/make_figures.sh [--plots-only] [NAME...]
 #
@@ -17,14 +18,14 @@ LREKMC=${LREKMC:-build/lrekmc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESULTS=${RESULTS:-results}
 FIGURES=${FIGURES:-figures}
-ALL=(quickstart paper-fig1a paper-fig1b paper-fig2 paper-fig3 fluctuations first-passage)
+ALL=(quickstart paper-fig1a paper-fig1b paper-fig2 paper-fig3 fluctuations first-passage cer-low-T)
 
 run=1
 names=()
 for arg in "$@"; do
   case "$arg" in
     --plots-only) run=0 ;;
-    -h|--help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "make_figures.sh: error: unknown option $arg (see --help)" >&2; exit 2 ;;
     *) names+=("$arg") ;;
   esac
@@ -48,6 +49,8 @@ plot() {
     paper-fig3)
       "$PYTHON" analysis/plot_beta.py "$dir" --x T --logx -o "$out"
       "$PYTHON" analysis/plot_relaxation.py "$dir" --log -o "$FIGURES/$name-relaxation.png" ;;
+    cer-low-T)
+      "$PYTHON" analysis/plot_cer_low_t.py "$dir" -o "$out" ;;
     fluctuations|first-passage)
       "$PYTHON" analysis/plot_fluctuations.py "$dir" -o "$out" ;;
     *)

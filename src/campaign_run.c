@@ -163,7 +163,7 @@ static lrk_status compute_point(campaign_state *st, size_t k, lrk_error *err)
         st->progress.trajectories_done = 0;
         lrk_run_control control = {.stop = st->options->stop, .progress = report_kmc_progress,
                                    .progress_data = st, .threads = st->options->threads,
-                                   .first_passage_out = trajectories.stream};
+                                   .first_passage_out = trajectories.stream, .warnings = stderr};
         if (s == LRK_OK)
             s = lrk_point_compute(&config, &control, &point, err);
         computed = s == LRK_OK;

@@ -110,6 +110,7 @@ void lrk_config_defaults(lrk_config *c)
     c->grid.t_max_auto = 1;
     c->grid.t_max = 0.0;
     c->grid.q_max = 0.99;
+    c->grid.t_max_rule = LRK_GRID_END_AUTO;
     c->grid.points = 400;
     c->grid.spacing = LRK_SPACING_LINEAR;
     c->fit.protocol = LRK_FIT_QLEVELS;

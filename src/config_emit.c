@@ -101,6 +101,7 @@ static void sections(writer *w, const lrk_config *c)
     begin_mapping(w, "grid");
     key_value(w, c, "grid.t_max");
     key_value(w, c, "grid.q_max");
+    key_value(w, c, "grid.t_max_rule");
     key_value(w, c, "grid.points");
     key_value(w, c, "grid.spacing");
     end_mapping(w);

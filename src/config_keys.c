@@ -19,6 +19,7 @@ static const char *const mode_choices[] = {"ser", "cer", "crossover", NULL};
 static const char *const spacing_choices[] = {"linear", "log", NULL};
 static const char *const protocol_choices[] = {"qlevels", "timegrid", NULL};
 static const char *const switch_choices[] = {"auto", "on", "off", NULL};
+static const char *const grid_end_choices[] = {"auto", "ode", "moments", "pilot", NULL}; /* grid_end.h order */
 static const char *const streams_choices[] = {"independent", "common", NULL}; /* lrk_streams order */
 
 #define AT(member) offsetof(lrk_config, member)
@@ -54,8 +55,10 @@ static const lrk_key_def keys[] = {
      "independent (keyed by the point's model) or common (the same for every point)"},
     {"kmc.threads", LRK_KEY_INT, AT(kmc.threads), CLOSED(0, 1024), NULL, 1, "threads (0 = all cores)"},
     {"grid.t_max", LRK_KEY_TMAX, AT(grid.t_max), GT0, NULL, 1,
-     "end of the time grid (auto = when the ODE reaches q_max)"},
+     "end of the time grid (auto = when the ODE and the KMC mean reach q_max)"},
     {"grid.q_max", LRK_KEY_REAL, AT(grid.q_max), UNIT, NULL, 1, "q at which t_max: auto ends the grid"},
+    {"grid.t_max_rule", LRK_KEY_ENUM, AT(grid.t_max_rule), ANY, grid_end_choices, 1,
+     "how t_max: auto covers the ensemble (auto = moments with KMC, ode without)"},
     {"grid.points", LRK_KEY_LONG, AT(grid.points), CLOSED(2, 1e7), NULL, 1, "points of the time grid"},
     {"grid.spacing", LRK_KEY_ENUM, AT(grid.spacing), ANY, spacing_choices, 1, "time grid spacing"},
     {"fit.protocol", LRK_KEY_ENUM, AT(fit.protocol), ANY, protocol_choices, 1, "KWW fit points"},
@@ -73,7 +76,8 @@ static const lrk_key_def keys[] = {
 
 _Static_assert(sizeof keys / sizeof keys[0] <= LRK_CONFIG_KEY_SLOTS, "raise LRK_CONFIG_KEY_SLOTS");
 _Static_assert(sizeof(lrk_mode) == sizeof(int) && sizeof(lrk_spacing) == sizeof(int) &&
-                   sizeof(lrk_fit_protocol) == sizeof(int) && sizeof(lrk_switch) == sizeof(int),
+                   sizeof(lrk_fit_protocol) == sizeof(int) && sizeof(lrk_switch) == sizeof(int) &&
+                   sizeof(lrk_grid_end_rule) == sizeof(int),
                "enum keys are stored as int");
 _Static_assert(sizeof(lrk_streams) == sizeof(int), "enum keys are stored as int");
 

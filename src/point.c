@@ -45,14 +45,33 @@ static void point_fit_clear(lrk_point_fit *f)
     f->beta_batch_err = f->tau_batch_err = f->beta_spread = f->tau_spread = NAN;
 }
 
-static lrk_status make_grid(const lrk_config *c, lrk_point *p, lrk_error *err)
+static int run_threads(const lrk_config *c, const lrk_run_control *control)
 {
-    double t_max = c->grid.t_max;
-    lrk_status s = LRK_OK;
-    if (c->grid.t_max_auto)
-        s = lrk_ode_time_to_reach(&p->model, c->grid.q_max, &t_max, err);
+    return control && control->threads > 0 ? control->threads : c->kmc.threads;
+}
+
+/* t_max: auto ends where the ODE and, when there is an ensemble, its mean
+ * have reached q_max (grid_end.h). */
+static lrk_status grid_end(const lrk_config *c, const lrk_run_control *control, lrk_point *p, lrk_error *err)
+{
+    if (!c->grid.t_max_auto) {
+        p->grid_end = (lrk_grid_end){.rule = LRK_GRID_END_FIXED, .t_ode = NAN, .t_ensemble = NAN,
+                                     .t_max = c->grid.t_max, .level_event = p->model.N};
+        return LRK_OK;
+    }
+    lrk_grid_end_rule rule = c->grid.t_max_rule;
+    if (rule == LRK_GRID_END_AUTO)
+        rule = c->kmc.trajectories > 0 ? lrk_grid_end_rule_for(&p->model) : LRK_GRID_END_ODE;
+    return lrk_grid_end_compute(&p->model, c->grid.q_max, rule, c->kmc.seed, run_threads(c, control),
+                                &p->grid_end, err);
+}
+
+static lrk_status make_grid(const lrk_config *c, const lrk_run_control *control, lrk_point *p, lrk_error *err)
+{
+    p->q_max = c->grid.q_max;
+    lrk_status s = grid_end(c, control, p, err);
     if (s == LRK_OK)
-        s = lrk_time_grid_fill(p->t, p->t_count, t_max, c->grid.spacing, err);
+        s = lrk_time_grid_fill(p->t, p->t_count, p->grid_end.t_max, c->grid.spacing, err);
     if (s == LRK_OK)
         s = lrk_q_levels_fill(p->q_levels, p->level_count, c->fit.q_from, c->fit.q_to, err);
     for (size_t j = 0; s == LRK_OK && j < p->level_count; j++)
@@ -99,14 +118,14 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
     return s;
 }
 
-/* Fit one curve with the point's protocol: at the q-levels (times given per
- * level) or on the time grid (values of q given per grid time). */
-static lrk_status fit_curve(const lrk_point *p, const double *level_times, const double *grid_q,
-                            const double *grid_sigma, lrk_kww_fit *fit, lrk_error *err)
+/* Fit one curve by a protocol: at the q-levels (times given per level) or on
+ * the time grid (values of q given per grid time). */
+static lrk_status fit_curve(const lrk_point *p, lrk_fit_protocol protocol, const double *level_times,
+                            const double *grid_q, lrk_kww_fit *fit, lrk_error *err)
 {
-    if (p->protocol == LRK_FIT_QLEVELS)
+    if (protocol == LRK_FIT_QLEVELS)
         return lrk_kww_fit_points(level_times, p->q_levels, NULL, p->level_count, fit, err);
-    return lrk_kww_fit_points(p->t, grid_q, grid_sigma, p->t_count, fit, err);
+    return lrk_kww_fit_points(p->t, grid_q, NULL, p->t_count, fit, err);
 }
 
 static lrk_status allocate(const lrk_config *c, lrk_point *p, lrk_error *err)
@@ -126,6 +145,12 @@ static lrk_status allocate(const lrk_config *c, lrk_point *p, lrk_error *err)
     p->level_event = calloc(p->level_count, sizeof(long));
     point_fit_clear(&p->ode);
     point_fit_clear(&p->kmc_fit);
+    for (int k = 0; k < 2; k++) {
+        point_fit_clear(&p->ode_by[k]);
+        point_fit_clear(&p->kmc_by[k]);
+    }
+    p->q_kmc_end = NAN;
+    p->grid_covers = 1;
     lrk_comparison_init(&p->comparison);
     p->std_lna_ratio = p->kmc_ode_bias = p->exact_ode_bias = p->q_std_mean = NAN;
     if (!p->t || !p->q_ode || !p->q_lna_std || !p->q_levels || !p->t_ode || !p->t_exact_mean
@@ -161,7 +186,7 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
         .streams = c->kmc.streams,
         .trajectories = c->kmc.trajectories,
         .batches = c->fit.batches,
-        .threads = control && control->threads > 0 ? control->threads : c->kmc.threads,
+        .threads = run_threads(c, control),
     };
     if (control != NULL) {
         params.stop = control->stop;
@@ -188,12 +213,18 @@ static double sample_std(const double *x, size_t count)
     return sqrt(m2 / (double)(count - 1));
 }
 
-/* KWW fit of the ensemble mean, and of every batch mean for the batch-means
- * error: the spread of the batch fits over sqrt(B). */
-static lrk_status fit_kmc(lrk_point *p, lrk_error *err)
+/* KWW fit of the ensemble mean by one protocol, and of every batch mean for
+ * the batch-means error: the spread of the batch fits over sqrt(B).  The
+ * points are unweighted, like the ODE's: then both fits are the same
+ * functional of their curve (least squares in q), and beta_kmc - beta_ode is
+ * the ensemble's effect alone.  Weights 1/sem^2 would make the KMC fit a
+ * different functional (sem -> 0 where q -> 0 or 1, so the tails dominate):
+ * CER T = V1, N = 1000 gave 1.194 +- 0.0006 against the ODE's 1.2265, and
+ * at low T a fit that swung with where the grid ends (docs/fit.md). */
+static lrk_status fit_kmc(const lrk_point *p, lrk_fit_protocol protocol, lrk_point_fit *f, lrk_error *err)
 {
     const lrk_kmc_result *r = p->kmc;
-    lrk_status s = fit_curve(p, r->t_mean, r->q_mean, r->q_sem, &p->kmc_fit.fit, err);
+    lrk_status s = fit_curve(p, protocol, r->t_mean, r->q_mean, &f->fit, err);
     if (s != LRK_OK && s != LRK_ERR_NOCONVERGE)
         return s;
     size_t B = (size_t)r->batches_held;
@@ -206,17 +237,14 @@ static lrk_status fit_kmc(lrk_point *p, lrk_error *err)
     size_t good = 0;
     for (size_t b = 0; b < B; b++) {
         lrk_kww_fit fit;
-        /* Batch curves are weighted by the whole run's standard errors: a
-         * batch's own are those times sqrt(B), the same relative weights. */
-        lrk_status bs = fit_curve(p, r->batch_t_mean + b * p->level_count, r->batch_q_mean + b * p->t_count,
-                                  r->q_sem, &fit, NULL);
+        lrk_status bs = fit_curve(p, protocol, r->batch_t_mean + b * p->level_count,
+                                  r->batch_q_mean + b * p->t_count, &fit, NULL);
         if (bs == LRK_OK && fit.converged) {
             betas[good] = fit.beta;
             taus[good] = fit.tau;
             good++;
         }
     }
-    lrk_point_fit *f = &p->kmc_fit;
     f->batches_converged = good;
     f->beta_spread = sample_std(betas, good);
     f->tau_spread = sample_std(taus, good);
@@ -225,6 +253,41 @@ static lrk_status fit_kmc(lrk_point *p, lrk_error *err)
     free(betas);
     free(taus);
     return LRK_OK;
+}
+
+/* Both protocols' fits of the ODE and the KMC (the ODE's by the point's own
+ * protocol is already done); the point's own KMC fit is copied to kmc_fit. */
+static lrk_status fit_both_protocols(lrk_point *p, lrk_error *err)
+{
+    for (int k = 0; k < 2; k++) {
+        lrk_fit_protocol protocol = (lrk_fit_protocol)k;
+        lrk_status s = LRK_OK;
+        if (protocol != p->protocol) {
+            s = fit_curve(p, protocol, p->t_ode, p->q_ode, &p->ode_by[k].fit, err);
+            if (s == LRK_ERR_NOCONVERGE)
+                s = LRK_OK;
+        }
+        if (s == LRK_OK)
+            s = fit_kmc(p, protocol, &p->kmc_by[k], err);
+        if (s != LRK_OK)
+            return s;
+    }
+    p->kmc_fit = p->kmc_by[p->protocol];
+    return LRK_OK;
+}
+
+/* A grid that ends before the simulated mean reaches q_max is reported,
+ * never silent: the fits and figures would see part of the curve. */
+static void check_coverage(lrk_point *p, const lrk_run_control *control)
+{
+    p->q_kmc_end = p->kmc->q_mean[p->t_count - 1];
+    p->grid_covers = p->q_kmc_end >= p->q_max;
+    if (!p->grid_covers && control != NULL && control->warnings != NULL)
+        fprintf(control->warnings,
+                "lrekmc: warning: %s T = %g N = %ld: the KMC mean is %.4g < q_max = %g at the end of the grid "
+                "(t_max = %g, rule %s); fits and figures see part of the relaxation\n",
+                lrk_mode_name(p->model.mode), p->model.T, p->model.N, p->q_kmc_end, p->q_max,
+                p->grid_end.t_max, lrk_grid_end_rule_name(p->grid_end.rule));
 }
 
 /* Averages over the grid that summarise fluctuations and finite-N bias in
@@ -269,20 +332,22 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
     if (s == LRK_OK)
         s = lrk_model_validate(&p->model, err);
     if (s == LRK_OK)
-        s = make_grid(c, p, err);
+        s = make_grid(c, control, p, err);
     if (s == LRK_OK)
         s = compute_references(c, p, err);
     if (s == LRK_OK) {
         /* A fit that does not converge is a result (reported as such), not a failure. */
-        s = fit_curve(p, p->t_ode, p->q_ode, NULL, &p->ode.fit, err);
+        s = fit_curve(p, p->protocol, p->t_ode, p->q_ode, &p->ode.fit, err);
         if (s == LRK_ERR_NOCONVERGE)
             s = LRK_OK;
+        p->ode_by[p->protocol] = p->ode;
     }
     if (s == LRK_OK && c->kmc.trajectories > 0) {
         s = run_kmc(c, control, p, err);
         if (s == LRK_OK)
-            s = fit_kmc(p, err);
+            s = fit_both_protocols(p, err);
         if (s == LRK_OK) {
+            check_coverage(p, control);
             summarise_fluctuations(p);
             compare_with_references(p);
         }
@@ -294,5 +359,8 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
 
 double lrk_point_event_estimate(const lrk_config *c)
 {
-    return (double)c->kmc.trajectories * (double)c->model.N;
+    double events = (double)c->kmc.trajectories * (double)c->model.N;
+    if (c->grid.t_max_auto && c->grid.t_max_rule == LRK_GRID_END_PILOT)
+        events += (double)LRK_GRID_PILOT_TRAJECTORIES * (double)c->model.N; /* the pilot run */
+    return events;
 }

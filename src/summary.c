@@ -20,7 +20,14 @@ static const char *const fixed_columns =
     "beta_kmc,beta_kmc_err,tau_kmc,tau_kmc_err,rms_kmc,max_residual_kmc,"
     "beta_kmc_spread,tau_kmc_spread,batches_fitted,"
     "z_max,z_max_grid,z_max_levels,chi2,chi2_dof,chi2_p,"
-    "std_lna_ratio,kmc_ode_bias,exact_ode_bias,q_std_mean,sqrtN_q_std_mean,events";
+    "std_lna_ratio,kmc_ode_bias,exact_ode_bias,q_std_mean,sqrtN_q_std_mean,events,"
+    /* where the grid ends and whether the KMC mean got there (grid_end.h) */
+    "t_max,t_max_rule,t_max_ode,q_kmc_end,grid_covers,"
+    /* both protocols' fits, whatever fit.protocol says (write_both_fits) */
+    "beta_ode_qlevels,tau_ode_qlevels,rms_ode_qlevels,beta_kmc_qlevels,beta_kmc_qlevels_err,"
+    "tau_kmc_qlevels,tau_kmc_qlevels_err,rms_kmc_qlevels,"
+    "beta_ode_timegrid,tau_ode_timegrid,rms_ode_timegrid,beta_kmc_timegrid,beta_kmc_timegrid_err,"
+    "tau_kmc_timegrid,tau_kmc_timegrid_err,rms_kmc_timegrid";
 
 char *lrk_summary_header(const lrk_config *base)
 {
@@ -105,6 +112,33 @@ static void write_kmc(FILE *out, const lrk_point *p)
     lrk_csv_integer(out, has ? (long long)p->kmc->events : 0, 0);
 }
 
+/* The grid end and both protocols' fits: the columns after `events`. */
+static void write_grid_and_both_fits(FILE *out, const lrk_point *p)
+{
+    int has = p->kmc != NULL;
+    const lrk_grid_end *g = &p->grid_end;
+    lrk_csv_number(out, p->t[p->t_count - 1], 0);
+    lrk_csv_text(out, lrk_grid_end_rule_name(g->rule), 0);
+    lrk_csv_number(out, g->t_ode, 0);
+    lrk_csv_number(out, has ? p->q_kmc_end : NAN, 0);
+    if (has)
+        lrk_csv_integer(out, p->grid_covers, 0);
+    else
+        fputc(',', out);
+    for (int k = 0; k < 2; k++) {
+        const lrk_point_fit *ode = &p->ode_by[k], *kmc = &p->kmc_by[k];
+        int ok = has && kmc->fit.converged;
+        lrk_csv_number(out, ode->fit.converged ? ode->fit.beta : NAN, 0);
+        lrk_csv_number(out, ode->fit.converged ? ode->fit.tau : NAN, 0);
+        lrk_csv_number(out, ode->fit.converged ? ode->fit.rms_residual : NAN, 0);
+        lrk_csv_number(out, ok ? kmc->fit.beta : NAN, 0);
+        lrk_csv_number(out, ok ? kmc->beta_batch_err : NAN, 0);
+        lrk_csv_number(out, ok ? kmc->fit.tau : NAN, 0);
+        lrk_csv_number(out, ok ? kmc->tau_batch_err : NAN, 0);
+        lrk_csv_number(out, ok ? kmc->fit.rms_residual : NAN, 0);
+    }
+}
+
 char *lrk_summary_row(const lrk_config *base, size_t k, const lrk_config *point_config, const lrk_point *p)
 {
     char *text = NULL;
@@ -117,6 +151,7 @@ char *lrk_summary_row(const lrk_config *base, size_t k, const lrk_config *point_
     write_model(out, point_config);
     write_fit(out, &p->ode, 0);
     write_kmc(out, p);
+    write_grid_and_both_fits(out, p);
     fclose(out);
     return text;
 }

@@ -116,7 +116,7 @@ else()
     ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_real})
   set_tests_properties(analysis_real_plot_fluctuations_not_n_sweep PROPERTIES
                        FIXTURES_REQUIRED "lrekmc_analysis_real")
-  foreach(script plot_relaxation plot_beta)
+  foreach(script plot_relaxation plot_beta plot_cer_low_t)
     add_test(NAME analysis_real_${script}
              COMMAND ${lrekmc_check} png ${lrekmc_out}/real_${script}.png
                      ${lrekmc_scripts}/${script}.py ${lrekmc_real} -o ${lrekmc_out}/real_${script}.png)
@@ -124,6 +124,15 @@ else()
                          ENVIRONMENT "${lrekmc_env}" LABELS analysis)
   endforeach()
 
+  # plot_cer_low_t needs both protocols' columns, which the synthetic runs lack.
+  lrekmc_analysis_test(analysis_cer_low_t_without_both_fits error
+    ${lrekmc_scripts}/plot_cer_low_t.py ${lrekmc_fake}/sweep)
+  lrekmc_analysis_test(analysis_cer_low_t_missing_dir error
+    ${lrekmc_scripts}/plot_cer_low_t.py ${lrekmc_fake}/no-such-run)
+  add_test(NAME analysis_plot_cer_low_t_help
+           COMMAND ${LREKMC_ANALYSIS_PYTHON} ${lrekmc_scripts}/plot_cer_low_t.py --help)
+  set_tests_properties(analysis_plot_cer_low_t_help PROPERTIES ENVIRONMENT "${lrekmc_env}"
+                       LABELS analysis PASS_REGULAR_EXPRESSION "RUN_DIR")
   lrekmc_analysis_test(analysis_beta_summary_only png ${lrekmc_out}/beta_nopoints.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/nopoints -o ${lrekmc_out}/beta_nopoints.png)
 endif()

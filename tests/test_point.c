@@ -121,3 +121,41 @@ Test(point, strong_avalanches_leave_out_the_noise_approximation)
     lrk_point_free(&p);
     lrk_config_free(&c);
 }
+
+/* Both protocols are fitted, each consistent with what it measures, on a
+ * case where they must differ (CER, T = 0.1, N = 200: the avalanche onset
+ * fluctuates).  qlevels fits the mean first-passage times, so its KMC beta
+ * must match the fit of the exact E[T_n]; timegrid fits the mean of q at
+ * fixed times, so it must match the fit of the exact master-equation mean on
+ * the same grid.  Tolerance: 5 batch-means errors (B = 20: the error itself
+ * is uncertain by ~16 %, so 5 sigma stays > 4 true sigma).  And the two differ
+ * by far more than their errors. */
+Test(point, both_protocols_fit_what_they_measure)
+{
+    lrk_fit_protocol own[] = {LRK_FIT_QLEVELS, LRK_FIT_TIMEGRID};
+    for (size_t k = 0; k < 2; k++) {
+        lrk_config c = config_for(LRK_MODE_CER, 1.0, 1.0, 0.1, 200, 4000);
+        c.fit.protocol = own[k];
+        c.references.master_equation = LRK_SWITCH_ON;
+        lrk_point p;
+        lrk_error err;
+        cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+        const lrk_point_fit *q = &p.kmc_by[LRK_FIT_QLEVELS], *t = &p.kmc_by[LRK_FIT_TIMEGRID];
+        cr_assert(q->fit.converged && t->fit.converged);
+        cr_expect_eq(p.kmc_fit.fit.beta, p.kmc_by[own[k]].fit.beta, "the point's own fit is its protocol's");
+        cr_expect_eq(p.ode.fit.beta, p.ode_by[own[k]].fit.beta);
+
+        lrk_kww_fit exact_q, exact_t;
+        cr_assert_eq(lrk_kww_fit_points(p.t_exact_mean, p.q_levels, NULL, p.level_count, &exact_q, &err), LRK_OK);
+        cr_assert_eq(lrk_kww_fit_points(p.t, p.q_exact_mean, NULL, p.t_count, &exact_t, &err), LRK_OK);
+        cr_expect_lt(fabs(q->fit.beta - exact_q.beta), 5 * q->beta_batch_err, "qlevels: KMC %g +- %g, exact %g",
+                     q->fit.beta, q->beta_batch_err, exact_q.beta);
+        cr_expect_lt(fabs(t->fit.beta - exact_t.beta), 5 * t->beta_batch_err, "timegrid: KMC %g +- %g, exact %g",
+                     t->fit.beta, t->beta_batch_err, exact_t.beta);
+        double both = hypot(q->beta_batch_err, t->beta_batch_err);
+        cr_expect_gt(fabs(q->fit.beta - t->fit.beta), 20 * both, "qlevels %g, timegrid %g, error %g", q->fit.beta,
+                     t->fit.beta, both);
+        lrk_point_free(&p);
+        lrk_config_free(&c);
+    }
+}

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "lrekmc/grid.h"
+#include "lrekmc/grid_end.h"
 #include "lrekmc/model.h"
 #include "lrekmc/status.h"
 #include "lrekmc/streams.h"
@@ -103,6 +104,7 @@ typedef struct lrk_config {
         int t_max_auto;          /* t_max: auto */
         double t_max;            /* > 0 when not auto */
         double q_max;            /* 0 < q_max < 1 */
+        lrk_grid_end_rule t_max_rule; /* AUTO, ODE, MOMENTS or PILOT (grid_end.h) */
         long points;             /* >= 2 */
         lrk_spacing spacing;
     } grid;

@@ -15,6 +15,7 @@
 #include "lrekmc/compare.h"
 #include "lrekmc/config.h"
 #include "lrekmc/fit.h"
+#include "lrekmc/grid_end.h"
 #include "lrekmc/kmc.h"
 #include "lrekmc/model.h"
 
@@ -31,6 +32,9 @@ typedef struct lrk_run_control {
     int threads;                      /* OpenMP threads for KMC; 0 = config's */
     FILE *first_passage_out;          /* may be NULL; per-trajectory CSV rows
                                          when output.trajectories is true */
+    FILE *warnings;                   /* may be NULL; one line per warning
+                                         (a grid that ends before the KMC
+                                         mean reaches q_max) */
 } lrk_run_control;
 
 /* The fit of one curve by one protocol, with batch-means errors for KMC. */
@@ -47,6 +51,8 @@ typedef struct lrk_point {
 
     size_t t_count;
     double *t;                 /* output grid */
+    lrk_grid_end grid_end;     /* how t_max was found (rule FIXED: given) */
+    double q_max;              /* grid.q_max */
     size_t level_count;
     double *q_levels;
     long *level_event;         /* lrk_level_event_count of each level */
@@ -55,11 +61,17 @@ typedef struct lrk_point {
     double *q_ode, *q_lna_std;
     double *q_exact_mean, *q_exact_std;        /* master equation */
     double *t_ode, *t_exact_mean, *t_exact_var;
-    lrk_point_fit ode;
+    lrk_point_fit ode;         /* by the point's protocol */
 
     /* KMC (kmc == NULL when kmc.trajectories = 0) */
     lrk_kmc_result *kmc;
-    lrk_point_fit kmc_fit;
+    lrk_point_fit kmc_fit;     /* by the point's protocol (= kmc_by[protocol]) */
+    /* Both protocols, indexed by lrk_fit_protocol, when the KMC ran (the
+     * other protocol's fits stay unconverged without KMC): qlevels fits
+     * mean first-passage times, timegrid the mean of q at fixed times. */
+    lrk_point_fit ode_by[2], kmc_by[2];
+    double q_kmc_end;          /* KMC mean at the last grid time */
+    int grid_covers;           /* q_kmc_end >= q_max (1 without KMC) */
     lrk_comparison comparison;
     double std_lna_ratio;      /* mean of q_std / q_lna_std where 0.1 < q_ode < 0.9 */
     double kmc_ode_bias;       /* mean over the grid of q_mean - q_ode */
@@ -94,7 +106,8 @@ void lrk_point_write_levels(const lrk_point *p, FILE *out);
 char *lrk_point_summary_csv(const lrk_config *base, size_t k, const lrk_config *point_config,
                             const lrk_point *p);
 
-/* The KMC-free number of simulated events of the point (for --dry-run). */
+/* The number of events the point will simulate, pilot run included (for
+ * --dry-run), computed without simulating. */
 double lrk_point_event_estimate(const lrk_config *c);
 
 #ifdef __cplusplus

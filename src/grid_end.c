@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * grid_end.c - where `grid.t_max: auto` ends the grid (grid_end.h): the ODE's
+ * t(q_max), pushed out to a time by which the ensemble mean has provably
+ * (Chernoff bound on exact rates) or statistically (pilot run) reached q_max.
+ */
+#include "lrekmc/grid_end.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "lrekmc/kmc.h"
+#include "lrekmc/ode.h"
+
+const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule)
+{
+    switch (rule) {
+    case LRK_GRID_END_AUTO: return "auto";
+    case LRK_GRID_END_MOMENTS: return "moments";
+    case LRK_GRID_END_PILOT: return "pilot";
+    case LRK_GRID_END_FIXED: return "fixed";
+    default: return "ode";
+    }
+}
+
+lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
+{
+    (void)m; /* the mean-field chain is the only engine so far, and has exact rates */
+    return LRK_GRID_END_MOMENTS;
+}
+
+uint64_t lrk_grid_pilot_seed(uint64_t seed)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull * 0x70696c6f74ull; /* "pilot" */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static size_t candidate_events(long N, double q_max, long *n, size_t capacity);
+
+/* ---- rule `moments`: Chernoff bound on T_n' ------------------------------- */
+
+static double log_rate(const lrk_model *m, double c_V1, long i)
+{
+    return log((double)(m->N - i)) - (m->V0 + c_V1 * (double)i / (double)m->N) / m->T;
+}
+
+/* psi(u) = -sum_i log(1 - u r_i) and its first two derivatives, where
+ * r_i = a / lambda_i in (0, 1] and a = min lambda_i: the log-MGF of T_n' at
+ * s = u a.  No O(N) table (N may be 1e9): r_i = e^(b + g i) / (N - i) with
+ * e^(g i) by a running product, restarted exactly every 256 terms so that
+ * rounding never accumulates past ~256 ulps. */
+typedef struct mgf {
+    double psi, d1, d2;
+} mgf;
+
+static mgf log_mgf(const lrk_model *m, double c_V1, long n, double log_a, double u)
+{
+    const double b = log_a + m->V0 / m->T, gamma = c_V1 / ((double)m->N * m->T), step = exp(gamma);
+    mgf g = {0, 0, 0};
+    double growth = 1.0;
+    for (long i = 0; i < n; i++) {
+        if ((i & 255) == 0)
+            growth = exp(b + gamma * (double)i);
+        double r = growth / (double)(m->N - i);
+        growth *= step;
+        double x = r / (1.0 - u * r);
+        g.psi -= log1p(-u * r);
+        g.d1 += x;
+        g.d2 += x * x;
+    }
+    return g;
+}
+
+/* The smallest t (from Chernoff) with P(T_n > t) <= e^-L.  t a = (psi(u) + L)/u
+ * is minimised where h(u) = u psi' - psi - L = 0; h' = u psi'' > 0 and
+ * h(0) = -L < 0, h(1-) = +inf, so the root is unique.  Any u gives a valid
+ * bound, and t is flat at the optimum (an error du costs ~du^2 in t), so
+ * Newton stops at |du| < 1e-5 u (1 - u), starting from *u (the previous
+ * candidate's optimum). */
+static double chernoff_time(const lrk_model *m, double c_V1, long n, double L, double *u_io)
+{
+    /* log lambda_i is concave in i (log(N - i) plus a linear term): its
+     * minimum over 0 <= i < n is at an end. */
+    double log_a = fmin(log_rate(m, c_V1, 0), log_rate(m, c_V1, n - 1));
+    double lo = 0.0, hi = 1.0, u = *u_io;
+    mgf g = log_mgf(m, c_V1, n, log_a, u);
+    for (int iteration = 0; iteration < 100; iteration++) {
+        double h = u * g.d1 - g.psi - L;
+        if (h > 0)
+            hi = u;
+        else
+            lo = u;
+        double next = u - h / (u * g.d2);
+        if (!(next > lo && next < hi))
+            next = 0.5 * (lo + hi);
+        if (fabs(next - u) <= 1e-5 * u * (1.0 - u) || hi - lo <= 1e-14)
+            break;
+        u = next;
+        g = log_mgf(m, c_V1, n, log_a, u);
+    }
+    *u_io = u;
+    return (g.psi + L) / u * exp(-log_a);
+}
+
+lrk_status lrk_grid_end_moments(const lrk_model *m, double q_max, double *t_out, long *n_used, lrk_error *err)
+{
+    lrk_status s = lrk_model_validate(m, err);
+    if (s != LRK_OK)
+        return s;
+    if (!(q_max > 0 && q_max < 1))
+        return lrk_error_set(err, LRK_ERR_INVALID, "grid.q_max = %g: expected a number in (0, 1)", q_max);
+    const long N = m->N;
+    const double c_V1 = lrk_model_coupling(m) * m->V1;
+    long candidates[64];
+    size_t C = candidate_events(N, q_max, candidates, 64);
+    double best = INFINITY, u = 0.5;
+    long best_n = N;
+    /* Candidates from n' = N down; t(n') has one minimum in practice, so the
+     * search stops at the first rise (a stop too early only loosens the
+     * bound: every candidate is valid). */
+    for (size_t j = 0; j < C; j++) {
+        long n = candidates[j];
+        double t = chernoff_time(m, c_V1, n, -log(1.0 - q_max * (double)N / (double)n), &u);
+        if (!(t < best))
+            break;
+        best = t;
+        best_n = n;
+    }
+    if (!isfinite(best) || !(best > 0))
+        return lrk_error_set(err, LRK_ERR_NUMERIC, "grid.t_max: auto: no finite time covers q_max = %g (N = %ld)",
+                             q_max, N);
+    *t_out = best;
+    if (n_used != NULL)
+        *n_used = best_n;
+    return LRK_OK;
+}
+
+/* ---- rule `pilot` ----------------------------------------------------------- */
+
+/* The candidate events n' of both rules: q_max N + D 4^-j, D = (1 - q_max) N,
+ * each in (q_max N, N], ascending in j's reverse (returned descending). */
+static size_t candidate_events(long N, double q_max, long *n, size_t capacity)
+{
+    const double base = q_max * (double)N, D = (1.0 - q_max) * (double)N;
+    size_t count = 0;
+    for (double gap = D; count < capacity; gap /= 4.0) {
+        long e = (long)ceil(base + gap);
+        if (e > N)
+            e = N;
+        if ((count == 0 || e != n[count - 1]) && (double)e > base)
+            n[count++] = e;
+        if (gap < 1.0)
+            break;
+    }
+    return count;
+}
+
+/* The distribution-free upper confidence bound of the (1 - eps)-quantile of
+ * T from M sorted samples: the r-th largest lies below it only if at most
+ * r - 1 samples exceed it, probability P(Bin(M, eps) <= r - 1); r is the
+ * largest with that <= alpha (the pmf from lgamma: no underflowing
+ * recursion).  NaN when even the maximum is not enough. */
+static double quantile_upper_bound(const double *sorted, long M, double eps, double alpha)
+{
+    long r = 0;
+    double cdf = 0;
+    for (; r < M; r++) {
+        double log_pmf = lgamma((double)M + 1) - lgamma((double)r + 1) - lgamma((double)(M - r) + 1)
+                         + (double)r * log(eps) + (double)(M - r) * log1p(-eps);
+        cdf += exp(log_pmf);      /* now P(Bin <= r) */
+        if (cdf > alpha)
+            break;
+    }
+    return r > 0 ? sorted[M - r] : NAN;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_seed, int threads, double *t_out,
+                              lrk_error *err)
+{
+    lrk_status s = lrk_model_validate(m, err);
+    if (s != LRK_OK)
+        return s;
+    if (!(q_max > 0 && q_max < 1))
+        return lrk_error_set(err, LRK_ERR_INVALID, "grid.q_max = %g: expected a number in (0, 1)", q_max);
+    enum { CAPACITY = 64 };
+    long n[CAPACITY];
+    double q[CAPACITY];
+    size_t C = candidate_events(m->N, q_max, n, CAPACITY);
+    for (size_t j = 0; j < C; j++) /* ascending levels for the engine */
+        q[j] = (double)n[C - 1 - j] / (double)m->N;
+    const long M = LRK_GRID_PILOT_TRAJECTORIES;
+    lrk_kmc_params params = {.model = m, .q_levels = q, .level_count = C, .seed = pilot_seed,
+                             .trajectories = M, .batches = 8, .threads = threads, .keep_first_passage = 1};
+    lrk_kmc_result *r = NULL;
+    double *sorted = malloc((size_t)M * sizeof *sorted);
+    if (sorted == NULL)
+        s = lrk_error_set(err, LRK_ERR_NOMEM, "grid pilot: out of memory");
+    if (s == LRK_OK)
+        s = lrk_kmc_run_all(&params, &r, err);
+    double best = INFINITY;
+    for (size_t j = 0; s == LRK_OK && j < C; j++) {
+        long event = lrk_level_event_count(q[j], m->N); /* the event the engine timed */
+        double eps = 1.0 - q_max * (double)m->N / (double)event;
+        for (long i = 0; i < M; i++)
+            sorted[i] = r->first_passage[(size_t)i * C + j];
+        qsort(sorted, (size_t)M, sizeof *sorted, compare_doubles);
+        /* alpha / C per candidate: the minimum over C of them is then covered
+         * with probability >= 1 - alpha (union bound). */
+        double t = quantile_upper_bound(sorted, M, eps, LRK_GRID_PILOT_ALPHA / (double)C);
+        if (t < best)
+            best = t;
+    }
+    if (s == LRK_OK && !isfinite(best))
+        s = lrk_error_set(err, LRK_ERR_NUMERIC,
+                          "grid.t_max_rule: pilot: %ld pilot trajectories cannot bound the time of q_max = %g "
+                          "(N = %ld); lower grid.q_max", M, q_max, m->N);
+    if (s == LRK_OK)
+        *t_out = best;
+    lrk_kmc_result_free(r);
+    free(sorted);
+    return s;
+}
+
+lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_rule rule, uint64_t seed,
+                                int threads, lrk_grid_end *out, lrk_error *err)
+{
+    out->rule = rule;
+    out->t_ensemble = NAN;
+    out->level_event = m->N;
+    if (rule == LRK_GRID_END_AUTO || rule == LRK_GRID_END_FIXED)
+        return lrk_error_set(err, LRK_ERR_INVALID, "grid end: rule %s is not a rule to compute",
+                             lrk_grid_end_rule_name(rule));
+    lrk_status s = lrk_ode_time_to_reach(m, q_max, &out->t_ode, err);
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
+        s = lrk_grid_end_moments(m, q_max, &out->t_ensemble, &out->level_event, err);
+    else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
+        s = lrk_grid_end_pilot(m, q_max, lrk_grid_pilot_seed(seed), threads, &out->t_ensemble, err);
+    if (s == LRK_OK)
+        out->t_max = rule == LRK_GRID_END_ODE ? out->t_ode : fmax(out->t_ode, out->t_ensemble);
+    return s;
+}

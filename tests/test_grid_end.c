@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_grid_end.c - where `t_max: auto` ends the grid (grid_end.h): both
+ * rules reach q_max for the exact ensemble mean (master equation) where the
+ * ODE's t(q_max) does not, a run's KMC mean reaches it at low-T CER, and the
+ * pilot rule gives the same grid and bytes at any thread count.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrekmc/config.h"
+#include "lrekmc/grid_end.h"
+#include "lrekmc/master.h"
+#include "lrekmc/point.h"
+#include "kmc_same.h"
+
+#define Q_MAX 0.99
+
+static lrk_model model(lrk_mode mode, double T, long N)
+{
+    return (lrk_model){.mode = mode, .V0 = 1.0, .V1 = 1.0, .T = T, .N = N, .A = 2.0, .T0 = 0.5};
+}
+
+/* The exact mean of q at time t (master equation, accurate to 1e-9). */
+static double exact_mean_at(const lrk_model *m, double t)
+{
+    double q, sd;
+    lrk_error err;
+    cr_assert_eq(lrk_master_solve(m, &t, 1, &q, &sd, &err), LRK_OK, "%s", err.message);
+    return q;
+}
+
+static const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER, LRK_MODE_CROSSOVER};
+static const long sizes[] = {1, 10, 30, 200, 1000};
+static const double temperatures[] = {2.0, 1.0, 0.3, 0.1};
+
+static void check_rule_covers(lrk_grid_end_rule rule)
+{
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < sizeof sizes / sizeof sizes[0]; b++)
+            for (size_t c = 0; c < sizeof temperatures / sizeof temperatures[0]; c++) {
+                lrk_model m = model(modes[a], temperatures[c], sizes[b]);
+                lrk_grid_end g;
+                lrk_error err;
+                cr_assert_eq(lrk_grid_end_compute(&m, Q_MAX, rule, 42, 2, &g, &err), LRK_OK, "%s", err.message);
+                cr_assert_geq(g.t_max, g.t_ode);
+                double q = exact_mean_at(&m, g.t_max);
+                cr_expect_geq(q, Q_MAX - 1e-9, "%s %s N = %ld T = %g: E q(t_max = %g) = %.6f < q_max",
+                              lrk_grid_end_rule_name(rule), lrk_mode_name(m.mode), m.N, m.T, g.t_max, q);
+            }
+}
+
+/* The Chernoff rule is a bound: it can never fail.  The exact mean at its
+ * t_max is >= q_max on every model (SER, CER, crossover, N = 1 ... 1000). */
+Test(grid_end, moments_rule_reaches_q_max_for_the_exact_mean)
+{
+    check_rule_covers(LRK_GRID_END_MOMENTS);
+}
+
+/* The pilot rule holds with probability >= 1 - 1e-3 per model; at this fixed
+ * seed it holds on all 60 (a failure would have probability < 6 %). */
+Test(grid_end, pilot_rule_reaches_q_max_for_the_exact_mean)
+{
+    check_rule_covers(LRK_GRID_END_PILOT);
+}
+
+/* What the rules fix: at low-T CER the ODE's t(q_max) leaves the exact
+ * ensemble mean far below q_max (N = 30: 0.511, N = 1000: 0.692 at T = 0.1). */
+Test(grid_end, ode_time_leaves_low_T_cer_ensemble_unrelaxed)
+{
+    const long N[] = {30, 1000};
+    for (size_t i = 0; i < 2; i++) {
+        lrk_model m = model(LRK_MODE_CER, 0.1, N[i]);
+        lrk_grid_end g;
+        lrk_error err;
+        cr_assert_eq(lrk_grid_end_compute(&m, Q_MAX, LRK_GRID_END_ODE, 42, 1, &g, &err), LRK_OK, "%s", err.message);
+        double q = exact_mean_at(&m, g.t_max);
+        cr_expect_lt(q, 0.75, "N = %ld: E q(t_ode) = %g", m.N, q);
+        cr_assert_eq(lrk_grid_end_compute(&m, Q_MAX, LRK_GRID_END_MOMENTS, 42, 1, &g, &err), LRK_OK);
+        cr_expect_geq(exact_mean_at(&m, g.t_max), Q_MAX);
+    }
+}
+
+Test(grid_end, pilot_is_deterministic_across_threads)
+{
+    lrk_model m = model(LRK_MODE_CER, 0.1, 300);
+    double t[3];
+    lrk_error err;
+    for (int threads = 1; threads <= 3; threads++)
+        cr_assert_eq(lrk_grid_end_pilot(&m, Q_MAX, lrk_grid_pilot_seed(7), threads, &t[threads - 1], &err), LRK_OK,
+                     "%s", err.message);
+    cr_expect(memcmp(&t[0], &t[1], sizeof t[0]) == 0 && memcmp(&t[0], &t[2], sizeof t[0]) == 0,
+              "pilot t = %.17g, %.17g, %.17g", t[0], t[1], t[2]);
+    double other;
+    cr_assert_eq(lrk_grid_end_pilot(&m, Q_MAX, lrk_grid_pilot_seed(8), 1, &other, &err), LRK_OK);
+    cr_expect_neq(other, t[0], "another seed gives another pilot");
+    cr_expect_neq(lrk_grid_pilot_seed(7), 7u, "the pilot never uses the run's own streams");
+}
+
+static lrk_config low_t_config(double T, long N, long trajectories, lrk_grid_end_rule rule)
+{
+    lrk_config c;
+    lrk_config_defaults(&c);
+    c.model = model(LRK_MODE_CER, T, N);
+    c.kmc.trajectories = trajectories;
+    c.kmc.seed = 2024;
+    c.kmc.threads = 2;
+    c.grid.t_max_rule = rule;
+    c.grid.spacing = LRK_SPACING_LOG;
+    c.references.master_equation = LRK_SWITCH_OFF;
+    return c;
+}
+
+/* The KMC mean at the end of the grid, and whether the point says it covers. */
+static void end_of_grid(double T, long N, lrk_grid_end_rule rule, double *q_end, double *sem_end, int *covers)
+{
+    lrk_config c = low_t_config(T, N, 2000, rule);
+    lrk_point p;
+    lrk_error err;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *warnings = open_memstream(&text, &size);
+    lrk_run_control control = {.warnings = warnings};
+    cr_assert_eq(lrk_point_compute(&c, &control, &p, &err), LRK_OK, "%s", err.message);
+    fclose(warnings);
+    *q_end = p.q_kmc_end;
+    *sem_end = p.kmc->q_sem[p.t_count - 1];
+    *covers = p.grid_covers;
+    cr_expect_eq(p.grid_covers, p.q_kmc_end >= Q_MAX);
+    /* A grid that does not cover says so, once; one that covers is silent. */
+    cr_expect_eq(strstr(text, "warning: cer") != NULL, !p.grid_covers, "warnings: '%s'", text);
+    free(text);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
+}
+
+/* Low-T CER, where the master equation is out of reach: with `auto` the KMC
+ * mean ends at >= q_max (a one-sided z-test of E q >= q_max that the old
+ * grid fails by tens of standard errors), and the point says it covers. */
+Test(grid_end, kmc_mean_reaches_q_max_at_low_T_cer)
+{
+    const long N[] = {30, 1000};
+    const double T[] = {0.05, 0.02};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 2; j++) {
+            double q, sem;
+            int covers;
+            end_of_grid(T[j], N[i], LRK_GRID_END_AUTO, &q, &sem, &covers);
+            cr_expect_gt((q - Q_MAX) / sem, -5.0, "auto: N = %ld T = %g: q_end = %g +- %g", N[i], T[j], q, sem);
+            cr_expect(covers, "auto: N = %ld T = %g: q_end = %g", N[i], T[j], q);
+            end_of_grid(T[j], N[i], LRK_GRID_END_ODE, &q, &sem, &covers);
+            cr_expect_lt((q - Q_MAX) / sem, -5.0, "ode: N = %ld T = %g: q_end = %g +- %g", N[i], T[j], q, sem);
+            cr_expect(!covers);
+        }
+}
+
+/* Same seed, pilot rule: the same grid and the same KMC bytes on 1 and 2
+ * threads. */
+Test(grid_end, pilot_point_is_byte_identical_across_threads)
+{
+    lrk_point p[2];
+    lrk_error err;
+    for (int k = 0; k < 2; k++) {
+        lrk_config c = low_t_config(0.05, 100, 400, LRK_GRID_END_PILOT);
+        lrk_run_control control = {.threads = k + 1};
+        cr_assert_eq(lrk_point_compute(&c, &control, &p[k], &err), LRK_OK, "%s", err.message);
+        cr_assert_eq(p[k].grid_end.rule, LRK_GRID_END_PILOT);
+        lrk_config_free(&c);
+    }
+    cr_assert(memcmp(p[0].t, p[1].t, p[0].t_count * sizeof *p[0].t) == 0, "grids differ");
+    assert_same_results(p[0].kmc, p[1].kmc);
+    for (int k = 0; k < 2; k++) {
+        const lrk_point_fit *a = &p[0].kmc_by[k], *b = &p[1].kmc_by[k];
+        double x[] = {a->fit.beta, a->fit.tau, a->beta_batch_err, a->tau_batch_err};
+        double y[] = {b->fit.beta, b->fit.tau, b->beta_batch_err, b->tau_batch_err};
+        cr_expect(memcmp(x, y, sizeof x) == 0, "fits differ (protocol %d)", k);
+    }
+    for (int k = 0; k < 2; k++)
+        lrk_point_free(&p[k]);
+}
+
+/* A deterministic point (no KMC) keeps the ODE's end unless a rule is asked for. */
+Test(grid_end, no_ensemble_keeps_the_ode_end)
+{
+    lrk_config c = low_t_config(0.1, 1000, 0, LRK_GRID_END_AUTO);
+    lrk_point p;
+    lrk_error err;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    cr_expect_eq(p.grid_end.rule, LRK_GRID_END_ODE);
+    cr_expect_eq(p.t[p.t_count - 1], p.grid_end.t_ode);
+    lrk_point_free(&p);
+    c.grid.t_max_rule = LRK_GRID_END_MOMENTS;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    cr_expect_gt(p.t[p.t_count - 1], 1.1 * p.grid_end.t_ode);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
+}
