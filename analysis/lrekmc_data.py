@@ -286,15 +286,15 @@ class Run:
 
 
 def import_lrekmc():
-    """The lrekmc package: the one on sys.path (an installed or built one,
-    with its compiled part), else the pure-Python modules of this checkout's
-    python/lrekmc, which read run directories and plot without it."""
-    try:
-        import lrekmc
-    except ImportError:
-        here = os.path.dirname(os.path.abspath(__file__))
-        sys.path.insert(0, os.path.join(os.path.dirname(here), "python"))
-        import lrekmc
+    """The lrekmc package of this checkout (python/lrekmc), so that a script
+    draws with the code beside it, not with an older installed copy.  Its
+    pure-Python modules read run directories and plot without the compiled
+    extension."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    package_root = os.path.join(os.path.dirname(here), "python")
+    if os.path.isdir(os.path.join(package_root, "lrekmc")) and package_root not in sys.path:
+        sys.path.insert(0, package_root)
+    import lrekmc
     return lrekmc
 
 
