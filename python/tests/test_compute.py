@@ -129,3 +129,23 @@ def test_first_passage_rows_are_the_cli_file(tiny_file, tmp_path):
     assert np.allclose(table.iloc[:, 1:].mean().values, point.levels["t_mean"].values,
                        rtol=1e-12)
     assert lrekmc.compute(lrekmc.Config.load(tiny_file).point(1)).first_passage is None
+
+
+def test_concurrent_computations_give_the_same_bytes(tiny_file):
+    """Two Python threads computing at once (the GIL is released), OpenMP
+    threads calling the progress callback: the bytes of a lone run."""
+    config = lrekmc.Config.load(tiny_file, **{"kmc.trajectories": 4000}).point(2)
+    alone = lrekmc.compute(config, threads=1).csv("relaxation")
+    results, calls = [None, None], []
+
+    def work(i):
+        results[i] = lrekmc.compute(config, threads=2,
+                                    progress=lambda done, events: calls.append(done))
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert all(r is not None and r.csv("relaxation") == alone for r in results)
+    assert calls.count(4000) == 2  # each run's final call
