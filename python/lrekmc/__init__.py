@@ -12,7 +12,8 @@ so a result here is the CLI's result, number for number::
     lrekmc.plot.beta(ax, lrekmc.open_run("results/beta"))
 
 Functions: :func:`compute`, :func:`compute_all`, :func:`run`,
-:func:`open_run`, :func:`fit_kww`, :func:`key_reference`; classes
+:func:`open_run`, :func:`fit_kww`, :func:`fit_model` (the LRE model fitted
+to measured curves), :func:`key_reference`; classes
 :class:`Config`, :class:`Point`, :class:`Points`, :class:`Run`, :class:`Fit`;
 errors :class:`ConfigError` (every configuration problem, as ``lrekmc check``
 prints them) and :class:`LrekmcError`.  Plots: :mod:`lrekmc.plot`.
@@ -26,10 +27,12 @@ import math
 
 from . import _core_or_none
 from ._config import Config, dict_to_yaml, key_reference
+from ._fitting import ModelFit, fit_model
 from ._results import Fit, Point, Points, Run, open_run
 
 __all__ = ["Config", "ConfigError", "LrekmcError", "Fit", "Point", "Points", "Run",
-           "compute", "compute_all", "run", "open_run", "fit_kww", "key_reference", "plot",
+           "compute", "compute_all", "run", "open_run", "fit_kww", "fit_model", "ModelFit",
+           "key_reference", "plot",
            "__version__"]
 
 if _core_or_none.core is not None:

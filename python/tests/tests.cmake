@@ -18,6 +18,9 @@ set(lrekmc_python_env
     "PYTHONDONTWRITEBYTECODE=1"
     "OMP_NUM_THREADS=2")
 file(GLOB lrekmc_python_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tests/test_*.py)
+if(NOT LREKMC_PYTHON_FIT_MODEL)
+  list(FILTER lrekmc_python_tests EXCLUDE REGEX "test_fit_model\\.py$")
+endif()
 foreach(test ${lrekmc_python_tests})
   get_filename_component(name ${test} NAME_WE)
   add_test(NAME python_${name}
