@@ -27,120 +27,16 @@ import math
 
 import numpy as np
 
-POOR_FIT = 0.01          # max |q - KWW| above which a fit is marked poor
-MAX_LABELS = 12          # curves of an overlay named in its legend
-DENSE_LOG_STEP = 0.1     # ln-time step below which a grid curve is drawn as a line
-TIME = r"$t/\tau_0$"
-Q = r"$q = n/N$"
-BETA = r"$\beta$ (KWW exponent)"
-NAMES = {"T": r"$T$", "T/V1": r"$T/V_1$", "V0": r"$V_0$", "V1": r"$V_1$", "N": r"$N$",
-         "A": r"$A$", "T0": r"$T_0$", "mode": "mode", "trajectories": "trajectories"}
+from ._plot_base import (BETA, DENSE_LOG_STEP, MAX_LABELS, NAMES, POOR_FIT, Q, TIME,  # noqa: F401
+                         _colour_bar, _colour_key, _column, _finite, _fit_times, _has,
+                         _norm, _outside_legend, _points_of, _pyplot, _summary_frame,
+                         _time_curve, axis_name, fit_label, sizes_text)
+from ._plot_fluctuations import figure_fluctuations, fluctuations, is_n_sweep  # noqa: F401
 
-
-def axis_name(key):
-    """The typeset name of a summary column or swept key (``model.T`` -> $T$)."""
-    short = key.split(".")[-1]
-    return NAMES.get(short, short)
-
-
-def _pyplot():
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def _outside_legend(ax, offset=1.02, **options):
-    """A legend to the right of the axes (beyond a right-hand axis: offset),
-    where it covers no data."""
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return None
-    options.setdefault("fontsize", 7)
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(offset, 1.0),
-                     borderaxespad=0.0, frameon=False, **options)
-
-
-def _count(n):
-    """10000 -> '10⁴', 20000 -> '2×10⁴', 400 -> '400'."""
-    n = int(n)
-    if n < 10000:
-        return str(n)
-    exponent = int(math.floor(math.log10(n)))
-    mantissa = n / 10 ** exponent
-    sup = str(exponent).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return (f"10{sup}" if mantissa == 1 else f"{mantissa:g}×10{sup}")
-
-
-def _range_text(values, name):
-    values = sorted({int(v) for v in values if v == v})
-    if not values:
-        return ""
-    if len(values) == 1:
-        return f"{name} = {_count(values[0])}"
-    return f"{name} = {_count(values[0])}…{_count(values[-1])}"
-
-
-def sizes_text(summary):
-    """'N = 1000, 10⁴ trajectories' for a summary row or table."""
-    N = np.atleast_1d(np.asarray(summary["N"], dtype=float))
-    trajectories = np.atleast_1d(np.asarray(summary["trajectories"], dtype=float))
-    text = _range_text(N, "N")
-    if np.nanmax(trajectories) > 0:
-        counts = sorted({int(v) for v in trajectories})
-        text += ", " + (_count(counts[0]) if len(counts) == 1 else
-                        f"{_count(counts[0])}…{_count(counts[-1])}") + " trajectories"
-    else:
-        text += ", no KMC (references only)"
-    return text
-
-
-def _finite(value):
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _has(frame, name):
-    return name in frame and np.isfinite(np.asarray(frame[name], dtype=float)).any()
-
-
-def fit_label(fit, poor_fit=POOR_FIT):
-    """'KWW ODE: β = 0.8153 ± 0.0082, τ = 4.048 ± 0.033' (+ a poor-fit mark)."""
-    if fit is None or not fit.converged:
-        return None
-    def pm(value, error):
-        return f"{value:.4g} ± {error:.2g}" if _finite(error) else f"{value:.4g}"
-    text = f"KWW {fit.source.upper()}: β = {pm(fit.beta, fit.beta_err)}, τ = {pm(fit.tau, fit.tau_err)}"
-    if fit.poor(poor_fit):
-        text += (f"\n   poor fit: max |q − KWW| = {fit.max_residual:.2g}, "
-                 "β depends on the range")
-    return text
-
-
-def _time_curve(ax, t, y, log, **style):
-    """y(t) on the output grid; on a log axis the sparse early part (ln-time
-    steps > DENSE_LOG_STEP) as points, so the curve shows no false kinks."""
-    t, y = np.asarray(t, dtype=float), np.asarray(y, dtype=float)
-    keep = np.isfinite(t) & np.isfinite(y) & ((t > 0) if log else True)
-    t, y = t[keep], y[keep]
-    if not log or t.size < 2:
-        return ax.plot(t, y, **style)
-    step = np.diff(np.log(t))
-    dense = np.concatenate((step < DENSE_LOG_STEP, [True]))
-    first = int(np.argmax(dense)) if dense.any() else t.size - 1
-    lines = ax.plot(t[first:], y[first:], **style)
-    if first > 0:
-        marker = dict(color=lines[0].get_color(), linestyle="none", marker=".", markersize=3)
-        ax.plot(t[:first + 1], y[:first + 1], **marker)
-    return lines
-
-
-def _fit_times(t, log):
-    t = np.asarray(t, dtype=float)
-    t = t[np.isfinite(t) & (t > 0)]
-    if t.size == 0:
-        return t
-    return np.geomspace(t.min(), t.max(), 400) if log else np.linspace(0.0, t.max(), 400)
+__all__ = ["relaxation", "residuals", "relaxation_overlay", "beta", "fluctuations",
+           "figure_relaxation", "figure_beta", "figure_fluctuations", "beta_abscissa",
+           "crossover_f", "is_n_sweep", "fit_label", "sizes_text", "axis_name",
+           "POOR_FIT", "DENSE_LOG_STEP", "MAX_LABELS"]
 
 
 def relaxation(ax, point, log=False, bands=True, fits=True, references=True, poor_fit=POOR_FIT,
@@ -186,7 +82,6 @@ def relaxation(ax, point, log=False, bands=True, fits=True, references=True, poo
         _outside_legend(ax)
     return ax
 
-
 def residuals(ax, point, log=False, poor_fit=POOR_FIT, legend=True, title=True):
     """The KWW misfit q − q_KWW(t) of both fits against time, with the KMC
     mean's ±2 standard errors as a band (so misfit and noise can be told
@@ -227,48 +122,6 @@ def residuals(ax, point, log=False, poor_fit=POOR_FIT, legend=True, title=True):
     if legend:
         _outside_legend(ax)
     return ax
-
-
-def _points_of(results):
-    """A list of Point from a Run, a Points list or a list of Point."""
-    if hasattr(results, "point") and hasattr(results, "points") and not isinstance(results, list):
-        return [results.point(k) for k in results.points]
-    return list(results)
-
-
-def _colour_key(points, by):
-    """The summary column to colour by: `by`, or the first swept numeric key."""
-    if by is not None:
-        return by
-    for key in points[0].summary.index:
-        if "." in key and _finite(points[0].summary[key]):
-            values = {float(p.summary[key]) for p in points}
-            if len(values) > 1:
-                return key
-    return None
-
-
-def _norm(values):
-    import matplotlib.colors as colors
-    values = np.asarray(values, dtype=float)
-    lo, hi = np.nanmin(values), np.nanmax(values)
-    if lo > 0 and hi / lo > 10:
-        return colors.LogNorm(lo, hi)
-    return colors.Normalize(lo, hi if hi > lo else lo + 1)
-
-
-def _colour_bar(ax, norm, colormap, values, label):
-    """A colour bar whose ticks are the swept values themselves (up to ten)."""
-    plt = _pyplot()
-    bar = ax.figure.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax, pad=0.02)
-    bar.set_label(label)
-    ticks = sorted({float(v) for v in values if v == v})
-    if len(ticks) <= 10:
-        bar.ax.minorticks_off()
-        bar.set_ticks(ticks)
-        bar.set_ticklabels([_count(v) if v == int(v) and v >= 1 else f"{v:.3g}" for v in ticks])
-    return bar
-
 
 def relaxation_overlay(ax, results, by=None, log=False, cmap="viridis", column="q_mean",
                        max_labels=MAX_LABELS, colorbar=True, legend=True):
@@ -321,25 +174,10 @@ def relaxation_overlay(ax, results, by=None, log=False, cmap="viridis", column="
         _outside_legend(ax)
     return ax
 
-
-def _summary_frame(results):
-    import pandas as pd
-    if hasattr(results, "summary") and isinstance(results.summary, pd.DataFrame):
-        return results.summary
-    return pd.DataFrame([p.summary for p in results])
-
-
 def crossover_f(T, A, T0):
     """f(T) of Eq. 10: the fraction of CER (avalanche) processes."""
     with np.errstate(over="ignore"):
         return 1.0 / (np.exp(-A * (1.0 / np.asarray(T, dtype=float) - 1.0 / T0)) + 1.0)
-
-
-def _column(summary, name):
-    if name not in summary:
-        return np.full(len(summary), math.nan)
-    return np.asarray(summary[name].map(lambda v: v if _finite(v) else math.nan), dtype=float)
-
 
 def beta_abscissa(summary, x=None):
     """(values, label) of the β plot's abscissa: "T/V1" (default when V1 > 0
@@ -356,7 +194,6 @@ def beta_abscissa(summary, x=None):
         raise ValueError(f"beta: no column {x!r} in the summary")
     return _column(summary, x), axis_name(x)
 
-
 def _series(summary, exclude):
     """Row groups: mode plus every swept key except the abscissa's."""
     others = [k for k in summary.columns if "." in k and k not in exclude]
@@ -372,9 +209,7 @@ def _series(summary, exclude):
         groups.setdefault(", ".join(parts), []).append(i)
     return groups
 
-
 MODE_STYLE = {"SER": ("tab:blue", "o"), "CER": ("tab:red", "s"), "crossover": ("black", "D")}
-
 
 def beta(ax, results, x=None, logx=False, poor_fit=POOR_FIT, difference_ax=None, legend=True,
          title=True, crossover_axis=True):
@@ -447,7 +282,6 @@ def beta(ax, results, x=None, logx=False, poor_fit=POOR_FIT, difference_ax=None,
         _outside_legend(ax, offset=1.2 if crossover and crossover_axis else 1.02)
     return ax
 
-
 def _note_small_errors(ax, errors):
     """Say so when every error bar is shorter than the symbols."""
     errors = np.asarray(errors, dtype=float)
@@ -458,7 +292,6 @@ def _note_small_errors(ax, errors):
     longest_px = 2 * np.nanmax(errors) / max(y1 - y0, 1e-300) * height_px
     if not longest_px > 6:  # a marker of 3.5 pt is about 5 px at 100 dpi
         ax.plot([], [], " ", label="(KMC error bars are smaller than the symbols)")
-
 
 def _crossover_parameters(results, summary):
     """A and T0 per point: the summary columns A, T0 (or swept
@@ -474,7 +307,6 @@ def _crossover_parameters(results, summary):
         count = len(summary)
         return np.full(count, float(crossover["A"])), np.full(count, float(crossover["T0"]))
     return np.full(len(summary), math.nan), np.full(len(summary), math.nan)
-
 
 def _crossover_axis(ax, summary, x, parameters):
     """f(T) dashed on a right-hand axis (from A and T0 when known)."""
@@ -502,130 +334,6 @@ def _crossover_axis(ax, summary, x, parameters):
         ax.plot([], [], color=handle.get_color(), linestyle="--", label=label)
     return twin
 
-
-def is_n_sweep(points):
-    """True when the points differ in N and in nothing else that is swept."""
-    Ns = {int(p.summary["N"]) for p in points}
-    others = [k for k in points[0].summary.index if "." in k and k != "model.N"]
-    same = all(len({str(p.summary[k]) for p in points}) == 1 for k in others)
-    return len(Ns) > 1 and same
-
-
-def _value_at(R, name, t_star):
-    t, v = np.asarray(R["t"], dtype=float), np.asarray(R[name], dtype=float)
-    ok = np.isfinite(t) & np.isfinite(v)
-    return float(np.interp(t_star, t[ok], v[ok])) if ok.any() else math.nan
-
-
-def fluctuations(axes, results, cmap="plasma", level=0.5):
-    """Finite-N behaviour of an N sweep in two or three Axes: (0) √N·std(q)
-    against t coloured by N (colour bar) with the noise approximation
-    dashed; (1) |KMC mean − ODE|, its standard error, |master eq. − ODE| and
-    std(q) at t = τ_ODE against N with the slopes 1/N and 1/√N; (2, if given
-    and first_passage.csv exists) first-passage histograms at the level
-    nearest ``level`` against the exact mean and std.  Raises ValueError
-    when the points are not an N sweep."""
-    plt = _pyplot()
-    points = _points_of(results)
-    if not is_n_sweep(points):
-        raise ValueError("fluctuations: not an N sweep (the points must differ in model.N and in "
-                         "nothing else swept; e.g. configs/fluctuations.yaml)")
-    points.sort(key=lambda p: int(p.summary["N"]))
-    Ns = np.array([float(p.summary["N"]) for p in points])
-    norm, colormap = _norm(Ns), plt.get_cmap(cmap)
-    ax = axes[0]
-    for p, N in zip(points, Ns):
-        R, color = p.relaxation, colormap(norm(N))
-        if _has(R, "q_std"):
-            ax.plot(R["t"], math.sqrt(N) * R["q_std"], color=color, linewidth=1.2,
-                    label=f"N = {_count(N)}" if len(points) <= MAX_LABELS else None)
-        if _has(R, "q_lna_std"):
-            ax.plot(R["t"], math.sqrt(N) * R["q_lna_std"], color="black", linestyle="--",
-                    linewidth=0.9)
-    ax.plot([], [], color="black", linestyle="--", label="linear noise approximation")
-    _colour_bar(ax, norm, colormap, Ns, NAMES["N"])
-    ax.set_xlabel(TIME)
-    ax.set_ylabel(r"$\sqrt{N}\,\mathrm{std}(q)$")
-    ax.set_title("noise collapses as 1/√N; " + sizes_text(_summary_frame(points)), fontsize=9)
-    ax.grid(alpha=0.3)
-    _outside_legend(ax)
-    _scaling_panel(axes[1], points, Ns)
-    if len(axes) > 2:
-        _first_passage_panel(axes[2], points, level, colormap, norm)
-    return axes
-
-
-def _scaling_panel(ax, points, Ns):
-    rows = []
-    for p in points:
-        R, tau = p.relaxation, float(p.summary["tau_ode"])
-        ode = _value_at(R, "q_ode", tau)
-        rows.append([abs(_value_at(R, "q_mean", tau) - ode) if _has(R, "q_mean") else math.nan,
-                     _value_at(R, "q_sem", tau) if _has(R, "q_sem") else math.nan,
-                     abs(_value_at(R, "q_exact_mean", tau) - ode)
-                     if _has(R, "q_exact_mean") else math.nan,
-                     _value_at(R, "q_std", tau) if _has(R, "q_std") else math.nan])
-    rows = np.array(rows)
-    styles = (("o", "tab:red", "|KMC mean − ODE|"), ("x", "gray", "standard error of the KMC mean"),
-              ("s", "tab:orange", "|master eq. − ODE| (exact)"), ("D", "tab:blue", "std(q), KMC"))
-    for column, (marker, color, label) in enumerate(styles):
-        ok = np.isfinite(rows[:, column]) & (rows[:, column] > 0)
-        if ok.any():
-            ax.plot(Ns[ok], rows[ok, column], marker, color=color, markerfacecolor="none",
-                    label=label)
-    span = np.geomspace(Ns.min(), Ns.max(), 50)
-    for column, power, label, style in ((3, 0.5, "∝ 1/√N", ":"), (2, 1.0, "∝ 1/N", "-.")):
-        ok = np.flatnonzero(np.isfinite(rows[:, column]) & (rows[:, column] > 0))
-        if column == 2 and ok.size == 0:
-            ok = np.flatnonzero(np.isfinite(rows[:, 0]) & (rows[:, 0] > 0))
-            column = 0
-        if ok.size:
-            anchor = rows[ok[0], column]
-            ax.plot(span, anchor * (span / Ns[ok[0]]) ** (-power), color="gray", linestyle=style,
-                    linewidth=1.0, label=label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(NAMES["N"] + " (LREs per trajectory)")
-    ax.set_ylabel(r"value at $t = \tau_\mathrm{ODE}$")
-    ax.set_title("bias and noise against N", fontsize=9)
-    ax.grid(alpha=0.3, which="both")
-    _outside_legend(ax)
-
-
-def _first_passage_panel(ax, points, level, colormap, norm):
-    drawn = 0
-    for p in points:
-        table = p.first_passage
-        if table is None:
-            continue
-        names = [c for c in table.columns if c != "trajectory"]
-        levels = np.array([float(str(c).lstrip("qQ_")) for c in names])
-        j = int(np.argmin(np.abs(levels - level)))
-        sample = np.asarray(table[names[j]], dtype=float)
-        sample = sample[np.isfinite(sample)]
-        if sample.size < 2:
-            continue
-        color = colormap(norm(float(p.summary["N"])))
-        ax.hist(sample, bins=min(60, max(10, int(math.sqrt(sample.size)))), density=True,
-                histtype="step", color=color, linewidth=1.2,
-                label=f"N = {_count(p.summary['N'])}, q = {levels[j]:g}")
-        L = p.levels
-        i = int(np.nanargmin(np.abs(L["q"] - levels[j])))
-        mean, std = float(L["t_exact_mean"][i]), float(L["t_exact_std"][i])
-        if math.isfinite(mean) and std > 0:
-            t = np.linspace(sample.min(), sample.max(), 200)
-            ax.plot(t, np.exp(-0.5 * ((t - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi)),
-                    color=color, linestyle="--", linewidth=1.0)
-        drawn += 1
-    if drawn:
-        ax.plot([], [], color="gray", linestyle="--", label="normal with the exact mean, std")
-    ax.set_xlabel("first-passage time " + TIME)
-    ax.set_ylabel("density")
-    ax.set_title("first-passage times", fontsize=9)
-    ax.grid(alpha=0.3)
-    _outside_legend(ax)
-
-
 def figure_relaxation(point, log=True, residual=True):
     """A figure of one point: q(t) linear, q(t) on log time, the KWW misfit."""
     plt = _pyplot()
@@ -638,7 +346,6 @@ def figure_relaxation(point, log=True, residual=True):
     if residual:
         residuals(axes[0][-1], point, log=log)
     return fig
-
 
 def figure_beta(results, x=None, logx=False, difference=True):
     """β against the swept parameter, with β_KMC − β_ODE below."""
@@ -653,15 +360,4 @@ def figure_beta(results, x=None, logx=False, difference=True):
     beta(ax, results, x=x, logx=logx, difference_ax=diff)
     if diff is not None:
         ax.set_xlabel("")
-    return fig
-
-
-def figure_fluctuations(results, level=0.5):
-    """The panels of :func:`fluctuations` side by side (three with
-    first-passage files)."""
-    plt = _pyplot()
-    points = _points_of(results)
-    panels = 3 if any(p.first_passage is not None for p in points) else 2
-    fig, axes = plt.subplots(1, panels, figsize=(6.0 * panels, 4.3), layout="constrained")
-    fluctuations(list(axes), points, level=level)
     return fig
