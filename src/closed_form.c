@@ -168,10 +168,12 @@ lrk_status lrk_closed_form_time(const lrk_model *m, double q, double *t_out, lrk
 /* Solve s(y) = s_target for y in [lo, hi] (s(lo) <= s_target <= s(hi)) by
  * Newton steps on ln s, which is nearly linear in y over the whole range,
  * falling back to bisection whenever a step leaves the bracket. */
-static lrk_status invert_scaled_time(double a, double s_target, double lo, double hi, double *y_out,
-                                     lrk_error *err)
+static lrk_status invert_scaled_time(double a, double s_target, double lo, double hi,
+                                     double y_start, double *y_out, lrk_error *err)
 {
     double y = (s_target >= lo && s_target <= hi) ? s_target : 0.5 * (lo + hi);
+    if (y_start > lo && y_start < hi)
+        y = y_start;
     double log_target = log(s_target);
     for (int iter = 0; iter < NEWTON_MAX_ITER; iter++) {
         level lv = level_from_y(y);
@@ -209,6 +211,9 @@ static lrk_status invert_scaled_time(double a, double s_target, double lo, doubl
                          a, s_target, lo, hi);
 }
 
+static lrk_status solve_bracketed(double a, double s_target, double y_start, double *y_out,
+                                  lrk_error *err);
+
 lrk_status lrk_closed_form_q(const lrk_model *m, double t, double *q_out, lrk_error *err)
 {
     lrk_gsl_quiet();
@@ -219,29 +224,87 @@ lrk_status lrk_closed_form_q(const lrk_model *m, double t, double *q_out, lrk_er
         return lrk_error_set(err, LRK_ERR_INVALID, "closed form: q_out is NULL");
     if (!(t >= 0.0) || !isfinite(t))
         return lrk_error_set(err, LRK_ERR_INVALID, "closed form: t = %g: expected a finite t >= 0", t);
-    double a = lrk_model_a(m);
-    double s_target = t * lrk_model_k(m);
-    if (s_target == 0.0) {
-        *q_out = 0.0;
-        return LRK_OK;
-    }
-    double s_saturated;
-    status = scaled_time(a, level_from_y(Y_SATURATED), &s_saturated, err);
-    if (status != LRK_OK)
-        return status;
-    /* Strictly beyond: for strong CER s(q) is flat in double precision long
-     * before y = 40, and a target equal to s_saturated is then found below. */
-    if (!isfinite(s_target) || s_target > s_saturated) {
-        *q_out = 1.0;
-        return LRK_OK;
-    }
-    /* s(y) = integral_0^y e^(a q(y')) dy' brackets y between these bounds. */
-    double lo = s_target * exp(-fmax(a, 0.0));
-    double hi = fmin(s_target * exp(-fmin(a, 0.0)), Y_SATURATED);
     double y = 0.0;
-    status = invert_scaled_time(a, s_target, lo, hi, &y, err);
+    status = solve_bracketed(lrk_model_a(m), t * lrk_model_k(m), -1.0, &y, err);
     if (status != LRK_OK)
         return status;
-    *q_out = -expm1(-y);
+    *q_out = y >= Y_SATURATED ? 1.0 : -expm1(-y);
+    return LRK_OK;
+}
+
+/* y = -ln(1 - q) at s(q) = s_target; Y_SATURATED (q = 1 in double) beyond
+ * the end, 0 at s = 0.  y_start, when inside the bracket, is the first
+ * Newton iterate (a fit's previous solution at nearby parameters). */
+static lrk_status solve_bracketed(double a, double s_target, double y_start, double *y_out,
+                                  lrk_error *err)
+{
+    if (s_target == 0.0) {
+        *y_out = 0.0;
+        return LRK_OK;
+    }
+    /* s(y) = integral_0^y e^(a q(y')) dy' brackets y between these bounds;
+     * only when the upper one reaches Y_SATURATED can q round to 1. */
+    double lo = s_target * exp(-fmax(a, 0.0));
+    double hi = s_target * exp(-fmin(a, 0.0));
+    if (!(hi < Y_SATURATED)) {
+        double s_saturated;
+        lrk_status status = scaled_time(a, level_from_y(Y_SATURATED), &s_saturated, err);
+        if (status != LRK_OK)
+            return status;
+        /* Strictly beyond: for strong CER s(q) is flat in double precision long
+         * before y = 40, and a target equal to s_saturated is then found below. */
+        if (!isfinite(s_target) || s_target > s_saturated) {
+            *y_out = Y_SATURATED;
+            return LRK_OK;
+        }
+        hi = Y_SATURATED;
+    }
+    return invert_scaled_time(a, s_target, lo, hi, y_start, y_out, err);
+}
+
+/* ds/da at fixed q: integral_0^q u e^(a u) / (1 - u) du = s - (e^(a q) - 1) / a.
+ * The difference loses ~1/q relative digits at small q (both terms ~ q), which
+ * is far below what a Jacobian needs; at a = 0 it is -ln(1 - q) - q. */
+static double ds_da(double a, level lv, double s)
+{
+    if (a == 0.0)
+        return -lv.log_p - lv.q;
+    return s - expm1(a * lv.q) / a;
+}
+
+lrk_status lrk_closed_form_solve(double a, double s, double y_start, lrk_closed_form_point *out,
+                                 lrk_error *err)
+{
+    lrk_gsl_quiet();
+    if (out == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID, "closed form: out is NULL");
+    if (!isfinite(a) || !(s >= 0.0))
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "closed form: a = %g, s = %g: expected a finite a and s >= 0", a, s);
+    double y = 0.0;
+    lrk_status status = solve_bracketed(a, s, y_start, &y, err);
+    if (status != LRK_OK)
+        return status;
+    out->y = y;
+    if (y >= Y_SATURATED || y == 0.0) {
+        /* q = 1 (or 0): the curve is flat in double precision there. */
+        out->q = y == 0.0 ? 0.0 : 1.0;
+        out->p = 1.0 - out->q;
+        out->dq_dlns = 0.0;
+        out->dq_da = 0.0;
+        return LRK_OK;
+    }
+    level lv = level_from_y(y);
+    double s_here;
+    status = scaled_time(a, lv, &s_here, err);
+    if (status != LRK_OK)
+        return status;
+    /* dq/ds = (1 - q) e^(-a q) along the curve; at fixed s, dq/da follows
+     * from the implicit function s(q, a) = const. */
+    double rate = lv.p * exp(-a * lv.q);
+    out->q = lv.q;
+    out->p = lv.p;
+    out->dq_dlns = s * rate;
+    out->dq_da = -ds_da(a, lv, s_here) * rate;
     return LRK_OK;
 }

@@ -124,6 +124,37 @@ else()
                          ENVIRONMENT "${lrekmc_env}" LABELS analysis)
   endforeach()
 
+  # plot_fit.py on real `lrekmc fit` output: a joint fit (beta(T) panel), a
+  # per-curve fit without T, and bad input.
+  set(lrekmc_fit_out ${CMAKE_CURRENT_BINARY_DIR}/analysis_fit)
+  add_test(NAME analysis_fit_run_ser
+           COMMAND $<TARGET_FILE:lrekmc_cli> fit ${CMAKE_CURRENT_SOURCE_DIR}/data/fit/ser.csv
+                   --model ser -o ${lrekmc_fit_out}/ser --quiet)
+  add_test(NAME analysis_fit_run_kww
+           COMMAND $<TARGET_FILE:lrekmc_cli> fit ${CMAKE_CURRENT_SOURCE_DIR}/data/fit/ser.csv
+                   --model kww --amplitude -o ${lrekmc_fit_out}/kww --quiet)
+  set_tests_properties(analysis_fit_run_ser analysis_fit_run_kww PROPERTIES FIXTURES_SETUP lrekmc_analysis_fit)
+  foreach(kind ser kww)
+    add_test(NAME analysis_plot_fit_${kind}
+             COMMAND ${lrekmc_check} png ${lrekmc_fit_out}/${kind}/fit.png
+                     ${lrekmc_scripts}/plot_fit.py ${lrekmc_fit_out}/${kind})
+    set_tests_properties(analysis_plot_fit_${kind} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_fit
+                         ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  endforeach()
+  foreach(bad no-such-dir sweep)
+    add_test(NAME analysis_plot_fit_error_${bad}
+             COMMAND ${lrekmc_check} error ${lrekmc_scripts}/plot_fit.py ${lrekmc_fake}/${bad})
+    set_tests_properties(analysis_plot_fit_error_${bad} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_fake
+                         ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  endforeach()
+  add_test(NAME analysis_plot_fit_bad_option
+           COMMAND ${lrekmc_check} error ${lrekmc_scripts}/plot_fit.py ${lrekmc_fit_out}/ser --no-such-option)
+  set_tests_properties(analysis_plot_fit_bad_option PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_fit
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  add_test(NAME analysis_plot_fit_help COMMAND ${LREKMC_ANALYSIS_PYTHON} ${lrekmc_scripts}/plot_fit.py --help)
+  set_tests_properties(analysis_plot_fit_help PROPERTIES ENVIRONMENT "${lrekmc_env}" LABELS analysis
+                       PASS_REGULAR_EXPRESSION "FIT_DIR")
+
   # plot_cer_low_t needs both protocols' columns, which the synthetic runs lack.
   lrekmc_analysis_test(analysis_cer_low_t_without_both_fits error
     ${lrekmc_scripts}/plot_cer_low_t.py ${lrekmc_fake}/sweep)
@@ -133,6 +164,7 @@ else()
            COMMAND ${LREKMC_ANALYSIS_PYTHON} ${lrekmc_scripts}/plot_cer_low_t.py --help)
   set_tests_properties(analysis_plot_cer_low_t_help PROPERTIES ENVIRONMENT "${lrekmc_env}"
                        LABELS analysis PASS_REGULAR_EXPRESSION "RUN_DIR")
+
   lrekmc_analysis_test(analysis_beta_summary_only png ${lrekmc_out}/beta_nopoints.png
     ${lrekmc_scripts}/plot_beta.py ${lrekmc_fake}/nopoints -o ${lrekmc_out}/beta_nopoints.png)
 endif()
