@@ -59,3 +59,18 @@ def test_refusals_carry_the_library_messages():
         lrekmc.fit_model(t, np.where(np.arange(20) == 3, np.nan, np.exp(-t)))
     with pytest.raises(ValueError, match="T"):
         lrekmc.fit_model(t, np.exp(-t), model="ser")
+
+
+def test_same_numbers_as_lrekmc_fit(tmp_path):
+    """The CLI's `lrekmc fit` and fit_model on the same file: the same doubles."""
+    import os
+    from conftest import SOURCE_DIR, run_cli
+    data = os.path.join(SOURCE_DIR, "tests", "data", "fit", "ser.csv")
+    run_cli("fit", data, "--model", "ser", "-o", tmp_path / "fit", "--quiet")
+    cli = pd.read_csv(tmp_path / "fit" / "parameters.csv", float_precision="round_trip")
+    cli = cli[cli["model"] == "ser"].set_index("parameter")
+    frame = pd.read_csv(data, comment="#", float_precision="round_trip")
+    fit = lrekmc.fit_model(frame, model="ser")
+    for name in ("V0", "V1", "tau0"):
+        value, error = fit.value(name)
+        assert value == cli.loc[name, "value"] and error == cli.loc[name, "error"], name
