@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * campaign.c - sweep points and the run loop with resume (campaign.h).
- *
- * A point is finished when points/<k>/done exists with the hash of its
- * configuration; `done` is renamed into place only after the point's tables,
- * so a run killed at any moment leaves each point either finished or absent
- * (its stray tables are simply rewritten).  summary.csv is rewritten after
- * every point from the rows kept in the `done` files.
+ * campaign.c - --dry-run and the end-of-run table (campaign.h); the run
+ * itself is campaign_run.c and campaign_resume.c, the hash config_hash.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "lrekmc/campaign.h"
@@ -20,30 +15,6 @@
 
 #include "lrekmc/output.h"
 #include "lrekmc/point.h"
-
-lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
-{
-    lrk_config view = *c; /* a shallow view: only fields that change no result differ */
-    view.output.dir = "";
-    view.kmc.threads = 0;
-    if (without_sweep) {
-        view.sweep_axis_count = 0;
-        view.sweep_axes = NULL;
-    }
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    if (out == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
-    lrk_status s = lrk_config_emit(&view, out, err);
-    fclose(out);
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; s == LRK_OK && i < size; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-    free(text);
-    *hash = h;
-    return s;
-}
 
 lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnostics *d)
 {
@@ -78,17 +49,19 @@ lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnosti
     return LRK_OK;
 }
 
-/* Columns of the end-of-run table: (summary.csv column, table heading, width). */
+/* Columns of the end-of-run table after the point and its swept values:
+ * (summary.csv column, heading, significant digits; 0 = the text as is). */
 static const struct {
     const char *column, *heading;
-    int width;
+    int digits;
 } table_columns[] = {
-    {"point", "point", 5},       {"mode", "mode", 9},         {"T", "T", 9},
-    {"N", "N", 8},               {"beta_ode", "beta_ode", 9}, {"tau_ode", "tau_ode", 10},
-    {"beta_kmc", "beta_kmc", 9}, {"beta_kmc_err", "+-", 8},   {"tau_kmc", "tau_kmc", 10},
-    {"tau_kmc_err", "+-", 8},    {"z_max", "z_max", 6},       {"chi2_p", "chi2_p", 7},
+    {"mode", "mode", 0},         {"T", "T", 5},           {"N", "N", 0},
+    {"beta_ode", "beta_ode", 5}, {"tau_ode", "tau_ode", 5}, {"beta_kmc", "beta_kmc", 5},
+    {"beta_kmc_err", "+-", 2},   {"tau_kmc", "tau_kmc", 5}, {"tau_kmc_err", "+-", 2},
+    {"z_max", "z_max", 3},       {"chi2_p", "chi2_p", 3},
 };
 #define TABLE_COLUMNS (sizeof table_columns / sizeof table_columns[0])
+enum { MAX_FIELDS = 512, MAX_SHOWN = 64 };
 
 /* Split a CSV line (no quoting is ever written) in place. */
 static size_t split_fields(char *line, char **fields, size_t max)
@@ -105,14 +78,70 @@ static size_t split_fields(char *line, char **fields, size_t max)
     return n;
 }
 
-static void print_cell(FILE *out, const char *text, int width)
+typedef struct table {
+    size_t count;                /* columns shown */
+    int field[MAX_SHOWN];        /* in summary.csv, -1 when absent */
+    const char *heading[MAX_SHOWN];
+    int digits[MAX_SHOWN];
+    int width[MAX_SHOWN];
+} table;
+
+/* A cell as shown: numbers with a fraction or exponent to `digits` digits. */
+static void cell_text(const char *text, int digits, char *out, size_t size)
 {
     char *end = NULL;
     double value = strtod(text, &end);
-    if (*text != '\0' && *end == '\0' && strchr(text, '.') != NULL)
-        fprintf(out, " %*.*g", width, width > 7 ? 5 : 3, value);
+    if (*text == '\0')
+        snprintf(out, size, "-");
+    else if (digits > 0 && *end == '\0' && strpbrk(text, ".eE") != NULL)
+        snprintf(out, size, "%.*g", digits, value);
     else
-        fprintf(out, " %*s", width, *text ? text : "-");
+        snprintf(out, size, "%s", text);
+}
+
+/* The point, every swept key (the columns before `mode`), then the table's. */
+static void table_from_header(table *t, char **fields, size_t n)
+{
+    t->count = 0;
+    size_t mode = 0;
+    while (mode < n && strcmp(fields[mode], "mode") != 0)
+        mode++;
+    for (size_t f = 0; f < mode && f < n && t->count < MAX_SHOWN; f++, t->count++) {
+        t->field[t->count] = (int)f;
+        t->heading[t->count] = fields[f];
+        t->digits[t->count] = 6;
+    }
+    for (size_t c = 0; c < TABLE_COLUMNS && t->count < MAX_SHOWN; c++, t->count++) {
+        t->field[t->count] = -1;
+        for (size_t f = mode; f < n; f++)
+            if (strcmp(fields[f], table_columns[c].column) == 0)
+                t->field[t->count] = (int)f;
+        t->heading[t->count] = table_columns[c].heading;
+        t->digits[t->count] = table_columns[c].digits;
+    }
+    for (size_t i = 0; i < t->count; i++)
+        t->width[i] = (int)strlen(t->heading[i]);
+}
+
+/* Every row once: widen the columns (print == 0) or print them. */
+static void table_rows(table *t, FILE *in, FILE *out, int print)
+{
+    char *line = NULL, *fields[MAX_FIELDS], cell[64];
+    size_t size = 0;
+    while (getline(&line, &size, in) > 0) {
+        size_t n = split_fields(line, fields, MAX_FIELDS);
+        for (size_t i = 0; i < t->count; i++) {
+            int f = t->field[i];
+            cell_text(f >= 0 && (size_t)f < n ? fields[f] : "", t->digits[i], cell, sizeof cell);
+            if (print)
+                fprintf(out, "%s%*s", i ? " " : "", t->width[i], cell);
+            else if ((int)strlen(cell) > t->width[i])
+                t->width[i] = (int)strlen(cell);
+        }
+        if (print)
+            fputc('\n', out);
+    }
+    free(line);
 }
 
 lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err)
@@ -124,26 +153,19 @@ lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error 
         free(path);
         return s;
     }
-    enum { MAX_FIELDS = 512 };
-    char *line = NULL, *fields[MAX_FIELDS];
+    char *header = NULL, *fields[MAX_FIELDS];
     size_t size = 0;
-    int index[TABLE_COLUMNS];
-    size_t n = getline(&line, &size, in) > 0 ? split_fields(line, fields, MAX_FIELDS) : 0;
-    for (size_t c = 0; c < TABLE_COLUMNS; c++) {
-        index[c] = -1;
-        for (size_t f = 0; f < n; f++)
-            if (strcmp(fields[f], table_columns[c].column) == 0)
-                index[c] = (int)f;
-        fprintf(out, " %*s", table_columns[c].width, table_columns[c].heading);
-    }
+    table t;
+    size_t n = getline(&header, &size, in) > 0 ? split_fields(header, fields, MAX_FIELDS) : 0;
+    table_from_header(&t, fields, n);
+    long rows = ftell(in);
+    table_rows(&t, in, out, 0); /* two passes: the widths of every cell first */
+    fseek(in, rows, SEEK_SET);
+    for (size_t i = 0; i < t.count; i++)
+        fprintf(out, "%s%*s", i ? " " : "", t.width[i], t.heading[i]);
     fputc('\n', out);
-    while (getline(&line, &size, in) > 0) {
-        n = split_fields(line, fields, MAX_FIELDS);
-        for (size_t c = 0; c < TABLE_COLUMNS; c++)
-            print_cell(out, index[c] >= 0 && (size_t)index[c] < n ? fields[index[c]] : "", table_columns[c].width);
-        fputc('\n', out);
-    }
-    free(line);
+    table_rows(&t, in, out, 1);
+    free(header);
     fclose(in);
     free(path);
     return LRK_OK;

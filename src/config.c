@@ -247,10 +247,16 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b)
 
 /* ---- checks between keys ---------------------------------------------------- */
 
+/* The table slot of a key named in this file.  A misspelt name is a bug
+ * here, never input: stop loudly (every caller runs in the test suite)
+ * rather than report against slot 0, model.mode. */
 static size_t key_index(const char *name)
 {
     size_t i = 0;
-    lrk_key_find(name, &i);
+    if (lrk_key_find(name, &i) == NULL) {
+        fprintf(stderr, "lrekmc: internal error: config.c names the unknown key '%s'\n", name);
+        abort();
+    }
     return i;
 }
 
@@ -357,7 +363,7 @@ static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
     size_t errors = check_crossover(c, d) + check_elastic(c, d) + check_relations(c, d);
     if (errors == 0) {
         lrk_error err;
-        if (lrk_model_validate(&c->model, &err) != LRK_OK) {
+        if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {
             static const char *const names[] = {"model.T", "model.V1", "model.V0", "model.N",
                                                 "model.crossover.T0", "model.crossover.A", NULL};
             lrk_config_report(d, c, place(c, names), "%s", err.message);

@@ -281,6 +281,36 @@ static lrk_status fail(char *why, size_t why_size, const lrk_key_def *k, const c
     return LRK_ERR_INVALID;
 }
 
+/* The value of a decimal that decimal_syntax found to be a whole number
+ * >= 0, exactly; -1 when it exceeds 64 bits. */
+static int exact_integer(const char *text, uint64_t *out)
+{
+    const char *p = text + (text[0] == '+');
+    char digits[128];
+    size_t n = 0, before = 0;
+    for (; isdigit((unsigned char)*p) || *p == '.'; p++) {
+        if (*p == '.')
+            continue;
+        if (n < sizeof digits)
+            digits[n] = *p;
+        n++;
+        before += strchr(text, '.') == NULL || p < strchr(text, '.');
+    }
+    long exponent = (*p == 'e' || *p == 'E') ? strtol(p + 1, NULL, 10) : 0;
+    long whole = (long)before + exponent; /* digits with a weight >= 1 */
+    uint64_t value = 0;
+    for (long j = 0; j < whole; j++) {
+        unsigned digit = (size_t)j < n && (size_t)j < sizeof digits ? (unsigned)(digits[j] - '0') : 0;
+        if ((size_t)j >= sizeof digits && (size_t)j < n)
+            return -1; /* a mantissa this long cannot fit anyway */
+        if (value > (UINT64_MAX - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return 0;
+}
+
 static lrk_status apply_u64(uint64_t *out, const lrk_key_def *k, const char *text, char *why, size_t ws)
 {
     const char *p = text + (text[0] == '+');
@@ -303,9 +333,12 @@ static lrk_status apply_u64(uint64_t *out, const lrk_key_def *k, const char *tex
         return fail(why, ws, k, text, "not an integer");
     if (x < 0)
         return fail(why, ws, k, text, "negative");
-    if (x > 9007199254740992.0)
+    /* Judged by the exact decimal, not by the double it rounds to
+     * (9007199254740993.0 reads as 2^53 exactly). */
+    uint64_t exact = 0;
+    if (exact_integer(text, &exact) != 0 || exact > 9007199254740992ULL)
         return fail(why, ws, k, text, "write integers above 2^53 with plain digits");
-    *out = (uint64_t)x;
+    *out = exact;
     return LRK_OK;
 }
 

@@ -74,6 +74,10 @@ static void report_syntax_error(lrk_loader *L)
     } else if (p->problem_mark.index < L->size && L->data[p->problem_mark.index] == '\t') {
         lrk_loader_error(L, p->problem_mark,
                          "syntax error: a tab character here; YAML indentation must use spaces (%s)", problem);
+    } else if (p->context != NULL && strstr(p->context, "simple key") != NULL
+               && p->problem_mark.index > p->context_mark.index + 1024) {
+        /* libyaml gives up on a key after 1024 characters (the YAML limit) */
+        lrk_loader_error(L, p->context_mark, "a key of more than 1024 characters: YAML allows at most 1024 in a key");
     } else if (p->context != NULL) {
         lrk_loader_error(L, p->problem_mark, "syntax error: %s (%s at line %lu, column %lu)", problem, p->context,
                          (unsigned long)p->context_mark.line + 1, (unsigned long)p->context_mark.column + 1);
@@ -312,6 +316,23 @@ static int scalar_key(lrk_loader *L, const lrk_key_def *def, size_t index, yaml_
     return 1;
 }
 
+/* A plain scalar over 1024 characters followed by ':' was meant as a key,
+ * but YAML caps implicit keys at 1024 characters, so libyaml read it as a
+ * value (and fails on the ':').  Say that, once, and stop. */
+static int report_long_key(lrk_loader *L)
+{
+    if (L->event.type != YAML_SCALAR_EVENT || L->event.data.scalar.length <= 1024)
+        return 0;
+    size_t at = L->event.end_mark.index;
+    while (at < L->size && L->data[at] == ' ')
+        at++;
+    if (at >= L->size || L->data[at] != ':')
+        return 0;
+    lrk_loader_error(L, L->event.start_mark, "a key of %zu characters: YAML allows at most 1024 in a key",
+                     L->event.data.scalar.length);
+    return 1;
+}
+
 static int block_key(lrk_loader *L, const char *path)
 {
     char got[256], children[256];
@@ -321,6 +342,8 @@ static int block_key(lrk_loader *L, const char *path)
         return lrk_loader_mapping(L, schema_entry, (void *)path);
     if (lrk_loader_is_null(L))
         return 1;  /* `section:` with every key commented out */
+    if (report_long_key(L))
+        return 0;
     lrk_loader_describe(L, got, sizeof got);
     lrk_key_children(path, children, sizeof children);
     lrk_loader_error(L, L->event.start_mark, "%s: expected a mapping with keys %s, got %s", path, children, got);
@@ -386,6 +409,8 @@ static int document(lrk_loader *L)
         if (L->event.type == YAML_MAPPING_START_EVENT) {
             if (!lrk_loader_mapping(L, schema_entry, NULL))
                 return 0;
+        } else if (report_long_key(L)) {
+            return 0;
         } else {
             lrk_loader_describe(L, got, sizeof got);
             lrk_loader_error(L, L->event.start_mark, "expected a mapping of sections (" TOP_SECTIONS
@@ -454,19 +479,21 @@ lrk_status lrk_config_load_file(lrk_config *c, const char *path, lrk_diagnostics
     lrk_status status = LRK_OK;
     while (data != NULL) {
         size += fread(data + size, 1, capacity - size, file);
-        if (size < capacity)
-            break;
-        if (capacity > LRK_CONFIG_MAX_FILE_SIZE) {
-            lrk_diagnostics_add(d, "%s: larger than %u bytes: not a configuration file", path,
+        if (size > LRK_CONFIG_MAX_FILE_SIZE) { /* the limit itself is allowed */
+            lrk_diagnostics_add(d, "%s: larger than 16 MiB (%u bytes): not a configuration file", path,
                                 LRK_CONFIG_MAX_FILE_SIZE);
             status = LRK_ERR_INVALID;
             break;
         }
-        char *grown = realloc(data, capacity * 2);
+        if (size < capacity)
+            break;
+        /* grow to at most one byte past the limit: enough to see it exceeded */
+        size_t next = capacity * 2 > LRK_CONFIG_MAX_FILE_SIZE + 1u ? LRK_CONFIG_MAX_FILE_SIZE + 1u : capacity * 2;
+        char *grown = realloc(data, next);
         if (grown == NULL)
             free(data);
         data = grown;
-        capacity *= 2;
+        capacity = next;
     }
     if (data == NULL) {
         lrk_diagnostics_add(d, "%s: out of memory", path);

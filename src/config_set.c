@@ -99,6 +99,36 @@ static lrk_status assign(lrk_config *c, const char *prefix, const char *key, con
     return LRK_OK;
 }
 
+/* A swept key given one value by --set leaves the sweep: its axis goes, or
+ * only the key when it shares a zip group with others. */
+static void unsweep(lrk_config *c, const char *key)
+{
+    for (size_t a = 0; a < c->sweep_axis_count; a++) {
+        lrk_sweep_axis *axis = &c->sweep_axes[a];
+        for (size_t i = 0; i < axis->key_count; i++) {
+            if (strcmp(axis->keys[i], key) != 0)
+                continue;
+            if (axis->key_count == 1) {
+                lrk_sweep_axis_free(axis);
+                memmove(axis, axis + 1, (c->sweep_axis_count - a - 1) * sizeof *axis);
+                if (--c->sweep_axis_count == 0) {
+                    free(c->sweep_axes);
+                    c->sweep_axes = NULL;
+                }
+                return;
+            }
+            free(axis->keys[i]);
+            for (size_t v = 0; v < axis->value_count; v++)
+                free(axis->values[i][v]);
+            free(axis->values[i]);
+            memmove(axis->keys + i, axis->keys + i + 1, (axis->key_count - i - 1) * sizeof *axis->keys);
+            memmove(axis->values + i, axis->values + i + 1, (axis->key_count - i - 1) * sizeof *axis->values);
+            axis->key_count--;
+            return;
+        }
+    }
+}
+
 lrk_status lrk_config_set_key(lrk_config *c, const char *key, const char *value, lrk_diagnostics *d)
 {
     return assign(c, "", key, value, 0, LRK_ORIGIN_SWEEP, d);
@@ -141,6 +171,8 @@ lrk_status lrk_config_set(lrk_config *c, const char *assignment, lrk_diagnostics
         status = LRK_ERR_INVALID;
     } else {
         status = assign(c, "--set ", key, value, quoted, LRK_ORIGIN_SET, d);
+        if (status == LRK_OK)
+            unsweep(c, key);
     }
     free(value);
     free(key);

@@ -56,6 +56,18 @@ lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
     return LRK_OK;
 }
 
+lrk_status lrk_model_validate_point(const lrk_model *m, lrk_error *err)
+{
+    lrk_status s = lrk_model_validate(m, err);
+    double worst = fabs(m->V0 / m->T) + fabs(m->V1 / m->T);
+    if (s == LRK_OK && !(worst < LRK_MODEL_POINT_MAX_EXPONENT))
+        s = lrk_error_set(err, LRK_ERR_INVALID,
+                          "model: (|V0| + V1) / T = %g: expected < %g so that the variances of times "
+                          "(sums of e^(2V/T)) stay representable; raise model.T or lower model.V0, model.V1",
+                          worst, LRK_MODEL_POINT_MAX_EXPONENT);
+    return s;
+}
+
 double lrk_model_crossover_f(const lrk_model *m)
 {
     switch (m->mode) {

@@ -38,6 +38,20 @@ static char *temporary_name(const char *path)
     return name;
 }
 
+int lrk_output_is_temporary(const char *name)
+{
+    size_t length = strlen(name);
+    const char *tmp = NULL;
+    for (const char *p = name; (p = strstr(p, ".tmp.")) != NULL; p++)
+        tmp = p; /* the last ".tmp." */
+    if (name[0] != '.' || tmp == NULL || tmp <= name + 1 || tmp[5] == '\0')
+        return 0;
+    for (const char *p = tmp + 5; p < name + length; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
 lrk_status lrk_output_open(lrk_output_file *f, const char *path, lrk_error *err)
 {
     f->stream = NULL;

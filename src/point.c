@@ -330,7 +330,7 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
     lrk_gsl_quiet();
     lrk_status s = allocate(c, p, err);
     if (s == LRK_OK)
-        s = lrk_model_validate(&p->model, err);
+        s = lrk_model_validate_point(&p->model, err);
     if (s == LRK_OK)
         s = make_grid(c, control, p, err);
     if (s == LRK_OK)

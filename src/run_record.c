@@ -64,15 +64,27 @@ static lrk_status write_config(FILE *out, const lrk_config *c, lrk_error *err)
     return s;
 }
 
+/* Computed points one by one (with their time); runs of consecutive kept
+ * or pending points as one line, so that a campaign of 10^7 points starts
+ * without writing 10^7 lines. */
 static void write_points(FILE *out, const lrk_run_record *r)
 {
     static const char *const names[] = {"pending", "kept", "computed"};
     fputs("points:\n", out);
-    for (size_t k = 0; k < r->point_count; k++) {
-        fprintf(out, "  - {point: %zu, state: %s", k, names[r->state[k]]);
-        if (r->state[k] == LRK_POINT_COMPUTED)
-            fprintf(out, ", seconds: %.3f", r->seconds[k]);
-        fputs("}\n", out);
+    for (size_t k = 0; k < r->point_count;) {
+        if (r->state[k] == LRK_POINT_COMPUTED) {
+            fprintf(out, "  - {point: %zu, state: computed, seconds: %.3f}\n", k, r->seconds[k]);
+            k++;
+            continue;
+        }
+        size_t end = k + 1;
+        while (end < r->point_count && r->state[end] == r->state[k])
+            end++;
+        if (end == k + 1)
+            fprintf(out, "  - {point: %zu, state: %s}\n", k, names[r->state[k]]);
+        else
+            fprintf(out, "  - {points: [%zu, %zu], state: %s}\n", k, end - 1, names[r->state[k]]);
+        k = end;
     }
 }
 

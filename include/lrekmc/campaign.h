@@ -9,20 +9,33 @@
  * (config.h): the base with the axes' values applied, with the same checks
  * as the file.
  *
- * Run directory (DESIGN.md section 6):
+ * Run directory (DESIGN.md section 6; its checks in rundir.h):
  *   run.yaml            resolved configuration, version, git revision, seed,
  *                       threads, ranks, host, start/end times, point timings
  *   summary.csv         a row per finished point, in point order
  *   points/<k>/         relaxation.csv, levels.csv, [first_passage.csv],
- *                       done (hash of the point's configuration + its
- *                       summary row: written last, marks the point finished)
+ *                       done (configuration hash, summary row, checksums of
+ *                       the tables: written last, marks the point finished)
+ *   .lrekmc.lock        held by the run writing the directory
  * Every file is written to a temporary name and renamed when complete.
  *
- * Resume: running again into the same directory keeps every point whose
- * `done` hash matches its configuration and computes the rest, so the
- * summary ends byte-identical to an uninterrupted run.  A directory whose
- * run.yaml records another campaign is refused unless `force` is set.
+ * Resume: running again into the same directory first removes temporaries
+ * left by a killed run, then keeps every finished point whose `done` and
+ * tables pass their checksums and whose configuration hash is that of one
+ * of the campaign's points, wherever its index now is (a grown campaign
+ * keeps its points); damaged points are named to options->notice and
+ * computed again.  summary.csv ends byte-identical to an uninterrupted run.
+ * A campaign that would drop finished points (another configuration) is
+ * refused (LRK_ERR_INVALID) unless `force` is set; with force the directory
+ * ends holding exactly the new campaign (the other points are removed).
  * Hashes ignore output.dir and kmc.threads, which do not change results.
+ * The whole run holds the directory's lock: a second run into it fails at
+ * once (LRK_ERR_IO naming the holder's pid) and changes nothing.
+ * Before anything is written, the memory every point needs is checked
+ * (resources.h): LRK_ERR_INVALID naming the keys to lower.
+ * A caller should ignore SIGXFSZ (as the lrekmc program does): a file-size
+ * limit then fails a write with EFBIG, reported as LRK_ERR_IO naming the
+ * file, instead of killing the process.
  */
 #ifndef LREKMC_CAMPAIGN_H
 #define LREKMC_CAMPAIGN_H
@@ -32,6 +45,7 @@
 #include <stdio.h>
 
 #include "lrekmc/config.h"
+#include "lrekmc/rundir.h"
 #include "lrekmc/status.h"
 
 #ifdef __cplusplus
@@ -40,6 +54,9 @@ extern "C" {
 
 /* Where a campaign stands, for a progress display. */
 typedef struct lrk_campaign_progress {
+    const char *phase;           /* NULL while computing points; else a start-up phase
+                                    ("matching finished points") counting points_done
+                                    of point_count */
     size_t point;                /* the point being computed */
     size_t points_done;          /* finished (computed or kept) */
     size_t point_count;
@@ -60,6 +77,9 @@ typedef struct lrk_campaign_options {
     volatile sig_atomic_t *stop; /* set by a signal handler: stop after the current file */
     lrk_campaign_progress_fn progress;  /* may be NULL */
     void *progress_user;
+    lrk_notice_fn notice;        /* may be NULL: a line about the directory (a damaged
+                                    point computed again, a temporary removed) */
+    void *notice_user;
 } lrk_campaign_options;
 
 typedef struct lrk_campaign_report {
@@ -74,8 +94,10 @@ typedef struct lrk_campaign_report {
 lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnostics *d);
 
 /* Run (or resume) the campaign.  Returns LRK_ERR_INTERRUPTED when stopped by
- * options->stop (every finished point intact), LRK_ERR_IO naming the path on
- * a disk error. */
+ * options->stop (in any phase, start-up included; every finished point
+ * intact), LRK_ERR_IO naming the path on a disk error or a locked directory,
+ * LRK_ERR_INVALID for a configuration that cannot run (memory, a point that
+ * fails validation) or that would drop finished points without force. */
 lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *options,
                             lrk_campaign_report *report, lrk_error *err);
 
@@ -84,8 +106,9 @@ void lrk_campaign_report_free(lrk_campaign_report *report);
 /* Print the main columns of RUN_DIR/summary.csv as an aligned table. */
 lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err);
 
-/* 64-bit FNV-1a hash of a configuration as emitted, ignoring output.dir,
- * kmc.threads and (when without_sweep) the sweep. */
+/* The identity of a configuration's results: an XXH3-64 hash of every key's
+ * value as lrk_config_emit writes it (and, unless without_sweep, of the
+ * sweep), ignoring output.dir and kmc.threads, which change no result. */
 lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
 
 #ifdef __cplusplus

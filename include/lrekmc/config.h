@@ -178,7 +178,9 @@ lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *d
 #define LRK_CONFIG_MAX_FILE_SIZE (16u << 20)  /* larger files are rejected */
 
 /* Apply one `key=value` override (dotted key, YAML scalar value) with the
- * same checks as the file.  Sweep keys cannot be set this way. */
+ * same checks as the file.  The sweep itself cannot be set this way; a key
+ * the sweep varies takes the one value and leaves the sweep (its axis is
+ * removed, or only the key when it is part of a zip group). */
 lrk_status lrk_config_set(lrk_config *c, const char *assignment, lrk_diagnostics *d);
 
 /* Apply `key` = `value` (used for sweep points: same checks).  value is the

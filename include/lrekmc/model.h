@@ -50,6 +50,17 @@ lrk_status lrk_mode_parse(const char *name, lrk_mode *mode);
  * T0 > 0 for crossover); the message names the parameter and its range. */
 lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err);
 
+/* The barrier bound of a whole point (lrk_point_compute, and so `check`
+ * and `run`): every time's square stays representable, because the
+ * variance of first-passage times sums e^(2V/T) (<= pi^2/6 e^(2 max V/T))
+ * and the KMC sums squared deviations over up to ~10^12 trajectories:
+ * (|V0| + V1) / T < LRK_MODEL_POINT_MAX_EXPONENT.  The single references
+ * (ODE, closed form, mean first passage) work up to 700 on their own. */
+#define LRK_MODEL_POINT_MAX_EXPONENT 340.0
+
+/* lrk_model_validate, then the point's bound above (the message names it). */
+lrk_status lrk_model_validate_point(const lrk_model *m, lrk_error *err);
+
 double lrk_model_crossover_f(const lrk_model *m); /* f(T); 0 for SER, 1 for CER */
 double lrk_model_coupling(const lrk_model *m);    /* c */
 double lrk_model_a(const lrk_model *m);           /* a = c V1 / T */

@@ -37,6 +37,10 @@ lrk_status lrk_output_commit(lrk_output_file *f, lrk_error *err);
 /* Close and remove the temporary (after an error elsewhere). Safe to call twice. */
 void lrk_output_abandon(lrk_output_file *f);
 
+/* 1 when `name` (a file name, no directory) has the form of an
+ * lrk_output_file temporary, `.NAME.tmp.PID`, else 0. */
+int lrk_output_is_temporary(const char *name);
+
 /* mkdir -p; the message names the path that could not be made. */
 lrk_status lrk_make_directories(const char *path, lrk_error *err);
 

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "lrekmc/resources.h"
+
 static void print_check_help(FILE *out)
 {
     char meaning[512];
@@ -16,7 +18,9 @@ static void print_check_help(FILE *out)
           "Validate the YAML configuration FILE, apply the overrides in order and print\n"
           "the resolved configuration (every key, defaults included) as YAML.\n"
           "Exit status: 0 valid, 2 invalid (every error on stderr, one per line,\n"
-          "as FILE:LINE:COLUMN: message or --set KEY: message).\n"
+          "as FILE:LINE:COLUMN: message or --set KEY: message), including a point\n"
+          "whose estimated memory (with kmc.threads threads) exceeds what this\n"
+          "process may use: what check accepts, run can run.\n"
           "\n"
           "options:\n"
           "  --set KEY=VALUE   override one scalar key (VALUE is a YAML scalar);\n"
@@ -56,6 +60,10 @@ int lrk_cli_check(int argc, char **argv)
     if (status != LRK_OK) {
         lrk_diagnostics_print(&d, stderr);
         code = (status == LRK_ERR_INVALID || status == LRK_ERR_IO) ? LRK_CLI_USAGE : LRK_CLI_FAILED;
+    } else if (lrk_campaign_check_memory(&c, 0, &err) != LRK_OK) {
+        /* the same refusal as `run` (with kmc.threads; run --threads may differ) */
+        fprintf(stderr, "%s: %s\n", args.file, err.message);
+        code = LRK_CLI_USAGE;
     } else if (lrk_config_emit(&c, stdout, &err) != LRK_OK || fflush(stdout) != 0) {
         fprintf(stderr, "lrekmc check: %s\n", err.message);
         code = LRK_CLI_FAILED;

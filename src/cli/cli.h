@@ -47,6 +47,9 @@ int lrk_cli_check(int argc, char **argv);
 /* `lrekmc run FILE [options]`; argv[0] is "run". */
 int lrk_cli_run(int argc, char **argv);
 
+/* `lrekmc verify DIR`; argv[0] is "verify". */
+int lrk_cli_verify(int argc, char **argv);
+
 /* `lrekmc fit DATA.csv --model MODEL [options]`; argv[0] is "fit". */
 int lrk_cli_fit(int argc, char **argv);
 

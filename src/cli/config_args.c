@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,24 @@ void lrk_cli_config_args_free(lrk_cli_config_args *args)
     memset(args, 0, sizeof *args);
 }
 
+/* The number of values the sweep gives the key of KEY=VALUE (0: not swept). */
+static size_t swept_values(const lrk_config *c, const char *assignment)
+{
+    const char *equals = strchr(assignment, '=');
+    if (equals == NULL)
+        return 0;
+    while (isspace((unsigned char)*assignment))
+        assignment++;
+    size_t length = (size_t)(equals - assignment);
+    while (length > 0 && isspace((unsigned char)assignment[length - 1]))
+        length--;
+    for (size_t a = 0; a < c->sweep_axis_count; a++)
+        for (size_t i = 0; i < c->sweep_axes[a].key_count; i++)
+            if (strlen(c->sweep_axes[a].keys[i]) == length && strncmp(c->sweep_axes[a].keys[i], assignment, length) == 0)
+                return c->sweep_axes[a].value_count;
+    return 0;
+}
+
 lrk_status lrk_cli_resolve_config(lrk_config *c, const lrk_cli_config_args *args, lrk_diagnostics *d)
 {
     lrk_config_defaults(c);
@@ -74,7 +93,11 @@ lrk_status lrk_cli_resolve_config(lrk_config *c, const lrk_cli_config_args *args
         return status;  /* unreadable file: overrides would only add noise */
     /* Overrides are checked even when the file had errors: report everything at once. */
     for (size_t i = 0; i < args->set_count; i++) {
+        size_t swept = swept_values(c, args->sets[i]);
         lrk_status set = lrk_config_set(c, args->sets[i], d);
+        if (set == LRK_OK && swept > 0)
+            fprintf(stderr, "lrekmc: --set %s replaces the sweep over that key (%zu values) by this one value\n",
+                    args->sets[i], swept);
         if (status == LRK_OK)
             status = set;
     }

@@ -17,6 +17,7 @@ static void print_usage(FILE *out)
           "commands:\n"
           "  run FILE     simulate the configured campaign and write its results\n"
           "  check FILE   validate FILE and print the resolved configuration\n"
+          "  verify DIR   check a run directory's files without running anything\n"
           "  fit DATA     fit the LRE model and KWW to measured relaxation curves (CSV)\n"
           "\n"
           "  lrekmc --help | --version\n"
@@ -43,6 +44,8 @@ static int dispatch(int argc, char **argv)
         return lrk_cli_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return lrk_cli_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "verify") == 0)
+        return lrk_cli_verify(argc - 1, argv + 1);
     if (strcmp(argv[1], "fit") == 0)
         return lrk_cli_fit(argc - 1, argv + 1);
     fprintf(stderr, "lrekmc: unknown command '%s' (try lrekmc --help)\n", argv[1]);

@@ -30,6 +30,9 @@ static void install_signal_handlers(void)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    /* A file-size limit (ulimit -f) then fails the write with EFBIG, which
+     * the library reports with the path, instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static const char run_usage[] =
@@ -37,7 +40,10 @@ static const char run_usage[] =
     "\n"
     "Simulate the campaign configured in FILE (YAML) and write its run directory:\n"
     "run.yaml, summary.csv and points/<k>/{relaxation,levels}.csv.  Running again\n"
-    "into the same directory resumes: finished points are kept.\n"
+    "into the same directory resumes: every finished point whose checksums hold\n"
+    "and whose configuration is one of the campaign's is kept (wherever its index\n"
+    "now is, so a campaign may grow); a damaged one is computed again.  One run at\n"
+    "a time writes a directory (a lock).  `lrekmc verify DIR` checks it.\n"
     "\n"
     "options:\n"
     "  --set KEY=VALUE   override a configuration key (repeatable), e.g. --set model.T=0.5\n"
@@ -45,12 +51,15 @@ static const char run_usage[] =
     "  --threads N       OpenMP threads (default: kmc.threads; 0 = all cores)\n"
     "  --seed S          random seed (same as --set kmc.seed=S)\n"
     "  --quiet           no progress line and no summary table\n"
-    "  --force           replace a directory made by a different configuration\n"
+    "  --force           replace the points of a different configuration: the\n"
+    "                    directory then holds exactly this campaign\n"
     "  --dry-run         list the points and the events to simulate, write nothing\n"
     "  -h, --help        this help\n"
     "\n"
-    "exit status: 0 done, 1 run failure (e.g. disk), 2 usage or configuration error,\n"
-    "130 interrupted (SIGINT/SIGTERM; finished points are kept).\n"
+    "exit status: 0 done; 1 run failure (disk full, file-size limit, a directory\n"
+    "locked by another run); 2 usage or configuration error (including a point too\n"
+    "large for memory, or finished points this campaign would drop without --force);\n"
+    "130 interrupted (SIGINT/SIGTERM, at any phase; finished points are kept).\n"
     "\n"
     "Results do not depend on --threads, nor on MPI ranks (mpirun -np R lrekmc run FILE\n"
     "with a -DLREKMC_MPI=ON build; see docs/clusters.md).  Configuration keys:\n"
@@ -108,6 +117,11 @@ static int parse_run_option(void *context, int argc, char **argv, int i)
 static void show_progress(void *user, const lrk_campaign_progress *p)
 {
     (void)user;
+    if (p->phase != NULL) {
+        fprintf(stderr, "\r\033[K%s: %zu/%zu", p->phase, p->points_done, p->point_count);
+        fflush(stderr);
+        return;
+    }
     double rate = p->seconds > 0 ? p->events_done / p->seconds : 0;
     double left = p->events_total - p->events_done;
     fprintf(stderr, "\r\033[Kpoint %zu/%zu  trajectories %ld/%ld  %.3g events/s",
@@ -116,6 +130,13 @@ static void show_progress(void *user, const lrk_campaign_progress *p)
     if (rate > 0 && left > 0)
         fprintf(stderr, "  ETA %.0f s", left / rate);
     fflush(stderr);
+}
+
+/* A line about the directory (a damaged point, a removed temporary). */
+static void show_notice(void *user, const char *message)
+{
+    int interactive = *(const int *)user;
+    fprintf(stderr, "%slrekmc run: %s\n", interactive ? "\r\033[K" : "", message);
 }
 
 static char *join_command_line(int argc, char **argv)
@@ -139,10 +160,10 @@ static int run_campaign(const lrk_config *config, const run_options *o, int argc
     char *command_line = join_command_line(argc, argv);
     lrk_campaign_options options = {.output_dir = o->output_dir, .threads = o->threads, .force = o->force,
                                     .command_line = command_line, .stop = &stop_requested,
-                                    .progress = interactive ? show_progress : NULL};
+                                    .progress = interactive ? show_progress : NULL,
+                                    .notice = show_notice, .notice_user = &interactive};
     lrk_campaign_report report;
     lrk_error err = {{0}};
-    install_signal_handlers();
     lrk_status s = lrk_campaign_run(config, &options, &report, &err);
     if (interactive)
         fputs("\r\033[K", stderr);
@@ -155,11 +176,10 @@ static int run_campaign(const lrk_config *config, const run_options *o, int argc
         fprintf(stderr, "lrekmc run: %s\n", err.message);
         code = s == LRK_ERR_INVALID ? LRK_CLI_USAGE : LRK_CLI_FAILED;
     } else {
-        if (!o->quiet) {
+        if (!o->quiet)
             lrk_campaign_print_summary(report.output_dir, stdout, &err);
-            printf("%zu point(s): %zu computed, %zu kept from an earlier run\n", report.point_count,
+        printf("%zu point(s): %zu computed, %zu kept from an earlier run\n", report.point_count,
                    report.points_computed, report.points_kept);
-        }
         printf("results: %s\n", report.output_dir);
     }
     lrk_campaign_report_free(&report);
@@ -197,8 +217,18 @@ int lrk_cli_run(int argc, char **argv)
         lrk_cli_config_args_free(&args);
         return code;
     }
+    /* from here on a signal is a request to stop, honoured in every phase
+     * (a dry run writes nothing: the default, immediate end, suits it) */
+    if (!o.dry_run)
+        install_signal_handlers();
     lrk_config config;
     code = resolve(&args, &o, &config);
+    if (code == LRK_CLI_OK && stop_requested) {
+        fputs("lrekmc run: interrupted before the run started\n", stderr);
+        lrk_config_free(&config);
+        lrk_cli_config_args_free(&args);
+        return 130;
+    }
     if (code == LRK_CLI_OK) {
         if (o.dry_run) {
             lrk_diagnostics d;

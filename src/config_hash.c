@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * config_hash.c - the identity of a configuration's results
+ * (lrk_config_hash in campaign.h) and its fast per-point form
+ * (point_hash.h).  The hash is XXH3-64 over one 64-bit XXH3 of
+ * "key=value" per scalar key in table order (values as lrk_config_emit
+ * writes them), so that a point's hash is the base's array with the swept
+ * keys' entries replaced.  output.dir and kmc.threads change no result and
+ * count as constants; model.V1 does too when model.elastic derives it (the
+ * elastic keys carry it).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "config_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "lrekmc/campaign.h"
+#include "point_hash.h"
+
+static int is_constant(const lrk_config *c, const char *name)
+{
+    return strcmp(name, "output.dir") == 0 || strcmp(name, "kmc.threads") == 0
+           || (c->has_elastic && strcmp(name, "model.V1") == 0);
+}
+
+static uint64_t key_hash(const lrk_config *c, size_t i)
+{
+    const lrk_key_def *k = lrk_key_at(i);
+    if (is_constant(c, k->name))
+        return 0;
+    char text[1200];
+    int used = snprintf(text, sizeof text, "%s=", k->name);
+    lrk_key_format(c, k, text + used, sizeof text - (size_t)used);
+    return XXH3_64bits(text, strlen(text));
+}
+
+static void fill_key_hashes(const lrk_config *c, uint64_t *h)
+{
+    for (size_t i = 0; i < lrk_key_count(); i++)
+        h[i] = key_hash(c, i);
+    h[lrk_key_count()] = (uint64_t)c->has_elastic;
+}
+
+lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
+{
+    size_t n = lrk_key_count() + 1;
+    uint64_t *h = malloc(n * sizeof *h);
+    XXH3_state_t *state = without_sweep ? NULL : XXH3_createState();
+    if (h == NULL || (!without_sweep && state == NULL)) {
+        free(h);
+        XXH3_freeState(state);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
+    }
+    fill_key_hashes(c, h);
+    if (without_sweep) {
+        *hash = XXH3_64bits(h, n * sizeof *h);
+    } else {
+        XXH3_64bits_reset(state);
+        XXH3_64bits_update(state, h, n * sizeof *h);
+        for (size_t a = 0; a < c->sweep_axis_count; a++) {
+            const lrk_sweep_axis *axis = &c->sweep_axes[a];
+            XXH3_64bits_update(state, "\n[", 2);
+            for (size_t k = 0; k < axis->key_count; k++) {
+                XXH3_64bits_update(state, axis->keys[k], strlen(axis->keys[k]) + 1);
+                for (size_t v = 0; v < axis->value_count; v++)
+                    XXH3_64bits_update(state, axis->values[k][v], strlen(axis->values[k][v]) + 1);
+            }
+        }
+        *hash = XXH3_64bits_digest(state);
+        XXH3_freeState(state);
+    }
+    free(h);
+    return LRK_OK;
+}
+
+/* ---- every point of a sweep ------------------------------------------------ */
+
+typedef struct swept_key {
+    size_t slot;                 /* in the key table */
+    size_t axis;
+    uint64_t *value_hash;        /* per value of the axis */
+} swept_key;
+
+struct lrk_point_hasher {
+    size_t n;                    /* entries of the array */
+    uint64_t *base;              /* point 0's array */
+    size_t axis_count;
+    size_t *stride;              /* per axis: points per step of its index */
+    size_t *values;              /* per axis */
+    size_t key_count;
+    swept_key *keys;
+};
+
+void lrk_point_hasher_free(lrk_point_hasher *h)
+{
+    if (h == NULL)
+        return;
+    for (size_t i = 0; i < h->key_count; i++)
+        free(h->keys[i].value_hash);
+    free(h->keys);
+    free(h->stride);
+    free(h->values);
+    free(h->base);
+    free(h);
+}
+
+/* Each value of a swept key applied to (a copy of) point 0 and hashed. */
+static lrk_status hash_values(lrk_config *scratch, const lrk_sweep_axis *axis, size_t k, swept_key *out,
+                              lrk_error *err)
+{
+    size_t slot = 0;
+    const lrk_key_def *def = lrk_key_find(axis->keys[k], &slot);
+    out->slot = slot;
+    out->value_hash = malloc(axis->value_count * sizeof *out->value_hash);
+    if (def == NULL || out->value_hash == NULL)
+        return lrk_error_set(err, def ? LRK_ERR_NOMEM : LRK_ERR_INVALID, "point hashes: %s",
+                             def ? "out of memory" : axis->keys[k]);
+    for (size_t v = 0; v < axis->value_count; v++) {
+        char why[512];
+        out->value_hash[v] = lrk_key_apply(scratch, def, axis->values[k][v], 0, why, sizeof why) == LRK_OK
+                                 ? key_hash(scratch, slot)
+                                 : 0; /* such a point fails validation when it is computed */
+    }
+    return LRK_OK;
+}
+
+lrk_status lrk_point_hasher_create(const lrk_config *base, lrk_point_hasher **out, lrk_error *err)
+{
+    *out = NULL;
+    lrk_point_hasher *h = calloc(1, sizeof *h);
+    lrk_config first, scratch;
+    lrk_diagnostics d;
+    lrk_diagnostics_init(&d);
+    lrk_status s = h ? lrk_config_sweep_point(&first, base, 0, &d) : LRK_ERR_NOMEM;
+    lrk_diagnostics_free(&d);
+    if (s != LRK_OK) {
+        free(h);
+        if (s != LRK_ERR_NOMEM)
+            lrk_config_free(&first);
+        return lrk_error_set(err, s, "point hashes: point 0 is not valid");
+    }
+    h->n = lrk_key_count() + 1;
+    h->axis_count = base->sweep_axis_count;
+    for (size_t a = 0; a < base->sweep_axis_count; a++)
+        h->key_count += base->sweep_axes[a].key_count;
+    h->base = malloc(h->n * sizeof *h->base);
+    h->stride = calloc(h->axis_count + 1, sizeof *h->stride);
+    h->values = calloc(h->axis_count + 1, sizeof *h->values);
+    h->keys = calloc(h->key_count + 1, sizeof *h->keys);
+    s = h->base && h->stride && h->values && h->keys ? lrk_config_copy(&scratch, &first) : LRK_ERR_NOMEM;
+    if (s == LRK_OK) {
+        fill_key_hashes(&first, h->base);
+        size_t stride = lrk_config_sweep_point_count(base), next = 0;
+        for (size_t a = 0; s == LRK_OK && a < base->sweep_axis_count; a++) {
+            const lrk_sweep_axis *axis = &base->sweep_axes[a];
+            stride /= axis->value_count;
+            h->stride[a] = stride;
+            h->values[a] = axis->value_count;
+            for (size_t k = 0; s == LRK_OK && k < axis->key_count; k++, next++) {
+                h->keys[next].axis = a;
+                s = hash_values(&scratch, axis, k, &h->keys[next], err);
+            }
+        }
+        lrk_config_free(&scratch);
+    } else {
+        lrk_error_set(err, LRK_ERR_NOMEM, "point hashes: out of memory");
+    }
+    lrk_config_free(&first);
+    if (s != LRK_OK) {
+        lrk_point_hasher_free(h);
+        return s;
+    }
+    *out = h;
+    return LRK_OK;
+}
+
+uint64_t lrk_point_hasher_hash(const lrk_point_hasher *h, size_t index)
+{
+    uint64_t stack[LRK_CONFIG_KEY_SLOTS + 1];
+    memcpy(stack, h->base, h->n * sizeof *stack);
+    for (size_t i = 0; i < h->key_count; i++) {
+        const swept_key *k = &h->keys[i];
+        stack[k->slot] = k->value_hash[(index / h->stride[k->axis]) % h->values[k->axis]];
+    }
+    return XXH3_64bits(stack, h->n * sizeof *stack);
+}

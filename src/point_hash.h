@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * point_hash.h (private) - the configuration hash of every point of a sweep
+ * without building the points: lrk_point_hasher_hash(h, k) equals
+ * lrk_config_hash of lrk_config_sweep_point(k) (without its sweep), at a
+ * few tens of nanoseconds instead of tens of microseconds, so that resuming
+ * a campaign of 10^7 points takes seconds.
+ */
+#ifndef LREKMC_POINT_HASH_H
+#define LREKMC_POINT_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrekmc/config.h"
+#include "lrekmc/status.h"
+
+typedef struct lrk_point_hasher lrk_point_hasher;
+
+/* Prepare for base's sweep (base validated); point 0 must be valid. */
+lrk_status lrk_point_hasher_create(const lrk_config *base, lrk_point_hasher **out, lrk_error *err);
+uint64_t lrk_point_hasher_hash(const lrk_point_hasher *h, size_t index);
+void lrk_point_hasher_free(lrk_point_hasher *h);
+
+#endif /* LREKMC_POINT_HASH_H */
