@@ -30,7 +30,7 @@ from ._config import Config, dict_to_yaml, key_reference
 from ._fitting import ModelFit, fit_model
 from ._results import Fit, Point, Points, Run, open_run
 
-__all__ = ["Config", "ConfigError", "LrekmcError", "Fit", "Point", "Points", "Run",
+__all__ = ["Config", "ConfigError", "LrekmcError", "LrekmcNotice", "Fit", "Point", "Points", "Run",
            "compute", "compute_all", "run", "open_run", "fit_kww", "fit_model", "ModelFit",
            "key_reference", "plot",
            "__version__"]
@@ -146,7 +146,12 @@ def compute_all(config, threads=None, progress=False):
     return out
 
 
-def run(config, directory=None, threads=None, force=False, progress=False):
+class LrekmcNotice(UserWarning):
+    """A line the library reports about a run directory while it runs (a
+    damaged point computed again, a temporary of a killed run removed)."""
+
+
+def run(config, directory=None, threads=None, force=False, progress=False, notice=None):
     """Run (or resume) a campaign into a run directory and return its
     :class:`Run`.
 
@@ -155,10 +160,16 @@ def run(config, directory=None, threads=None, force=False, progress=False):
     not at all; finished points are kept on a second call (resume); a
     directory of another campaign is refused unless ``force``.
     ``directory`` None means the configuration's output.dir.  ``progress``:
-    True for a tqdm bar of events, or a callable receiving a dict (point,
+    True for a tqdm bar of events, or a callable receiving a dict (phase:
+    None while computing points, else a start-up phase such as checking the
+    finished points; point,
     points_done, point_count, trajectories_done, trajectories, events_done,
     events_total, seconds).  Ctrl-C stops after the current file and raises
-    KeyboardInterrupt; finished points stay and a new call resumes.  The
+    KeyboardInterrupt; finished points stay and a new call resumes.
+    ``notice``: a callable receiving each line the library reports about
+    the directory; by default they become :class:`LrekmcNotice` warnings.
+    The whole call holds the directory's lock: a second run into it (from
+    Python or the CLI) fails at once with OSError naming the holder.  The
     returned Run also says how many points were ``computed`` by this call
     and how many were ``kept`` from an earlier one.  A directory of another
     campaign raises LrekmcError (the CLI's message), a disk error OSError
@@ -180,13 +191,20 @@ def run(config, directory=None, threads=None, force=False, progress=False):
     elif progress not in (False, None):
         raise TypeError("progress: expected True, False or a callable(state)")
     command = f"python3: lrekmc.run({config.source!r}, {directory!r})"
+    notices = []
     try:
         out_dir, _count, computed, kept = core.campaign_run(
             config._core, None if directory is None else str(directory), _threads(threads),
-            bool(force), command, callback)
+            bool(force), command, callback, notices)
     finally:
         if bar is not None:
             bar.close()
+        for line in notices:
+            if notice is not None:
+                notice(line)
+            else:
+                import warnings
+                warnings.warn(line, LrekmcNotice, stacklevel=3)
     result = Run(out_dir)
     result.computed, result.kept = computed, kept
     return result

@@ -106,8 +106,16 @@ cdef extern from "lrekmc/point.h":
                                 const lrk_point *p)
     double lrk_point_event_estimate(const lrk_config *c)
 
+cdef extern from "lrekmc/rundir.h":
+    ctypedef void (*lrk_notice_fn)(void *user, const char *message)
+    ctypedef struct lrk_verify_report:
+        size_t points_finished, points_unfinished, problems
+    lrk_status lrk_run_dir_verify(const char *dir, lrk_notice_fn notice, void *user,
+                                  lrk_verify_report *report, lrk_error *err) nogil
+
 cdef extern from "lrekmc/campaign.h":
     ctypedef struct lrk_campaign_progress:
+        const char *phase
         size_t point, points_done, point_count
         long trajectories_done, trajectories
         double events_done, events_total, seconds
@@ -120,6 +128,8 @@ cdef extern from "lrekmc/campaign.h":
         lrekmc_py_flag *stop
         lrk_campaign_progress_fn progress
         void *progress_user
+        lrk_notice_fn notice
+        void *notice_user
     ctypedef struct lrk_campaign_report:
         size_t point_count, points_computed, points_kept
         char *output_dir
@@ -331,7 +341,8 @@ cdef void _campaign_progress(void *user, const lrk_campaign_progress *state) wit
     if holder.error is not None:
         return
     try:
-        holder.callback(dict(point=state.point, points_done=state.points_done,
+        holder.callback(dict(phase=state.phase.decode() if state.phase != NULL else None,
+                             point=state.point, points_done=state.points_done,
                              point_count=state.point_count,
                              trajectories_done=state.trajectories_done,
                              trajectories=state.trajectories, events_done=state.events_done,
@@ -339,6 +350,30 @@ cdef void _campaign_progress(void *user, const lrk_campaign_progress *state) wit
     except BaseException as exc:
         holder.error = exc
         holder.stop[0] = 1
+
+
+cdef void _notice(void *user, const char *message) with gil:
+    """A line about the run directory (rundir.h): appended to the list."""
+    (<list>user).append(message.decode("utf-8", "replace"))
+
+
+def verify(directory):
+    """lrk_run_dir_verify: (points_finished, points_unfinished, problems,
+    [every problem, naming its file]); changes nothing."""
+    cdef lrk_verify_report report
+    cdef lrk_error err
+    cdef lrk_status status
+    cdef bytes bdir = str(directory).encode()
+    cdef list lines = []
+    cdef const char *cdir = bdir
+    cdef void *user = <void *>lines
+    err.message[0] = 0
+    memset(&report, 0, sizeof(report))
+    with nogil:
+        status = lrk_run_dir_verify(cdir, _notice, user, &report, &err)
+    if status != LRK_OK:
+        raise OSError(err.message.decode())
+    return report.points_finished, report.points_unfinished, report.problems, lines
 
 
 cdef lrekmc_py_flag *_catch(lrekmc_py_flag *own):
@@ -431,9 +466,12 @@ def compute(_Config config, int threads, progress, bint first_passage=False):
     return out
 
 
-def campaign_run(_Config config, directory, int threads, bint force, command_line, progress):
+def campaign_run(_Config config, directory, int threads, bint force, command_line, progress,
+                 list notices=None):
     """Run or resume the campaign into directory (None: output.dir) through
-    lrk_campaign_run.  Returns (output_dir, point_count, computed, kept)."""
+    lrk_campaign_run.  Returns (output_dir, point_count, computed, kept);
+    the library's notices about the directory (a damaged point computed
+    again, a temporary removed) are appended to `notices`."""
     cdef lrk_campaign_options options
     cdef lrk_campaign_report report
     cdef lrk_error err
@@ -459,6 +497,9 @@ def campaign_run(_Config config, directory, int threads, bint force, command_lin
         holder.callback = progress
         options.progress = _campaign_progress
         options.progress_user = <void *>holder
+    if notices is not None:
+        options.notice = _notice
+        options.notice_user = <void *>notices
     try:
         with nogil:
             status = lrk_campaign_run(&config.c, &options, &report, &err)

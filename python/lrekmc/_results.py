@@ -412,6 +412,17 @@ class Run:
             return None
         return self._table(k, "first_passage.csv", ("trajectory",))
 
+    def verify(self):
+        """Check the directory without changing it (``lrekmc verify``): every
+        finished point's files against their checksums, summary.csv against
+        the done files, no temporaries.  Returns a dict: points_finished,
+        points_unfinished, problems, messages (each naming its file).  Needs
+        the compiled extension."""
+        from . import _core_or_none
+        finished, unfinished, problems, messages = _core_or_none.require().verify(self.path)
+        return dict(points_finished=finished, points_unfinished=unfinished, problems=problems,
+                    messages=messages)
+
     def point(self, k):
         """Point k as a :class:`Point` (tables read on first use)."""
         return Point(self.row(k), self.relaxation(k), self.levels(k),

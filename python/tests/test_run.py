@@ -83,3 +83,47 @@ def test_progress_of_a_campaign(tiny_file, tmp_path):
     assert states and all(s["point_count"] == 4 for s in states)
     lrekmc.run(tiny_file, tmp_path / "q", progress=True)
     assert os.path.exists(tmp_path / "q" / "summary.csv")
+
+
+def test_damaged_point_is_named_and_computed_again(tiny_file, tmp_path):
+    run = lrekmc.run(tiny_file, tmp_path / "d")
+    assert run.verify() == dict(points_finished=4, points_unfinished=0, problems=0, messages=[])
+    with open(tmp_path / "d/points/1/levels.csv", "a") as stream:
+        stream.write("1,2,3,4,5,6,7\n")
+    report = lrekmc.open_run(tmp_path / "d").verify()
+    assert report["points_finished"] == 3 and report["problems"] >= 1
+    assert any("points/1/levels.csv" in m for m in report["messages"])
+    with pytest.warns(lrekmc.LrekmcNotice, match="points/1/levels.csv"):
+        again = lrekmc.run(tiny_file, tmp_path / "d")
+    assert (again.computed, again.kept) == (1, 3)
+    assert again.verify()["problems"] == 0
+    lines = []
+    lrekmc.run(tiny_file, tmp_path / "d", notice=lines.append)
+    assert lines == []
+
+
+def test_a_locked_directory_is_refused(tmp_path):
+    """While the CLI writes a directory, lrekmc.run into it fails at once and
+    changes nothing (the library's lock)."""
+    import signal
+    import subprocess
+    import time
+    from conftest import CLI
+    slow = tmp_path / "slow.yaml"
+    slow.write_text("model: {N: 2000}\nkmc: {trajectories: 5000000, threads: 1}\n"
+                    "references: {master_equation: off}\ngrid: {points: 40}\n")
+    directory = tmp_path / "locked"
+    child = subprocess.Popen([CLI, "run", str(slow), "-o", str(directory), "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (directory / ".lrekmc.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        before = sorted(p.name for p in directory.iterdir())
+        with pytest.raises(OSError, match=str(child.pid)):
+            lrekmc.run(str(slow), directory)
+        assert sorted(p.name for p in directory.iterdir()) == before
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=30)
+    assert child.returncode == 130
