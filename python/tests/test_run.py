@@ -115,14 +115,23 @@ def test_a_locked_directory_is_refused(tmp_path):
     directory = tmp_path / "locked"
     child = subprocess.Popen([CLI, "run", str(slow), "-o", str(directory), "--quiet"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def read(name):
+        try:
+            return (directory / name).read_text()
+        except OSError:
+            return ""
     try:
-        deadline = time.monotonic() + 30
-        while not (directory / ".lrekmc.lock").exists() and time.monotonic() < deadline:
+        # the holder takes the lock (its pid in the lock file), then writes run.yaml
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+                read(".lrekmc.lock").strip() == str(child.pid) and "command_line" in read("run.yaml")):
             time.sleep(0.02)
-        before = sorted(p.name for p in directory.iterdir())
+        assert "lrekmc run" in read("run.yaml"), "the CLI did not start its run"
         with pytest.raises(OSError, match=str(child.pid)):
             lrekmc.run(str(slow), directory)
-        assert sorted(p.name for p in directory.iterdir()) == before
+        # nothing of this call reached the directory: the record is the CLI's
+        assert read(".lrekmc.lock").strip() == str(child.pid)
+        assert "python3: lrekmc.run" not in read("run.yaml")
     finally:
         child.send_signal(signal.SIGINT)
         child.communicate(timeout=30)
