@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""lrekmc_data - read an lrekmc run directory (DESIGN.md section 6).
+"""lrekmc_data - read an lrekmc run directory (docs/design.md section 6).
 
 Shared by the plot scripts so that every one of them reads the output
 contract the same way and fails the same way: one line on stderr,

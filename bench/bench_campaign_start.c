@@ -49,12 +49,12 @@ int main(int argc, char **argv)
     }
     size_t count = lrk_config_sweep_point_count(&base);
     double t0 = now();
-    lrk_point_hasher *h = NULL;
-    if (lrk_point_hasher_create(&base, &h, NULL) != LRK_OK)
+    point_hasher *h = NULL;
+    if (point_hasher_create(&base, &h, NULL) != LRK_OK)
         return 1;
     uint64_t mix = 0;
     for (size_t k = 0; k < count; k++)
-        mix ^= lrk_point_hasher_hash(h, k);
+        mix ^= point_hasher_hash(h, k);
     double fast = now() - t0;
     /* the reference on a sample (it is ~10^3 times slower) */
     size_t sample = count < 20000 ? count : 20000, step = count / sample;
@@ -65,14 +65,14 @@ int main(int argc, char **argv)
         uint64_t full = 0;
         lrk_config_sweep_point(&point, &base, i * step, &d);
         lrk_config_hash(&point, 1, &full, NULL);
-        check |= full != lrk_point_hasher_hash(h, i * step);
+        check |= full != point_hasher_hash(h, i * step);
         lrk_config_free(&point);
     }
     double full = (now() - t0) / (double)sample * (double)count;
     printf("%zu points: fast hashes %.3f s (%.3g points/s); full points + hash %.1f s (from %zu); ratio %.0fx%s\n",
            count, fast, (double)count / fast, full, sample, full / fast, check ? "  MISMATCH" : "");
     printf("(xor %016llx)\n", (unsigned long long)mix);
-    lrk_point_hasher_free(h);
+    point_hasher_free(h);
     lrk_config_free(&base);
     lrk_diagnostics_free(&d);
     return check ? 1 : 0;

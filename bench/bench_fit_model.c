@@ -37,7 +37,7 @@ static void make_data(lrk_fit_data *d)
     size_t i = 0;
     for (int j = 0; j < CURVES; j++) {
         double temp = 0.5 + 0.15 * j;
-        lrk_model m = {LRK_MODE_SER, V0, V1, temp, 0, 1, 1};
+        lrk_model m = {.mode = LRK_MODE_SER, .V0 = V0, .V1 = V1, .T = temp, .A = 0, .T0 = 1, .N = 1};
         double te;
         lrk_closed_form_time(&m, 1 - exp(-1.0), &te, NULL);
         for (int k = 0; k < POINTS; k++, i++) {

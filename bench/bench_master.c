@@ -27,7 +27,7 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Mean-field time at which q is reached (DESIGN.md 2.2). */
+/* Mean-field time at which q is reached (docs/design.md 2.2). */
 static int time_to_reach(const lrk_model *m, double q, double *t)
 {
     double k = lrk_model_k(m), a = lrk_model_a(m);

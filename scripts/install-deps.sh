@@ -3,7 +3,7 @@
 # Install lrekmc's build, test and analysis dependencies from Debian 12 (as root).
 set -euo pipefail
 packages=(build-essential cmake pkg-config git
-          libyaml-dev libgsl-dev libxxhash-dev libcriterion-dev libpcg-cpp-dev g++
+          libyaml-dev libgsl-dev libfftw3-dev libxxhash-dev libcriterion-dev libpcg-cpp-dev g++
           clang libclang-rt-14-dev
           libopenmpi-dev openmpi-bin
           dieharder

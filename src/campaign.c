@@ -35,12 +35,10 @@ lrk_status lrk_campaign_dry_run(const lrk_config *base, FILE *out, lrk_diagnosti
         double events = lrk_point_event_estimate(&point);
         total += events;
         fprintf(out, "%zu", k);
-        size_t stride = count;
         for (size_t a = 0; a < base->sweep_axis_count; a++) {
             const lrk_sweep_axis *axis = &base->sweep_axes[a];
-            stride /= axis->value_count;
             for (size_t i = 0; i < axis->key_count; i++)
-                fprintf(out, "  %s", axis->values[i][(k / stride) % axis->value_count]);
+                fprintf(out, "  %s", axis->values[i][lrk_config_sweep_value_index(base, k, a)]);
         }
         fprintf(out, "  %.3g\n", events);
         lrk_config_free(&point);

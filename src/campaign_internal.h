@@ -21,7 +21,7 @@ typedef struct campaign_state {
     uint64_t columns_hash;       /* of the header after the point/swept columns */
     size_t prefix_fields;        /* point + swept keys: the columns before `mode` */
     char **rows;                 /* summary row per finished point */
-    lrk_run_record record;
+    run_record record;
     lrk_campaign_progress progress;
     lrk_run_lock lock;
     struct timespec start;

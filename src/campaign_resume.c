@@ -155,7 +155,7 @@ static old_point *find_unused(old_point **sorted, size_t n, uint64_t hash)
 
 /* Give every intact old point a new index with the same hash: first where
  * it already is, then (only if some are left) by hashing the other points. */
-static lrk_status match(campaign_state *st, old_points *list, char *taken, const lrk_point_hasher *hasher,
+static lrk_status match(campaign_state *st, old_points *list, char *taken, const point_hasher *hasher,
                         lrk_error *err)
 {
     size_t count = st->record.point_count, left = 0;
@@ -164,7 +164,7 @@ static lrk_status match(campaign_state *st, old_points *list, char *taken, const
         if (!p->intact || !p->numeric || p->index >= count || taken[p->index])
             continue;
         lrk_status s;
-        if (lrk_point_hasher_hash(hasher, p->index) == p->hash) {
+        if (point_hasher_hash(hasher, p->index) == p->hash) {
             p->target = (long)p->index;
             taken[p->index] = 1;
         }
@@ -183,7 +183,7 @@ static lrk_status match(campaign_state *st, old_points *list, char *taken, const
     for (size_t k = 0; s == LRK_OK && unmatched > 0 && k < count; k++) {
         if (taken[k])
             continue;
-        old_point *p = find_unused(sorted, left, lrk_point_hasher_hash(hasher, k));
+        old_point *p = find_unused(sorted, left, point_hasher_hash(hasher, k));
         if (p != NULL) {
             p->target = (long)k;
             taken[k] = 1;
@@ -306,12 +306,12 @@ lrk_status campaign_resume(campaign_state *st, lrk_campaign_report *report, lrk_
     lrk_status s = points && taken ? LRK_OK : lrk_error_set(err, LRK_ERR_NOMEM, "resume: out of memory");
     if (s == LRK_OK)
         s = scan(st, points, &list, err);
-    lrk_point_hasher *hasher = NULL;
+    point_hasher *hasher = NULL;
     if (s == LRK_OK && list.intact > 0)
-        s = lrk_point_hasher_create(st->base, &hasher, err);
+        s = point_hasher_create(st->base, &hasher, err);
     if (s == LRK_OK && list.intact > 0)
         s = match(st, &list, taken, hasher, err);
-    lrk_point_hasher_free(hasher);
+    point_hasher_free(hasher);
     if (s == LRK_OK)
         s = refuse_drop(st, &list, err);
     if (s == LRK_OK)
@@ -324,7 +324,7 @@ lrk_status campaign_resume(campaign_state *st, lrk_campaign_report *report, lrk_
         st->rows[k] = campaign_row(st, k, p->tail);
         if (st->rows[k] == NULL)
             s = lrk_error_set(err, LRK_ERR_NOMEM, "resume: out of memory");
-        st->record.state[k] = LRK_POINT_KEPT;
+        st->record.state[k] = POINT_KEPT;
         report->points_kept++;
     }
     for (size_t i = 0; i < list.count; i++)

@@ -128,7 +128,7 @@ static lrk_status write_point(campaign_state *st, size_t k, const char *pdir, co
 {
     static const char *const files[] = {"relaxation.csv", "levels.csv", "first_passage.csv"};
     lrk_status s = lrk_point_write(point, pdir, err);
-    char *row = s == LRK_OK ? lrk_summary_row(st->base, k, config, point) : NULL;
+    char *row = s == LRK_OK ? summary_row(st->base, k, config, point) : NULL;
     const char *tail = row ? point_done_row_tail(row, st->prefix_fields) : NULL;
     if (s == LRK_OK && tail == NULL)
         s = lrk_error_set(err, LRK_ERR_NOMEM, "summary row: out of memory");
@@ -186,7 +186,7 @@ static lrk_status compute_point(campaign_state *st, size_t k, lrk_error *err)
     if (s == LRK_OK)
         s = write_point(st, k, pdir, &config, &point, hash, err);
     if (s == LRK_OK) {
-        st->record.state[k] = LRK_POINT_COMPUTED;
+        st->record.state[k] = POINT_COMPUTED;
         st->progress.events_done += point.kmc != NULL ? (double)point.kmc->events : 0.0;
     }
     lrk_output_abandon(&trajectories);
@@ -218,11 +218,11 @@ static lrk_status estimate_events(campaign_state *st, lrk_error *err)
     enum { SAMPLE = 2000 };
     size_t count = st->record.point_count, pending = 0;
     for (size_t k = 0; k < count; k++)
-        pending += st->record.state[k] == LRK_POINT_PENDING;
+        pending += st->record.state[k] == POINT_PENDING;
     size_t step = pending > SAMPLE ? count / SAMPLE : 1, sampled = 0;
     double events = 0;
     for (size_t k = 0; k < count; k += step) {
-        if (st->record.state[k] != LRK_POINT_PENDING)
+        if (st->record.state[k] != POINT_PENDING)
             continue;
         lrk_config config;
         uint64_t hash;
@@ -258,7 +258,7 @@ static lrk_status open_directory(campaign_state *st, lrk_error *err)
 static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_error *err)
 {
     size_t count = lrk_config_sweep_point_count(st->base);
-    st->record = (lrk_run_record){.dir = st->dir, .base = st->base, .command_line = st->options->command_line,
+    st->record = (run_record){.dir = st->dir, .base = st->base, .command_line = st->options->command_line,
                                   .threads = st->options->threads > 0 ? st->options->threads : st->base->kmc.threads,
                                   .ranks = lrk_parallel_size(), .point_count = count};
     report->point_count = count;
@@ -269,9 +269,9 @@ static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_e
     if (s != LRK_OK)
         return s;
     st->rows = calloc(count, sizeof(char *));
-    st->record.state = calloc(count, sizeof(lrk_point_state));
+    st->record.state = calloc(count, sizeof(point_state));
     st->record.seconds = calloc(count, sizeof(double));
-    st->header = lrk_summary_header(st->base);
+    st->header = summary_header(st->base);
     if (!st->rows || !st->record.state || !st->record.seconds || !st->header)
         return lrk_error_set(err, LRK_ERR_NOMEM, "campaign of %zu points: out of memory", count);
     st->prefix_fields = 1;
@@ -279,7 +279,7 @@ static lrk_status prepare(campaign_state *st, lrk_campaign_report *report, lrk_e
         st->prefix_fields += st->base->sweep_axes[a].key_count;
     const char *columns = point_done_row_tail(st->header, st->prefix_fields);
     st->columns_hash = point_done_text_hash(columns ? columns : "");
-    lrk_run_record_now(st->record.started);
+    run_record_now(st->record.started);
     s = lrk_config_hash(st->base, 0, &st->record.campaign_hash, err);
     if (s == LRK_OK)
         s = open_directory(st, err);
@@ -300,9 +300,9 @@ static lrk_status record(campaign_state *st, int always, lrk_error *err)
         return LRK_OK;
     struct timespec begin;
     clock_gettime(CLOCK_MONOTONIC, &begin);
-    lrk_status s = lrk_summary_write(st->dir, st->header, st->rows, st->record.point_count, err);
+    lrk_status s = summary_write(st->dir, st->header, st->rows, st->record.point_count, err);
     if (s == LRK_OK)
-        s = lrk_run_record_write(&st->record, err);
+        s = run_record_write(&st->record, err);
     st->record_cost = seconds_since(&begin);
     clock_gettime(CLOCK_MONOTONIC, &st->recorded_at);
     return s;
@@ -312,7 +312,7 @@ static lrk_status compute_pending(campaign_state *st, lrk_campaign_report *repor
 {
     lrk_status s = LRK_OK;
     for (size_t k = 0; s == LRK_OK && k < st->record.point_count; k++) {
-        if (st->record.state[k] != LRK_POINT_PENDING)
+        if (st->record.state[k] != POINT_PENDING)
             continue;
         s = campaign_check_stop(st, "starting a point", err);
         if (s == LRK_OK)
@@ -346,7 +346,7 @@ lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *
     if (s == LRK_OK)
         s = compute_pending(&st, report, err);
     if (s == LRK_OK)
-        lrk_run_record_now(st.record.finished);
+        run_record_now(st.record.finished);
     if (prepared) { /* the last rows, also after an interruption or a failed point */
         lrk_error later;
         lrk_status r = record(&st, 1, s == LRK_OK ? err : &later);

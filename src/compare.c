@@ -47,7 +47,7 @@ void lrk_compare_levels(const double *t_mean, const double *t_exact_mean, const 
                         const long *level_event, size_t level_count, long trajectories,
                         lrk_comparison *out)
 {
-    if (trajectories < 1)
+    if (t_exact_mean == NULL || t_exact_var == NULL || trajectories < 1)
         return;
     double M = (double)trajectories;
     double previous_mean = 0.0, previous_exact = 0.0, previous_var = 0.0;

@@ -7,13 +7,15 @@
  */
 #include "config_internal.h"
 
+#include "lrekmc/lattice.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-char *lrk_strdup(const char *s)
+char *config_strdup(const char *s)
 {
     size_t size = strlen(s) + 1;
     char *copy = malloc(size);
@@ -77,7 +79,7 @@ static const char *source_name(const lrk_config *c)
     return c->source != NULL ? c->source : "(config)";
 }
 
-void lrk_config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index, const char *format, ...)
+void config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index, const char *format, ...)
 {
     char prefix[512];
     const lrk_config_origin *o = &c->origin[key_index];
@@ -98,29 +100,20 @@ void lrk_config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index
 
 /* ---- defaults, names, copies --------------------------------------------- */
 
+/* Every default is the key table's text, applied like a value in a file;
+ * a number without a default is NaN ("not given").  A failed allocation of
+ * output.dir leaves it NULL: see lrk_config_output_dir. */
 void lrk_config_defaults(lrk_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->model = (lrk_model){.mode = LRK_MODE_SER, .V0 = 1.0, .V1 = 1.0, .T = 1.0, .A = NAN, .T0 = NAN, .N = 1000};
-    c->elastic = (lrk_elastic){NAN, NAN, NAN, NAN, NAN};
-    c->kmc.trajectories = 10000;
-    c->kmc.seed = 42;
-    c->kmc.streams = LRK_STREAMS_INDEPENDENT;
-    c->kmc.threads = 0;
-    c->grid.t_max_auto = 1;
-    c->grid.t_max = 0.0;
-    c->grid.q_max = 0.99;
-    c->grid.t_max_rule = LRK_GRID_END_AUTO;
-    c->grid.points = 400;
-    c->grid.spacing = LRK_SPACING_LINEAR;
-    c->fit.protocol = LRK_FIT_QLEVELS;
-    c->fit.q_from = 0.01;
-    c->fit.q_to = 0.99;
-    c->fit.q_count = 99;
-    c->fit.batches = 20;
-    c->references.master_equation = LRK_SWITCH_AUTO;
-    c->output.dir = lrk_strdup(LRK_CONFIG_DEFAULT_DIR);  /* NULL after a failed strdup: see lrk_config_output_dir */
-    c->output.trajectories = 0;
+    for (size_t i = 0; i < config_key_count(); i++) {
+        const config_key_def *k = config_key_at(i);
+        char why[256];
+        if (k->default_text != NULL)
+            (void)config_key_apply(c, k, k->default_text, 0, why, sizeof why); /* tests: every default applies */
+        else if (k->kind == KEY_REAL)
+            *(double *)(void *)((char *)c + k->offset) = NAN;
+    }
 }
 
 void lrk_config_free(lrk_config *c)
@@ -130,7 +123,7 @@ void lrk_config_free(lrk_config *c)
     free(c->source);
     free(c->output.dir);
     for (size_t i = 0; i < c->sweep_axis_count; i++)
-        lrk_sweep_axis_free(&c->sweep_axes[i]);
+        config_sweep_axis_free(&c->sweep_axes[i]);
     free(c->sweep_axes);
     c->source = NULL;
     c->output.dir = NULL;
@@ -147,7 +140,7 @@ static char *strdup_or_null(const char *s, int *failed)
 {
     if (s == NULL)
         return NULL;
-    char *copy = lrk_strdup(s);
+    char *copy = config_strdup(s);
     if (copy == NULL)
         *failed = 1;
     return copy;
@@ -167,7 +160,7 @@ lrk_status lrk_config_copy(lrk_config *dst, const lrk_config *src)
             failed = 1;
         for (size_t i = 0; !failed && i < src->sweep_axis_count; i++) {
             dst->sweep_axis_count = i + 1;
-            if (lrk_sweep_axis_copy(&dst->sweep_axes[i], &src->sweep_axes[i]) != LRK_OK)
+            if (config_sweep_axis_copy(&dst->sweep_axes[i], &src->sweep_axes[i]) != LRK_OK)
                 failed = 1;
         }
     }
@@ -178,23 +171,26 @@ lrk_status lrk_config_copy(lrk_config *dst, const lrk_config *src)
     return LRK_OK;
 }
 
+const char *const lrk_fit_protocol_names[] = {"qlevels", "timegrid", NULL};
+const char *const lrk_switch_names[] = {"auto", "on", "off", NULL};
+
+/* names[i] for 0 <= i < its length, else NULL. */
+static const char *enum_name(const char *const *names, int i)
+{
+    for (int n = 0; names[n] != NULL; n++)
+        if (n == i)
+            return names[n];
+    return NULL;
+}
+
 const char *lrk_fit_protocol_name(lrk_fit_protocol p)
 {
-    switch (p) {
-    case LRK_FIT_QLEVELS: return "qlevels";
-    case LRK_FIT_TIMEGRID: return "timegrid";
-    }
-    return NULL;
+    return enum_name(lrk_fit_protocol_names, (int)p);
 }
 
 const char *lrk_switch_name(lrk_switch s)
 {
-    switch (s) {
-    case LRK_SWITCH_AUTO: return "auto";
-    case LRK_SWITCH_ON: return "on";
-    case LRK_SWITCH_OFF: return "off";
-    }
-    return NULL;
+    return enum_name(lrk_switch_names, (int)s);
 }
 
 /* ---- equality ------------------------------------------------------------- */
@@ -221,17 +217,17 @@ static int same_axis(const lrk_sweep_axis *a, const lrk_sweep_axis *b)
 int lrk_config_equal(const lrk_config *a, const lrk_config *b)
 {
     char x[128], y[128];
-    for (size_t i = 0; i < lrk_key_count(); i++) {
-        const lrk_key_def *k = lrk_key_at(i);
-        if (k->kind == LRK_KEY_REAL) {
+    for (size_t i = 0; i < config_key_count(); i++) {
+        const config_key_def *k = config_key_at(i);
+        if (k->kind == KEY_REAL) {
             const double *p = (const double *)(const void *)((const char *)a + k->offset);
             const double *q = (const double *)(const void *)((const char *)b + k->offset);
             if (!same_double(*p, *q))
                 return 0;
             continue;
         }
-        lrk_key_format(a, k, x, sizeof x);
-        lrk_key_format(b, k, y, sizeof y);
+        config_key_format(a, k, x, sizeof x);
+        config_key_format(b, k, y, sizeof y);
         if (strcmp(x, y) != 0)
             return 0;
     }
@@ -253,7 +249,7 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b)
 static size_t key_index(const char *name)
 {
     size_t i = 0;
-    if (lrk_key_find(name, &i) == NULL) {
+    if (config_key_find(name, &i) == NULL) {
         fprintf(stderr, "lrekmc: internal error: config.c names the unknown key '%s'\n", name);
         abort();
     }
@@ -287,13 +283,13 @@ static size_t check_crossover(lrk_config *c, lrk_diagnostics *d)
     if (c->model.mode != LRK_MODE_CROSSOVER)
         return 0;
     if (isnan(c->model.A)) {
-        lrk_config_report(d, c, key_index("model.mode"),
+        config_report(d, c, key_index("model.mode"),
                           "model.crossover.A is required when model.mode is crossover (a finite number; "
                           "it has no default)");
         errors++;
     }
     if (isnan(c->model.T0)) {
-        lrk_config_report(d, c, key_index("model.mode"),
+        config_report(d, c, key_index("model.mode"),
                           "model.crossover.T0 is required when model.mode is crossover (a finite number "
                           "> 0; it has no default)");
         errors++;
@@ -310,14 +306,14 @@ static size_t check_elastic(lrk_config *c, lrk_diagnostics *d)
     if (!c->has_elastic)
         return 0;
     if (given(c, "model.V1")) {
-        lrk_config_report(d, c, key_index("model.V1"),
+        config_report(d, c, key_index("model.V1"),
                           "model.V1 and model.elastic are both given: give one of them (model.elastic "
                           "computes V1 by Eq. 5)");
         errors++;
     }
     for (size_t i = 0; i < 5; i++) {
         if (isnan(values[i])) {
-            lrk_config_report(d, c, at, "%s is required: model.elastic needs n_r, q0, dp0, d0 and d_el",
+            config_report(d, c, at, "%s is required: model.elastic needs n_r, q0, dp0, d0 and d_el",
                               names[i]);
             errors++;
         }
@@ -326,10 +322,40 @@ static size_t check_elastic(lrk_config *c, lrk_diagnostics *d)
         return errors;
     double V1 = lrk_elastic_V1(c->elastic.n_r, c->elastic.q0, c->elastic.dp0, c->elastic.d0, c->elastic.d_el);
     if (!isfinite(V1) || V1 < 0) {
-        lrk_config_report(d, c, at, "model.elastic gives V1 = %g: expected a finite number >= 0", V1);
+        config_report(d, c, at, "model.elastic gives V1 = %g: expected a finite number >= 0", V1);
         return 1;
     }
     c->model.V1 = V1;
+    return 0;
+}
+
+/* model.space: Ly, Lz follow L and N follows the box unless given (so that
+ * a sweep over L moves them too), model.elastic gives V1 = q0 dp0 S
+ * (lattice.h).  Runs after check_elastic, whose Eq. 5 V1 it replaces. */
+static size_t check_space(lrk_config *c, lrk_diagnostics *d)
+{
+    static const char *const names[] = {"model.space.L", "model.space.Ly", "model.space.Lz", "model.space.d_el",
+                                        "model.space.kernel", "model.space.lattice", "model.N", NULL};
+    lrk_space *s = &c->model.space;
+    if (s->lattice == LRK_LATTICE_NONE)
+        return 0;
+    if (!given(c, "model.space.Ly"))
+        s->Ly = 0;
+    if (!given(c, "model.space.Lz"))
+        s->Lz = 0;
+    int elastic = c->has_elastic && !isnan(c->elastic.q0) && !isnan(c->elastic.dp0) && !isnan(c->elastic.d0)
+                  && !isnan(c->elastic.d_el);
+    lrk_error err;
+    if (lrk_space_resolve(&c->model, given(c, "model.N"), elastic ? c->elastic.q0 * c->elastic.dp0 : -1.0,
+                          elastic ? c->elastic.d_el / c->elastic.d0 : 0.0, &err) != LRK_OK) {
+        const char *const at_n[] = {"model.N", NULL};
+        const char *const at_elastic[] = {"model.elastic.d_el", "model.space.d_el", NULL};
+        const char *const *where = strncmp(err.message, "model.N", 7) == 0             ? at_n
+                                   : strstr(err.message, "model.elastic") != NULL ? at_elastic
+                                                                                  : names;
+        config_report(d, c, place(c, where), "%s", err.message);
+        return 1;
+    }
     return 0;
 }
 
@@ -339,9 +365,9 @@ static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
     if (c->fit.q_from > c->fit.q_to) {
         static const char *const names[] = {"fit.q_levels.to", "fit.q_levels.from", NULL};
         char from[40], to[40];
-        lrk_format_double(c->fit.q_from, from, sizeof from);
-        lrk_format_double(c->fit.q_to, to, sizeof to);
-        lrk_config_report(d, c, place(c, names),
+        config_format_double(c->fit.q_from, from, sizeof from);
+        config_format_double(c->fit.q_to, to, sizeof to);
+        config_report(d, c, place(c, names),
                           "fit.q_levels.from = %s is greater than fit.q_levels.to = %s: expected "
                           "0 < from <= to < 1",
                           from, to);
@@ -349,7 +375,7 @@ static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
     }
     if (c->kmc.trajectories > 0 && c->fit.batches > c->kmc.trajectories) {
         static const char *const names[] = {"fit.batches", "kmc.trajectories", NULL};
-        lrk_config_report(d, c, place(c, names),
+        config_report(d, c, place(c, names),
                           "fit.batches = %ld exceeds kmc.trajectories = %ld: expected at most one batch "
                           "per trajectory",
                           c->fit.batches, c->kmc.trajectories);
@@ -361,12 +387,14 @@ static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
 static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
 {
     size_t errors = check_crossover(c, d) + check_elastic(c, d) + check_relations(c, d);
+    if (errors == 0)
+        errors += check_space(c, d);
     if (errors == 0) {
         lrk_error err;
         if (lrk_model_validate_point(&c->model, &err) != LRK_OK) {
             static const char *const names[] = {"model.T", "model.V1", "model.V0", "model.N",
                                                 "model.crossover.T0", "model.crossover.A", NULL};
-            lrk_config_report(d, c, place(c, names), "%s", err.message);
+            config_report(d, c, place(c, names), "%s", err.message);
             errors++;
         }
     }
@@ -383,21 +411,29 @@ size_t lrk_config_sweep_point_count(const lrk_config *c)
     return count;
 }
 
+size_t lrk_config_sweep_value_index(const lrk_config *c, size_t point, size_t axis)
+{
+    for (size_t a = c->sweep_axis_count; a-- > axis + 1;)
+        point /= c->sweep_axes[a].value_count;
+    return point % c->sweep_axes[axis].value_count;
+}
+
+/* Applied last axis first, as before the decoding moved into one function
+ * (the order decides which message a point with several bad values gets). */
 static lrk_status apply_point(lrk_config *point, const lrk_config *base, size_t index, char *what, size_t size)
 {
     size_t used = 0;
     what[0] = '\0';
     for (size_t a = base->sweep_axis_count; a-- > 0;) {
         const lrk_sweep_axis *axis = &base->sweep_axes[a];
-        size_t i = index % axis->value_count;
-        index /= axis->value_count;
+        size_t i = lrk_config_sweep_value_index(base, index, a);
         for (size_t k = 0; k < axis->key_count; k++) {
             size_t slot;
-            const lrk_key_def *def = lrk_key_find(axis->keys[k], &slot);
+            const config_key_def *def = config_key_find(axis->keys[k], &slot);
             char why[512];
             if (def == NULL)
                 return LRK_ERR_INVALID;
-            lrk_status status = lrk_key_apply(point, def, axis->values[k][i], 0, why, sizeof why);
+            lrk_status status = config_key_apply(point, def, axis->values[k][i], 0, why, sizeof why);
             if (status != LRK_OK)
                 return status;
             point->origin[slot] = (lrk_config_origin){LRK_ORIGIN_SWEEP, axis->line, axis->column};

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config_emit.c - the resolved configuration written back as YAML with
- * libyaml's emitter (which does all quoting and escaping).  The output reads
- * back to an equal configuration: numbers use the shortest text that round
- * trips and the sweep is written as explicit lists.
+ * libyaml's emitter (which does all quoting and escaping), walking the key
+ * table (config_keys.c): a new key is emitted without an edit here.  The output reads back to an
+ * equal configuration: numbers use the shortest text that round trips and
+ * the sweep is written as explicit lists.
  */
 #include "config_internal.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -46,82 +49,74 @@ static void end_mapping(writer *w)
     emit(w, &e, yaml_mapping_end_event_initialize(&e));
 }
 
-/* `leaf: value` for the table key `name` ("model.T" is written as T). */
-static void key_value(writer *w, const lrk_config *c, const char *name)
+/* The blocks of a dotted key: "fit.q_levels.from" has depth 2 ("fit",
+ * "fit.q_levels"); block d of it is name[0 .. end of component d). */
+static size_t depth_of(const char *name)
 {
-    char text[4200];
-    const lrk_key_def *k = lrk_key_find(name, NULL);
-    if (k == NULL) {
-        w->failed = 1;
-        return;
-    }
-    lrk_key_format(c, k, text, sizeof text);
-    scalar(w, strrchr(name, '.') + 1, YAML_PLAIN_SCALAR_STYLE);
-    scalar(w, text, k->kind == LRK_KEY_STRING ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+    size_t depth = 0;
+    for (const char *p = name; *p; p++)
+        depth += *p == '.';
+    return depth;
 }
 
-static void model(writer *w, const lrk_config *c)
+static size_t component_end(const char *name, size_t d)
 {
-    begin_mapping(w, "model");
-    key_value(w, c, "model.mode");
-    key_value(w, c, "model.V0");
-    if (c->has_elastic) {
-        static const char *const names[] = {"model.elastic.n_r", "model.elastic.q0", "model.elastic.dp0",
-                                            "model.elastic.d0", "model.elastic.d_el"};
-        const double values[] = {c->elastic.n_r, c->elastic.q0, c->elastic.dp0, c->elastic.d0, c->elastic.d_el};
-        begin_mapping(w, "elastic");
-        for (size_t i = 0; i < 5; i++)
-            if (!isnan(values[i]))
-                key_value(w, c, names[i]);
-        end_mapping(w);
-    } else {
-        key_value(w, c, "model.V1");
+    const char *p = name;
+    for (size_t i = 0; i <= d; i++) {
+        p = strchr(p, '.');
+        if (i < d)
+            p++;
     }
-    key_value(w, c, "model.T");
-    if (!isnan(c->model.A) || !isnan(c->model.T0)) {
-        begin_mapping(w, "crossover");
-        if (!isnan(c->model.A))
-            key_value(w, c, "model.crossover.A");
-        if (!isnan(c->model.T0))
-            key_value(w, c, "model.crossover.T0");
-        end_mapping(w);
-    }
-    key_value(w, c, "model.N");
-    end_mapping(w);
+    return (size_t)(p - name);
 }
 
-static void sections(writer *w, const lrk_config *c)
+/* How many leading blocks the keys a and b share. */
+static size_t shared_depth(const char *a, const char *b)
 {
-    begin_mapping(w, "kmc");
-    key_value(w, c, "kmc.trajectories");
-    key_value(w, c, "kmc.seed");
-    key_value(w, c, "kmc.streams");
-    key_value(w, c, "kmc.threads");
-    end_mapping(w);
-    begin_mapping(w, "grid");
-    key_value(w, c, "grid.t_max");
-    key_value(w, c, "grid.q_max");
-    key_value(w, c, "grid.t_max_rule");
-    key_value(w, c, "grid.points");
-    key_value(w, c, "grid.spacing");
-    end_mapping(w);
-    begin_mapping(w, "fit");
-    key_value(w, c, "fit.protocol");
-    begin_mapping(w, "q_levels");
-    key_value(w, c, "fit.q_levels.from");
-    key_value(w, c, "fit.q_levels.to");
-    key_value(w, c, "fit.q_levels.count");
-    end_mapping(w);
-    key_value(w, c, "fit.batches");
-    end_mapping(w);
-    begin_mapping(w, "references");
-    key_value(w, c, "references.master_equation");
-    end_mapping(w);
-    begin_mapping(w, "output");
-    scalar(w, "dir", YAML_PLAIN_SCALAR_STYLE);
-    scalar(w, lrk_config_output_dir(c), YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-    key_value(w, c, "output.trajectories");
-    end_mapping(w);
+    size_t da = depth_of(a), db = depth_of(b), d = 0;
+    while (d < da && d < db) {
+        size_t ea = component_end(a, d), eb = component_end(b, d);
+        if (ea != eb || strncmp(a, b, ea) != 0)
+            break;
+        d++;
+    }
+    return d;
+}
+
+static int emitted(const lrk_config *c, const config_key_def *k)
+{
+    if (k->omitted != NULL && k->omitted(c))
+        return 0;
+    /* a number without a default is NaN until given */
+    return !(k->kind == KEY_REAL && k->default_text == NULL
+             && isnan(*(const double *)(const void *)((const char *)c + k->offset)));
+}
+
+/* Every emitted key in table order, opening and closing the blocks of the
+ * dotted names as they change (the table keeps each block contiguous). */
+static void keys_in_table_order(writer *w, const lrk_config *c)
+{
+    char text[4200], block[128];
+    const char *open = NULL; /* the last emitted key: its blocks are open */
+    for (size_t i = 0; config_key_at(i) != NULL; i++) {
+        const config_key_def *k = config_key_at(i);
+        if (!emitted(c, k))
+            continue;
+        size_t keep = open != NULL ? shared_depth(open, k->name) : 0;
+        for (size_t d = open != NULL ? depth_of(open) : 0; d > keep; d--)
+            end_mapping(w);
+        for (size_t d = keep; d < depth_of(k->name); d++) {
+            size_t from = d == 0 ? 0 : component_end(k->name, d - 1) + 1, to = component_end(k->name, d);
+            snprintf(block, sizeof block, "%.*s", (int)(to - from), k->name + from);
+            begin_mapping(w, block);
+        }
+        config_key_format(c, k, text, sizeof text);
+        scalar(w, strrchr(k->name, '.') + 1, YAML_PLAIN_SCALAR_STYLE);
+        scalar(w, text, k->kind == KEY_STRING ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+        open = k->name;
+    }
+    for (size_t d = open != NULL ? depth_of(open) : 0; d > 0; d--)
+        end_mapping(w);
 }
 
 static void value_list(writer *w, const char *key, char **values, size_t count)
@@ -164,8 +159,7 @@ lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err)
     emit(&w, &e, yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING));
     emit(&w, &e, yaml_document_start_event_initialize(&e, NULL, NULL, NULL, 1));
     begin_mapping(&w, NULL);
-    model(&w, c);
-    sections(&w, c);
+    keys_in_table_order(&w, c);
     sweep(&w, c);
     end_mapping(&w);
     emit(&w, &e, yaml_document_end_event_initialize(&e, 1));

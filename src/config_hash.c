@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * config_hash.c - the identity of a configuration's results
- * (lrk_config_hash in campaign.h) and its fast per-point form
+ * (lrk_config_hash in config.h) and its fast per-point form
  * (point_hash.h).  The hash is XXH3-64 over one 64-bit XXH3 of
  * "key=value" per scalar key in table order (values as lrk_config_emit
  * writes them), so that a point's hash is the base's array with the swept
- * keys' entries replaced.  output.dir and kmc.threads change no result and
- * count as constants; model.V1 does too when model.elastic derives it (the
- * elastic keys carry it).
+ * keys' entries replaced.  Keys whose row says they change no result
+ * (changes_no_result: output.dir, kmc.threads) count as constants; so does
+ * a key the row omits (model.V1 when model.elastic derives it: the elastic
+ * keys carry it).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "config_internal.h"
@@ -19,33 +20,49 @@
 #include "lrekmc/campaign.h"
 #include "point_hash.h"
 
-static int is_constant(const lrk_config *c, const char *name)
+/* From the key's row: changes_no_result marks a key that changes no result, and an
+ * omitted key (model.V1 under model.elastic) is carried by others. */
+static int is_constant(const lrk_config *c, const config_key_def *k)
 {
-    return strcmp(name, "output.dir") == 0 || strcmp(name, "kmc.threads") == 0
-           || (c->has_elastic && strcmp(name, "model.V1") == 0);
+    return k->changes_no_result || (k->omitted != NULL && k->omitted(c));
 }
 
 static uint64_t key_hash(const lrk_config *c, size_t i)
 {
-    const lrk_key_def *k = lrk_key_at(i);
-    if (is_constant(c, k->name))
+    const config_key_def *k = config_key_at(i);
+    if (is_constant(c, k))
         return 0;
     char text[1200];
     int used = snprintf(text, sizeof text, "%s=", k->name);
-    lrk_key_format(c, k, text + used, sizeof text - (size_t)used);
+    config_key_format(c, k, text + used, sizeof text - (size_t)used);
     return XXH3_64bits(text, strlen(text));
+}
+
+/* Entries of model.space.* keys that are 0 (omitted: no lattice) are dropped
+ * before hashing, so that every configuration without a lattice keeps the
+ * hash it had before those keys existed.  Returns the entries left. */
+static size_t drop_absent_space_keys(uint64_t *h, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const config_key_def *k = i < config_key_count() ? config_key_at(i) : NULL;
+        if (h[i] == 0 && k != NULL && strncmp(k->name, "model.space.", 12) == 0)
+            continue;
+        h[kept++] = h[i];
+    }
+    return kept;
 }
 
 static void fill_key_hashes(const lrk_config *c, uint64_t *h)
 {
-    for (size_t i = 0; i < lrk_key_count(); i++)
+    for (size_t i = 0; i < config_key_count(); i++)
         h[i] = key_hash(c, i);
-    h[lrk_key_count()] = (uint64_t)c->has_elastic;
+    h[config_key_count()] = (uint64_t)c->has_elastic;
 }
 
 lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err)
 {
-    size_t n = lrk_key_count() + 1;
+    size_t n = config_key_count() + 1;
     uint64_t *h = malloc(n * sizeof *h);
     XXH3_state_t *state = without_sweep ? NULL : XXH3_createState();
     if (h == NULL || (!without_sweep && state == NULL)) {
@@ -54,6 +71,7 @@ lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *has
         return lrk_error_set(err, LRK_ERR_NOMEM, "configuration hash: out of memory");
     }
     fill_key_hashes(c, h);
+    n = drop_absent_space_keys(h, n);
     if (without_sweep) {
         *hash = XXH3_64bits(h, n * sizeof *h);
     } else {
@@ -83,7 +101,7 @@ typedef struct swept_key {
     uint64_t *value_hash;        /* per value of the axis */
 } swept_key;
 
-struct lrk_point_hasher {
+struct point_hasher {
     size_t n;                    /* entries of the array */
     uint64_t *base;              /* point 0's array */
     size_t axis_count;
@@ -93,7 +111,7 @@ struct lrk_point_hasher {
     swept_key *keys;
 };
 
-void lrk_point_hasher_free(lrk_point_hasher *h)
+void point_hasher_free(point_hasher *h)
 {
     if (h == NULL)
         return;
@@ -111,7 +129,7 @@ static lrk_status hash_values(lrk_config *scratch, const lrk_sweep_axis *axis, s
                               lrk_error *err)
 {
     size_t slot = 0;
-    const lrk_key_def *def = lrk_key_find(axis->keys[k], &slot);
+    const config_key_def *def = config_key_find(axis->keys[k], &slot);
     out->slot = slot;
     out->value_hash = malloc(axis->value_count * sizeof *out->value_hash);
     if (def == NULL || out->value_hash == NULL)
@@ -119,17 +137,17 @@ static lrk_status hash_values(lrk_config *scratch, const lrk_sweep_axis *axis, s
                              def ? "out of memory" : axis->keys[k]);
     for (size_t v = 0; v < axis->value_count; v++) {
         char why[512];
-        out->value_hash[v] = lrk_key_apply(scratch, def, axis->values[k][v], 0, why, sizeof why) == LRK_OK
+        out->value_hash[v] = config_key_apply(scratch, def, axis->values[k][v], 0, why, sizeof why) == LRK_OK
                                  ? key_hash(scratch, slot)
                                  : 0; /* such a point fails validation when it is computed */
     }
     return LRK_OK;
 }
 
-lrk_status lrk_point_hasher_create(const lrk_config *base, lrk_point_hasher **out, lrk_error *err)
+lrk_status point_hasher_create(const lrk_config *base, point_hasher **out, lrk_error *err)
 {
     *out = NULL;
-    lrk_point_hasher *h = calloc(1, sizeof *h);
+    point_hasher *h = calloc(1, sizeof *h);
     lrk_config first, scratch;
     lrk_diagnostics d;
     lrk_diagnostics_init(&d);
@@ -141,7 +159,7 @@ lrk_status lrk_point_hasher_create(const lrk_config *base, lrk_point_hasher **ou
             lrk_config_free(&first);
         return lrk_error_set(err, s, "point hashes: point 0 is not valid");
     }
-    h->n = lrk_key_count() + 1;
+    h->n = config_key_count() + 1;
     h->axis_count = base->sweep_axis_count;
     for (size_t a = 0; a < base->sweep_axis_count; a++)
         h->key_count += base->sweep_axes[a].key_count;
@@ -169,14 +187,14 @@ lrk_status lrk_point_hasher_create(const lrk_config *base, lrk_point_hasher **ou
     }
     lrk_config_free(&first);
     if (s != LRK_OK) {
-        lrk_point_hasher_free(h);
+        point_hasher_free(h);
         return s;
     }
     *out = h;
     return LRK_OK;
 }
 
-uint64_t lrk_point_hasher_hash(const lrk_point_hasher *h, size_t index)
+uint64_t point_hasher_hash(const point_hasher *h, size_t index)
 {
     uint64_t stack[LRK_CONFIG_KEY_SLOTS + 1];
     memcpy(stack, h->base, h->n * sizeof *stack);
@@ -184,5 +202,5 @@ uint64_t lrk_point_hasher_hash(const lrk_point_hasher *h, size_t index)
         const swept_key *k = &h->keys[i];
         stack[k->slot] = k->value_hash[(index / h->stride[k->axis]) % h->values[k->axis]];
     }
-    return XXH3_64bits(stack, h->n * sizeof *stack);
+    return XXH3_64bits(stack, drop_absent_space_keys(stack, h->n) * sizeof *stack);
 }

@@ -11,70 +11,78 @@
 
 #include "lrekmc/config.h"
 
-typedef enum lrk_key_kind {
-    LRK_KEY_REAL,     /* finite double with optional bounds */
-    LRK_KEY_INT,      /* integer stored in an int */
-    LRK_KEY_LONG,     /* integer stored in a long */
-    LRK_KEY_U64,      /* uint64_t, the full range */
-    LRK_KEY_BOOL,     /* true | false */
-    LRK_KEY_ENUM,     /* one of `choices`, stored as an int-sized enum */
-    LRK_KEY_STRING,   /* non-empty text (owned char *) */
-    LRK_KEY_TMAX      /* auto | real > 0 (grid.t_max) */
-} lrk_key_kind;
+typedef enum config_key_kind {
+    KEY_REAL,     /* finite double with optional bounds */
+    KEY_INT,      /* integer stored in an int */
+    KEY_LONG,     /* integer stored in a long */
+    KEY_U64,      /* uint64_t, the full range */
+    KEY_BOOL,     /* true | false */
+    KEY_ENUM,     /* one of `choices`, stored as an int-sized enum */
+    KEY_STRING,   /* non-empty text (owned char *) */
+    KEY_TMAX      /* auto | real > 0 (grid.t_max) */
+} config_key_kind;
 
-/* Bounds of a number: lo/hi apply when has_lo/has_hi; *_open excludes them. */
-typedef struct lrk_key_def {
+/* One scalar key: everything the loader, --set, sweeps, messages, defaults,
+ * emission, the resume hash, `check` and docs/configuration.md need.
+ * Bounds of a number: lo/hi apply when has_lo/has_hi; *_open excludes them.
+ * The table order is the emission order (blocks contiguous). */
+typedef struct config_key_def {
     const char *name;             /* dotted key, e.g. "model.T" */
-    lrk_key_kind kind;
+    config_key_kind kind;
     size_t offset;                /* of the value in lrk_config */
     int has_lo, lo_open, has_hi, hi_open;
     double lo, hi;
-    const char *const *choices;   /* LRK_KEY_ENUM: NULL-terminated names */
+    const char *const *choices;   /* KEY_ENUM: NULL-terminated names */
     int sweepable;
-    const char *meaning;          /* one line for docs and --help */
-} lrk_key_def;
+    const char *meaning;          /* the doc line: --help and docs/configuration.md */
+    const char *default_text;     /* YAML scalar applied by lrk_config_defaults; NULL = none
+                                     (a number without default is NaN and not emitted) */
+    int changes_no_result;        /* 1: the resume hash (config_hash.c) counts it as a
+                                     constant (kmc.threads, output.dir) */
+    int (*omitted)(const lrk_config *c); /* non-NULL: not emitted when it returns 1 */
+} config_key_def;
 
-size_t lrk_key_count(void);
-const lrk_key_def *lrk_key_at(size_t i);
+size_t config_key_count(void);
+const config_key_def *config_key_at(size_t i);
 /* The key named `name`, or NULL; *index receives its position when found. */
-const lrk_key_def *lrk_key_find(const char *name, size_t *index);
+const config_key_def *config_key_find(const char *name, size_t *index);
 /* 1 when `name` is a section or block that has keys below it ("model",
  * "model.crossover", "sweep", ...). */
-int lrk_key_is_block(const char *name);
+int config_key_is_block(const char *name);
 /* Write "expected ..." for key k into buf (type and range). */
-void lrk_key_expectation(const lrk_key_def *k, char *buf, size_t size);
+void config_key_expectation(const config_key_def *k, char *buf, size_t size);
 
 /* Convert `text` (a YAML scalar; `quoted` when it was written in quotes)
  * for key k and store it in c.  On failure returns LRK_ERR_INVALID (or
  * LRK_ERR_NOMEM) and writes the reason ("expected ..., got ...") to why. */
-lrk_status lrk_key_apply(lrk_config *c, const lrk_key_def *k, const char *text, int quoted,
+lrk_status config_key_apply(lrk_config *c, const config_key_def *k, const char *text, int quoted,
                          char *why, size_t why_size);
 
 /* The current value of key k as YAML scalar text (for emission).  Returns
  * the number of characters written (snprintf style). */
-int lrk_key_format(const lrk_config *c, const lrk_key_def *k, char *buf, size_t size);
+int config_key_format(const lrk_config *c, const config_key_def *k, char *buf, size_t size);
 
 /* Shortest "%.{15,16,17}g" text of x that reads back to x. */
-void lrk_format_double(double x, char *buf, size_t size);
+void config_format_double(double x, char *buf, size_t size);
 
 /* Parse a YAML number ([-+]digits[.digits][e[-+]digits], no hex, no .inf or
  * .nan); 0 on success, else a reason in why. */
-int lrk_parse_number(const char *text, double *x, char *why, size_t why_size);
+int config_parse_number(const char *text, double *x, char *why, size_t why_size);
 
 /* The keys and blocks just below `prefix` ("model" -> "mode, V0, ...")
  * as a comma-separated list. */
-void lrk_key_children(const char *prefix, char *buf, size_t size);
+void config_key_children(const char *prefix, char *buf, size_t size);
 
 /* Printable, single-quote-safe excerpt of user text for messages. */
-void lrk_shown_text(const char *text, char *buf, size_t size);
+void config_shown_text(const char *text, char *buf, size_t size);
 
 /* The known key or block closest to `name` (edit distance), or NULL when
  * nothing is close enough to be a plausible typo. */
-const char *lrk_key_suggest(const char *name);
+const char *config_key_suggest(const char *name);
 
 /* Diagnostic with a location prefix: "FILE:LINE:COLUMN: " (file origin),
  * "--set KEY: " (override) or "KEY: " (sweep point / default). */
-void lrk_config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index, const char *format,
+void config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index, const char *format,
                        ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
@@ -82,13 +90,13 @@ void lrk_config_report(lrk_diagnostics *d, const lrk_config *c, size_t key_index
     ;
 
 /* Sweep helpers shared by the loader and config.c. */
-void lrk_sweep_axis_free(lrk_sweep_axis *axis);
-lrk_status lrk_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src);
+void config_sweep_axis_free(lrk_sweep_axis *axis);
+lrk_status config_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src);
 /* Fill values for {linspace|logspace: [a, b, n]}: an array of n owned strings. */
-lrk_status lrk_sweep_generate(int logspace, double a, double b, size_t n, char ***values);
+lrk_status config_sweep_generate(int logspace, double a, double b, size_t n, char ***values);
 
 /* strdup is POSIX, not C11. */
-char *lrk_strdup(const char *s);
+char *config_strdup(const char *s);
 
 #define LRK_CONFIG_MAX_ERRORS 50   /* the loader stops collecting after this */
 

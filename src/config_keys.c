@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * config_keys.c - the one table of scalar configuration keys (type, range,
- * meaning) and the typed conversion of a YAML scalar for a key.  The YAML
- * loader, `--set` overrides and sweep points all go through lrk_key_apply,
- * so they accept exactly the same values.
+ * config_keys.c - the one table of scalar configuration keys: a row per key
+ * with its name, type, range, default, doc line and place in lrk_config
+ * (in the style of Redis's static_configs[]), and the typed conversion of a
+ * YAML scalar for a key.  The YAML loader, `--set` overrides and sweep points
+ * all go through config_key_apply, so they accept exactly the same values;
+ * defaults (config.c), emission and the resume hash (config_emit.c), `check`
+ * and the key table of docs/configuration.md are generated from the rows.
+ * Adding a scalar key is one row here plus the struct member and its use.
  */
 #include "config_internal.h"
+
+#include "lrekmc/lattice.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,100 +21,159 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const mode_choices[] = {"ser", "cer", "crossover", NULL};
-static const char *const spacing_choices[] = {"linear", "log", NULL};
-static const char *const protocol_choices[] = {"qlevels", "timegrid", NULL};
-static const char *const switch_choices[] = {"auto", "on", "off", NULL};
-static const char *const grid_end_choices[] = {"auto", "ode", "moments", "pilot", NULL}; /* grid_end.h order */
-static const char *const streams_choices[] = {"independent", "common", NULL}; /* lrk_streams order */
-
 #define AT(member) offsetof(lrk_config, member)
+/* The offset of a member that must have C type `type` (a compile error
+ * otherwise: the row's kind and the struct cannot drift apart). */
+#define TYPED(member, type) (AT(member) + 0 * sizeof(char[_Generic(((lrk_config *)0)->member, type: 1, default: -1)]))
+/* Enum members are stored as int (config_key_apply writes an int). */
+#define INT_SIZED(member) (AT(member) + 0 * sizeof(char[sizeof(((lrk_config *)0)->member) == sizeof(int) ? 1 : -1]))
+
 /* Bounds: ANY = none; GT0 = (0, inf); GE0 = [0, inf); UNIT = (0, 1). */
 #define ANY 0, 0, 0, 0, 0.0, 0.0
 #define GT0 1, 1, 0, 0, 0.0, 0.0
 #define GE0 1, 0, 0, 0, 0.0, 0.0
 #define UNIT 1, 1, 1, 1, 0.0, 1.0
 #define CLOSED(lo, hi) 1, 0, 1, 0, (double)(lo), (double)(hi)
+#define POSITIVE_UPTO(hi) 1, 1, 1, 0, 0.0, (double)(hi)
 
-static const lrk_key_def keys[] = {
-    {"model.mode", LRK_KEY_ENUM, AT(model.mode), ANY, mode_choices, 1,
-     "ser (c = +1), cer (c = -1) or crossover (c = 1 - 2 f(T))"},
-    {"model.V0", LRK_KEY_REAL, AT(model.V0), ANY, NULL, 1, "barrier of the first event (units of k_B)"},
-    {"model.V1", LRK_KEY_REAL, AT(model.V1), GE0, NULL, 1, "interaction strength (or model.elastic)"},
-    {"model.T", LRK_KEY_REAL, AT(model.T), GT0, NULL, 1, "temperature (units of k_B)"},
-    {"model.N", LRK_KEY_LONG, AT(model.N), CLOSED(1, LRK_MODEL_MAX_N), NULL, 1,
-     "number of LREs n_r in one trajectory"},
-    {"model.crossover.A", LRK_KEY_REAL, AT(model.A), ANY, NULL, 1,
-     "sharpness A of f(T) (mode crossover; no default)"},
-    {"model.crossover.T0", LRK_KEY_REAL, AT(model.T0), GT0, NULL, 1,
-     "temperature T0 where f = 1/2 (mode crossover; no default)"},
-    {"model.elastic.n_r", LRK_KEY_REAL, AT(elastic.n_r), GT0, NULL, 1, "Eq. 5: number of events n_r"},
-    {"model.elastic.q0", LRK_KEY_REAL, AT(elastic.q0), GT0, NULL, 1, "Eq. 5: cage volume q0"},
-    {"model.elastic.dp0", LRK_KEY_REAL, AT(elastic.dp0), GE0, NULL, 1, "Eq. 5: stress change dp0"},
-    {"model.elastic.d0", LRK_KEY_REAL, AT(elastic.d0), GT0, NULL, 1, "Eq. 5: size d0 of a region"},
-    {"model.elastic.d_el", LRK_KEY_REAL, AT(elastic.d_el), GT0, NULL, 1,
-     "Eq. 5: elastic interaction range d_el (V1 = 0 when d_el <= d0/2)"},
-    {"kmc.trajectories", LRK_KEY_LONG, AT(kmc.trajectories), CLOSED(0, 1e12), NULL, 1,
-     "KMC trajectories (0 = deterministic references only)"},
-    {"kmc.seed", LRK_KEY_U64, AT(kmc.seed), ANY, NULL, 1, "seed of the PCG streams"},
-    {"kmc.streams", LRK_KEY_ENUM, AT(kmc.streams), ANY, streams_choices, 1,
-     "independent (keyed by the point's model) or common (the same for every point)"},
-    {"kmc.threads", LRK_KEY_INT, AT(kmc.threads), CLOSED(0, 1024), NULL, 1, "threads (0 = all cores)"},
-    {"grid.t_max", LRK_KEY_TMAX, AT(grid.t_max), GT0, NULL, 1,
-     "end of the time grid (auto = when the ODE and the KMC mean reach q_max)"},
-    {"grid.q_max", LRK_KEY_REAL, AT(grid.q_max), UNIT, NULL, 1, "q at which t_max: auto ends the grid"},
-    {"grid.t_max_rule", LRK_KEY_ENUM, AT(grid.t_max_rule), ANY, grid_end_choices, 1,
-     "how t_max: auto covers the ensemble (auto = moments with KMC, ode without)"},
-    {"grid.points", LRK_KEY_LONG, AT(grid.points), CLOSED(2, 1e7), NULL, 1, "points of the time grid"},
-    {"grid.spacing", LRK_KEY_ENUM, AT(grid.spacing), ANY, spacing_choices, 1, "time grid spacing"},
-    {"fit.protocol", LRK_KEY_ENUM, AT(fit.protocol), ANY, protocol_choices, 1, "KWW fit points"},
-    {"fit.q_levels.from", LRK_KEY_REAL, AT(fit.q_from), UNIT, NULL, 1, "first q-level"},
-    {"fit.q_levels.to", LRK_KEY_REAL, AT(fit.q_to), UNIT, NULL, 1, "last q-level (>= from)"},
-    {"fit.q_levels.count", LRK_KEY_LONG, AT(fit.q_count), CLOSED(1, 1e6), NULL, 1, "number of q-levels"},
-    {"fit.batches", LRK_KEY_LONG, AT(fit.batches), CLOSED(2, 10000), NULL, 1,
-     "batches for KMC fit errors (<= kmc.trajectories)"},
-    {"references.master_equation", LRK_KEY_ENUM, AT(references.master_equation), ANY, switch_choices, 1,
-     "exact finite-N master equation (auto = when N is small enough)"},
-    {"output.dir", LRK_KEY_STRING, AT(output.dir), ANY, NULL, 0, "directory of the results"},
-    {"output.trajectories", LRK_KEY_BOOL, AT(output.trajectories), ANY, NULL, 1,
-     "write per-trajectory first-passage times"},
+/* One row per kind: name, member, [bounds | choices], default text, doc line. */
+#define REAL(name, member, bounds, def, doc) {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, NULL}
+#define LONG(name, member, lo, hi, def, doc) \
+    {name, KEY_LONG, TYPED(member, long), CLOSED(lo, hi), NULL, 1, doc, def, 0, NULL}
+#define ENUM(name, member, names, def, doc) {name, KEY_ENUM, INT_SIZED(member), ANY, names, 1, doc, def, 0, NULL}
+
+static int replaced_by_elastic(const lrk_config *c)
+{
+    return c->has_elastic;
+}
+
+/* model.space.* are not emitted (so not hashed) without a lattice: every
+ * mean-field configuration keeps its resume hash. */
+static int no_lattice(const lrk_config *c)
+{
+    return c->model.space.lattice == LRK_LATTICE_NONE;
+}
+
+/* Rows of model.space: as REAL, LONG and ENUM, omitted without a lattice. */
+#define SPACE_REAL(name, member, bounds, def, doc) \
+    {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, no_lattice}
+#define SPACE_LONG(name, member, lo, hi, def, doc) \
+    {name, KEY_LONG, TYPED(member, long), CLOSED(lo, hi), NULL, 1, doc, def, 0, no_lattice}
+#define SPACE_ENUM(name, member, names, def, doc) \
+    {name, KEY_ENUM, INT_SIZED(member), ANY, names, 1, doc, def, 0, no_lattice}
+
+static const config_key_def keys[] = {
+    ENUM("model.mode", model.mode, lrk_mode_names, "ser",
+         "coupling c = +1 (stretched, Eq. 5-6), -1 (compressed, Eq. 9), 1 - 2 f(T) (crossover, Eq. 10)"),
+    REAL("model.V0", model.V0, ANY, "1", "barrier of the first event (units of k_B)"),
+    REAL("model.elastic.n_r", elastic.n_r, GT0, NULL,
+         "Eq. 5 input n_r; the block model.elastic replaces model.V1 and needs all five inputs"),
+    REAL("model.elastic.q0", elastic.q0, GT0, NULL, "Eq. 5 input q0 (cage volume)"),
+    REAL("model.elastic.dp0", elastic.dp0, GE0, NULL, "Eq. 5 input dp0 (stress change)"),
+    REAL("model.elastic.d0", elastic.d0, GT0, NULL, "Eq. 5 input d0 (size of a region)"),
+    REAL("model.elastic.d_el", elastic.d_el, GT0, NULL,
+         "Eq. 5 input d_el (elastic interaction range; V1 = 0 when d_el <= d0/2)"),
+    {"model.V1", KEY_REAL, TYPED(model.V1, double), GE0, NULL, 1,
+     "interaction strength; give either V1 or model.elastic, not both", "1", 0, replaced_by_elastic},
+    REAL("model.T", model.T, GT0, "1", "temperature (units of k_B)"),
+    REAL("model.crossover.A", model.A, ANY, NULL,
+         "sharpness A of f(T) = 1/(exp(-A(1/T - 1/T0)) + 1); required when mode is crossover, ignored otherwise"),
+    REAL("model.crossover.T0", model.T0, GT0, NULL,
+         "temperature T0 where f = 1/2; required when mode is crossover, ignored otherwise"),
+    SPACE_ENUM("model.space.lattice", model.space.lattice, lrk_lattice_names, "none",
+                   "LREs in space: none (mean field) or cubic (one LRE per site of a periodic box, docs/space.md)"),
+    SPACE_LONG("model.space.L", model.space.Lx, 1, LRK_SPACE_MAX_L, "16", "sites of the box along x"),
+    SPACE_LONG("model.space.Ly", model.space.Ly, 0, LRK_SPACE_MAX_L, "0", "sites along y; 0 = L"),
+    SPACE_LONG("model.space.Lz", model.space.Lz, 0, LRK_SPACE_MAX_L, "0", "sites along z; 0 = L"),
+    SPACE_REAL("model.space.d_el", model.space.d_el, POSITIVE_UPTO(LRK_SPACE_MAX_D_EL), "3",
+                   "elasticity length in lattice spacings: range of the r3 kernel and of an avalanche step"),
+    SPACE_ENUM("model.space.kernel", model.space.kernel, lrk_kernel_names, "r3",
+                   "r3: J ~ (d0/2r)^3 for r <= d_el, a full neighbourhood adds V1 (Eq. 4); uniform: J = V1/N, "
+                   "the mean-field chain"),
+    LONG("model.N", model.N, 1, LRK_MODEL_MAX_N, "1000", "number of LREs n_r in one trajectory"),
+    LONG("kmc.trajectories", kmc.trajectories, 0, 1e12, "10000",
+         "KMC trajectories; 0 = deterministic references only"),
+    {"kmc.seed", KEY_U64, TYPED(kmc.seed, uint64_t), ANY, NULL, 1,
+     "seed of every trajectory's generator (docs/kmc.md, random streams)", "42", 0, NULL},
+    ENUM("kmc.streams", kmc.streams, lrk_streams_names, "independent",
+         "independent: each point's streams are keyed by its own model (mode, V0, V1, T, N, crossover A and "
+         "T0), so points are statistically independent; common: the seed alone, the same random numbers at "
+         "every point (for differences between points)"),
+    {"kmc.threads", KEY_INT, TYPED(kmc.threads, int), CLOSED(0, 1024), NULL, 1,
+     "OpenMP threads; 0 = all cores (results do not depend on it)", "0", 1, NULL},
+    {"grid.t_max", KEY_TMAX, TYPED(grid.t_max, double), GT0, NULL, 1,
+     "end of the output time grid; auto = the later of the ODE's time to q_max and a time by which the "
+     "ensemble mean has reached q_max (grid.t_max_rule)", "auto", 0, NULL},
+    REAL("grid.q_max", grid.q_max, UNIT, "0.99", "q that ends the grid when t_max is auto"),
+    ENUM("grid.t_max_rule", grid.t_max_rule, lrk_grid_end_rule_names, "auto",
+         "how t_max: auto covers the ensemble: moments = Chernoff bound from the exact rates, pilot = "
+         "1024-trajectory pilot run with its own seed, ode = the ODE alone; auto = the engine's rule (moments "
+         "for the mean-field chain) when kmc.trajectories > 0, ode without KMC (docs/fit.md, where the grid ends)"),
+    LONG("grid.points", grid.points, 2, 1e7, "400", "points of the time grid"),
+    ENUM("grid.spacing", grid.spacing, lrk_spacing_names, "linear",
+         "time grid spacing (log: 4 decades below t_max)"),
+    ENUM("fit.protocol", fit.protocol, lrk_fit_protocol_names, "qlevels",
+         "KWW fit points: (t(q_j), q_j) at the q-levels, or (t_k, q(t_k)) on the grid"),
+    REAL("fit.q_levels.from", fit.q_from, UNIT, "0.01", "first q-level (<= to)"),
+    REAL("fit.q_levels.to", fit.q_to, UNIT, "0.99", "last q-level (>= from)"),
+    LONG("fit.q_levels.count", fit.q_count, 1, 1e6, "99", "number of equally spaced q-levels"),
+    LONG("fit.batches", fit.batches, 2, 10000, "20",
+         "batches for the batch-means errors of KMC fits (<= kmc.trajectories when that is > 0)"),
+    ENUM("references.master_equation", references.master_equation, lrk_switch_names, "auto",
+         "exact finite-N master equation; auto = when N is small enough"),
+    {"output.dir", KEY_STRING, TYPED(output.dir, char *), ANY, NULL, 0,
+     "directory of the results (at most 4096 bytes; not sweepable)", LRK_CONFIG_DEFAULT_DIR, 1, NULL},
+    {"output.trajectories", KEY_BOOL, TYPED(output.trajectories, int), ANY, NULL, 1,
+     "also write every trajectory's first-passage times", "false", 0, NULL},
 };
 
 _Static_assert(sizeof keys / sizeof keys[0] <= LRK_CONFIG_KEY_SLOTS, "raise LRK_CONFIG_KEY_SLOTS");
-_Static_assert(sizeof(lrk_mode) == sizeof(int) && sizeof(lrk_spacing) == sizeof(int) &&
-                   sizeof(lrk_fit_protocol) == sizeof(int) && sizeof(lrk_switch) == sizeof(int) &&
-                   sizeof(lrk_grid_end_rule) == sizeof(int),
-               "enum keys are stored as int");
-_Static_assert(sizeof(lrk_streams) == sizeof(int), "enum keys are stored as int");
 
-size_t lrk_key_count(void)
+size_t config_key_count(void)
 {
     return sizeof keys / sizeof keys[0];
 }
 
-const lrk_key_def *lrk_key_at(size_t i)
+const config_key_def *config_key_at(size_t i)
 {
-    return i < lrk_key_count() ? &keys[i] : NULL;
+    return i < config_key_count() ? &keys[i] : NULL;
 }
 
 const char *lrk_config_key_name(size_t i)
 {
-    return i < lrk_key_count() ? keys[i].name : NULL;
+    return i < config_key_count() ? keys[i].name : NULL;
 }
 
 int lrk_config_key_describe(size_t i, char *buf, size_t size)
 {
     char expected[160];
-    if (i >= lrk_key_count())
+    if (i >= config_key_count())
         return -1;
-    lrk_key_expectation(&keys[i], expected, sizeof expected);
-    snprintf(buf, size, "%s; %s", expected, keys[i].meaning);
+    config_key_expectation(&keys[i], expected, sizeof expected);
+    snprintf(buf, size, "%s (default %s); %s", expected, keys[i].default_text ? keys[i].default_text : "none",
+             keys[i].meaning);
     return 0;
 }
 
-const lrk_key_def *lrk_key_find(const char *name, size_t *index)
+void lrk_config_keys_markdown(FILE *out)
 {
-    for (size_t i = 0; i < lrk_key_count(); i++) {
+    char expected[160];
+    fputs("| key | type and allowed values | default | meaning |\n|---|---|---|---|\n", out);
+    for (size_t i = 0; i < config_key_count(); i++) {
+        const config_key_def *k = &keys[i];
+        config_key_expectation(k, expected, sizeof expected);
+        fprintf(out, "| `%s` | %s | ", k->name, expected);
+        if (k->default_text != NULL)
+            fprintf(out, "`%s`", k->default_text);
+        else
+            fputs("none", out);
+        fprintf(out, " | %s |\n", k->meaning);
+    }
+}
+
+const config_key_def *config_key_find(const char *name, size_t *index)
+{
+    for (size_t i = 0; i < config_key_count(); i++) {
         if (strcmp(keys[i].name, name) == 0) {
             if (index != NULL)
                 *index = i;
@@ -118,18 +183,18 @@ const lrk_key_def *lrk_key_find(const char *name, size_t *index)
     return NULL;
 }
 
-int lrk_key_is_block(const char *name)
+int config_key_is_block(const char *name)
 {
     size_t n = strlen(name);
     if (strcmp(name, "sweep") == 0)
         return 1;
-    for (size_t i = 0; i < lrk_key_count(); i++)
+    for (size_t i = 0; i < config_key_count(); i++)
         if (strncmp(keys[i].name, name, n) == 0 && keys[i].name[n] == '.')
             return 1;
     return 0;
 }
 
-static void range_text(const lrk_key_def *k, int integer, char *buf, size_t size)
+static void range_text(const config_key_def *k, int integer, char *buf, size_t size)
 {
     const char *noun = integer ? "an integer" : "a finite number";
     if (k->has_lo && k->has_hi)
@@ -141,17 +206,17 @@ static void range_text(const lrk_key_def *k, int integer, char *buf, size_t size
         snprintf(buf, size, "%s", noun);
 }
 
-void lrk_key_expectation(const lrk_key_def *k, char *buf, size_t size)
+void config_key_expectation(const config_key_def *k, char *buf, size_t size)
 {
     switch (k->kind) {
-    case LRK_KEY_REAL: range_text(k, 0, buf, size); return;
-    case LRK_KEY_INT:
-    case LRK_KEY_LONG: range_text(k, 1, buf, size); return;
-    case LRK_KEY_U64: snprintf(buf, size, "an integer in [0, %" PRIu64 "]", UINT64_MAX); return;
-    case LRK_KEY_BOOL: snprintf(buf, size, "true or false"); return;
-    case LRK_KEY_STRING: snprintf(buf, size, "a non-empty string"); return;
-    case LRK_KEY_TMAX: snprintf(buf, size, "auto or a finite number > 0"); return;
-    case LRK_KEY_ENUM: break;
+    case KEY_REAL: range_text(k, 0, buf, size); return;
+    case KEY_INT:
+    case KEY_LONG: range_text(k, 1, buf, size); return;
+    case KEY_U64: snprintf(buf, size, "an integer in [0, %" PRIu64 "]", UINT64_MAX); return;
+    case KEY_BOOL: snprintf(buf, size, "true or false"); return;
+    case KEY_STRING: snprintf(buf, size, "a non-empty string"); return;
+    case KEY_TMAX: snprintf(buf, size, "auto or a finite number > 0"); return;
+    case KEY_ENUM: break;
     }
     size_t used = (size_t)snprintf(buf, size, "one of");
     for (size_t i = 0; k->choices[i] != NULL && used < size; i++)
@@ -159,7 +224,7 @@ void lrk_key_expectation(const lrk_key_def *k, char *buf, size_t size)
 }
 
 /* The offending text for a message: printable ASCII only, cut when long. */
-void lrk_shown_text(const char *text, char *buf, size_t size)
+void config_shown_text(const char *text, char *buf, size_t size)
 {
     size_t out = 0, i = 0;
     for (; text[i] != '\0' && i < 40 && out + 5 < size; i++) {
@@ -237,7 +302,7 @@ static int decimal_syntax(const char *text, int *integer)
     return 1;
 }
 
-int lrk_parse_number(const char *text, double *x, char *why, size_t why_size)
+int config_parse_number(const char *text, double *x, char *why, size_t why_size)
 {
     int integer;
     if (is_special_float(text)) {
@@ -262,7 +327,7 @@ int lrk_parse_number(const char *text, double *x, char *why, size_t why_size)
     return 0;
 }
 
-static int in_bounds(const lrk_key_def *k, double x)
+static int in_bounds(const config_key_def *k, double x)
 {
     if (k->has_lo && (k->lo_open ? !(x > k->lo) : !(x >= k->lo)))
         return 0;
@@ -271,11 +336,11 @@ static int in_bounds(const lrk_key_def *k, double x)
     return 1;
 }
 
-static lrk_status fail(char *why, size_t why_size, const lrk_key_def *k, const char *text, const char *reason)
+static lrk_status fail(char *why, size_t why_size, const config_key_def *k, const char *text, const char *reason)
 {
     char expected[160], shown[200];
-    lrk_key_expectation(k, expected, sizeof expected);
-    lrk_shown_text(text, shown, sizeof shown);
+    config_key_expectation(k, expected, sizeof expected);
+    config_shown_text(text, shown, sizeof shown);
     snprintf(why, why_size, "expected %s, got '%s'%s%s%s", expected, shown, reason ? " (" : "",
              reason ? reason : "", reason ? ")" : "");
     return LRK_ERR_INVALID;
@@ -311,7 +376,7 @@ static int exact_integer(const char *text, uint64_t *out)
     return 0;
 }
 
-static lrk_status apply_u64(uint64_t *out, const lrk_key_def *k, const char *text, char *why, size_t ws)
+static lrk_status apply_u64(uint64_t *out, const config_key_def *k, const char *text, char *why, size_t ws)
 {
     const char *p = text + (text[0] == '+');
     size_t digits = strspn(p, "0123456789");
@@ -326,7 +391,7 @@ static lrk_status apply_u64(uint64_t *out, const lrk_key_def *k, const char *tex
     double x;
     char reason[64];
     int integer = 0;
-    if (lrk_parse_number(text, &x, reason, sizeof reason) != 0)
+    if (config_parse_number(text, &x, reason, sizeof reason) != 0)
         return fail(why, ws, k, text, reason);
     decimal_syntax(text, &integer);
     if (!integer)
@@ -342,28 +407,28 @@ static lrk_status apply_u64(uint64_t *out, const lrk_key_def *k, const char *tex
     return LRK_OK;
 }
 
-static lrk_status apply_number(lrk_config *c, const lrk_key_def *k, const char *text, char *why, size_t ws)
+static lrk_status apply_number(lrk_config *c, const config_key_def *k, const char *text, char *why, size_t ws)
 {
     double x;
     char reason[64];
     int integer = 0;
-    if (k->kind == LRK_KEY_TMAX && strcmp(text, "auto") == 0) {
+    if (k->kind == KEY_TMAX && strcmp(text, "auto") == 0) {
         c->grid.t_max_auto = 1;
         return LRK_OK;
     }
-    if (lrk_parse_number(text, &x, reason, sizeof reason) != 0)
+    if (config_parse_number(text, &x, reason, sizeof reason) != 0)
         return fail(why, ws, k, text, reason);
     decimal_syntax(text, &integer);
-    int wants_integer = (k->kind == LRK_KEY_INT || k->kind == LRK_KEY_LONG);
+    int wants_integer = (k->kind == KEY_INT || k->kind == KEY_LONG);
     if (wants_integer && !integer)
         return fail(why, ws, k, text, "not an integer");
     if (!in_bounds(k, x))
         return fail(why, ws, k, text, "out of range");
     char *field = (char *)c + k->offset;
     switch (k->kind) {
-    case LRK_KEY_INT: *(int *)(void *)field = (int)x; break;
-    case LRK_KEY_LONG: *(long *)(void *)field = (long)x; break;
-    case LRK_KEY_TMAX:
+    case KEY_INT: *(int *)(void *)field = (int)x; break;
+    case KEY_LONG: *(long *)(void *)field = (long)x; break;
+    case KEY_TMAX:
         c->grid.t_max_auto = 0;
         c->grid.t_max = x;
         break;
@@ -372,23 +437,23 @@ static lrk_status apply_number(lrk_config *c, const lrk_key_def *k, const char *
     return LRK_OK;
 }
 
-lrk_status lrk_key_apply(lrk_config *c, const lrk_key_def *k, const char *text, int quoted, char *why,
+lrk_status config_key_apply(lrk_config *c, const config_key_def *k, const char *text, int quoted, char *why,
                          size_t why_size)
 {
     char *field = (char *)c + k->offset;
     if (is_null(text, quoted))
         return fail(why, why_size, k, text, "an empty value");
-    if (k->kind == LRK_KEY_STRING) {
+    if (k->kind == KEY_STRING) {
         if (text[0] == '\0' || strlen(text) > 4096)
             return fail(why, why_size, k, text, text[0] ? "longer than 4096 bytes" : "empty");
-        char *copy = lrk_strdup(text);
+        char *copy = config_strdup(text);
         if (copy == NULL)
             return LRK_ERR_NOMEM;
         free(*(char **)(void *)field);
         *(char **)(void *)field = copy;
         return LRK_OK;
     }
-    if (k->kind == LRK_KEY_ENUM) {
+    if (k->kind == KEY_ENUM) {
         for (int i = 0; k->choices[i] != NULL; i++) {
             if (strcmp(text, k->choices[i]) == 0) {
                 *(int *)(void *)field = i;
@@ -397,9 +462,9 @@ lrk_status lrk_key_apply(lrk_config *c, const lrk_key_def *k, const char *text, 
         }
         return fail(why, why_size, k, text, NULL);
     }
-    if (quoted && !(k->kind == LRK_KEY_TMAX && strcmp(text, "auto") == 0))
+    if (quoted && !(k->kind == KEY_TMAX && strcmp(text, "auto") == 0))
         return fail(why, why_size, k, text, "a quoted string; remove the quotes");
-    if (k->kind == LRK_KEY_BOOL) {
+    if (k->kind == KEY_BOOL) {
         int value;
         if (strcmp(text, "true") == 0 || strcmp(text, "True") == 0 || strcmp(text, "TRUE") == 0)
             value = 1;
@@ -410,14 +475,14 @@ lrk_status lrk_key_apply(lrk_config *c, const lrk_key_def *k, const char *text, 
         *(int *)(void *)field = value;
         return LRK_OK;
     }
-    lrk_status status = (k->kind == LRK_KEY_U64) ? apply_u64((uint64_t *)(void *)field, k, text, why, why_size)
+    lrk_status status = (k->kind == KEY_U64) ? apply_u64((uint64_t *)(void *)field, k, text, why, why_size)
                                                  : apply_number(c, k, text, why, why_size);
     if (status == LRK_OK && strncmp(k->name, "model.elastic.", 14) == 0)
         c->has_elastic = 1;
     return status;
 }
 
-void lrk_format_double(double x, char *buf, size_t size)
+void config_format_double(double x, char *buf, size_t size)
 {
     for (int precision = 15; precision <= 17; precision++) {
         snprintf(buf, size, "%.*g", precision, x);
@@ -426,28 +491,29 @@ void lrk_format_double(double x, char *buf, size_t size)
     }
 }
 
-int lrk_key_format(const lrk_config *c, const lrk_key_def *k, char *buf, size_t size)
+int config_key_format(const lrk_config *c, const config_key_def *k, char *buf, size_t size)
 {
     const char *field = (const char *)c + k->offset;
     switch (k->kind) {
-    case LRK_KEY_REAL: lrk_format_double(*(const double *)(const void *)field, buf, size); break;
-    case LRK_KEY_INT: return snprintf(buf, size, "%d", *(const int *)(const void *)field);
-    case LRK_KEY_LONG: return snprintf(buf, size, "%ld", *(const long *)(const void *)field);
-    case LRK_KEY_U64: return snprintf(buf, size, "%" PRIu64, *(const uint64_t *)(const void *)field);
-    case LRK_KEY_BOOL: return snprintf(buf, size, "%s", *(const int *)(const void *)field ? "true" : "false");
-    case LRK_KEY_ENUM: {
+    case KEY_REAL: config_format_double(*(const double *)(const void *)field, buf, size); break;
+    case KEY_INT: return snprintf(buf, size, "%d", *(const int *)(const void *)field);
+    case KEY_LONG: return snprintf(buf, size, "%ld", *(const long *)(const void *)field);
+    case KEY_U64: return snprintf(buf, size, "%" PRIu64, *(const uint64_t *)(const void *)field);
+    case KEY_BOOL: return snprintf(buf, size, "%s", *(const int *)(const void *)field ? "true" : "false");
+    case KEY_ENUM: {
         int i = *(const int *)(const void *)field, n = 0;
         while (k->choices[n] != NULL) n++;
         return snprintf(buf, size, "%s", (i >= 0 && i < n) ? k->choices[i] : "?");
     }
-    case LRK_KEY_STRING: {
+    case KEY_STRING: {
         const char *s = *(char *const *)(const void *)field;
-        return snprintf(buf, size, "%s", s ? s : "");
+        /* NULL only after a failed allocation of the default */
+        return snprintf(buf, size, "%s", s ? s : k->default_text ? k->default_text : "");
     }
-    case LRK_KEY_TMAX:
+    case KEY_TMAX:
         if (c->grid.t_max_auto)
             return snprintf(buf, size, "auto");
-        lrk_format_double(c->grid.t_max, buf, size);
+        config_format_double(c->grid.t_max, buf, size);
         break;
     }
     return (int)strlen(buf);
@@ -478,44 +544,62 @@ static size_t edit_distance(const char *a, const char *b)
     return row[m];
 }
 
-static const char *const blocks[] = {"model", "kmc", "grid", "fit", "references", "output", "sweep",
-                                     "model.crossover", "model.elastic", "fit.q_levels"};
-
 static const char *last_component(const char *name)
 {
     const char *dot = strrchr(name, '.');
     return dot ? dot + 1 : name;
 }
 
-const char *lrk_key_suggest(const char *name)
+/* Keep `candidate` (its first `length` bytes) when it is closer to `name`. */
+static void consider(const char *name, const char *candidate, size_t length, char *best, size_t *best_distance)
 {
-    const char *best = NULL;
+    char text[128];
+    if (length >= sizeof text)
+        return;
+    memcpy(text, candidate, length);
+    text[length] = '\0';
+    size_t distance = edit_distance(name, text);
+    if (distance < *best_distance) {
+        *best_distance = distance;
+        memcpy(best, text, length + 1);
+    }
+}
+
+const char *config_key_suggest(const char *name)
+{
+    static _Thread_local char best[128];
     size_t best_distance = (size_t)-1;
-    size_t total = lrk_key_count() + sizeof blocks / sizeof blocks[0];
-    for (size_t i = 0; i < total; i++) {
-        const char *candidate = i < lrk_key_count() ? keys[i].name : blocks[i - lrk_key_count()];
-        size_t distance = edit_distance(name, candidate);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = candidate;
+    /* The keys, then the blocks above them by depth ("model", then
+     * "model.elastic"), "sweep" after the sections: the first closest wins. */
+    for (size_t i = 0; i < config_key_count(); i++)
+        consider(name, keys[i].name, strlen(keys[i].name), best, &best_distance);
+    for (int depth = 1; depth <= 2; depth++) {
+        for (size_t i = 0; i < config_key_count(); i++) {
+            const char *end = keys[i].name;
+            for (int d = 0; d < depth && end != NULL; d++)
+                end = strchr(d == 0 ? end : end + 1, '.');
+            if (end != NULL)
+                consider(name, keys[i].name, (size_t)(end - keys[i].name), best, &best_distance);
         }
+        if (depth == 1)
+            consider(name, "sweep", 5, best, &best_distance);
     }
     size_t allowed = 1 + strlen(last_component(name)) / 3;
     if (allowed > 3) allowed = 3;
-    if (best != NULL && best_distance <= allowed && strcmp(best, name) != 0)
+    if (best_distance <= allowed && strcmp(best, name) != 0)
         return best;
     /* A right name in the wrong section: "model.seed" -> "kmc.seed". */
-    for (size_t i = 0; i < lrk_key_count(); i++)
+    for (size_t i = 0; i < config_key_count(); i++)
         if (strcmp(last_component(keys[i].name), last_component(name)) == 0 && strcmp(keys[i].name, name))
             return keys[i].name;
     return NULL;
 }
 
-void lrk_key_children(const char *prefix, char *buf, size_t size)
+void config_key_children(const char *prefix, char *buf, size_t size)
 {
     size_t n = strlen(prefix), used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < lrk_key_count(); i++) {
+    for (size_t i = 0; i < config_key_count(); i++) {
         const char *name = keys[i].name;
         if (strncmp(name, prefix, n) != 0 || name[n] != '.')
             continue;

@@ -18,7 +18,7 @@
 
 /* ---- the walker ------------------------------------------------------------ */
 
-static void report_at(lrk_loader *L, unsigned long line, unsigned long column, const char *format, va_list args)
+static void report_at(loader *L, unsigned long line, unsigned long column, const char *format, va_list args)
 {
     char body[1536];
     vsnprintf(body, sizeof body, format, args);
@@ -27,7 +27,7 @@ static void report_at(lrk_loader *L, unsigned long line, unsigned long column, c
         L->status = LRK_ERR_INVALID;
 }
 
-void lrk_loader_error(lrk_loader *L, yaml_mark_t mark, const char *format, ...)
+void loader_error(loader *L, yaml_mark_t mark, const char *format, ...)
 {
     va_list args;
     if (L->stopped)
@@ -43,7 +43,7 @@ void lrk_loader_error(lrk_loader *L, yaml_mark_t mark, const char *format, ...)
 }
 
 /* Reader errors carry a byte offset, not a mark: count lines ourselves. */
-static yaml_mark_t mark_of_offset(const lrk_loader *L, size_t offset)
+static yaml_mark_t mark_of_offset(const loader *L, size_t offset)
 {
     yaml_mark_t mark = {0, 0, 0};
     for (size_t i = 0; i < offset && i < L->size; i++) {
@@ -58,7 +58,7 @@ static yaml_mark_t mark_of_offset(const lrk_loader *L, size_t offset)
     return mark;
 }
 
-static void report_syntax_error(lrk_loader *L)
+static void report_syntax_error(loader *L)
 {
     yaml_parser_t *p = &L->parser;
     const char *problem = p->problem ? p->problem : "malformed YAML";
@@ -69,85 +69,93 @@ static void report_syntax_error(lrk_loader *L)
         char value[32] = "";
         if (p->problem_value != -1)
             snprintf(value, sizeof value, " (0x%02x)", (unsigned)p->problem_value);
-        lrk_loader_error(L, mark_of_offset(L, p->problem_offset),
+        loader_error(L, mark_of_offset(L, p->problem_offset),
                          "invalid input: %s%s at byte %zu: expected UTF-8 text", problem, value, p->problem_offset);
     } else if (p->problem_mark.index < L->size && L->data[p->problem_mark.index] == '\t') {
-        lrk_loader_error(L, p->problem_mark,
+        loader_error(L, p->problem_mark,
                          "syntax error: a tab character here; YAML indentation must use spaces (%s)", problem);
     } else if (p->context != NULL && strstr(p->context, "simple key") != NULL
                && p->problem_mark.index > p->context_mark.index + 1024) {
         /* libyaml gives up on a key after 1024 characters (the YAML limit) */
-        lrk_loader_error(L, p->context_mark, "a key of more than 1024 characters: YAML allows at most 1024 in a key");
+        loader_error(L, p->context_mark, "a key of more than 1024 characters: YAML allows at most 1024 in a key");
     } else if (p->context != NULL) {
-        lrk_loader_error(L, p->problem_mark, "syntax error: %s (%s at line %lu, column %lu)", problem, p->context,
+        loader_error(L, p->problem_mark, "syntax error: %s (%s at line %lu, column %lu)", problem, p->context,
                          (unsigned long)p->context_mark.line + 1, (unsigned long)p->context_mark.column + 1);
     } else {
-        lrk_loader_error(L, p->problem_mark, "syntax error: %s", problem);
+        loader_error(L, p->problem_mark, "syntax error: %s", problem);
     }
     if (L->status == LRK_OK)
         L->status = LRK_ERR_INVALID;
     L->stopped = 1;
 }
 
-int lrk_loader_next(lrk_loader *L)
+lrk_status loader_go_on(const loader *L)
+{
+    if (!L->stopped)
+        return LRK_OK;
+    return L->status != LRK_OK ? L->status : LRK_ERR_INVALID;
+}
+
+lrk_status loader_next(loader *L)
 {
     if (L->stopped)
-        return 0;
+        return loader_go_on(L);
     if (L->has_event) {
         yaml_event_delete(&L->event);
         L->has_event = 0;
     }
     if (!yaml_parser_parse(&L->parser, &L->event)) {
         report_syntax_error(L);
-        return 0;
+        return loader_go_on(L);
     }
     L->has_event = 1;
-    return 1;
+    return LRK_OK;
 }
 
 /* Anchors and aliases inside skipped nodes: say once that they are not
  * supported (a billion-laughs file then names its real problem). */
-static void note_reference(lrk_loader *L)
+static void note_reference(loader *L)
 {
     if (!L->reported_reference)
-        lrk_loader_plain_node(L);
+        loader_plain_node(L);
 }
 
-int lrk_loader_skip(lrk_loader *L)
+lrk_status loader_skip(loader *L)
 {
     yaml_event_type_t type = L->event.type;
     note_reference(L);
     if (type != YAML_SEQUENCE_START_EVENT && type != YAML_MAPPING_START_EVENT)
-        return !L->stopped;
+        return loader_go_on(L);
     for (size_t depth = 1; depth > 0;) {
-        if (!lrk_loader_next(L))
-            return 0;
+        lrk_status s = loader_next(L);
+        if (s != LRK_OK)
+            return s;
         note_reference(L);
         type = L->event.type;
         if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
-            if (++depth > LRK_LOADER_MAX_DEPTH) {
-                lrk_loader_error(L, L->event.start_mark,
+            if (++depth > LOADER_MAX_DEPTH) {
+                loader_error(L, L->event.start_mark,
                                  "nesting deeper than %d levels (a configuration needs at most 4); stopping",
-                                 LRK_LOADER_MAX_DEPTH);
+                                 LOADER_MAX_DEPTH);
                 L->stopped = 1;
-                return 0;
+                return loader_go_on(L);
             }
         } else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
             depth--;
         }
     }
-    return 1;
+    return LRK_OK;
 }
 
-int lrk_loader_plain_node(lrk_loader *L)
+int loader_plain_node(loader *L)
 {
     const yaml_event_t *e = &L->event;
     const yaml_char_t *anchor = NULL, *tag = NULL;
     char shown[128];
     switch (e->type) {
     case YAML_ALIAS_EVENT:
-        lrk_shown_text((const char *)e->data.alias.anchor, shown, sizeof shown);
-        lrk_loader_error(L, e->start_mark,
+        config_shown_text((const char *)e->data.alias.anchor, shown, sizeof shown);
+        loader_error(L, e->start_mark,
                          "aliases (*%s) are not supported: write the value out in full", shown);
         L->reported_reference = 1;
         return 0;
@@ -157,18 +165,18 @@ int lrk_loader_plain_node(lrk_loader *L)
     default: break;
     }
     if (anchor != NULL) {
-        lrk_shown_text((const char *)anchor, shown, sizeof shown);
-        lrk_loader_error(L, e->start_mark, "anchors (&%s) are not supported: write every value out in full", shown);
+        config_shown_text((const char *)anchor, shown, sizeof shown);
+        loader_error(L, e->start_mark, "anchors (&%s) are not supported: write every value out in full", shown);
         L->reported_reference = 1;
     }
     if (tag != NULL) {
-        lrk_shown_text((const char *)tag, shown, sizeof shown);
-        lrk_loader_error(L, e->start_mark, "tags (%s) are not supported: values are typed by their key", shown);
+        config_shown_text((const char *)tag, shown, sizeof shown);
+        loader_error(L, e->start_mark, "tags (%s) are not supported: values are typed by their key", shown);
     }
     return 1;
 }
 
-int lrk_loader_is_null(const lrk_loader *L)
+int loader_is_null(const loader *L)
 {
     const yaml_event_t *e = &L->event;
     if (e->type != YAML_SCALAR_EVENT || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
@@ -178,17 +186,17 @@ int lrk_loader_is_null(const lrk_loader *L)
            strcmp(v, "NULL") == 0;
 }
 
-const char *lrk_loader_scalar(lrk_loader *L)
+const char *loader_scalar(loader *L)
 {
     const char *value = (const char *)L->event.data.scalar.value;
     if (strlen(value) != L->event.data.scalar.length) {
-        lrk_loader_error(L, L->event.start_mark, "a NUL character inside a scalar is not allowed");
+        loader_error(L, L->event.start_mark, "a NUL character inside a scalar is not allowed");
         return NULL;
     }
     return value;
 }
 
-void lrk_loader_describe(const lrk_loader *L, char *buf, size_t size)
+void loader_describe(const loader *L, char *buf, size_t size)
 {
     switch (L->event.type) {
     case YAML_MAPPING_START_EVENT: snprintf(buf, size, "a mapping"); return;
@@ -197,12 +205,12 @@ void lrk_loader_describe(const lrk_loader *L, char *buf, size_t size)
     case YAML_SCALAR_EVENT: break;
     default: snprintf(buf, size, "nothing"); return;
     }
-    if (lrk_loader_is_null(L)) {
+    if (loader_is_null(L)) {
         snprintf(buf, size, "an empty value");
         return;
     }
     char shown[200];
-    lrk_shown_text((const char *)L->event.data.scalar.value, shown, sizeof shown);
+    config_shown_text((const char *)L->event.data.scalar.value, shown, sizeof shown);
     snprintf(buf, size, "'%s'", shown);
 }
 
@@ -212,20 +220,20 @@ typedef struct seen_key {
 } seen_key;
 
 /* Record key in seen[]; report and return 0 when it was there already. */
-static int first_time(lrk_loader *L, seen_key **seen, size_t *count, const char *key, yaml_mark_t mark)
+static int first_time(loader *L, seen_key **seen, size_t *count, const char *key, yaml_mark_t mark)
 {
     for (size_t i = 0; i < *count; i++) {
         if (strcmp((*seen)[i].text, key) == 0) {
             char shown[200];
-            lrk_shown_text(key, shown, sizeof shown);
-            lrk_loader_error(L, mark, "duplicate key '%s' (first given at line %lu, column %lu): give each key once",
+            config_shown_text(key, shown, sizeof shown);
+            loader_error(L, mark, "duplicate key '%s' (first given at line %lu, column %lu): give each key once",
                              shown, (unsigned long)(*seen)[i].mark.line + 1,
                              (unsigned long)(*seen)[i].mark.column + 1);
             return 0;
         }
     }
     seen_key *grown = realloc(*seen, (*count + 1) * sizeof *grown);
-    char *copy = lrk_strdup(key);
+    char *copy = config_strdup(key);
     if (grown == NULL || copy == NULL) {
         free(copy);
         if (grown != NULL)
@@ -240,86 +248,92 @@ static int first_time(lrk_loader *L, seen_key **seen, size_t *count, const char 
     return 1;
 }
 
-/* One entry of a mapping; the key event is current. 0 = stop. */
-static int mapping_entry(lrk_loader *L, lrk_loader_entry entry, void *context, seen_key **seen, size_t *count)
+/* One entry of a mapping; the key event is current. */
+static lrk_status mapping_entry(loader *L, loader_entry entry, void *context, seen_key **seen,
+                                size_t *count)
 {
     char got[256];
     yaml_mark_t key_mark = L->event.start_mark;
-    int usable = lrk_loader_plain_node(L) && L->event.type == YAML_SCALAR_EVENT;
+    int usable = loader_plain_node(L) && L->event.type == YAML_SCALAR_EVENT;
     if (L->event.type != YAML_SCALAR_EVENT && L->event.type != YAML_ALIAS_EVENT) {
-        lrk_loader_describe(L, got, sizeof got);
-        lrk_loader_error(L, key_mark, "expected a key (a plain name), got %s", got);
+        loader_describe(L, got, sizeof got);
+        loader_error(L, key_mark, "expected a key (a plain name), got %s", got);
     }
+    lrk_status s;
     if (!usable) {
         /* Skip the key node, then its value. */
-        return lrk_loader_skip(L) && lrk_loader_next(L) && lrk_loader_skip(L);
+        if ((s = loader_skip(L)) == LRK_OK && (s = loader_next(L)) == LRK_OK)
+            s = loader_skip(L);
+        return s;
     }
-    const char *text = lrk_loader_scalar(L);
-    char *key = text ? lrk_strdup(text) : NULL;
+    const char *text = loader_scalar(L);
+    char *key = text ? config_strdup(text) : NULL;
     if (text != NULL && key == NULL) {
         L->status = LRK_ERR_NOMEM;
         L->stopped = 1;
-        return 0;
+        return LRK_ERR_NOMEM;
     }
     int fresh = key != NULL && first_time(L, seen, count, key, key_mark);
-    int ok = lrk_loader_next(L);
-    if (ok)
-        ok = fresh ? entry(L, key, key_mark, context) : lrk_loader_skip(L);
+    s = loader_next(L);
+    if (s == LRK_OK)
+        s = fresh ? entry(L, key, key_mark, context) : loader_skip(L);
     free(key);
-    return ok && !L->stopped;
+    return s != LRK_OK ? s : loader_go_on(L);
 }
 
-int lrk_loader_mapping(lrk_loader *L, lrk_loader_entry entry, void *context)
+lrk_status loader_mapping(loader *L, loader_entry entry, void *context)
 {
     seen_key *seen = NULL;
     size_t count = 0;
-    int ok = 1;
-    while (ok && lrk_loader_next(L) && L->event.type != YAML_MAPPING_END_EVENT)
-        ok = mapping_entry(L, entry, context, &seen, &count);
+    lrk_status s;
+    while ((s = loader_next(L)) == LRK_OK && L->event.type != YAML_MAPPING_END_EVENT)
+        if ((s = mapping_entry(L, entry, context, &seen, &count)) != LRK_OK)
+            break;
     for (size_t i = 0; i < count; i++)
         free(seen[i].text);
     free(seen);
-    return ok && !L->stopped;
+    return s != LRK_OK ? s : loader_go_on(L);
 }
 
 /* ---- the schema ------------------------------------------------------------- */
 
-static int schema_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, void *context);
+static lrk_status schema_entry(loader *L, const char *key, yaml_mark_t key_mark, void *context);
 
-static int scalar_key(lrk_loader *L, const lrk_key_def *def, size_t index, yaml_mark_t key_mark)
+static lrk_status scalar_key(loader *L, const config_key_def *def, size_t index, yaml_mark_t key_mark)
 {
     char got[256], expected[160], why[512];
-    if (!lrk_loader_plain_node(L))
-        return 1;
+    if (!loader_plain_node(L))
+        return LRK_OK;
     if (L->event.type != YAML_SCALAR_EVENT) {
-        lrk_loader_describe(L, got, sizeof got);
-        lrk_key_expectation(def, expected, sizeof expected);
-        lrk_loader_error(L, L->event.start_mark, "%s: expected %s, got %s", def->name, expected, got);
-        return lrk_loader_skip(L);
+        loader_describe(L, got, sizeof got);
+        config_key_expectation(def, expected, sizeof expected);
+        loader_error(L, L->event.start_mark, "%s: expected %s, got %s", def->name, expected, got);
+        return loader_skip(L);
     }
-    const char *text = lrk_loader_scalar(L);
+    const char *text = loader_scalar(L);
     if (text == NULL)
-        return 1;
+        return LRK_OK;
     int quoted = L->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-    lrk_status status = lrk_key_apply(L->c, def, text, quoted, why, sizeof why);
+    lrk_status status = config_key_apply(L->c, def, text, quoted, why, sizeof why);
     if (status == LRK_ERR_NOMEM) {
         L->status = LRK_ERR_NOMEM;
         L->stopped = 1;
-        return 0;
+        return LRK_ERR_NOMEM;
     }
     if (status != LRK_OK) {
-        lrk_loader_error(L, L->event.start_mark, "%s: %s", def->name, why);
-        return 1;
+        loader_error(L, L->event.start_mark, "%s: %s", def->name, why);
+        return LRK_OK;
     }
     L->c->origin[index] =
         (lrk_config_origin){LRK_ORIGIN_FILE, (unsigned long)key_mark.line + 1, (unsigned long)key_mark.column + 1};
-    return 1;
+    return LRK_OK;
 }
 
 /* A plain scalar over 1024 characters followed by ':' was meant as a key,
  * but YAML caps implicit keys at 1024 characters, so libyaml read it as a
- * value (and fails on the ':').  Say that, once, and stop. */
-static int report_long_key(lrk_loader *L)
+ * value (and fails on the ':').  Say that, once, and stop: a predicate that
+ * reports, and marks the walk stopped. */
+static int report_long_key(loader *L)
 {
     if (L->event.type != YAML_SCALAR_EVENT || L->event.data.scalar.length <= 1024)
         return 0;
@@ -328,45 +342,46 @@ static int report_long_key(lrk_loader *L)
         at++;
     if (at >= L->size || L->data[at] != ':')
         return 0;
-    lrk_loader_error(L, L->event.start_mark, "a key of %zu characters: YAML allows at most 1024 in a key",
-                     L->event.data.scalar.length);
+    loader_error(L, L->event.start_mark, "a key of %zu characters: YAML allows at most 1024 in a key",
+                 L->event.data.scalar.length);
+    L->stopped = 1;
     return 1;
 }
 
-static int block_key(lrk_loader *L, const char *path)
+static lrk_status block_key(loader *L, const char *path)
 {
     char got[256], children[256];
-    if (!lrk_loader_plain_node(L))
-        return 1;
+    if (!loader_plain_node(L))
+        return LRK_OK;
     if (L->event.type == YAML_MAPPING_START_EVENT)
-        return lrk_loader_mapping(L, schema_entry, (void *)path);
-    if (lrk_loader_is_null(L))
-        return 1;  /* `section:` with every key commented out */
+        return loader_mapping(L, schema_entry, (void *)path);
+    if (loader_is_null(L))
+        return LRK_OK;  /* `section:` with every key commented out */
     if (report_long_key(L))
-        return 0;
-    lrk_loader_describe(L, got, sizeof got);
-    lrk_key_children(path, children, sizeof children);
-    lrk_loader_error(L, L->event.start_mark, "%s: expected a mapping with keys %s, got %s", path, children, got);
-    return lrk_loader_skip(L);
+        return loader_go_on(L);
+    loader_describe(L, got, sizeof got);
+    config_key_children(path, children, sizeof children);
+    loader_error(L, L->event.start_mark, "%s: expected a mapping with keys %s, got %s", path, children, got);
+    return loader_skip(L);
 }
 
-static void report_unknown(lrk_loader *L, const char *path, const char *parent, yaml_mark_t mark)
+static void report_unknown(loader *L, const char *path, const char *parent, yaml_mark_t mark)
 {
     char shown[200], children[256];
-    const char *suggestion = lrk_key_suggest(path);
-    lrk_shown_text(path, shown, sizeof shown);
+    const char *suggestion = config_key_suggest(path);
+    config_shown_text(path, shown, sizeof shown);
     if (suggestion != NULL) {
-        lrk_loader_error(L, mark, "unknown key '%s'; did you mean '%s'?", shown, suggestion);
+        loader_error(L, mark, "unknown key '%s'; did you mean '%s'?", shown, suggestion);
         return;
     }
     if (parent == NULL)
         snprintf(children, sizeof children, "%s", TOP_SECTIONS);
     else
-        lrk_key_children(parent, children, sizeof children);
-    lrk_loader_error(L, mark, "unknown key '%s' (expected one of %s)", shown, children);
+        config_key_children(parent, children, sizeof children);
+    loader_error(L, mark, "unknown key '%s' (expected one of %s)", shown, children);
 }
 
-static int schema_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, void *context)
+static lrk_status schema_entry(loader *L, const char *key, yaml_mark_t key_mark, void *context)
 {
     const char *parent = context;
     char path[512];
@@ -376,72 +391,73 @@ static int schema_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, vo
     else
         snprintf(path, sizeof path, "%s.%s", parent, key);
     if (parent == NULL && strcmp(key, "sweep") == 0)
-        return lrk_loader_sweep(L, key_mark);
-    const lrk_key_def *def = (strchr(key, '.') == NULL) ? lrk_key_find(path, &index) : NULL;
+        return loader_sweep(L, key_mark);
+    const config_key_def *def = (strchr(key, '.') == NULL) ? config_key_find(path, &index) : NULL;
     if (def != NULL)
         return scalar_key(L, def, index, key_mark);
-    if (strchr(key, '.') == NULL && lrk_key_is_block(path))
+    if (strchr(key, '.') == NULL && config_key_is_block(path))
         return block_key(L, path);
-    if (strchr(key, '.') != NULL && lrk_key_find(path, NULL) != NULL) {
+    if (strchr(key, '.') != NULL && config_key_find(path, NULL) != NULL) {
         char shown[200];
-        lrk_shown_text(key, shown, sizeof shown);
-        lrk_loader_error(L, key_mark,
+        config_shown_text(key, shown, sizeof shown);
+        loader_error(L, key_mark,
                          "unknown key '%s': nest keys as mappings (e.g. model: {T: 0.5}); dotted names "
                          "are for sweep: and --set",
                          shown);
     } else {
         report_unknown(L, path, parent, key_mark);
     }
-    return lrk_loader_skip(L);
+    return loader_skip(L);
 }
 
 /* ---- documents -------------------------------------------------------------- */
 
-static int document(lrk_loader *L)
+static lrk_status document(loader *L)
 {
     char got[256];
     yaml_mark_t start = L->event.start_mark;
-    if (!lrk_loader_next(L))
-        return 0;
-    if (lrk_loader_is_null(L) && L->event.data.scalar.anchor == NULL && L->event.data.scalar.tag == NULL) {
-        lrk_loader_error(L, start, "empty document: expected a mapping of sections (" TOP_SECTIONS ")");
-    } else if (lrk_loader_plain_node(L)) {
+    lrk_status s = loader_next(L);
+    if (s != LRK_OK)
+        return s;
+    if (loader_is_null(L) && L->event.data.scalar.anchor == NULL && L->event.data.scalar.tag == NULL) {
+        loader_error(L, start, "empty document: expected a mapping of sections (" TOP_SECTIONS ")");
+    } else if (loader_plain_node(L)) {
         if (L->event.type == YAML_MAPPING_START_EVENT) {
-            if (!lrk_loader_mapping(L, schema_entry, NULL))
-                return 0;
+            s = loader_mapping(L, schema_entry, NULL);
         } else if (report_long_key(L)) {
-            return 0;
+            return loader_go_on(L);
         } else {
-            lrk_loader_describe(L, got, sizeof got);
-            lrk_loader_error(L, L->event.start_mark, "expected a mapping of sections (" TOP_SECTIONS
+            loader_describe(L, got, sizeof got);
+            loader_error(L, L->event.start_mark, "expected a mapping of sections (" TOP_SECTIONS
                              ") at the top level, got %s", got);
-            if (!lrk_loader_skip(L))
-                return 0;
+            s = loader_skip(L);
         }
     }
-    return lrk_loader_next(L);  /* DOCUMENT_END */
+    return s != LRK_OK ? s : loader_next(L); /* DOCUMENT_END */
 }
 
-static void walk(lrk_loader *L)
+/* The whole stream; the load's status is L->status (errors are counted
+ * there, and a stop has set it). */
+static void walk(loader *L)
 {
-    if (!lrk_loader_next(L) || !lrk_loader_next(L))  /* STREAM_START, then the first document */
+    if (loader_next(L) != LRK_OK || loader_next(L) != LRK_OK)  /* STREAM_START, the first document */
         return;
     if (L->event.type == YAML_STREAM_END_EVENT) {
-        lrk_loader_error(L, L->event.start_mark, "%s: expected a mapping of sections (" TOP_SECTIONS ")",
+        loader_error(L, L->event.start_mark, "%s: expected a mapping of sections (" TOP_SECTIONS ")",
                          L->size == 0 ? "the file is empty" : "the file holds no YAML document (only comments?)");
         return;
     }
-    if (!document(L) || !lrk_loader_next(L))
+    if (document(L) != LRK_OK || loader_next(L) != LRK_OK)
         return;
     if (L->event.type == YAML_DOCUMENT_START_EVENT)
-        lrk_loader_error(L, L->event.start_mark,
+        loader_error(L, L->event.start_mark,
                          "a second YAML document (after '---'): a configuration file holds exactly one");
 }
 
 lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *data, size_t size,
                                   lrk_diagnostics *d)
 {
-    lrk_loader L;
+    loader L;
     if (data == NULL)  /* libyaml asserts on a NULL input */
         data = "", size = 0;
     memset(&L, 0, sizeof L);
@@ -450,7 +466,7 @@ lrk_status lrk_config_load_string(lrk_config *c, const char *name, const char *d
     L.size = size;
     L.c = c;
     L.d = d;
-    char *source = lrk_strdup(L.name);
+    char *source = config_strdup(L.name);
     if (source == NULL)
         return LRK_ERR_NOMEM;
     free(c->source);

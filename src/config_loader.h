@@ -5,8 +5,10 @@
  *
  * The walker holds one current libyaml event.  A node handler is called with
  * the first event of its node current and returns with the node's last event
- * current.  Handlers return 1 to go on and 0 to stop (a syntax error, no
- * memory, or too many errors); ordinary errors are only counted.
+ * current.  Handlers return LRK_OK to go on, and the status that ends the
+ * load to stop (LRK_ERR_INVALID after a syntax error or too many errors,
+ * LRK_ERR_NOMEM); ordinary errors are only counted.  The int functions are
+ * predicates.
  */
 #ifndef LREKMC_CONFIG_LOADER_H
 #define LREKMC_CONFIG_LOADER_H
@@ -15,7 +17,7 @@
 
 #include "config_internal.h"
 
-typedef struct lrk_loader {
+typedef struct loader {
     yaml_parser_t parser;
     yaml_event_t event;
     int has_event;
@@ -29,43 +31,46 @@ typedef struct lrk_loader {
     size_t size;
     lrk_config *c;
     lrk_diagnostics *d;
-} lrk_loader;
+} loader;
 
-/* Advance to the next event; 0 (after reporting) on a syntax error. */
-int lrk_loader_next(lrk_loader *L);
+/* Advance to the next event; stops (after reporting) on a syntax error. */
+lrk_status loader_next(loader *L);
+
+/* LRK_OK while the walk goes on, else the status that ends it. */
+lrk_status loader_go_on(const loader *L);
 
 /* "NAME:LINE:COLUMN: message" at mark (0-based in libyaml, printed 1-based). */
-void lrk_loader_error(lrk_loader *L, yaml_mark_t mark, const char *format, ...)
+void loader_error(loader *L, yaml_mark_t mark, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-/* Consume the current node (any kind); 0 when the walk must stop. */
-int lrk_loader_skip(lrk_loader *L);
+/* Consume the current node (any kind). */
+lrk_status loader_skip(loader *L);
 
 /* Report anchors and tags on the current event (they are not supported).
  * Returns 0 when the current event is an alias (reported; nothing to read). */
-int lrk_loader_plain_node(lrk_loader *L);
+int loader_plain_node(loader *L);
 
 /* "a mapping", "a list", "a scalar 'text'" ... for "got ..." messages. */
-void lrk_loader_describe(const lrk_loader *L, char *buf, size_t size);
+void loader_describe(const loader *L, char *buf, size_t size);
 
 /* The current event is a scalar with no content (null): `key:` alone. */
-int lrk_loader_is_null(const lrk_loader *L);
+int loader_is_null(const loader *L);
 
 /* The current scalar's text, or NULL (reported) when it holds a NUL byte. */
-const char *lrk_loader_scalar(lrk_loader *L);
+const char *loader_scalar(loader *L);
 
 /* Walk the mapping whose MAPPING_START is current: for every entry with a
  * scalar key (duplicates and non-scalar keys are reported and skipped) call
  * entry with the value node current. */
-typedef int (*lrk_loader_entry)(lrk_loader *L, const char *key, yaml_mark_t key_mark, void *context);
-int lrk_loader_mapping(lrk_loader *L, lrk_loader_entry entry, void *context);
+typedef lrk_status (*loader_entry)(loader *L, const char *key, yaml_mark_t key_mark, void *context);
+lrk_status loader_mapping(loader *L, loader_entry entry, void *context);
 
 /* The `sweep:` value (config_sweep.c). */
-int lrk_loader_sweep(lrk_loader *L, yaml_mark_t key_mark);
+lrk_status loader_sweep(loader *L, yaml_mark_t key_mark);
 
-#define LRK_LOADER_MAX_DEPTH 64  /* deeper nesting stops the load */
+#define LOADER_MAX_DEPTH 64  /* deeper nesting stops the load */
 
 #endif /* LREKMC_CONFIG_LOADER_H */

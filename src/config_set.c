@@ -37,7 +37,7 @@ static char *yaml_scalar(const char *text, int *quoted, char *why, size_t why_si
         done = event.type == YAML_STREAM_END_EVENT;
         if (event.type == YAML_SCALAR_EVENT && scalars++ == 0 && event.data.scalar.anchor == NULL &&
             event.data.scalar.tag == NULL && strlen((const char *)event.data.scalar.value) == event.data.scalar.length) {
-            result = lrk_strdup((const char *)event.data.scalar.value);
+            result = config_strdup((const char *)event.data.scalar.value);
             *quoted = event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
         }
         yaml_event_delete(&event);
@@ -55,19 +55,19 @@ static char *yaml_scalar(const char *text, int *quoted, char *why, size_t why_si
 static void report_key(lrk_diagnostics *d, const char *prefix, const char *key)
 {
     char shown[200], children[256];
-    lrk_shown_text(key, shown, sizeof shown);
+    config_shown_text(key, shown, sizeof shown);
     if (strncmp(key, "sweep", 5) == 0 && (key[5] == '\0' || key[5] == '.')) {
         lrk_diagnostics_add(d, "%s%s: the sweep cannot be set with --set; edit the sweep: block of the file", prefix,
                             shown);
         return;
     }
-    if (lrk_key_is_block(key)) {
-        lrk_key_children(key, children, sizeof children);
+    if (config_key_is_block(key)) {
+        config_key_children(key, children, sizeof children);
         lrk_diagnostics_add(d, "%s%s: '%s' is a section, not a key: set one of %s.{%s}", prefix, shown, shown,
                             shown, children);
         return;
     }
-    const char *suggestion = lrk_key_suggest(key);
+    const char *suggestion = config_key_suggest(key);
     if (suggestion != NULL)
         lrk_diagnostics_add(d, "%s%s: unknown key '%s'; did you mean '%s'?", prefix, shown, shown, suggestion);
     else
@@ -81,12 +81,12 @@ static lrk_status assign(lrk_config *c, const char *prefix, const char *key, con
 {
     size_t index;
     char why[512];
-    const lrk_key_def *def = lrk_key_find(key, &index);
+    const config_key_def *def = config_key_find(key, &index);
     if (def == NULL) {
         report_key(d, prefix, key);
         return LRK_ERR_INVALID;
     }
-    lrk_status status = lrk_key_apply(c, def, text, quoted, why, sizeof why);
+    lrk_status status = config_key_apply(c, def, text, quoted, why, sizeof why);
     if (status == LRK_ERR_NOMEM) {
         lrk_diagnostics_add(d, "%s%s: out of memory", prefix, key);
         return status;
@@ -109,7 +109,7 @@ static void unsweep(lrk_config *c, const char *key)
             if (strcmp(axis->keys[i], key) != 0)
                 continue;
             if (axis->key_count == 1) {
-                lrk_sweep_axis_free(axis);
+                config_sweep_axis_free(axis);
                 memmove(axis, axis + 1, (c->sweep_axis_count - a - 1) * sizeof *axis);
                 if (--c->sweep_axis_count == 0) {
                     free(c->sweep_axes);
@@ -139,7 +139,7 @@ lrk_status lrk_config_set(lrk_config *c, const char *assignment, lrk_diagnostics
     char shown[200], why[256];
     const char *equals = strchr(assignment, '=');
     if (equals == NULL) {
-        lrk_shown_text(assignment, shown, sizeof shown);
+        config_shown_text(assignment, shown, sizeof shown);
         lrk_diagnostics_add(d, "--set %s: expected KEY=VALUE (e.g. --set model.T=0.5)", shown);
         return LRK_ERR_INVALID;
     }
@@ -157,16 +157,16 @@ lrk_status lrk_config_set(lrk_config *c, const char *assignment, lrk_diagnostics
     int quoted = 0;
     char *value = NULL;
     if (length == 0) {
-        lrk_shown_text(assignment, shown, sizeof shown);
+        config_shown_text(assignment, shown, sizeof shown);
         lrk_diagnostics_add(d, "--set %s: expected KEY=VALUE with a key before '='", shown);
         status = LRK_ERR_INVALID;
-    } else if (lrk_key_find(key, NULL) == NULL) {
+    } else if (config_key_find(key, NULL) == NULL) {
         report_key(d, "--set ", key);
         status = LRK_ERR_INVALID;
-    } else if (equals[1] == '\0' && (value = lrk_strdup("")) == NULL) {
+    } else if (equals[1] == '\0' && (value = config_strdup("")) == NULL) {
         status = LRK_ERR_NOMEM;  /* `KEY=` is an empty (null) value: the key check explains it */
     } else if (value == NULL && (value = yaml_scalar(equals + 1, &quoted, why, sizeof why)) == NULL) {
-        lrk_shown_text(equals + 1, shown, sizeof shown);
+        config_shown_text(equals + 1, shown, sizeof shown);
         lrk_diagnostics_add(d, "--set %s: %s, got '%s'", key, why, shown);
         status = LRK_ERR_INVALID;
     } else {

@@ -23,7 +23,7 @@ static void free_values(char **values, size_t count)
     free(values);
 }
 
-void lrk_sweep_axis_free(lrk_sweep_axis *axis)
+void config_sweep_axis_free(lrk_sweep_axis *axis)
 {
     for (size_t k = 0; k < axis->key_count; k++) {
         free(axis->keys[k]);
@@ -35,7 +35,7 @@ void lrk_sweep_axis_free(lrk_sweep_axis *axis)
     memset(axis, 0, sizeof *axis);
 }
 
-lrk_status lrk_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src)
+lrk_status config_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src)
 {
     memset(dst, 0, sizeof *dst);
     dst->line = src->line;
@@ -47,21 +47,21 @@ lrk_status lrk_sweep_axis_copy(lrk_sweep_axis *dst, const lrk_sweep_axis *src)
     dst->key_count = src->key_count;
     dst->value_count = src->value_count;
     for (size_t k = 0; k < src->key_count; k++) {
-        dst->keys[k] = lrk_strdup(src->keys[k]);
+        dst->keys[k] = config_strdup(src->keys[k]);
         dst->values[k] = calloc(src->value_count ? src->value_count : 1, sizeof *dst->values[k]);
         if (dst->keys[k] == NULL || dst->values[k] == NULL)
             goto fail;
         for (size_t i = 0; i < src->value_count; i++)
-            if ((dst->values[k][i] = lrk_strdup(src->values[k][i])) == NULL)
+            if ((dst->values[k][i] = config_strdup(src->values[k][i])) == NULL)
                 goto fail;
     }
     return LRK_OK;
 fail:
-    lrk_sweep_axis_free(dst);
+    config_sweep_axis_free(dst);
     return LRK_ERR_NOMEM;
 }
 
-lrk_status lrk_sweep_generate(int logspace, double a, double b, size_t n, char ***values)
+lrk_status config_sweep_generate(int logspace, double a, double b, size_t n, char ***values)
 {
     char **out = calloc(n, sizeof *out);
     if (out == NULL)
@@ -74,8 +74,8 @@ lrk_status lrk_sweep_generate(int logspace, double a, double b, size_t n, char *
         else if (i == n - 1)
             x = b;
         char text[64];
-        lrk_format_double(x, text, sizeof text);
-        if ((out[i] = lrk_strdup(text)) == NULL) {
+        config_format_double(x, text, sizeof text);
+        if ((out[i] = config_strdup(text)) == NULL) {
             free_values(out, n);
             return LRK_ERR_NOMEM;
         }
@@ -100,42 +100,45 @@ typedef struct value_list {
     int too_many;            /* over a size limit (reported once) */
 } value_list;
 
-static int out_of_memory(lrk_loader *L)
+static lrk_status out_of_memory(loader *L)
 {
     L->status = LRK_ERR_NOMEM;
     L->stopped = 1;
-    return 0;
+    return LRK_ERR_NOMEM;
 }
 
-/* Apply text for def to a scratch config: the same check as in the file. */
-static int value_ok(lrk_loader *L, const lrk_key_def *def, const char *text, int quoted, yaml_mark_t mark)
+/* Apply text for def to a scratch config: the same check as in the file.
+ * A predicate: 1 for a good value (out of memory also stops the walk). */
+static int value_ok(loader *L, const config_key_def *def, const char *text, int quoted, yaml_mark_t mark)
 {
     lrk_config scratch;
     char why[512];
-    lrk_config_defaults(&scratch);
-    lrk_status status = lrk_key_apply(&scratch, def, text, quoted, why, sizeof why);
+    memset(&scratch, 0, sizeof scratch); /* config_key_apply needs no defaults; a sweep may check 1e5 values */
+    lrk_status status = config_key_apply(&scratch, def, text, quoted, why, sizeof why);
     lrk_config_free(&scratch);
     if (status == LRK_OK)
         return 1;
-    if (status == LRK_ERR_NOMEM)
-        return out_of_memory(L);
-    lrk_loader_error(L, mark, "sweep %s: %s", def->name, why);
+    if (status == LRK_ERR_NOMEM) {
+        (void)out_of_memory(L);
+        return 0;
+    }
+    loader_error(L, mark, "sweep %s: %s", def->name, why);
     return 0;
 }
 
 /* Room for n more sweep values in all?  Reports when not. */
-static int room_for(lrk_loader *L, const lrk_key_def *def, size_t n, yaml_mark_t mark)
+static int room_for(loader *L, const config_key_def *def, size_t n, yaml_mark_t mark)
 {
     if (n <= LRK_SWEEP_MAX_TOTAL_VALUES && L->sweep_values <= LRK_SWEEP_MAX_TOTAL_VALUES - n) {
         L->sweep_values += n;
         return 1;
     }
-    lrk_loader_error(L, mark, "sweep %s: more than %d values in the whole sweep", def->name,
+    loader_error(L, mark, "sweep %s: more than %d values in the whole sweep", def->name,
                      LRK_SWEEP_MAX_TOTAL_VALUES);
     return 0;
 }
 
-static int push_value(lrk_loader *L, value_list *list, const char *text)
+static lrk_status push_value(loader *L, value_list *list, const char *text)
 {
     if (list->count == list->capacity) {
         /* Doubling keeps a list of n values O(n) to build (growing by one
@@ -147,31 +150,32 @@ static int push_value(lrk_loader *L, value_list *list, const char *text)
         list->values = grown;
         list->capacity = capacity;
     }
-    if ((list->values[list->count] = lrk_strdup(text)) == NULL)
+    if ((list->values[list->count] = config_strdup(text)) == NULL)
         return out_of_memory(L);
     list->count++;
-    return 1;
+    return LRK_OK;
 }
 
-static int explicit_list(lrk_loader *L, const lrk_key_def *def, value_list *list)
+static lrk_status explicit_list(loader *L, const config_key_def *def, value_list *list)
 {
     char got[256];
     yaml_mark_t start = L->event.start_mark;
-    while (lrk_loader_next(L) && L->event.type != YAML_SEQUENCE_END_EVENT) {
+    lrk_status s;
+    while ((s = loader_next(L)) == LRK_OK && L->event.type != YAML_SEQUENCE_END_EVENT) {
         yaml_mark_t mark = L->event.start_mark;
-        if (!lrk_loader_plain_node(L)) {
+        if (!loader_plain_node(L)) {
             list->bad = 1;
             continue;
         }
         if (L->event.type != YAML_SCALAR_EVENT) {
-            lrk_loader_describe(L, got, sizeof got);
-            lrk_loader_error(L, mark, "sweep %s: expected a scalar value, got %s", def->name, got);
+            loader_describe(L, got, sizeof got);
+            loader_error(L, mark, "sweep %s: expected a scalar value, got %s", def->name, got);
             list->bad = 1;
-            if (!lrk_loader_skip(L))
-                return 0;
+            if ((s = loader_skip(L)) != LRK_OK)
+                return s;
             continue;
         }
-        const char *text = lrk_loader_scalar(L);
+        const char *text = loader_scalar(L);
         int quoted = L->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
         if (text == NULL || !value_ok(L, def, text, quoted, mark)) {
             list->bad = 1;
@@ -180,7 +184,7 @@ static int explicit_list(lrk_loader *L, const lrk_key_def *def, value_list *list
         if (list->too_many)
             continue;
         if (list->count >= LRK_SWEEP_MAX_VALUES) {
-            lrk_loader_error(L, mark, "sweep %s: more than %d values", def->name, LRK_SWEEP_MAX_VALUES);
+            loader_error(L, mark, "sweep %s: more than %d values", def->name, LRK_SWEEP_MAX_VALUES);
             list->too_many = list->bad = 1;
             continue;
         }
@@ -188,20 +192,20 @@ static int explicit_list(lrk_loader *L, const lrk_key_def *def, value_list *list
             list->too_many = list->bad = 1;
             continue;
         }
-        if (!push_value(L, list, text))
-            return 0;
+        if ((s = push_value(L, list, text)) != LRK_OK)
+            return s;
     }
-    if (L->stopped)
-        return 0;
+    if (s != LRK_OK || (s = loader_go_on(L)) != LRK_OK)
+        return s;
     if (list->count == 0 && !list->bad) {
-        lrk_loader_error(L, start, "sweep %s: expected at least one value, got an empty list", def->name);
+        loader_error(L, start, "sweep %s: expected at least one value, got an empty list", def->name);
         list->bad = 1;
     }
-    return 1;
+    return LRK_OK;
 }
 
 typedef struct range_spec {
-    const lrk_key_def *def;
+    const config_key_def *def;
     int kind;               /* 0 none yet, 1 linspace, 2 logspace */
     double a, b;
     size_t n;
@@ -209,121 +213,123 @@ typedef struct range_spec {
 } range_spec;
 
 /* The [a, b, n] of linspace/logspace; the SEQUENCE_START is current. */
-static int range_numbers(lrk_loader *L, range_spec *r, const char *what, yaml_mark_t start)
+static lrk_status range_numbers(loader *L, range_spec *r, const char *what, yaml_mark_t start)
 {
     double x[3];
     size_t count = 0;
     char why[128], got[256];
-    while (lrk_loader_next(L) && L->event.type != YAML_SEQUENCE_END_EVENT) {
+    lrk_status s;
+    while ((s = loader_next(L)) == LRK_OK && L->event.type != YAML_SEQUENCE_END_EVENT) {
         yaml_mark_t mark = L->event.start_mark;
-        if (!lrk_loader_plain_node(L) || L->event.type != YAML_SCALAR_EVENT) {
-            lrk_loader_describe(L, got, sizeof got);
-            lrk_loader_error(L, mark, "sweep %s: %s: expected a number, got %s", r->def->name, what, got);
+        if (!loader_plain_node(L) || L->event.type != YAML_SCALAR_EVENT) {
+            loader_describe(L, got, sizeof got);
+            loader_error(L, mark, "sweep %s: %s: expected a number, got %s", r->def->name, what, got);
             r->bad = 1;
-            if (!lrk_loader_skip(L))
-                return 0;
+            if ((s = loader_skip(L)) != LRK_OK)
+                return s;
             continue;
         }
-        const char *text = lrk_loader_scalar(L);
-        if (text != NULL && lrk_parse_number(text, &x[count < 3 ? count : 2], why, sizeof why) != 0) {
-            lrk_loader_describe(L, got, sizeof got);
-            lrk_loader_error(L, mark, "sweep %s: %s: expected a finite number, got %s (%s)", r->def->name, what,
+        const char *text = loader_scalar(L);
+        if (text != NULL && config_parse_number(text, &x[count < 3 ? count : 2], why, sizeof why) != 0) {
+            loader_describe(L, got, sizeof got);
+            loader_error(L, mark, "sweep %s: %s: expected a finite number, got %s (%s)", r->def->name, what,
                              got, why);
             r->bad = 1;
         }
         count++;
     }
-    if (L->stopped)
-        return 0;
+    if (s != LRK_OK || (s = loader_go_on(L)) != LRK_OK)
+        return s;
     if (count != 3) {
-        lrk_loader_error(L, start, "sweep %s: %s: expected [a, b, n] (3 numbers), got %zu", r->def->name, what,
+        loader_error(L, start, "sweep %s: %s: expected [a, b, n] (3 numbers), got %zu", r->def->name, what,
                          count);
         r->bad = 1;
     }
     if (r->bad)
-        return 1;
+        return LRK_OK;
     if (!(x[2] >= 1 && x[2] <= LRK_SWEEP_MAX_VALUES && x[2] == floor(x[2]))) {
-        lrk_loader_error(L, start, "sweep %s: %s: n = %.17g: expected an integer in [1, %d]", r->def->name, what,
+        loader_error(L, start, "sweep %s: %s: n = %.17g: expected an integer in [1, %d]", r->def->name, what,
                          x[2], LRK_SWEEP_MAX_VALUES);
         r->bad = 1;
     } else if (r->kind == 2 && !(x[0] > 0 && x[1] > 0)) {
-        lrk_loader_error(L, start, "sweep %s: logspace: a = %.17g, b = %.17g: expected a > 0 and b > 0 (the "
+        loader_error(L, start, "sweep %s: logspace: a = %.17g, b = %.17g: expected a > 0 and b > 0 (the "
                          "endpoints themselves, not exponents)", r->def->name, x[0], x[1]);
         r->bad = 1;
     }
     if (r->bad)
-        return 1;  /* x[2] may be far outside size_t: convert only checked values */
+        return LRK_OK;  /* x[2] may be far outside size_t: convert only checked values */
     r->a = x[0];
     r->b = x[1];
     r->n = (size_t)x[2];
-    return 1;
+    return LRK_OK;
 }
 
-static int range_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, void *context)
+static lrk_status range_entry(loader *L, const char *key, yaml_mark_t key_mark, void *context)
 {
     range_spec *r = context;
     char got[256], shown[200];
     int kind = strcmp(key, "linspace") == 0 ? 1 : strcmp(key, "logspace") == 0 ? 2 : 0;
     if (kind == 0 || r->kind != 0) {
-        lrk_shown_text(key, shown, sizeof shown);
-        lrk_loader_error(L, key_mark, "sweep %s: '%s': expected exactly one of linspace: [a, b, n] or "
+        config_shown_text(key, shown, sizeof shown);
+        loader_error(L, key_mark, "sweep %s: '%s': expected exactly one of linspace: [a, b, n] or "
                          "logspace: [a, b, n]", r->def->name, shown);
         r->bad = 1;
-        return lrk_loader_skip(L);
+        return loader_skip(L);
     }
     r->kind = kind;
-    if (!lrk_loader_plain_node(L)) {
+    if (!loader_plain_node(L)) {
         r->bad = 1;
-        return 1;
+        return LRK_OK;
     }
     if (L->event.type != YAML_SEQUENCE_START_EVENT) {
-        lrk_loader_describe(L, got, sizeof got);
-        lrk_loader_error(L, L->event.start_mark, "sweep %s: %s: expected [a, b, n], got %s", r->def->name, key,
+        loader_describe(L, got, sizeof got);
+        loader_error(L, L->event.start_mark, "sweep %s: %s: expected [a, b, n], got %s", r->def->name, key,
                          got);
         r->bad = 1;
-        return lrk_loader_skip(L);
+        return loader_skip(L);
     }
     return range_numbers(L, r, key, L->event.start_mark);
 }
 
-static int generated_list(lrk_loader *L, const lrk_key_def *def, value_list *list)
+static lrk_status generated_list(loader *L, const config_key_def *def, value_list *list)
 {
     range_spec r = {def, 0, 0.0, 0.0, 0, 0};
     yaml_mark_t start = L->event.start_mark;
-    if (!lrk_loader_mapping(L, range_entry, &r))
-        return 0;
+    lrk_status s = loader_mapping(L, range_entry, &r);
+    if (s != LRK_OK)
+        return s;
     if (r.kind == 0 && !r.bad)
-        lrk_loader_error(L, start, "sweep %s: expected {linspace: [a, b, n]} or {logspace: [a, b, n]}, got an "
+        loader_error(L, start, "sweep %s: expected {linspace: [a, b, n]} or {logspace: [a, b, n]}, got an "
                          "empty mapping", def->name);
     if (r.kind == 0 || r.bad || !room_for(L, def, r.n, start)) {
         list->bad = 1;
-        return !L->stopped;
+        return loader_go_on(L);
     }
-    if (lrk_sweep_generate(r.kind == 2, r.a, r.b, r.n, &list->values) != LRK_OK)
+    if (config_sweep_generate(r.kind == 2, r.a, r.b, r.n, &list->values) != LRK_OK)
         return out_of_memory(L);
     list->count = r.n;
     for (size_t i = 0; i < r.n && !list->bad; i++)
         if (!value_ok(L, def, list->values[i], 0, start))
             list->bad = 1;
-    return !L->stopped;
+    return loader_go_on(L);
 }
 
-static int value_spec(lrk_loader *L, const lrk_key_def *def, value_list *list)
+static lrk_status value_spec(loader *L, const config_key_def *def, value_list *list)
 {
     char got[256];
-    if (!lrk_loader_plain_node(L)) {
+    if (!loader_plain_node(L)) {
         list->bad = 1;
-        return 1;
+        return LRK_OK;
     }
     if (L->event.type == YAML_SEQUENCE_START_EVENT)
         return explicit_list(L, def, list);
     if (L->event.type == YAML_MAPPING_START_EVENT)
         return generated_list(L, def, list);
-    lrk_loader_describe(L, got, sizeof got);
-    lrk_loader_error(L, L->event.start_mark, "sweep %s: expected a list of values, {linspace: [a, b, n]} or "
+    loader_describe(L, got, sizeof got);
+    loader_error(L, L->event.start_mark, "sweep %s: expected a list of values, {linspace: [a, b, n]} or "
                      "{logspace: [a, b, n]}, got %s", def->name, got);
     list->bad = 1;
-    return lrk_loader_skip(L);
+    return loader_skip(L);
 }
 
 static int already_swept(const lrk_config *c, const sweep_state *s, const char *key)
@@ -339,7 +345,7 @@ static int already_swept(const lrk_config *c, const sweep_state *s, const char *
 }
 
 /* Add key with its values to the zip group or as an axis of its own. */
-static int add_to_axis(lrk_loader *L, lrk_sweep_axis *axis, const char *key, value_list *list, yaml_mark_t mark)
+static lrk_status add_to_axis(loader *L, lrk_sweep_axis *axis, const char *key, value_list *list, yaml_mark_t mark)
 {
     char **keys = realloc(axis->keys, (axis->key_count + 1) * sizeof *keys);
     if (keys == NULL)
@@ -349,7 +355,7 @@ static int add_to_axis(lrk_loader *L, lrk_sweep_axis *axis, const char *key, val
     if (values == NULL)
         return out_of_memory(L);
     axis->values = values;
-    if ((axis->keys[axis->key_count] = lrk_strdup(key)) == NULL)
+    if ((axis->keys[axis->key_count] = config_strdup(key)) == NULL)
         return out_of_memory(L);
     axis->values[axis->key_count] = list->values;
     axis->key_count++;
@@ -360,124 +366,126 @@ static int add_to_axis(lrk_loader *L, lrk_sweep_axis *axis, const char *key, val
     }
     list->values = NULL; /* now owned by the axis */
     list->capacity = 0;
-    return 1;
+    return LRK_OK;
 }
 
-static int append_axis(lrk_loader *L, lrk_sweep_axis *axis)
+static lrk_status append_axis(loader *L, lrk_sweep_axis *axis)
 {
     lrk_config *c = L->c;
     lrk_sweep_axis *grown = realloc(c->sweep_axes, (c->sweep_axis_count + 1) * sizeof *grown);
     if (grown == NULL) {
-        lrk_sweep_axis_free(axis);
+        config_sweep_axis_free(axis);
         return out_of_memory(L);
     }
     c->sweep_axes = grown;
     c->sweep_axes[c->sweep_axis_count++] = *axis;
     memset(axis, 0, sizeof *axis);
-    return 1;
+    return LRK_OK;
 }
 
-static int sweep_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, void *context);
+static lrk_status sweep_entry(loader *L, const char *key, yaml_mark_t key_mark, void *context);
 
-static int zip_group(lrk_loader *L, sweep_state *s, yaml_mark_t key_mark)
+static lrk_status zip_group(loader *L, sweep_state *s, yaml_mark_t key_mark)
 {
     char got[256];
-    if (!lrk_loader_plain_node(L))
-        return 1;
+    if (!loader_plain_node(L))
+        return LRK_OK;
     if (L->event.type != YAML_MAPPING_START_EVENT) {
-        lrk_loader_describe(L, got, sizeof got);
-        lrk_loader_error(L, L->event.start_mark, "sweep zip: expected a mapping of keys to lists, got %s", got);
-        return lrk_loader_skip(L);
+        loader_describe(L, got, sizeof got);
+        loader_error(L, L->event.start_mark, "sweep zip: expected a mapping of keys to lists, got %s", got);
+        return loader_skip(L);
     }
     s->in_zip = 1;
     s->zip_mark = key_mark;
-    int ok = lrk_loader_mapping(L, sweep_entry, s);
+    lrk_status status = loader_mapping(L, sweep_entry, s);
     s->in_zip = 0;
-    if (ok && s->zip.key_count == 0)
-        lrk_loader_error(L, key_mark, "sweep zip: expected at least one key with a list of values");
-    if (!ok || s->zip.key_count == 0) {
-        lrk_sweep_axis_free(&s->zip);
-        return ok;
+    if (status == LRK_OK && s->zip.key_count == 0)
+        loader_error(L, key_mark, "sweep zip: expected at least one key with a list of values");
+    if (status != LRK_OK || s->zip.key_count == 0) {
+        config_sweep_axis_free(&s->zip);
+        return status;
     }
     s->zip.line = (unsigned long)key_mark.line + 1;
     s->zip.column = (unsigned long)key_mark.column + 1;
     return append_axis(L, &s->zip);
 }
 
-static int sweep_entry(lrk_loader *L, const char *key, yaml_mark_t key_mark, void *context)
+static lrk_status sweep_entry(loader *L, const char *key, yaml_mark_t key_mark, void *context)
 {
     sweep_state *s = context;
     char shown[200];
     size_t index;
-    lrk_shown_text(key, shown, sizeof shown);
+    config_shown_text(key, shown, sizeof shown);
     if (strcmp(key, "zip") == 0 && !s->in_zip)
         return zip_group(L, s, key_mark);
-    const lrk_key_def *def = lrk_key_find(key, &index);
+    const config_key_def *def = config_key_find(key, &index);
     if (def == NULL || !def->sweepable) {
-        const char *suggestion = def ? NULL : lrk_key_suggest(key);
+        const char *suggestion = def ? NULL : config_key_suggest(key);
         if (def != NULL)
-            lrk_loader_error(L, key_mark, "sweep: '%s' cannot be swept (one output directory per run)", shown);
-        else if (suggestion != NULL && lrk_key_find(suggestion, NULL) != NULL)
-            lrk_loader_error(L, key_mark, "sweep: unknown key '%s'; did you mean '%s'?", shown, suggestion);
+            loader_error(L, key_mark, "sweep: '%s' cannot be swept (one output directory per run)", shown);
+        else if (suggestion != NULL && config_key_find(suggestion, NULL) != NULL)
+            loader_error(L, key_mark, "sweep: unknown key '%s'; did you mean '%s'?", shown, suggestion);
         else
-            lrk_loader_error(L, key_mark, "sweep: unknown key '%s': expected a dotted scalar key such as "
+            loader_error(L, key_mark, "sweep: unknown key '%s': expected a dotted scalar key such as "
                              "model.T%s", shown, s->in_zip ? "" : " or zip");
-        return lrk_loader_skip(L);
+        return loader_skip(L);
     }
     if (already_swept(L->c, s, key)) {
-        lrk_loader_error(L, key_mark, "sweep: %s is swept twice: give each key one list", key);
-        return lrk_loader_skip(L);
+        loader_error(L, key_mark, "sweep: %s is swept twice: give each key one list", key);
+        return loader_skip(L);
     }
     value_list list = {.values = NULL};
-    int ok = value_spec(L, def, &list);
-    if (ok && !list.bad && s->in_zip && s->zip.key_count > 0 && list.count != s->zip.value_count) {
-        lrk_loader_error(L, key_mark, "sweep zip: %s has %zu values but %s has %zu: lists in zip must have "
+    lrk_status status = value_spec(L, def, &list);
+    if (status == LRK_OK && !list.bad && s->in_zip && s->zip.key_count > 0 && list.count != s->zip.value_count) {
+        loader_error(L, key_mark, "sweep zip: %s has %zu values but %s has %zu: lists in zip must have "
                          "the same length", key, list.count, s->zip.keys[0], s->zip.value_count);
         list.bad = 1;
     }
-    if (ok && !list.bad) {
+    if (status == LRK_OK && !list.bad) {
         if (s->in_zip) {
-            ok = add_to_axis(L, &s->zip, key, &list, key_mark);
+            status = add_to_axis(L, &s->zip, key, &list, key_mark);
         } else {
             lrk_sweep_axis axis;
             memset(&axis, 0, sizeof axis);
-            ok = add_to_axis(L, &axis, key, &list, key_mark) && append_axis(L, &axis);
-            if (!ok)
-                lrk_sweep_axis_free(&axis);
+            status = add_to_axis(L, &axis, key, &list, key_mark);
+            if (status == LRK_OK)
+                status = append_axis(L, &axis); /* frees the axis when it fails */
+            else
+                config_sweep_axis_free(&axis);
         }
     }
     free_values(list.values, list.count);
-    return ok;
+    return status;
 }
 
-int lrk_loader_sweep(lrk_loader *L, yaml_mark_t key_mark)
+lrk_status loader_sweep(loader *L, yaml_mark_t key_mark)
 {
     char got[256];
     lrk_config *c = L->c;
     for (size_t i = 0; i < c->sweep_axis_count; i++)
-        lrk_sweep_axis_free(&c->sweep_axes[i]);
+        config_sweep_axis_free(&c->sweep_axes[i]);
     free(c->sweep_axes);
     c->sweep_axes = NULL;
     c->sweep_axis_count = 0;
-    if (!lrk_loader_plain_node(L) || lrk_loader_is_null(L))
-        return 1;
+    if (!loader_plain_node(L) || loader_is_null(L))
+        return LRK_OK;
     if (L->event.type != YAML_MAPPING_START_EVENT) {
-        lrk_loader_describe(L, got, sizeof got);
-        lrk_loader_error(L, L->event.start_mark, "sweep: expected a mapping of keys to lists, got %s", got);
-        return lrk_loader_skip(L);
+        loader_describe(L, got, sizeof got);
+        loader_error(L, L->event.start_mark, "sweep: expected a mapping of keys to lists, got %s", got);
+        return loader_skip(L);
     }
     sweep_state s;
     memset(&s, 0, sizeof s);
-    int ok = lrk_loader_mapping(L, sweep_entry, &s);
-    lrk_sweep_axis_free(&s.zip);
+    lrk_status status = loader_mapping(L, sweep_entry, &s);
+    config_sweep_axis_free(&s.zip);
     double points = 1;
     for (size_t i = 0; i < c->sweep_axis_count; i++)
         points *= (double)c->sweep_axes[i].value_count;
-    if (ok && points > LRK_SWEEP_MAX_POINTS) {
-        lrk_loader_error(L, key_mark, "sweep: %.0f points: expected at most %d", points, LRK_SWEEP_MAX_POINTS);
+    if (status == LRK_OK && points > LRK_SWEEP_MAX_POINTS) {
+        loader_error(L, key_mark, "sweep: %.0f points: expected at most %d", points, LRK_SWEEP_MAX_POINTS);
         for (size_t i = 0; i < c->sweep_axis_count; i++)
-            lrk_sweep_axis_free(&c->sweep_axes[i]);
+            config_sweep_axis_free(&c->sweep_axes[i]);
         c->sweep_axis_count = 0;  /* keep lrk_config_sweep_point_count from overflowing */
     }
-    return ok;
+    return status;
 }

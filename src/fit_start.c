@@ -93,7 +93,7 @@ static double weighted_cost(const fit_setup *s, const double *theta, const lrk_f
 /* s(q = 1 - 1/e; a): the model's 1/e point in units of 1/k. */
 static double one_over_e_time(double a)
 {
-    lrk_model m = {a >= 0 ? LRK_MODE_SER : LRK_MODE_CER, 0.0, fabs(a), 1.0, 0.0, 1.0, 1};
+    lrk_model m = {.mode = a >= 0 ? LRK_MODE_SER : LRK_MODE_CER, .V0 = 0.0, .V1 = fabs(a), .T = 1.0, .A = 0.0, .T0 = 1.0, .N = 1};
     double t = NAN;
     if (lrk_closed_form_time(&m, 1.0 - 1.0 / EULER_E, &t, NULL) != LRK_OK)
         return NAN;

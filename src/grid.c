@@ -7,23 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-const char *lrk_spacing_name(lrk_spacing spacing)
-{
-    return spacing == LRK_SPACING_LOG ? "log" : "linear";
-}
-
-lrk_status lrk_spacing_parse(const char *name, lrk_spacing *spacing)
-{
-    if (strcmp(name, "linear") == 0) {
-        *spacing = LRK_SPACING_LINEAR;
-        return LRK_OK;
-    }
-    if (strcmp(name, "log") == 0) {
-        *spacing = LRK_SPACING_LOG;
-        return LRK_OK;
-    }
-    return LRK_ERR_INVALID;
-}
+const char *const lrk_spacing_names[] = {"linear", "log", NULL};
 
 lrk_status lrk_time_grid_fill(double *t, size_t points, double t_max, lrk_spacing spacing,
                               lrk_error *err)

@@ -9,24 +9,23 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lrekmc/engine.h"
 #include "lrekmc/kmc.h"
 #include "lrekmc/ode.h"
 
+const char *const lrk_grid_end_rule_names[] = {"auto", "ode", "moments", "pilot", NULL};
+
 const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule)
 {
-    switch (rule) {
-    case LRK_GRID_END_AUTO: return "auto";
-    case LRK_GRID_END_MOMENTS: return "moments";
-    case LRK_GRID_END_PILOT: return "pilot";
-    case LRK_GRID_END_FIXED: return "fixed";
-    default: return "ode";
-    }
+    if (rule == LRK_GRID_END_FIXED)
+        return "fixed";
+    return (int)rule >= 0 && rule < LRK_GRID_END_FIXED ? lrk_grid_end_rule_names[rule] : "ode";
 }
 
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
 {
-    (void)m; /* the mean-field chain is the only engine so far, and has exact rates */
-    return LRK_GRID_END_MOMENTS;
+    /* the Chernoff bound needs the exact rates behind the first-passage moments */
+    return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
 
 uint64_t lrk_grid_pilot_seed(uint64_t seed)

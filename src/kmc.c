@@ -14,6 +14,7 @@
 #include "lrekmc/grid.h"
 #include "lrekmc/rng.h"
 #include "lrekmc/stats.h"
+#include "kmc_internal.h"
 
 static lrk_status validate_grid(const lrk_kmc_params *p, lrk_error *err)
 {
@@ -30,12 +31,23 @@ static lrk_status validate_levels(const lrk_kmc_params *p, lrk_error *err)
     return lrk_check_levels(p->q_levels, p->level_count, 0, "kmc", err);
 }
 
+const lrk_engine_type *lrk_kmc_engine(const lrk_kmc_params *p)
+{
+    return p->engine != NULL ? p->engine : lrk_engine_for_model(p->model);
+}
+
 lrk_status lrk_kmc_validate(const lrk_kmc_params *p, lrk_error *err)
 {
     if (p == NULL || p->model == NULL)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc: parameters and model must not be NULL");
     lrk_status st = lrk_model_validate(p->model, err);
     if (st != LRK_OK)
+        return st;
+    const lrk_engine_type *engine = lrk_kmc_engine(p);
+    if (engine == NULL || engine->max_lanes < 1 || engine->simulate == NULL || engine->shared_alloc == NULL)
+        return lrk_error_set(err, LRK_ERR_INVALID, "kmc: engine \"%s\" is incomplete",
+                             engine && engine->name ? engine->name : "?");
+    if (engine->validate != NULL && (st = engine->validate(p->model, err)) != LRK_OK)
         return st;
     if (p->trajectories < 1 || p->trajectories > LRK_KMC_MAX_TRAJECTORIES)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc.trajectories = %ld: expected an integer in [1, %ld]",
@@ -61,11 +73,38 @@ long lrk_kmc_batch_count(const lrk_kmc_params *p)
     return p->batches < p->trajectories ? p->batches : p->trajectories;
 }
 
-/* floor(b T / B) in 128 bits: b T overflows 64 bits for huge runs. */
+/* floor(b M / B), M trajectories, in 128 bits: b M overflows 64 bits for huge runs. */
 static long batch_start(long trajectories, long batch_count, long b)
 {
     lrk_uint128 product = (lrk_uint128)(uint64_t)b * (uint64_t)trajectories;
     return (long)(product / (uint64_t)batch_count);
+}
+
+void kmc_grid_free(kmc_grid *g)
+{
+    free(g->t);
+    free(g->level_events);
+    memset(g, 0, sizeof *g);
+}
+
+lrk_status kmc_grid_build(const lrk_kmc_params *p, kmc_grid *g, lrk_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->t = malloc((p->t_count + 1) * sizeof(double));
+    g->level_events = malloc((p->level_count + 1) * sizeof(long));
+    if (g->t == NULL || g->level_events == NULL) {
+        kmc_grid_free(g);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "kmc: out of memory for the grid (%zu times, %zu levels)",
+                             p->t_count, p->level_count);
+    }
+    if (p->t_count > 0)
+        memcpy(g->t, p->t, p->t_count * sizeof(double));
+    g->t[p->t_count] = INFINITY;
+    for (size_t j = 0; j < p->level_count; j++)
+        g->level_events[j] = lrk_level_event_count(p->q_levels[j], p->model->N);
+    g->view = (lrk_engine_grid){.N = p->model->N, .t = g->t, .t_count = p->t_count,
+                                .level_events = g->level_events, .level_count = p->level_count};
+    return LRK_OK;
 }
 
 void lrk_kmc_batch_range(long trajectories, long batch_count, long b, long *first, long *count)
@@ -101,8 +140,9 @@ void lrk_kmc_result_free(lrk_kmc_result *r)
     if (r == NULL)
         return;
     double *arrays[] = {r->q_mean, r->q_std, r->q_sem, r->q_p05, r->q_p50, r->q_p95, r->t_mean,
-                        r->t_std, r->t_sem, r->batch_q_mean, r->batch_q_m2, r->batch_t_mean,
-                        r->batch_t_m2, r->first_passage};
+                        r->t_std, r->t_sem, r->extra_mean, r->extra_std, r->extra_sem,
+                        r->batch_q_mean, r->batch_q_m2, r->batch_t_mean, r->batch_t_m2,
+                        r->batch_extra_mean, r->batch_extra_m2, r->first_passage};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     free(r->batch_trajectories);
@@ -113,7 +153,7 @@ void lrk_kmc_result_free(lrk_kmc_result *r)
 
 static lrk_status allocate_arrays(lrk_kmc_result *r, int keep_first_passage)
 {
-    size_t K = r->t_count, L = r->level_count, B = (size_t)r->batches_held;
+    size_t K = r->t_count, L = r->level_count, E = r->extra_count, B = (size_t)r->batches_held;
     double **curves[] = {&r->q_mean, &r->q_std, &r->q_sem, &r->q_p05, &r->q_p50, &r->q_p95};
     for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++)
         if ((*curves[i] = zeroed(K, sizeof(double))) == NULL)
@@ -122,7 +162,15 @@ static lrk_status allocate_arrays(lrk_kmc_result *r, int keep_first_passage)
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
         if ((*levels[i] = zeroed(L, sizeof(double))) == NULL)
             return LRK_ERR_NOMEM;
-    if (B > 0 && (K > SIZE_MAX / B || L > SIZE_MAX / B))
+    double **extras[] = {&r->extra_mean, &r->extra_std, &r->extra_sem};
+    for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++)
+        if ((*extras[i] = zeroed(E, sizeof(double))) == NULL)
+            return LRK_ERR_NOMEM;
+    if (B > 0 && (K > SIZE_MAX / B || L > SIZE_MAX / B || E > SIZE_MAX / B))
+        return LRK_ERR_NOMEM;
+    r->batch_extra_mean = zeroed(B * E, sizeof(double));
+    r->batch_extra_m2 = zeroed(B * E, sizeof(double));
+    if (!r->batch_extra_mean || !r->batch_extra_m2)
         return LRK_ERR_NOMEM;
     r->batch_trajectories = zeroed(B, sizeof(long));
     r->batch_done = zeroed(B, 1);
@@ -162,6 +210,14 @@ lrk_status lrk_kmc_result_create(const lrk_kmc_params *p, long first_batch, long
     lrk_kmc_result *r = calloc(1, sizeof *r);
     if (r == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "kmc: out of memory allocating the result");
+    kmc_grid grid;
+    if ((st = kmc_grid_build(p, &grid, err)) != LRK_OK) {
+        free(r);
+        return st;
+    }
+    r->engine = lrk_kmc_engine(p);
+    r->extra_count = lrk_engine_extra_count(r->engine, p->model, &grid.view);
+    kmc_grid_free(&grid);
     r->N = p->model->N;
     r->t_count = p->t_count;
     r->level_count = p->level_count;
@@ -177,9 +233,11 @@ lrk_status lrk_kmc_result_create(const lrk_kmc_params *p, long first_batch, long
     r->hist_width = histogram_width(r->N);
     r->hist_bins = (size_t)((r->N + 1 + r->hist_width - 1) / r->hist_width);
     if (allocate_arrays(r, p->keep_first_passage) != LRK_OK) {
+        size_t extras = r->extra_count;
         lrk_kmc_result_free(r);
         return lrk_error_set(err, LRK_ERR_NOMEM, "kmc: out of memory allocating the result (%zu grid times, "
-                             "%zu levels, %ld batches)", p->t_count, p->level_count, batches_held);
+                             "%zu levels, %zu extras, %ld batches)", p->t_count, p->level_count, extras,
+                             batches_held);
     }
     *out = r;
     return LRK_OK;
@@ -189,7 +247,7 @@ static lrk_status check_same_shape(const lrk_kmc_result *a, const lrk_kmc_result
 {
     if (a->N != b->N || a->t_count != b->t_count || a->level_count != b->level_count
         || a->trajectories != b->trajectories || a->batch_count != b->batch_count
-        || a->hist_bins != b->hist_bins)
+        || a->hist_bins != b->hist_bins || a->engine != b->engine || a->extra_count != b->extra_count)
         return lrk_error_set(err, LRK_ERR_INVALID, "kmc merge: the results come from different parameters");
     const lrk_stream_key *ka = &a->stream_key, *kb = &b->stream_key;
     if (memcmp(ka->pool, kb->pool, sizeof ka->pool) != 0 || ka->hash_const != kb->hash_const)
@@ -210,7 +268,7 @@ lrk_status lrk_kmc_result_merge(lrk_kmc_result *into, const lrk_kmc_result *part
     lrk_status st = check_same_shape(into, part, err);
     if (st != LRK_OK)
         return st;
-    size_t K = into->t_count, L = into->level_count;
+    size_t K = into->t_count, L = into->level_count, E = into->extra_count;
     size_t offset = (size_t)(part->first_batch - into->first_batch);
     for (size_t b = 0; b < (size_t)part->batches_held; b++) {
         if (!part->batch_done[b])
@@ -226,6 +284,8 @@ lrk_status lrk_kmc_result_merge(lrk_kmc_result *into, const lrk_kmc_result *part
     memcpy(into->batch_q_m2 + offset * K, part->batch_q_m2, B * K * sizeof(double));
     memcpy(into->batch_t_mean + offset * L, part->batch_t_mean, B * L * sizeof(double));
     memcpy(into->batch_t_m2 + offset * L, part->batch_t_m2, B * L * sizeof(double));
+    memcpy(into->batch_extra_mean + offset * E, part->batch_extra_mean, B * E * sizeof(double));
+    memcpy(into->batch_extra_m2 + offset * E, part->batch_extra_m2, B * E * sizeof(double));
     memset(into->batch_done + offset, 1, B);
     for (size_t i = 0; i < K * into->hist_bins; i++)
         into->hist[i] += part->hist[i];
@@ -251,40 +311,44 @@ static void finalize_quantiles(lrk_kmc_result *r, uint64_t total)
     }
 }
 
+/* Chan-merge `count` per-batch rows of `width` moments in batch order into
+ * mean/std/sem; false on out of memory. */
+static int merge_batches(const lrk_kmc_result *r, const double *batch_mean, const double *batch_m2,
+                         size_t width, double *mean, double *std, double *sem)
+{
+    double *m2 = zeroed(width, sizeof(double));
+    if (m2 == NULL)
+        return 0;
+    memset(mean, 0, width * sizeof(double));
+    uint64_t count = 0;
+    for (long b = 0; b < r->batches_held; b++) {
+        uint64_t nb = (uint64_t)r->batch_trajectories[b];
+        lrk_moments_merge_vector(count, mean, m2, nb, batch_mean + (size_t)b * width,
+                                 batch_m2 + (size_t)b * width, width);
+        count += nb;
+    }
+    for (size_t i = 0; i < width; i++) {
+        std[i] = lrk_moments_std_from_m2(count, m2[i]);
+        sem[i] = lrk_moments_sem_from_m2(count, m2[i]);
+    }
+    free(m2);
+    return 1;
+}
+
 lrk_status lrk_kmc_result_finalize(lrk_kmc_result *r, lrk_error *err)
 {
-    size_t K = r->t_count, L = r->level_count;
     for (long b = 0; b < r->batches_held; b++)
         if (!r->batch_done[b])
             return lrk_error_set(err, LRK_ERR_INVALID, "kmc finalize: batch %ld has no results yet",
                                  r->first_batch + b);
-    double *q_m2 = zeroed(K, sizeof(double)), *t_m2 = zeroed(L, sizeof(double));
-    if (q_m2 == NULL || t_m2 == NULL) {
-        free(q_m2);
-        free(t_m2);
+    if (!merge_batches(r, r->batch_q_mean, r->batch_q_m2, r->t_count, r->q_mean, r->q_std, r->q_sem)
+        || !merge_batches(r, r->batch_t_mean, r->batch_t_m2, r->level_count, r->t_mean, r->t_std, r->t_sem)
+        || !merge_batches(r, r->batch_extra_mean, r->batch_extra_m2, r->extra_count, r->extra_mean,
+                          r->extra_std, r->extra_sem))
         return lrk_error_set(err, LRK_ERR_NOMEM, "kmc finalize: out of memory");
-    }
-    memset(r->q_mean, 0, K * sizeof(double));
-    memset(r->t_mean, 0, L * sizeof(double));
     uint64_t count = 0;
-    for (long b = 0; b < r->batches_held; b++) {
-        uint64_t nb = (uint64_t)r->batch_trajectories[b];
-        lrk_moments_merge_vector(count, r->q_mean, q_m2, nb, r->batch_q_mean + (size_t)b * K,
-                                 r->batch_q_m2 + (size_t)b * K, K);
-        lrk_moments_merge_vector(count, r->t_mean, t_m2, nb, r->batch_t_mean + (size_t)b * L,
-                                 r->batch_t_m2 + (size_t)b * L, L);
-        count += nb;
-    }
-    for (size_t k = 0; k < K; k++) {
-        r->q_std[k] = lrk_moments_std_from_m2(count, q_m2[k]);
-        r->q_sem[k] = lrk_moments_sem_from_m2(count, q_m2[k]);
-    }
-    for (size_t j = 0; j < L; j++) {
-        r->t_std[j] = lrk_moments_std_from_m2(count, t_m2[j]);
-        r->t_sem[j] = lrk_moments_sem_from_m2(count, t_m2[j]);
-    }
-    free(q_m2);
-    free(t_m2);
+    for (long b = 0; b < r->batches_held; b++)
+        count += (uint64_t)r->batch_trajectories[b];
     finalize_quantiles(r, count);
     return LRK_OK;
 }

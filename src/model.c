@@ -8,19 +8,21 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const mode_names[] = {"ser", "cer", "crossover"};
+const char *const lrk_mode_names[] = {"ser", "cer", "crossover", NULL};
+
+#define MODE_COUNT (sizeof lrk_mode_names / sizeof lrk_mode_names[0] - 1)
 
 const char *lrk_mode_name(lrk_mode mode)
 {
-    if ((int)mode < 0 || (size_t)mode >= sizeof mode_names / sizeof mode_names[0])
+    if ((int)mode < 0 || (size_t)mode >= MODE_COUNT)
         return NULL;
-    return mode_names[mode];
+    return lrk_mode_names[mode];
 }
 
 lrk_status lrk_mode_parse(const char *name, lrk_mode *mode)
 {
-    for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
-        if (strcmp(name, mode_names[i]) == 0) {
+    for (size_t i = 0; i < MODE_COUNT; i++) {
+        if (strcmp(name, lrk_mode_names[i]) == 0) {
             *mode = (lrk_mode)i;
             return LRK_OK;
         }
@@ -31,7 +33,8 @@ lrk_status lrk_mode_parse(const char *name, lrk_mode *mode)
 lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
 {
     if (lrk_mode_name(m->mode) == NULL)
-        return lrk_error_set(err, LRK_ERR_INVALID, "model.mode: expected one of ser, cer, crossover");
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.mode: expected one of %s, %s, %s", lrk_mode_names[0],
+                             lrk_mode_names[1], lrk_mode_names[2]);
     if (!isfinite(m->V0))
         return lrk_error_set(err, LRK_ERR_INVALID, "model.V0 = %g: expected a finite number", m->V0);
     if (!isfinite(m->V1) || m->V1 < 0)
@@ -47,6 +50,26 @@ lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err)
         if (!isfinite(m->T0) || !(m->T0 > 0))
             return lrk_error_set(err, LRK_ERR_INVALID, "model.crossover.T0 = %g: expected a finite number > 0",
                                  m->T0);
+    }
+    if (m->space.lattice != LRK_LATTICE_NONE) {
+        const lrk_space *sp = &m->space;
+        if (sp->lattice != LRK_LATTICE_CUBIC)
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space.lattice: expected none or cubic");
+        const long L[3] = {sp->Lx, sp->Ly, sp->Lz};
+        static const char *const names[3] = {"model.space.L", "model.space.Ly", "model.space.Lz"};
+        for (int d = 0; d < 3; d++)
+            if (L[d] < 1 || L[d] > LRK_SPACE_MAX_L)
+                return lrk_error_set(err, LRK_ERR_INVALID, "%s = %ld: expected an integer in [1, %ld]", names[d],
+                                     L[d], LRK_SPACE_MAX_L);
+        if (!(sp->d_el > 0) || !(sp->d_el <= LRK_SPACE_MAX_D_EL))
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space.d_el = %g: expected a number in (0, %g]",
+                                 sp->d_el, LRK_SPACE_MAX_D_EL);
+        if (sp->kernel != LRK_KERNEL_R3 && sp->kernel != LRK_KERNEL_UNIFORM)
+            return lrk_error_set(err, LRK_ERR_INVALID, "model.space.kernel: expected r3 or uniform");
+        if (m->N != sp->Lx * sp->Ly * sp->Lz)
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "model.N = %ld: expected L*Ly*Lz = %ld*%ld*%ld = %ld with a lattice", m->N,
+                                 sp->Lx, sp->Ly, sp->Lz, sp->Lx * sp->Ly * sp->Lz);
     }
     /* Rates are products of exp() terms: keep every exponent inside double range. */
     double worst = fabs(m->V0 / m->T) + fabs(m->V1 / m->T);

@@ -37,7 +37,7 @@ static long variable_value(const char *name, int *present)
     return atol(value);
 }
 
-long lrk_parallel_launcher_size(void)
+long parallel_launcher_size(void)
 {
     static const char *const sizes[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE"};
     static const char *const ranks[] = {"PMIX_RANK", "PMI_RANK", "OMPI_COMM_WORLD_RANK"};
@@ -63,7 +63,7 @@ lrk_status lrk_parallel_init(int *argc, char ***argv, lrk_error *err)
 {
     (void)argc;
     (void)argv;
-    long ranks = lrk_parallel_launcher_size();
+    long ranks = parallel_launcher_size();
     if (ranks > 1)
         return lrk_error_set(err, LRK_ERR_INVALID,
                              "started as one of %ld MPI ranks, but this lrekmc was built without MPI: "

@@ -12,6 +12,6 @@
  * MV2_COMM_WORLD_SIZE (MVAPICH2), and the rank variables PMIX_RANK (srun
  * --mpi=pmix, PRRTE), PMI_RANK, OMPI_COMM_WORLD_RANK.  LREKMC_MPI_INIT=1
  * counts as a launcher of 1 rank, LREKMC_MPI_INIT=0 as none. */
-long lrk_parallel_launcher_size(void);
+long parallel_launcher_size(void);
 
 #endif /* LREKMC_PARALLEL_ENV_H */

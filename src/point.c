@@ -16,7 +16,7 @@
 #include "lrekmc/master.h"
 #include "lrekmc/ode.h"
 #include "lrekmc/output.h"
-#include "lrekmc/parallel.h"
+#include "lrekmc/stats.h"
 
 static double *new_array(size_t count)
 {
@@ -86,21 +86,45 @@ static int wants_master_equation(const lrk_config *c)
     return c->references.master_equation == LRK_SWITCH_ON;
 }
 
+/* Free *x and leave NULL: a reference that does not apply or was left out. */
+static void drop(double **x)
+{
+    free(*x);
+    *x = NULL;
+}
+
+static lrk_status mean_field_references(const lrk_point *p, lrk_error *err)
+{
+    const lrk_model *m = &p->model;
+    lrk_status s = LRK_OK;
+    if (p->references & LRK_REF_ODE) {
+        s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
+        if (s == LRK_OK)
+            s = lrk_ode_times_to_reach(m, p->q_levels, p->level_count, p->t_ode, err);
+    }
+    return s;
+}
+
 static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_error *err)
 {
     const lrk_model *m = &p->model;
-    lrk_status s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
-    if (s == LRK_OK && lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, NULL) != LRK_OK) {
-        /* The noise approximation does not hold everywhere (strong CER
-         * coupling, see lna.h): then it is simply not reported. */
-        free(p->q_lna_std);
-        p->q_lna_std = NULL;
+    if (!(p->references & LRK_REF_ODE)) {
+        drop(&p->q_ode);
+        drop(&p->t_ode);
     }
-    if (s == LRK_OK)
-        s = lrk_ode_times_to_reach(m, p->q_levels, p->level_count, p->t_ode, err);
-    if (s == LRK_OK)
+    if (!(p->references & LRK_REF_FIRST_PASSAGE)) {
+        drop(&p->t_exact_mean);
+        drop(&p->t_exact_var);
+    }
+    lrk_status s = mean_field_references(p, err);
+    /* An LNA that is not this engine's, or does not hold everywhere (strong
+     * CER coupling, see lna.h), is not reported. */
+    if (s == LRK_OK && (!(p->references & LRK_REF_LNA)
+                        || lrk_lna_std(m, p->t, p->t_count, p->q_lna_std, NULL) != LRK_OK))
+        drop(&p->q_lna_std);
+    if (s == LRK_OK && (p->references & LRK_REF_FIRST_PASSAGE))
         s = lrk_first_passage_exact(m, p->q_levels, p->level_count, p->t_exact_mean, p->t_exact_var, err);
-    if (s == LRK_OK && wants_master_equation(c)) {
+    if (s == LRK_OK && (p->references & LRK_REF_MASTER) && wants_master_equation(c)) {
         p->q_exact_mean = new_array(p->t_count);
         p->q_exact_std = new_array(p->t_count);
         if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
@@ -109,9 +133,8 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
         if (s == LRK_ERR_INVALID && c->references.master_equation == LRK_SWITCH_AUTO) {
             /* `auto` asks for the master equation where it is affordable; under
              * extreme CER coupling it is not (see master.h): leave it out. */
-            free(p->q_exact_mean);
-            free(p->q_exact_std);
-            p->q_exact_mean = p->q_exact_std = NULL;
+            drop(&p->q_exact_mean);
+            drop(&p->q_exact_std);
             s = LRK_OK;
         }
     }
@@ -128,10 +151,13 @@ static lrk_status fit_curve(const lrk_point *p, lrk_fit_protocol protocol, const
     return lrk_kww_fit_points(p->t, grid_q, NULL, p->t_count, fit, err);
 }
 
-static lrk_status allocate(const lrk_config *c, lrk_point *p, lrk_error *err)
+static lrk_status allocate(const lrk_config *c, const lrk_run_control *control, lrk_point *p,
+                           lrk_error *err)
 {
     memset(p, 0, sizeof *p);
     p->model = c->model;
+    p->engine = control != NULL && control->engine != NULL ? control->engine : lrk_engine_for_model(&p->model);
+    p->references = lrk_engine_references(p->engine, &p->model);
     p->protocol = c->fit.protocol;
     p->t_count = (size_t)c->grid.points;
     p->level_count = (size_t)c->fit.q_count;
@@ -178,6 +204,7 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
 {
     lrk_kmc_params params = {
         .model = &p->model,
+        .engine = p->engine,
         .t = p->t,
         .t_count = p->t_count,
         .q_levels = p->q_levels,
@@ -197,20 +224,17 @@ static lrk_status run_kmc(const lrk_config *c, const lrk_run_control *control, l
             params.first_passage_user = control->first_passage_out;
         }
     }
-    return lrk_kmc_run_distributed(&params, &p->kmc, err); /* lrk_kmc_run_all unless under MPI */
+    return lrk_kmc_run_distributed(&params, &p->kmc, err); /* lrk_kmc_run_all unless under MPI (kmc.h) */
 }
 
+/* Sample standard deviation (Welford, stats.h); NaN below two values. */
 static double sample_std(const double *x, size_t count)
 {
-    if (count < 2)
-        return NAN;
-    double mean = 0, m2 = 0;
-    for (size_t i = 0; i < count; i++) {
-        double d = x[i] - mean;
-        mean += d / (double)(i + 1);
-        m2 += d * (x[i] - mean);
-    }
-    return sqrt(m2 / (double)(count - 1));
+    lrk_moments m;
+    lrk_moments_reset(&m);
+    for (size_t i = 0; i < count; i++)
+        lrk_moments_push(&m, x[i]);
+    return count < 2 ? NAN : lrk_moments_std(&m);
 }
 
 /* KWW fit of the ensemble mean by one protocol, and of every batch mean for
@@ -262,7 +286,7 @@ static lrk_status fit_both_protocols(lrk_point *p, lrk_error *err)
     for (int k = 0; k < 2; k++) {
         lrk_fit_protocol protocol = (lrk_fit_protocol)k;
         lrk_status s = LRK_OK;
-        if (protocol != p->protocol) {
+        if (protocol != p->protocol && p->q_ode != NULL) { /* no ODE: not this engine's reference */
             s = fit_curve(p, protocol, p->t_ode, p->q_ode, &p->ode_by[k].fit, err);
             if (s == LRK_ERR_NOCONVERGE)
                 s = LRK_OK;
@@ -297,9 +321,12 @@ static void summarise_fluctuations(lrk_point *p)
     const lrk_kmc_result *r = p->kmc;
     double bias = 0, exact_bias = 0, std = 0, ratio = 0;
     size_t ratio_count = 0;
+    const int ode = p->q_ode != NULL;
     for (size_t k = 0; k < p->t_count; k++) {
-        bias += r->q_mean[k] - p->q_ode[k];
         std += r->q_std[k];
+        if (!ode)
+            continue;
+        bias += r->q_mean[k] - p->q_ode[k];
         if (p->q_exact_mean != NULL)
             exact_bias += p->q_exact_mean[k] - p->q_ode[k];
         if (p->q_lna_std != NULL && p->q_ode[k] > 0.1 && p->q_ode[k] < 0.9 && p->q_lna_std[k] > 0) {
@@ -308,9 +335,9 @@ static void summarise_fluctuations(lrk_point *p)
         }
     }
     double K = (double)p->t_count;
-    p->kmc_ode_bias = bias / K;
+    p->kmc_ode_bias = ode ? bias / K : NAN;
     p->q_std_mean = std / K;
-    p->exact_ode_bias = p->q_exact_mean != NULL ? exact_bias / K : NAN;
+    p->exact_ode_bias = ode && p->q_exact_mean != NULL ? exact_bias / K : NAN;
     p->std_lna_ratio = ratio_count > 0 ? ratio / (double)ratio_count : NAN;
 }
 
@@ -328,14 +355,14 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
                              lrk_error *err)
 {
     lrk_gsl_quiet();
-    lrk_status s = allocate(c, p, err);
+    lrk_status s = allocate(c, control, p, err);
     if (s == LRK_OK)
         s = lrk_model_validate_point(&p->model, err);
     if (s == LRK_OK)
         s = make_grid(c, control, p, err);
     if (s == LRK_OK)
         s = compute_references(c, p, err);
-    if (s == LRK_OK) {
+    if (s == LRK_OK && p->q_ode != NULL) {
         /* A fit that does not converge is a result (reported as such), not a failure. */
         s = fit_curve(p, p->protocol, p->t_ode, p->q_ode, &p->ode.fit, err);
         if (s == LRK_ERR_NOCONVERGE)

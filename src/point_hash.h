@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * point_hash.h (private) - the configuration hash of every point of a sweep
- * without building the points: lrk_point_hasher_hash(h, k) equals
+ * without building the points: point_hasher_hash(h, k) equals
  * lrk_config_hash of lrk_config_sweep_point(k) (without its sweep), at a
  * few tens of nanoseconds instead of tens of microseconds, so that resuming
  * a campaign of 10^7 points takes seconds.
@@ -15,11 +15,11 @@
 #include "lrekmc/config.h"
 #include "lrekmc/status.h"
 
-typedef struct lrk_point_hasher lrk_point_hasher;
+typedef struct point_hasher point_hasher;
 
 /* Prepare for base's sweep (base validated); point 0 must be valid. */
-lrk_status lrk_point_hasher_create(const lrk_config *base, lrk_point_hasher **out, lrk_error *err);
-uint64_t lrk_point_hasher_hash(const lrk_point_hasher *h, size_t index);
-void lrk_point_hasher_free(lrk_point_hasher *h);
+lrk_status point_hasher_create(const lrk_config *base, point_hasher **out, lrk_error *err);
+uint64_t point_hasher_hash(const point_hasher *h, size_t index);
+void point_hasher_free(point_hasher *h);
 
 #endif /* LREKMC_POINT_HASH_H */

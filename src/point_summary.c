@@ -15,8 +15,8 @@
 char *lrk_point_summary_csv(const lrk_config *base, size_t k, const lrk_config *point_config,
                             const lrk_point *p)
 {
-    char *header = lrk_summary_header(base);
-    char *row = header != NULL ? lrk_summary_row(base, k, point_config, p) : NULL;
+    char *header = summary_header(base);
+    char *row = header != NULL ? summary_row(base, k, point_config, p) : NULL;
     char *text = NULL;
     size_t size = 0;
     FILE *out = row != NULL ? open_memstream(&text, &size) : NULL;

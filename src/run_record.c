@@ -20,7 +20,7 @@
 #include "lrekmc/output.h"
 #include "lrekmc/version.h"
 
-void lrk_run_record_now(char stamp[32])
+void run_record_now(char stamp[32])
 {
     time_t now = time(NULL);
     struct tm utc;
@@ -67,12 +67,12 @@ static lrk_status write_config(FILE *out, const lrk_config *c, lrk_error *err)
 /* Computed points one by one (with their time); runs of consecutive kept
  * or pending points as one line, so that a campaign of 10^7 points starts
  * without writing 10^7 lines. */
-static void write_points(FILE *out, const lrk_run_record *r)
+static void write_points(FILE *out, const run_record *r)
 {
     static const char *const names[] = {"pending", "kept", "computed"};
     fputs("points:\n", out);
     for (size_t k = 0; k < r->point_count;) {
-        if (r->state[k] == LRK_POINT_COMPUTED) {
+        if (r->state[k] == POINT_COMPUTED) {
             fprintf(out, "  - {point: %zu, state: computed, seconds: %.3f}\n", k, r->seconds[k]);
             k++;
             continue;
@@ -88,7 +88,7 @@ static void write_points(FILE *out, const lrk_run_record *r)
     }
 }
 
-lrk_status lrk_run_record_write(const lrk_run_record *r, lrk_error *err)
+lrk_status run_record_write(const run_record *r, lrk_error *err)
 {
     char *path = lrk_path_join(r->dir, "run.yaml");
     if (path == NULL)
@@ -120,7 +120,7 @@ lrk_status lrk_run_record_write(const lrk_run_record *r, lrk_error *err)
     return lrk_output_commit(&file, err);
 }
 
-lrk_status lrk_run_record_read_hash(const char *dir, int *found, uint64_t *hash, lrk_error *err)
+lrk_status run_record_read_hash(const char *dir, int *found, uint64_t *hash, lrk_error *err)
 {
     *found = 0;
     char *path = lrk_path_join(dir, "run.yaml");

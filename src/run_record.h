@@ -11,9 +11,9 @@
 #include "lrekmc/config.h"
 #include "lrekmc/status.h"
 
-typedef enum lrk_point_state { LRK_POINT_PENDING = 0, LRK_POINT_KEPT, LRK_POINT_COMPUTED } lrk_point_state;
+typedef enum point_state { POINT_PENDING = 0, POINT_KEPT, POINT_COMPUTED } point_state;
 
-typedef struct lrk_run_record {
+typedef struct run_record {
     const char *dir;
     const lrk_config *base;
     uint64_t campaign_hash;
@@ -22,18 +22,18 @@ typedef struct lrk_run_record {
     char started[32];           /* UTC, ISO 8601 */
     char finished[32];          /* empty while running */
     size_t point_count;
-    lrk_point_state *state;     /* per point */
+    point_state *state;     /* per point */
     double *seconds;            /* per point, computed in this process */
-} lrk_run_record;
+} run_record;
 
 /* Fill the time stamp with the current UTC time. */
-void lrk_run_record_now(char stamp[32]);
+void run_record_now(char stamp[32]);
 
 /* Write dir/run.yaml atomically. */
-lrk_status lrk_run_record_write(const lrk_run_record *r, lrk_error *err);
+lrk_status run_record_write(const run_record *r, lrk_error *err);
 
 /* The campaign hash recorded in dir/run.yaml: *found = 0 when there is no
  * run.yaml (or it records none). */
-lrk_status lrk_run_record_read_hash(const char *dir, int *found, uint64_t *hash, lrk_error *err);
+lrk_status run_record_read_hash(const char *dir, int *found, uint64_t *hash, lrk_error *err);
 
 #endif /* LREKMC_RUN_RECORD_H */

@@ -42,13 +42,11 @@ static void mix_word(lrk_stream_key *key, uint32_t word)
         key->pool[dst] = mix(key->pool[dst], hashmix(word, &key->hash_const));
 }
 
+const char *const lrk_streams_names[] = {"independent", "common", NULL};
+
 const char *lrk_streams_name(lrk_streams s)
 {
-    switch (s) {
-    case LRK_STREAMS_INDEPENDENT: return "independent";
-    case LRK_STREAMS_COMMON: return "common";
-    }
-    return NULL;
+    return (int)s >= 0 && (int)s < 2 ? lrk_streams_names[s] : NULL;
 }
 
 static size_t put_u64(uint32_t *words, size_t n, uint64_t value)

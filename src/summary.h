@@ -12,14 +12,14 @@
 #include "lrekmc/point.h"
 
 /* The header line (no newline), malloc'd: point, swept keys, fixed columns. */
-char *lrk_summary_header(const lrk_config *base);
+char *summary_header(const lrk_config *base);
 
 /* The row of point k (no newline), malloc'd; `point_config` is its resolved
  * configuration, `p` its results. */
-char *lrk_summary_row(const lrk_config *base, size_t k, const lrk_config *point_config, const lrk_point *p);
+char *summary_row(const lrk_config *base, size_t k, const lrk_config *point_config, const lrk_point *p);
 
 /* Write dir/summary.csv atomically: the header and every non-NULL row in order. */
-lrk_status lrk_summary_write(const char *dir, const char *header, char *const *rows, size_t count,
+lrk_status summary_write(const char *dir, const char *header, char *const *rows, size_t count,
                              lrk_error *err);
 
 #endif /* LREKMC_SUMMARY_H */

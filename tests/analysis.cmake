@@ -124,6 +124,24 @@ else()
                          ENVIRONMENT "${lrekmc_env}" LABELS analysis)
   endforeach()
 
+  # plot_space.py on a real (tiny) lattice run, and on a run without a lattice.
+  set(lrekmc_space ${CMAKE_CURRENT_BINARY_DIR}/analysis_space)
+  add_test(NAME analysis_space_run
+           COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny-space.yaml
+                   -o ${lrekmc_space} --quiet --force)
+  set_tests_properties(analysis_space_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_space)
+  foreach(kind beta-del observables)
+    add_test(NAME analysis_plot_space_${kind}
+             COMMAND ${lrekmc_check} png ${lrekmc_out}/space_${kind}.png
+                     ${lrekmc_scripts}/plot_space.py ${kind} ${lrekmc_space} -o ${lrekmc_out}/space_${kind}.png)
+    set_tests_properties(analysis_plot_space_${kind} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space
+                         ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  endforeach()
+  add_test(NAME analysis_plot_space_error_no_L_sweep
+           COMMAND ${lrekmc_check} error ${lrekmc_scripts}/plot_space.py beta-L ${lrekmc_space})
+  set_tests_properties(analysis_plot_space_error_no_L_sweep PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+
   # plot_fit.py on real `lrekmc fit` output: a joint fit (beta(T) panel), a
   # per-curve fit without T, and bad input.
   set(lrekmc_fit_out ${CMAKE_CURRENT_BINARY_DIR}/analysis_fit)

@@ -14,8 +14,14 @@
 
 static inline void assert_same_results(const lrk_kmc_result *a, const lrk_kmc_result *b)
 {
-    size_t K = a->t_count, L = a->level_count, B = (size_t)a->batches_held;
+    size_t K = a->t_count, L = a->level_count, E = a->extra_count, B = (size_t)a->batches_held;
     cr_assert_eq(a->batches_held, b->batches_held);
+    cr_assert_eq(a->extra_count, b->extra_count);
+    SAME_BYTES(a, b, extra_mean, E);
+    SAME_BYTES(a, b, extra_std, E);
+    SAME_BYTES(a, b, extra_sem, E);
+    SAME_BYTES(a, b, batch_extra_mean, B * E);
+    SAME_BYTES(a, b, batch_extra_m2, B * E);
     SAME_BYTES(a, b, q_mean, K);
     SAME_BYTES(a, b, q_std, K);
     SAME_BYTES(a, b, q_sem, K);

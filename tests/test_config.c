@@ -149,59 +149,6 @@ Test(config, elastic_gives_V1_by_eq5)
     lrk_config_free(&c);
 }
 
-/* A valid, non-default value for every key kind and range. */
-static const char *sample_value(const char *key)
-{
-    static const struct { const char *key, *value; } samples[] = {
-        {"model.mode", "cer"}, {"model.V0", "-0.75"}, {"model.V1", "0"}, {"model.T", "2.5"},
-        {"model.N", "1e9"}, {"model.crossover.A", "-3.25"}, {"model.crossover.T0", "0.125"},
-        {"model.elastic.n_r", "2"}, {"model.elastic.q0", "0.3"}, {"model.elastic.dp0", "0"},
-        {"model.elastic.d0", "1.5"}, {"model.elastic.d_el", "0.5"}, {"kmc.trajectories", "1000000000000"},
-        {"kmc.seed", "12345678901234567890"}, {"kmc.streams", "common"}, {"kmc.threads", "1024"}, {"grid.t_max", "3.5"},
-        {"grid.q_max", "0.1"}, {"grid.t_max_rule", "pilot"}, {"grid.points", "2"}, {"grid.spacing", "log"},
-        {"fit.protocol", "timegrid"},
-        {"fit.q_levels.from", "0.2"}, {"fit.q_levels.to", "0.3"}, {"fit.q_levels.count", "1000000"},
-        {"fit.batches", "10000"}, {"references.master_equation", "on"}, {"output.dir", "out/x: y"},
-        {"output.trajectories", "true"},
-    };
-    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
-        if (strcmp(samples[i].key, key) == 0)
-            return samples[i].value;
-    return NULL;
-}
-
-Test(config, every_key_set_emit_load)
-{
-    for (size_t i = 0; lrk_config_key_name(i) != NULL; i++) {
-        const char *key = lrk_config_key_name(i), *value = sample_value(key);
-        cr_assert_not_null(value, "no sample for %s", key);
-        lrk_config c, before;
-        lrk_diagnostics d;
-        lrk_diagnostics_init(&d);
-        lrk_config_defaults(&c);
-        lrk_config_defaults(&before);
-        if (strncmp(key, "model.elastic.", 14) == 0) {
-            /* The other elastic inputs, so that the block is complete. */
-            const char *all[] = {"model.elastic.n_r=1", "model.elastic.q0=1", "model.elastic.dp0=0.1",
-                                 "model.elastic.d0=1", "model.elastic.d_el=3"};
-            for (size_t k = 0; k < 5; k++)
-                cr_assert_eq(lrk_config_set(&c, all[k], &d), LRK_OK);
-        }
-        if (strcmp(key, "kmc.trajectories") == 0 || strcmp(key, "fit.batches") == 0)
-            cr_assert_eq(lrk_config_set(&c, "kmc.trajectories=1000000", &d), LRK_OK);
-        if (strncmp(key, "model.crossover.", 16) == 0)
-            cr_assert_eq(lrk_config_set(&c, "model.crossover.T0=1", &d), LRK_OK);
-        cr_assert_eq(lrk_config_set_key(&c, key, value, &d), LRK_OK, "%s = %s: %s", key, value,
-                     d.count ? d.messages[0] : "");
-        cr_expect(!lrk_config_equal(&c, &before), "%s = %s changed nothing", key, value);
-        cr_assert_eq(lrk_config_validate(&c, &d), LRK_OK, "%s: %s", key, d.count ? d.messages[0] : "");
-        expect_round_trip(&c);
-        lrk_diagnostics_free(&d);
-        lrk_config_free(&c);
-        lrk_config_free(&before);
-    }
-}
-
 static lrk_status set_one(const char *assignment, lrk_config *c)
 {
     lrk_diagnostics d;

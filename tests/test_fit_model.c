@@ -31,7 +31,7 @@ static double gaussian(lrk_pcg64 *g)
 
 static lrk_model model_for_a(double a, double V0, double T)
 {
-    lrk_model m = {a >= 0 ? LRK_MODE_SER : LRK_MODE_CER, V0, fabs(a) * T, T, 0.0, 1.0, 1};
+    lrk_model m = {.mode = a >= 0 ? LRK_MODE_SER : LRK_MODE_CER, .V0 = V0, .V1 = fabs(a) * T, .T = T, .A = 0.0, .T0 = 1.0, .N = 1};
     return m;
 }
 
@@ -399,7 +399,7 @@ static void fig1_data(const double *alpha, const double *c, size_t n, const doub
     double *t = malloc(total * sizeof *t), *y = malloc(total * sizeof *y), *Tt = malloc(total * sizeof *Tt);
     long *id = malloc(total * sizeof *id);
     for (size_t j = 0; j < n; j++) {
-        lrk_model m = {c[j] > 0 ? LRK_MODE_SER : LRK_MODE_CER, alpha[j] * T[j], alpha[j] * T[j], T[j], 0, 1, 1};
+        lrk_model m = {.mode = c[j] > 0 ? LRK_MODE_SER : LRK_MODE_CER, .V0 = alpha[j] * T[j], .V1 = alpha[j] * T[j], .T = T[j], .A = 0, .T0 = 1, .N = 1};
         for (int k = 1; k <= 99; k++, i++) {
             cr_assert_eq(lrk_closed_form_time(&m, k / 100.0, &t[i], NULL), LRK_OK);
             y[i] = 1.0 - k / 100.0;

@@ -2,7 +2,7 @@
 /*
  * test_lna.c - the linear noise approximation (lna.h) against its a = 0
  * closed form, an independent quadrature of the same linear equation, the
- * value quoted in DESIGN.md, and the exact master equation at N = 1000.
+ * value quoted in docs/design.md, and the exact master equation at N = 1000.
  */
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
@@ -106,7 +106,7 @@ Test(lna, matches_quadrature_along_the_path)
 
 Test(lna, design_value_and_N_scaling)
 {
-    /* DESIGN.md 2.5: sqrt(N) std(q) ~ 0.3997 at V0/T = V1/T = 1, t = 4. */
+    /* docs/design.md 2.5: sqrt(N) std(q) ~ 0.3997 at V0/T = V1/T = 1, t = 4. */
     double t = 4.0, s1, s100;
     lrk_model m1 = model(LRK_MODE_SER, 1.0, 1), m100 = model(LRK_MODE_SER, 1.0, 100);
     lna_ok(&m1, &t, 1, &s1);

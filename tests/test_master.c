@@ -249,7 +249,7 @@ static int expansion_rhs(double t, const double y[], double dydt[], void *params
 
 Test(master, mean_bias_is_order_one_over_N)
 {
-    /* V0/T = V1/T = 1, t = 4.  DESIGN.md quotes a bias of 0.105/N; the sign
+    /* V0/T = V1/T = 1, t = 4.  docs/design.md quotes a bias of 0.105/N; the sign
      * is + (the rate w(q) is convex for a > 0, so E[w(q)] > w(E q)). */
     double ka[2] = {exp(-1.0), 1.0}, y[3] = {0, 0, 0}, now = 0.0;
     gsl_set_error_handler_off();

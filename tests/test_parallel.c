@@ -17,7 +17,7 @@
 #include "lrekmc/parallel.h"
 
 /* Private to the library (src/parallel_env.h). */
-long lrk_parallel_launcher_size(void);
+long parallel_launcher_size(void);
 
 Test(parallel, slices_cover_the_batches_in_order_and_differ_by_at_most_one)
 {
@@ -132,18 +132,18 @@ static void clear_launcher_variables(void)
 Test(parallel, launchers_are_recognised_by_their_variables)
 {
     clear_launcher_variables();
-    cr_assert_eq(lrk_parallel_launcher_size(), 0);
+    cr_assert_eq(parallel_launcher_size(), 0);
     setenv("PMI_RANK", "0", 1);
-    cr_assert_eq(lrk_parallel_launcher_size(), 1);
+    cr_assert_eq(parallel_launcher_size(), 1);
     setenv("PMIX_RANK", "2", 1);
-    cr_assert_eq(lrk_parallel_launcher_size(), 3);
+    cr_assert_eq(parallel_launcher_size(), 3);
     setenv("OMPI_COMM_WORLD_SIZE", "8", 1);
-    cr_assert_eq(lrk_parallel_launcher_size(), 8);
+    cr_assert_eq(parallel_launcher_size(), 8);
     setenv("LREKMC_MPI_INIT", "0", 1);
-    cr_assert_eq(lrk_parallel_launcher_size(), 0);
+    cr_assert_eq(parallel_launcher_size(), 0);
     clear_launcher_variables();
     setenv("LREKMC_MPI_INIT", "1", 1);
-    cr_assert_eq(lrk_parallel_launcher_size(), 1);
+    cr_assert_eq(parallel_launcher_size(), 1);
     clear_launcher_variables();
 }
 

@@ -30,9 +30,9 @@ static void assert_fast_hash_is_the_full_hash(const char *yaml, size_t expected_
     load(&base, yaml);
     size_t count = lrk_config_sweep_point_count(&base);
     cr_assert_eq(count, expected_points);
-    lrk_point_hasher *h = NULL;
+    point_hasher *h = NULL;
     lrk_error err;
-    cr_assert_eq(lrk_point_hasher_create(&base, &h, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(point_hasher_create(&base, &h, &err), LRK_OK, "%s", err.message);
     uint64_t *seen = calloc(count, sizeof *seen);
     for (size_t k = 0; k < count; k++) {
         lrk_config point;
@@ -41,7 +41,7 @@ static void assert_fast_hash_is_the_full_hash(const char *yaml, size_t expected_
         cr_assert_eq(lrk_config_sweep_point(&point, &base, k, &d), LRK_OK);
         uint64_t full = 0;
         cr_assert_eq(lrk_config_hash(&point, 1, &full, &err), LRK_OK);
-        cr_assert_eq(lrk_point_hasher_hash(h, k), full, "point %zu", k);
+        cr_assert_eq(point_hasher_hash(h, k), full, "point %zu", k);
         for (size_t j = 0; j < k; j++)
             cr_assert_neq(seen[j], full, "points %zu and %zu share a hash", j, k);
         seen[k] = full;
@@ -49,7 +49,7 @@ static void assert_fast_hash_is_the_full_hash(const char *yaml, size_t expected_
         lrk_config_free(&point);
     }
     free(seen);
-    lrk_point_hasher_free(h);
+    point_hasher_free(h);
     lrk_config_free(&base);
 }
 
@@ -81,11 +81,12 @@ Test(point_hash, only_keys_that_change_results_change_the_hash)
     for (size_t i = 0; lrk_config_key_name(i) != NULL; i++) {
         const char *name = lrk_config_key_name(i);
         if (strcmp(name, "kmc.threads") == 0 || strcmp(name, "output.dir") == 0 || strncmp(name, "model.elastic", 13) == 0
-            || strncmp(name, "model.crossover", 15) == 0)
-            continue;
+            || strncmp(name, "model.crossover", 15) == 0
+            || (strncmp(name, "model.space.", 12) == 0 && strcmp(name, "model.space.lattice") != 0))
+            continue; /* model.space.* beyond the lattice: space_keys_change_the_hash */
         /* another valid value of the key: the hash must differ */
         static const char *const values[] = {"0.37", "3", "true", "false", "cer", "timegrid", "on", "log", "7",
-                                             "common", "ode", "moments", "pilot"};
+                                             "common", "ode", "moments", "pilot", "cubic"};
         int changed = 0, tried = 0;
         for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
             lrk_config c;
@@ -107,4 +108,32 @@ Test(point_hash, only_keys_that_change_results_change_the_hash)
         cr_assert_eq(changed, tried, "%s: %d of %d other values left the hash unchanged", name, tried - changed, tried);
     }
     lrk_config_free(&a);
+}
+
+/* model.space.* are left out without a lattice (mean-field hashes did not
+ * change when they were added); with one, each changes the hash. */
+Test(point_hash, space_keys_change_the_hash)
+{
+    lrk_config none, a;
+    load(&none, "model: {N: 4096}\n");
+    load(&a, "model: {space: {lattice: cubic, L: 16}}\n");
+    uint64_t h0, h;
+    cr_assert_eq(lrk_config_hash(&a, 1, &h0, NULL), LRK_OK);
+    cr_assert_eq(lrk_config_hash(&none, 1, &h, NULL), LRK_OK);
+    cr_assert_neq(h, h0, "a lattice changes the hash");
+    const char *const changes[] = {"model.space.L=8", "model.space.Ly=8", "model.space.Lz=8", "model.space.d_el=2",
+                                   "model.space.kernel=uniform"};
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        lrk_config c;
+        lrk_config_copy(&c, &a);
+        lrk_diagnostics d;
+        lrk_diagnostics_init(&d);
+        cr_assert_eq(lrk_config_set(&c, changes[i], &d), LRK_OK);
+        cr_assert_eq(lrk_config_hash(&c, 1, &h, NULL), LRK_OK);
+        cr_assert_neq(h, h0, "%s left the hash unchanged", changes[i]);
+        lrk_diagnostics_free(&d);
+        lrk_config_free(&c);
+    }
+    lrk_config_free(&a);
+    lrk_config_free(&none);
 }

@@ -182,8 +182,10 @@ Test(rng_oracle, pcg64_backstep)
  * trajectory i consumes exactly those (tests/test_kmc.c replays it). */
 Test(rng_oracle, trajectory_streams_replayed_by_pcg_cpp)
 {
-    const lrk_model models[] = {{LRK_MODE_SER, 1.0, 2.0, 1.0, 0.0, 0.0, 50},
-                                {LRK_MODE_CROSSOVER, 0.3, 0.115, 0.25, 0.5, 0.07, 2000}};
+    lrk_model models[2] = {};
+    models[0].mode = LRK_MODE_SER, models[0].V0 = 1.0, models[0].V1 = 2.0, models[0].T = 1.0, models[0].N = 50;
+    models[1].mode = LRK_MODE_CROSSOVER, models[1].V0 = 0.3, models[1].V1 = 0.115, models[1].T = 0.25;
+    models[1].A = 0.5, models[1].T0 = 0.07, models[1].N = 2000;
     const long indices[] = {0, 1, 2, 1023, 4294967296L};
     for (const lrk_model &m : models)
         for (lrk_streams s : {LRK_STREAMS_INDEPENDENT, LRK_STREAMS_COMMON}) {

@@ -9,7 +9,7 @@
  * (config.h): the base with the axes' values applied, with the same checks
  * as the file.
  *
- * Run directory (DESIGN.md section 6; its checks in rundir.h):
+ * Run directory (docs/design.md section 6; its checks in rundir.h):
  *   run.yaml            resolved configuration, version, git revision, seed,
  *                       threads, ranks, host, start/end times, point timings
  *   summary.csv         a row per finished point, in point order
@@ -103,13 +103,19 @@ lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *
 
 void lrk_campaign_report_free(lrk_campaign_report *report);
 
+/* The fixed columns of summary.csv (after `point` and the swept keys), from
+ * the one column table of summary.c: the name of column i, and its doc line
+ * in *doc when doc is not NULL; NULL past the end. */
+const char *lrk_summary_column(size_t i, const char **doc);
+
+/* The column reference of docs/outputs.md (Markdown: summary.csv,
+ * relaxation.csv, levels.csv), generated from the column tables; printed by
+ * `lrekmc check --columns-markdown`, compared with the docs by a test. */
+void lrk_outputs_markdown(FILE *out);
+
 /* Print the main columns of RUN_DIR/summary.csv as an aligned table. */
 lrk_status lrk_campaign_print_summary(const char *run_dir, FILE *out, lrk_error *err);
 
-/* The identity of a configuration's results: an XXH3-64 hash of every key's
- * value as lrk_config_emit writes it (and, unless without_sweep, of the
- * sweep), ignoring output.dir and kmc.threads, which change no result. */
-lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
 
 #ifdef __cplusplus
 }

@@ -43,7 +43,8 @@ void lrk_compare_grid(const double *q_mean, const double *q_exact_mean, const do
                       size_t t_count, long N, long trajectories, lrk_comparison *out);
 
 /* Level part: t_mean from KMC, exact mean and variance of first-passage
- * times, level_event[j] = event count of level j (ascending). */
+ * times (both NULL: nothing is compared), level_event[j] = event count of
+ * level j (ascending). */
 void lrk_compare_levels(const double *t_mean, const double *t_exact_mean, const double *t_exact_var,
                         const long *level_event, size_t level_count, long trajectories,
                         lrk_comparison *out);

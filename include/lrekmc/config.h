@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * config.h - the run configuration: YAML schema (DESIGN.md section 5) parsed
- * with libyaml into typed structs, `key=value` overrides, validation, and
- * emission of the fully resolved configuration as YAML.
+ * config.h - the run configuration: YAML schema (docs/configuration.md, and
+ * docs/design.md section 5) parsed with libyaml into typed structs,
+ * `key=value` overrides, validation, and emission of the fully resolved
+ * configuration as YAML.
  *
  * Every scalar key is set through one table of (dotted key, type, range), so
  * the YAML loader, `--set` overrides and sweep points all pass the same
@@ -149,7 +150,7 @@ void lrk_diagnostics_add(lrk_diagnostics *d, const char *format, ...)
 void lrk_diagnostics_print(const lrk_diagnostics *d, FILE *out); /* one per line */
 void lrk_diagnostics_free(lrk_diagnostics *d);
 
-/* Fill c with the defaults of DESIGN.md section 5 (c need not be
+/* Fill c with the defaults of docs/configuration.md (c need not be
  * initialised; output.dir is allocated: free c with lrk_config_free).
  * model.crossover.A and .T0 have no default (NaN): mode crossover requires
  * them; model.elastic.* are NaN until given. */
@@ -201,6 +202,10 @@ lrk_status lrk_config_validate(lrk_config *c, lrk_diagnostics *d);
  * a sweep). */
 size_t lrk_config_sweep_point_count(const lrk_config *c);
 
+/* Which value of sweep axis `axis` point `point` takes: the one decoding of
+ * "last axis varies fastest" (mixed radix, the last axis the lowest digit). */
+size_t lrk_config_sweep_value_index(const lrk_config *c, size_t point, size_t axis);
+
 /* point = base with the values of sweep point `index` applied (the last axis
  * varies fastest) and validated; point's own sweep is empty.  point need not
  * be initialised; free it with lrk_config_free whatever the result. */
@@ -214,9 +219,15 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b);
 /* The scalar keys, in table order: the name of key i, or NULL past the end. */
 const char *lrk_config_key_name(size_t i);
 
-/* "what key i accepts; what it means" (e.g. "a finite number > 0;
- * temperature (units of k_B)") into buf; returns 0, or -1 past the end. */
+/* "what key i accepts (default); what it means" (e.g. "a finite number > 0
+ * (default 1); temperature (units of k_B)") into buf; returns 0, or -1 past
+ * the end. */
 int lrk_config_key_describe(size_t i, char *buf, size_t size);
+
+/* The key reference of docs/configuration.md (a Markdown table: key, type
+ * and allowed values, default, meaning), generated from the key table;
+ * `lrekmc check --keys-markdown` prints it and a test compares the docs. */
+void lrk_config_keys_markdown(FILE *out);
 
 /* Emit the resolved configuration as YAML (libyaml emitter); numbers are
  * printed with the shortest of %.15g/%.16g/%.17g that reads back to the
@@ -225,13 +236,25 @@ int lrk_config_key_describe(size_t i, char *buf, size_t size);
  * written as explicit lists.  Loading the output gives an equal config. */
 lrk_status lrk_config_emit(const lrk_config *c, FILE *out, lrk_error *err);
 
+/* The identity of a configuration's results (config_hash.c): an XXH3-64
+ * hash of every key's value as lrk_config_emit writes it (and, unless
+ * without_sweep, of the sweep); keys whose table row says they change no
+ * result (output.dir, kmc.threads) count as constants.  The resume hash of
+ * campaign.h. */
+lrk_status lrk_config_hash(const lrk_config *c, int without_sweep, uint64_t *hash, lrk_error *err);
+
 /* Deep copy (for sweep points); dst need not be initialised. */
 lrk_status lrk_config_copy(lrk_config *dst, const lrk_config *src);
 
 void lrk_config_free(lrk_config *c);
 
-const char *lrk_fit_protocol_name(lrk_fit_protocol p);   /* "qlevels", "timegrid" */
-const char *lrk_switch_name(lrk_switch s);               /* "auto", "on", "off" */
+/* Names indexed by the enum, NULL-terminated: the one list behind the name
+ * functions and the fit.protocol / references.* keys. */
+extern const char *const lrk_fit_protocol_names[];       /* "qlevels", "timegrid" */
+extern const char *const lrk_switch_names[];             /* "auto", "on", "off" */
+
+const char *lrk_fit_protocol_name(lrk_fit_protocol p);   /* NULL for an unknown one */
+const char *lrk_switch_name(lrk_switch s);
 
 #ifdef __cplusplus
 }

@@ -27,8 +27,8 @@ typedef enum lrk_spacing {
 
 #define LRK_GRID_LOG_DECADES 4.0
 
-const char *lrk_spacing_name(lrk_spacing spacing);   /* "linear", "log" */
-lrk_status lrk_spacing_parse(const char *name, lrk_spacing *spacing);
+/* "linear", "log": indexed by lrk_spacing, NULL-terminated (the grid.spacing key). */
+extern const char *const lrk_spacing_names[];
 
 /* t must hold `points` (>= 2) doubles; t_max finite and > 0. */
 lrk_status lrk_time_grid_fill(double *t, size_t points, double t_max, lrk_spacing spacing,

@@ -65,12 +65,16 @@ typedef enum lrk_grid_end_rule {
 #define LRK_GRID_PILOT_TRAJECTORIES 1024
 #define LRK_GRID_PILOT_ALPHA 1e-3
 
+/* The choices of grid.t_max_rule, indexed by the enum, NULL-terminated
+ * ("fixed" is not a choice). */
+extern const char *const lrk_grid_end_rule_names[];
+
 /* "auto", "ode", "moments", "pilot", "fixed" */
 const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule);
 
-/* The rule for a model's engine: `moments` when the engine has exact
- * first-passage rates (today: always, the mean-field chain), else `pilot`.
- * This is the one place to ask the engine (engine.h) once it exists. */
+/* The rule for a model's engine: `moments` when the engine's exact
+ * references include the first-passage moments (engine.h, LRK_REF_FIRST_PASSAGE:
+ * the mean-field chain), else `pilot`. */
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m);
 
 typedef struct lrk_grid_end {

@@ -2,18 +2,18 @@
 /*
  * kmc.h - the event-level kinetic Monte Carlo ensemble.
  *
- * One trajectory is the pure-birth chain of model.h: starting from n = 0 it
- * waits Exp(lambda_n) before event n + 1, n = 0 .. N-1, so it is exactly N
- * events and has no time step.  The waiting time is E / lambda_n with E a unit
- * exponential (lrk_pcg64_exponential_ziggurat) and 1/lambda_n read from a table
- * computed once per run and shared read-only by all threads (O(N) memory).
- * Event times accumulate in double precision (relative rounding <= N 2^-53).
+ * One trajectory is simulated by an engine (engine.h): the mean-field birth
+ * chain of model.h (engine_chain.c) unless the model asks for another.  This
+ * file is what every engine shares: batches, threads, MPI slices,
+ * statistics, histograms and first-passage sinks (kmc.c, kmc_run.c).
  *
  * Per trajectory the engine records
  *   - q(t_k) = n(t_k) / N at every grid time t_k, where n(t) counts the events
  *     at times <= t (a grid pointer advances as events pass: no search);
  *   - the first-passage time at every level q_j: the time of event
- *     n_j = lrk_level_event_count(q_j, N).
+ *     n_j = lrk_level_event_count(q_j, N);
+ *   - the engine's extra observables (extra_count of them, engine.h), whose
+ *     mean, std and sem are kept like those of q and the level times.
  *
  * Determinism.  Trajectory i (0-based, over the whole run) draws from its own
  * lrk_pcg64, lrk_trajectory_rng(&result->stream_key, i), the key being that of
@@ -22,7 +22,7 @@
  * thread, the batch split, the rank that ran it, the number of trajectories
  * or the grid.  The trajectories are cut into `batches` contiguous batches:
  * batch b holds trajectories
- *   [floor(b T / B), floor((b + 1) T / B))      (T trajectories, B batches),
+ *   [floor(b M / B), floor((b + 1) M / B))      (M trajectories, B batches),
  * so batch sizes differ by at most one.  Within a batch the statistics are
  * accumulated by Welford's update in trajectory order; batches are then merged
  * in index order by Chan's formula; histograms are integer counts.  Hence the
@@ -39,12 +39,12 @@
  * with w = 1 it is exact; otherwise the exact sample quantile lies in
  * [q_pXX, q_pXX + (w - 1) / N].
  *
- * Memory.  Shared: 8 N bytes (the 1/lambda table).  Result: about
+ * Memory.  Shared: the engine's tables (the chain: 8 N bytes).  Result: about
  * 16 (B + 1)(K + L) bytes of curves (K grid times, L levels, B batches) plus
  * the histogram, 8 K bins bytes (bins <= LRK_KMC_HIST_MAX_BINS; N = 10^5,
  * K = 400: 10 MB).  Each thread: a 32-bit histogram (4 K bins bytes) and
- * O(K + L) scratch.  Never O(N x T).  Optional per-trajectory first-passage
- * times: keep_first_passage stores them in the result (8 T L bytes); a
+ * O(K + L) scratch.  Never O(N x M).  Optional per-trajectory first-passage
+ * times: keep_first_passage stores them in the result (8 M L bytes); a
  * first_passage_sink instead receives them batch by batch in trajectory order
  * (8 L x batch size bytes per thread).
  *
@@ -58,6 +58,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrekmc/engine.h"
 #include "lrekmc/model.h"
 #include "lrekmc/status.h"
 #include "lrekmc/streams.h"
@@ -86,6 +87,8 @@ typedef lrk_status (*lrk_kmc_first_passage_fn)(void *user, long first_trajectory
 
 typedef struct lrk_kmc_params {
     const lrk_model *model;    /* validated with lrk_model_validate */
+    const lrk_engine_type *engine; /* NULL: lrk_engine_for_model(model); under MPI
+                                      only the model's engine (ranks choose it from the model) */
     const double *t;           /* grid times, finite, >= 0, nondecreasing */
     size_t t_count;            /* may be 0 */
     const double *q_levels;    /* levels in (0, 1], nondecreasing */
@@ -123,6 +126,9 @@ typedef struct lrk_kmc_result {
      * deviation over trajectories, sem = std / sqrt(trajectories). */
     double *q_mean, *q_std, *q_sem, *q_p05, *q_p50, *q_p95; /* t_count each */
     double *t_mean, *t_std, *t_sem;                         /* level_count each */
+    const lrk_engine_type *engine; /* that simulated the trajectories */
+    size_t extra_count;            /* the engine's per-trajectory observables */
+    double *extra_mean, *extra_std, *extra_sem;             /* extra_count each */
 
     /* Per held batch, index b - first_batch, row-major: the batch means (what
      * batch-means error bars need) and Welford M2 sums (for merging). */
@@ -131,6 +137,8 @@ typedef struct lrk_kmc_result {
     double *batch_q_m2;
     double *batch_t_mean;      /* batches_held x level_count */
     double *batch_t_m2;
+    double *batch_extra_mean;  /* batches_held x extra_count */
+    double *batch_extra_m2;
     unsigned char *batch_done; /* 1 once a batch's results are in */
 
     /* Counts of n(t_k) / hist_width: hist[k * hist_bins + bin]. */
@@ -173,6 +181,18 @@ lrk_status lrk_kmc_result_finalize(lrk_kmc_result *r, lrk_error *err);
 
 /* Convenience: create a result for the whole run and run it. */
 lrk_status lrk_kmc_run_all(const lrk_kmc_params *p, lrk_kmc_result **out, lrk_error *err);
+
+/* Run the KMC ensemble of p over all ranks and return the whole result on
+ * rank 0, byte-identical to lrk_kmc_run_all(p).  Called by rank 0 only
+ * (the workers are in lrk_parallel_serve, parallel.h; the code is in
+ * mpi.c, or parallel.c without MPI).  Without MPI, with one rank or
+ * before lrk_parallel_init, it is lrk_kmc_run_all.  p->progress sees rank
+ * 0's own count scaled to the whole run (an estimate), then the total.
+ * LRK_ERR_INTERRUPTED if any rank was stopped. */
+lrk_status lrk_kmc_run_distributed(const lrk_kmc_params *p, lrk_kmc_result **out, lrk_error *err);
+
+/* The engine of the parameters: p->engine, or the model's. */
+const lrk_engine_type *lrk_kmc_engine(const lrk_kmc_params *p);
 
 #ifdef __cplusplus
 }

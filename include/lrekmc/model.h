@@ -28,6 +28,36 @@ typedef enum lrk_mode {
     LRK_MODE_CROSSOVER
 } lrk_mode;
 
+/* LREs in space (DESIGN.md section 7; lattice.h builds the stencil).
+ * lattice NONE is the mean-field chain of this header and ignores the rest.
+ * CUBIC: one LRE per site of a periodic Lx x Ly x Lz simple-cubic lattice of
+ * spacing d0 = 1, N = Lx Ly Lz.  An unrelaxed LRE i has the barrier
+ *   V_i = V0 + c sum_j J_ij s_j      (s_j = 1 once j relaxed),
+ * with J_ij = V1 W_ij / S for kernel R3 (W_ij = sum over the periodic images
+ * of the separation r, 0 < r <= d_el, of (1/(2r))^3; S = sum_j W_ij, the same
+ * for every site), so a fully relaxed neighbourhood adds exactly c V1; and
+ * J_ij = V1 / N for kernel UNIFORM, which is the mean-field chain exactly.
+ * (model.elastic resolves V1 to q0 dp0 S: see lattice.h.) */
+typedef enum lrk_lattice {
+    LRK_LATTICE_NONE = 0,
+    LRK_LATTICE_CUBIC
+} lrk_lattice;
+
+typedef enum lrk_kernel {
+    LRK_KERNEL_R3 = 0,
+    LRK_KERNEL_UNIFORM
+} lrk_kernel;
+
+typedef struct lrk_space {
+    lrk_lattice lattice;
+    long Lx, Ly, Lz;   /* sites along each axis, each in [1, LRK_SPACE_MAX_L] */
+    double d_el;       /* elasticity length in lattice spacings, in (0, LRK_SPACE_MAX_D_EL] */
+    lrk_kernel kernel;
+} lrk_space;
+
+#define LRK_SPACE_MAX_L 512L
+#define LRK_SPACE_MAX_D_EL 64.0
+
 typedef struct lrk_model {
     lrk_mode mode;
     double V0;   /* barrier of the first event, units of k_B */
@@ -35,11 +65,16 @@ typedef struct lrk_model {
     double T;    /* temperature, > 0 */
     double A;    /* crossover only: sharpness of f(T) */
     double T0;   /* crossover only: temperature where f = 1/2, > 0 */
-    long N;      /* number of LREs n_r, >= 1 */
+    long N;      /* number of LREs n_r, >= 1 (Lx Ly Lz with a lattice) */
+    lrk_space space; /* all zero: no lattice (mean field) */
 } lrk_model;
 
 /* Largest N accepted anywhere (tables of N doubles stay below 8 GiB). */
 #define LRK_MODEL_MAX_N 1000000000L
+
+/* The names of the modes, indexed by lrk_mode, NULL-terminated: the one
+ * list behind lrk_mode_name, lrk_mode_parse and the model.mode key. */
+extern const char *const lrk_mode_names[];
 
 /* "ser", "cer", "crossover"; NULL for an unknown mode. */
 const char *lrk_mode_name(lrk_mode mode);
@@ -47,7 +82,9 @@ const char *lrk_mode_name(lrk_mode mode);
 lrk_status lrk_mode_parse(const char *name, lrk_mode *mode);
 
 /* Check ranges (finite values, T > 0, V1 >= 0, N in [1, LRK_MODEL_MAX_N],
- * T0 > 0 for crossover); the message names the parameter and its range. */
+ * T0 > 0 for crossover; with a lattice: L's in [1, LRK_SPACE_MAX_L],
+ * d_el in (0, LRK_SPACE_MAX_D_EL], N = Lx Ly Lz); the message names the
+ * parameter and its range. */
 lrk_status lrk_model_validate(const lrk_model *m, lrk_error *err);
 
 /* The barrier bound of a whole point (lrk_point_compute, and so `check`

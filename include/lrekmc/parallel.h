@@ -84,13 +84,7 @@ void lrk_parallel_abort(int code, const char *message)
  * [floor(rank B / R), floor((rank + 1) B / R)); *count may be 0. */
 void lrk_parallel_slice(long batch_count, int ranks, int rank, long *first, long *count);
 
-/* Run the KMC ensemble of p over all ranks and return the whole result on
- * rank 0, byte-identical to lrk_kmc_run_all(p).  Called by rank 0 only
- * (the workers are in lrk_parallel_serve).  Without MPI, with one rank or
- * before lrk_parallel_init, it is lrk_kmc_run_all.  p->progress sees rank
- * 0's own count scaled to the whole run (an estimate), then the total.
- * LRK_ERR_INTERRUPTED if any rank was stopped. */
-lrk_status lrk_kmc_run_distributed(const lrk_kmc_params *p, lrk_kmc_result **out, lrk_error *err);
+/* lrk_kmc_run_distributed (kmc.h) is implemented here, in mpi.c / parallel.c. */
 
 /* Worker loop of ranks > 0: run the slices rank 0 sends until it says quit.
  * *stop (set by the caller's signal handler) interrupts the current slice.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * point.h - everything lrekmc computes for one parameter point, in the order
- * of DESIGN.md section 4: grid -> deterministic references -> KMC ensemble ->
- * KWW fits -> statistical comparison.  A point is a plain struct of arrays
+ * of docs/design.md section 4: grid -> the engine's deterministic references
+ * -> KMC ensemble -> KWW fits -> statistical comparison.  A point is a plain struct of arrays
  * that the output stage writes as points/<k>/relaxation.csv and levels.csv.
  */
 #ifndef LREKMC_POINT_H
@@ -14,6 +14,7 @@
 
 #include "lrekmc/compare.h"
 #include "lrekmc/config.h"
+#include "lrekmc/engine.h"
 #include "lrekmc/fit.h"
 #include "lrekmc/grid_end.h"
 #include "lrekmc/kmc.h"
@@ -35,6 +36,7 @@ typedef struct lrk_run_control {
     FILE *warnings;                   /* may be NULL; one line per warning
                                          (a grid that ends before the KMC
                                          mean reaches q_max) */
+    const lrk_engine_type *engine;    /* may be NULL: lrk_engine_for_model */
 } lrk_run_control;
 
 /* The fit of one curve by one protocol, with batch-means errors for KMC. */
@@ -47,6 +49,8 @@ typedef struct lrk_point_fit {
 
 typedef struct lrk_point {
     lrk_model model;
+    const lrk_engine_type *engine; /* lrk_engine_for_model(&model) */
+    unsigned references;       /* LRK_REF_* bits the engine says are exact: the others stay NULL */
     lrk_fit_protocol protocol;
 
     size_t t_count;
@@ -105,6 +109,11 @@ void lrk_point_write_levels(const lrk_point *p, FILE *out);
  * memory. */
 char *lrk_point_summary_csv(const lrk_config *base, size_t k, const lrk_config *point_config,
                             const lrk_point *p);
+
+/* The columns of "relaxation.csv" or "levels.csv" (from the one column table
+ * per file of point_output.c): the name of column i, and its doc line in
+ * *doc when doc is not NULL; NULL past the end or for another file. */
+const char *lrk_point_column(const char *file, size_t i, const char **doc);
 
 /* The number of events the point will simulate, pilot run included (for
  * --dry-run), computed without simulating. */

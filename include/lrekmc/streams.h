@@ -74,6 +74,10 @@ typedef enum lrk_streams {
     LRK_STREAMS_COMMON
 } lrk_streams;
 
+/* "independent", "common": indexed by lrk_streams, NULL-terminated (the one
+ * list behind lrk_streams_name and the kmc.streams key). */
+extern const char *const lrk_streams_names[];
+
 /* "independent", "common"; NULL for an unknown value. */
 const char *lrk_streams_name(lrk_streams s);
 

@@ -31,7 +31,7 @@ from ._fitting import ModelFit, fit_model
 from ._results import Fit, Point, Points, Run, open_run
 
 __all__ = ["Config", "ConfigError", "LrekmcError", "LrekmcNotice", "Fit", "Point", "Points", "Run",
-           "compute", "compute_all", "run", "open_run", "fit_kww", "fit_model", "ModelFit",
+           "compute", "compute_all", "run", "open_run", "fit_kww", "fit_model", "ModelFit", "columns",
            "key_reference", "plot",
            "__version__"]
 
@@ -208,6 +208,14 @@ def run(config, directory=None, threads=None, force=False, progress=False, notic
     result = Run(out_dir)
     result.computed, result.kept = computed, kept
     return result
+
+
+def columns(table="summary"):
+    """``[(name, meaning)]`` of the columns of ``"summary"`` (the fixed
+    fields of summary.csv and ``Point.summary``, after ``point`` and the
+    swept keys), ``"relaxation"`` or ``"levels"``: the library's column
+    tables, which its writers use."""
+    return _core_or_none.require().columns(table)
 
 
 def fit_kww(t, q, sigma=None, protocol="timegrid"):

@@ -105,6 +105,7 @@ cdef extern from "lrekmc/point.h":
     char *lrk_point_summary_csv(const lrk_config *base, size_t k, const lrk_config *point_config,
                                 const lrk_point *p)
     double lrk_point_event_estimate(const lrk_config *c)
+    const char *lrk_point_column(const char *file, size_t i, const char **doc)
 
 cdef extern from "lrekmc/rundir.h":
     ctypedef void (*lrk_notice_fn)(void *user, const char *message)
@@ -133,6 +134,7 @@ cdef extern from "lrekmc/campaign.h":
     ctypedef struct lrk_campaign_report:
         size_t point_count, points_computed, points_kept
         char *output_dir
+    const char *lrk_summary_column(size_t i, const char **doc)
     lrk_status lrk_campaign_run(const lrk_config *base, const lrk_campaign_options *options,
                                 lrk_campaign_report *report, lrk_error *err) nogil
     void lrk_campaign_report_free(lrk_campaign_report *report)
@@ -274,6 +276,26 @@ cdef class _Config:
 
     def _event_estimate(self):
         return lrk_point_event_estimate(&self.c)
+
+
+def columns(table):
+    """[(column, doc line)] of "summary" (its fixed columns, after point and
+    the swept keys), "relaxation" or "levels", from the library's one
+    column table per file (the writers use the same tables)."""
+    cdef const char *doc = NULL
+    cdef const char *name
+    cdef size_t i = 0
+    cdef bytes file = (str(table) + ".csv").encode()
+    out = []
+    while True:
+        name = lrk_summary_column(i, &doc) if table == "summary" else lrk_point_column(file, i, &doc)
+        if name == NULL:
+            break
+        out.append((name.decode(), doc.decode() if doc != NULL else ""))
+        i += 1
+    if not out:
+        raise ValueError(f"columns: table is 'summary', 'relaxation' or 'levels', not {table!r}")
+    return out
 
 
 def key_reference():

@@ -149,3 +149,14 @@ def test_concurrent_computations_give_the_same_bytes(tiny_file):
         w.join()
     assert all(r is not None and r.csv("relaxation") == alone for r in results)
     assert calls.count(4000) == 2  # each run's final call
+
+
+def test_columns_are_the_library_tables(tiny_file):
+    point = lrekmc.compute(lrekmc.Config.load(tiny_file).point(0))
+    names = [name for name, _ in lrekmc.columns("summary")]
+    assert list(point.summary.index) == ["point", "model.mode", "model.T"] + names
+    assert [n for n, _ in lrekmc.columns("relaxation")] == list(point.relaxation.columns)
+    assert [n for n, _ in lrekmc.columns("levels")] == list(point.levels.columns)
+    assert all(doc for _, doc in lrekmc.columns("summary"))
+    with pytest.raises(ValueError):
+        lrekmc.columns("nothing")

@@ -2,11 +2,16 @@
 /*
  * check.c - `lrekmc check FILE [--set KEY=VALUE]...`: load and validate a
  * configuration, then print it fully resolved (stdout, exit 0) or print
- * every problem, one per line (stderr, exit 2).
+ * every problem, one per line (stderr, exit 2).  `check --keys-markdown` and
+ * `check --columns-markdown` print the generated reference tables of
+ * docs/configuration.md and docs/outputs.md.
  */
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "lrekmc/campaign.h"
 
 #include "lrekmc/resources.h"
 
@@ -25,6 +30,8 @@ static void print_check_help(FILE *out)
           "options:\n"
           "  --set KEY=VALUE   override one scalar key (VALUE is a YAML scalar);\n"
           "                    repeatable, also --set=KEY=VALUE\n"
+          "  --keys-markdown   (alone) print the key reference of docs/configuration.md\n"
+          "  --columns-markdown  (alone) print the column reference of docs/outputs.md\n"
           "  -h, --help        this help\n"
           "\n"
           "keys:\n",
@@ -40,6 +47,13 @@ static void print_check_help(FILE *out)
 
 int lrk_cli_check(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--keys-markdown") == 0 || strcmp(argv[1], "--columns-markdown") == 0)) {
+        if (argv[1][2] == 'k')
+            lrk_config_keys_markdown(stdout);
+        else
+            lrk_outputs_markdown(stdout);
+        return fflush(stdout) == 0 ? LRK_CLI_OK : LRK_CLI_FAILED;
+    }
     lrk_cli_config_args args;
     int usage = lrk_cli_parse_config_args("check", argc, argv, &args, NULL, NULL);
     if (usage != 0) {

@@ -5,7 +5,7 @@ simulator.  The deterministic columns are real (the mean-field ODE and the
 linear noise approximation integrated with RK4, KWW fits by Gauss-Newton);
 the "KMC" columns are those plus Gaussian noise of the right size.
 
-Writes four run directories (DESIGN.md section 6 layout):
+Writes four run directories (docs/design.md section 6 layout):
   OUTDIR/sweep        mode [ser, cer] x model.T [0.5, 1, 2], N 1000; only the
                       required summary columns; zero-padded point names
   OUTDIR/crossover    mode crossover (V0 0.3, V1 0.115, A 0.5, T0 0.06),

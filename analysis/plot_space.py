@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""plot_space.py - figures of LREs in space (docs/space.md).
+
+  beta-del RUN_DIR     beta against d_el, one series per (mode, T); the
+                       mean-field ODE beta of each series dashed (d_el -> inf)
+  beta-L RUN_DIR       beta against L (model.elastic, d_el = L/2), KMC and
+                       mean-field ODE with the same effective V1
+  observables RUN_DIR  chi4(t) = N Var q(t), C(r) at q = 0.5 and the
+                       avalanche size distribution of every point (r3 against
+                       the uniform-kernel null)
+"""
+
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep analysis/ free of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lrekmc_data as data  # noqa: E402
+
+PROG = "plot_space.py"
+
+
+def parse_arguments():
+    parser = data.argument_parser(PROG, __doc__.split("\n\n")[1])
+    parser.add_argument("kind", choices=("beta-del", "beta-L", "observables"))
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="an lrekmc run directory")
+    parser.add_argument("-o", "--output", metavar="OUT.png",
+                        help="output file (default RUN_DIR/figures/space-KIND.png)")
+    return parser.parse_args()
+
+
+def series(run, keys):
+    groups = {}
+    for index, row in enumerate(run.rows):
+        label = ", ".join(f"{k.split('.')[-1]}={row.get(k):.4g}" if isinstance(row.get(k), float)
+                          else f"{k.split('.')[-1]}={row.get(k)}" for k in keys if k in row)
+        groups.setdefault(label, []).append(index)
+    return groups
+
+
+def plot_beta(run, xkey, xlabel, ax):
+    import numpy as np
+    if xkey not in run.header:
+        raise data.DataError(f"{run.path}/summary.csv: no column {xkey} (is this a {xkey} sweep?)")
+    x = run.column(xkey)
+    beta, err, ode = run.column("beta_kmc"), run.column("beta_kmc_err"), run.column("beta_ode")
+    others = [k for k in ("mode", "model.mode", "model.T", "T") if k in run.header and k != xkey]
+    for n, (label, rows) in enumerate(series(run, others[:2]).items()):
+        rows = sorted(rows, key=lambda i: x[i])
+        color = f"C{n}"
+        ax.errorbar(x[rows], beta[rows], yerr=err[rows], fmt="o-", color=color, label=f"{label} lattice")
+        ax.plot(x[rows], ode[rows], "--", color=color, label=f"{label} mean field")
+    ax.axhline(1.0, color="gray", lw=0.5, ls=":")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("KWW β")
+    data.legend(ax, fontsize=7)
+    return np
+
+
+def plot_observables(run, axes):
+    import numpy as np
+    chi_ax, c_ax, a_ax = axes
+    for n, point in enumerate(run.point_ids()):
+        label, color = run.label(point), f"C{n}"
+        rel = run.relaxation(point)
+        if "chi4" in rel:
+            chi_ax.plot(rel["t"], rel["chi4"], color=color, label=label)
+        path = run.point_file(point, "correlation.csv")
+        if os.path.exists(path):
+            table = data.Table(path, ("q", "r", "C", "C_sem"))
+            keep = np.isclose(table["q"], 0.5)
+            c_ax.errorbar(table["r"][keep], table["C"][keep], yerr=table["C_sem"][keep], fmt="o-",
+                          ms=3, color=color, label=label)
+        path = run.point_file(point, "avalanches.csv")
+        if os.path.exists(path):
+            table = data.Table(path, ("size_from", "fraction"))
+            a_ax.loglog(table["size_from"], table["fraction"], "o-", ms=3, color=color, label=label)
+    chi_ax.set_xscale("log")
+    chi_ax.set_xlabel("t")
+    chi_ax.set_ylabel("χ4 = N Var q")
+    c_ax.axhline(0, color="gray", lw=0.5)
+    c_ax.set_xlabel("r / d0")
+    c_ax.set_ylabel("C(r) at q = 0.5")
+    a_ax.set_xlabel("avalanche size (lower bin edge)")
+    a_ax.set_ylabel("fraction of avalanches")
+    for ax in axes:
+        data.legend(ax, fontsize=6)
+
+
+def draw():
+    args = parse_arguments()
+    run = data.Run(args.run_dir)
+    plt = data.pyplot()
+    if args.kind == "observables":
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+        plot_observables(run, axes)
+    else:
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        if args.kind == "beta-del":
+            plot_beta(run, "model.space.d_el", "d_el / d0", ax)
+        else:
+            plot_beta(run, "model.space.L", "L (d_el = L/2, model.elastic)", ax)
+    fig.tight_layout()
+    data.save(fig, data.default_output(args.run_dir, f"space-{args.kind}", args.output))
+
+
+if __name__ == "__main__":
+    data.main_guard(PROG, draw)

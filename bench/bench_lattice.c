@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench_lattice.c - speed of the spatial engine (lattice_engine.h) for
+ * L = 16, 32, 64, 128 and d_el = 1, 2, 3, 4 (r3 kernel, SER, V0/T = V1/T = 1),
+ * next to the mean-field engine (kmc.h) and a straightforward binary sum
+ * tree over the sites in row-major order (one leaf-to-root walk per changed
+ * rate, written here), all in one process on one thread.
+ * Reported: events per CPU second (the machine may be shared; CPU time is
+ * the speed of the code when it has a core), ns per rate update
+ * (CPU time / (events x stencil entries)), and the ratio to the
+ * straightforward tree.  About 10^6 events per case (the straightforward tree 2.5 10^5).
+ *   usage: bench_lattice [repeats]   (best of `repeats`, default 1)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lrekmc/grid.h"
+#include "lrekmc/kmc.h"
+#include "lrekmc/lattice_engine.h"
+#include "lrekmc/rng.h"
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static lrk_model model(long L, double d_el)
+{
+    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = L * L * L};
+    m.space = (lrk_space){LRK_LATTICE_CUBIC, L, L, L, d_el, LRK_KERNEL_R3};
+    return m;
+}
+
+/* The straightforward version: one binary tree over the N sites in
+ * row-major order, rates updated by a delta walk from each changed leaf. */
+typedef struct naive {
+    long L, N;
+    size_t leaves;
+    double *tree;
+    const lrk_stencil *st;
+    double *factor;
+} naive;
+
+static void naive_run(naive *nv, lrk_pcg64 *rng, double k)
+{
+    const long L = nv->L, N = nv->N;
+    const size_t P = nv->leaves;
+    double *tree = nv->tree;
+    memset(tree, 0, 2 * P * sizeof *tree);
+    for (long i = 0; i < N; i++)
+        tree[P + (size_t)i] = 1.0;
+    for (size_t n = P - 1; n >= 1; n--)
+        tree[n] = tree[2 * n] + tree[2 * n + 1];
+    double t = 0;
+    for (long e = 0; e < N; e++) {
+        double R = tree[1];
+        t += lrk_pcg64_exponential_ziggurat(rng) / (k * R);
+        double u = lrk_pcg64_uniform(rng) * R;
+        size_t node = 1;
+        while (node < P) {
+            if (u < tree[2 * node] || tree[2 * node + 1] == 0.0) {
+                node = 2 * node;
+            } else {
+                u -= tree[2 * node];
+                node = 2 * node + 1;
+            }
+        }
+        long i = (long)(node - P), x = i % L, y = i / L % L, z = i / (L * L);
+        double old = tree[node];
+        for (size_t a = node; a >= 1; a >>= 1)
+            tree[a] -= old;
+        tree[node] = 0.0;
+        for (size_t o = 0; o < nv->st->count; o++) {
+            long j = (x + nv->st->dx[o]) % L + L * ((y + nv->st->dy[o]) % L + L * ((z + nv->st->dz[o]) % L));
+            size_t leaf = P + (size_t)j;
+            double r = tree[leaf];
+            if (r == 0.0)
+                continue;
+            double delta = r * nv->factor[o] - r;
+            for (size_t a = leaf; a >= 1; a >>= 1)
+                tree[a] += delta;
+        }
+    }
+    if (t < 0)
+        printf("impossible\n");
+}
+
+static double bench_naive(long L, double d_el, long events)
+{
+    lrk_model m = model(L, d_el);
+    lrk_stencil st;
+    if (lrk_stencil_build(&m.space, &st, NULL) != LRK_OK)
+        exit(1);
+    naive nv = {L, m.N, 1, NULL, &st, malloc(st.count * sizeof(double))};
+    while (nv.leaves < (size_t)m.N)
+        nv.leaves *= 2;
+    nv.tree = malloc(2 * nv.leaves * sizeof(double));
+    lrk_stencil_coupling(&m, &st, nv.factor);
+    for (size_t o = 0; o < st.count; o++)
+        nv.factor[o] = exp(-nv.factor[o] / m.T);
+    long traj = events / m.N > 0 ? events / m.N : 1;
+    double start = cpu_seconds();
+    for (long i = 0; i < traj; i++) {
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, 42, (uint64_t)i);
+        naive_run(&nv, &rng, exp(-1.0));
+    }
+    double rate = (double)(traj * m.N) / (cpu_seconds() - start);
+    free(nv.tree);
+    free(nv.factor);
+    lrk_stencil_free(&st);
+    return rate;
+}
+
+static double bench_lattice(long L, double d_el, long events, size_t *count)
+{
+    lrk_model m = model(L, d_el);
+    double t[400];
+    long levels[99];
+    for (int k = 0; k < 400; k++)
+        t[k] = 20.0 * (k + 1) / 400;
+    for (int j = 0; j < 99; j++)
+        levels[j] = lrk_level_event_count(0.01 * (j + 1), m.N);
+    lrk_lattice_grid g = {t, 400, levels, 99};
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    lrk_error err;
+    if (lrk_lattice_shared_create(&m, &g, &s, &err) != LRK_OK || lrk_lattice_worker_create(s, &w, &err) != LRK_OK) {
+        fprintf(stderr, "bench_lattice: %s\n", err.message);
+        exit(1);
+    }
+    *count = lrk_lattice_stencil_count(s);
+    uint32_t n_at[400];
+    double fp[99];
+    long traj = events / m.N > 0 ? events / m.N : 1;
+    double start = cpu_seconds();
+    for (long i = 0; i < traj; i++) {
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, 42, (uint64_t)i);
+        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
+    }
+    double rate = (double)(traj * m.N) / (cpu_seconds() - start);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    return rate;
+}
+
+static double bench_mean_field(long N, long events)
+{
+    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = N};
+    double t[400], q[99];
+    for (int k = 0; k < 400; k++)
+        t[k] = 20.0 * (k + 1) / 400;
+    lrk_q_levels_fill(q, 99, 0.01, 0.99, NULL);
+    long traj = events / N > 20 ? events / N : 20;
+    lrk_kmc_params p = {.model = &m, .t = t, .t_count = 400, .q_levels = q, .level_count = 99,
+                        .seed = 42, .trajectories = traj, .batches = 20, .threads = 1};
+    lrk_kmc_result *r;
+    double start = cpu_seconds();
+    if (lrk_kmc_run_all(&p, &r, NULL) != LRK_OK)
+        exit(1);
+    double rate = (double)r->events / (cpu_seconds() - start);
+    lrk_kmc_result_free(r);
+    return rate;
+}
+
+int main(int argc, char **argv)
+{
+    int repeats = argc > 1 ? atoi(argv[1]) : 1;
+    if (repeats < 1)
+        repeats = 1;
+    const long Ls[] = {16, 32, 64, 128};
+    const double dels[] = {1, 2, 3, 4};
+    const long events = 1000000;
+    printf("spatial engine, r3 kernel, SER V0/T = V1/T = 1, one thread, best of %d (events per CPU second)\n",
+           repeats);
+    printf("%5s %5s %9s %12s %10s %12s %8s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
+           "naive ev/s", "ratio", "mean-field");
+    for (int a = 0; a < 4; a++) {
+        double mf = 0;
+        for (int r = 0; r < repeats; r++) {
+            double v = bench_mean_field(Ls[a] * Ls[a] * Ls[a], 20 * events);
+            mf = v > mf ? v : mf;
+        }
+        for (int b = 0; b < 4; b++) {
+            double best = 0, naive_best = 0;
+            size_t count = 0;
+            for (int r = 0; r < repeats; r++) {
+                double v = bench_lattice(Ls[a], dels[b], events, &count);
+                best = v > best ? v : best;
+                v = bench_naive(Ls[a], dels[b], events / 4);
+                naive_best = v > naive_best ? v : naive_best;
+            }
+            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %8.2f %12.4g\n", Ls[a], dels[b], count, best,
+                   1e9 / (best * (double)count), naive_best, best / naive_best, mf);
+            fflush(stdout);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lattice_engine.h - exact rejection-free KMC of LREs on a periodic cubic
+ * lattice (model.space, lattice.h; method and proofs in docs/space.md).
+ *
+ * A trajectory starts with every site unrelaxed, rate k = exp(-V0/T) each,
+ * and runs until all N sites have relaxed.  Each step draws the waiting time
+ * E / (k R) (E a unit exponential, R the sum of the relative rates) and then
+ * the site that fires with probability rate / R (one uniform), in this order
+ * and from the trajectory's own generator only.  When site i fires, every
+ * site j = i + o of its stencil has its rate multiplied by the precomputed
+ * factor exp(-c J_o / T): no exponential is evaluated per event, no rate is
+ * clamped, relaxed sites have rate exactly 0.
+ *
+ * Kernel r3: the relative rates live in blocks of 4 x 4 x 4 sites; a binary
+ * sum tree over the blocks in Morton order sits on top.  After an event the
+ * sums of the touched blocks are recomputed exactly from their 64 rates and
+ * the tree above them in one upward pass, so no sum ever accumulates
+ * round-off: every tree node is the same function of the current rates
+ * whatever the history.  A rate is the product of at most |stencil| factors,
+ * so its relative error is at most |stencil| x 2^-53.
+ * Kernel uniform: all unrelaxed sites have the same rate, so the engine is
+ * the mean-field chain with positions: the waiting time uses 1/lambda_n and
+ * the site is uniform among the unrelaxed (a swap-remove list).
+ *
+ * Output per trajectory is what the mean-field engine writes: n(t_k), the
+ * number of events at times <= t_k, at each grid time, and the time of event
+ * level_events[j] at each level.
+ *
+ * Memory: shared O(|stencil| + N) (4 bytes per padded site for the slot
+ * table); per worker 8 N' + N'/4 + N'/64 bytes (N' = N padded to whole
+ * blocks) for the rates and sums, 4 N for the uniform kernel's list, and
+ * 23 N for the observables (FFT arrays, union-find, field).
+ * L = 256 takes about 0.55 GB per worker.
+ */
+#ifndef LREKMC_LATTICE_ENGINE_H
+#define LREKMC_LATTICE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrekmc/lattice.h"
+#include "lrekmc/model.h"
+#include "lrekmc/rng.h"
+#include "lrekmc/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lrk_lattice_shared lrk_lattice_shared;  /* read-only, shared by threads */
+typedef struct lrk_lattice_worker lrk_lattice_worker;  /* one per thread */
+
+/* The output grid: t_count grid times (finite, >= 0, nondecreasing) and
+ * level_count level event counts (nondecreasing, in [1, N]). */
+typedef struct lrk_lattice_grid {
+    const double *t;
+    size_t t_count;
+    const long *level_events;
+    size_t level_count;
+} lrk_lattice_grid;
+
+/* Build the shared tables for a validated model with a cubic lattice.
+ * Refuses models whose summed rates could overflow (V1/T + ln N >= 700). */
+lrk_status lrk_lattice_shared_create(const lrk_model *m, const lrk_lattice_grid *g, lrk_lattice_shared **out,
+                                     lrk_error *err);
+/* The same with an explicit stencil (kernel r3 machinery, any weights):
+ * J_o = scale * st->W[o] with scale = V1 / S, or V1 / N when m's kernel is
+ * uniform.  Tests use it to drive the sum tree with the dense uniform
+ * stencil, whose exact reference is the mean-field master equation. */
+lrk_status lrk_lattice_shared_create_stencil(const lrk_model *m, const lrk_stencil *st, const lrk_lattice_grid *g,
+                                             lrk_lattice_shared **out, lrk_error *err);
+void lrk_lattice_shared_free(lrk_lattice_shared *s);
+
+/* Number of stencil entries the engine updates per event (0 for the
+ * uniform fast path). */
+size_t lrk_lattice_stencil_count(const lrk_lattice_shared *s);
+
+lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_worker **out, lrk_error *err);
+void lrk_lattice_worker_free(lrk_lattice_worker *w);
+
+/* Optional: sites[n] receives the row-major site number x + Lx (y + Ly z)
+ * of event n + 1 (N entries); times[n] its time.  NULL turns it off. */
+void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times);
+
+/* Number of extras per trajectory (lattice_observe.h's layout). */
+size_t lrk_lattice_extra_count(const lrk_lattice_shared *s);
+
+/* Simulate one trajectory: n_at[k] for k < t_count, first_passage[j] for
+ * j < level_count, and, unless extra is NULL, the observables of
+ * lattice_observe.h into extra[0 .. extra_count).  rng is advanced; the
+ * observables draw nothing, so they never change the trajectory. */
+void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
+                          double *first_passage, double *extra);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LREKMC_LATTICE_ENGINE_H */

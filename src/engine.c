@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * engine.c - which engine simulates a model, and the defaults of the optional
+ * members of lrk_engine_type (engine.h).  The engines themselves live in
+ * engine_<name>.c.
+ */
+#include "lrekmc/engine.h"
+
+#include <stdio.h>
+
+const lrk_engine_type *lrk_engine_for_model(const lrk_model *m)
+{
+    if (m->space.lattice != LRK_LATTICE_NONE)
+        return &lrk_engine_lattice;
+    return &lrk_engine_chain;
+}
+
+unsigned lrk_engine_references(const lrk_engine_type *e, const lrk_model *m)
+{
+    if (e == NULL)
+        e = lrk_engine_for_model(m);
+    return e->references != NULL ? e->references(m) & LRK_REF_ALL : 0u;
+}
+
+size_t lrk_engine_extra_count(const lrk_engine_type *e, const lrk_model *m, const lrk_engine_grid *g)
+{
+    return e->extra_count != NULL ? e->extra_count(m, g) : 0;
+}
+
+const char *lrk_engine_extra_name(const lrk_engine_type *e, const lrk_model *m, size_t i, char *buf,
+                                  size_t size)
+{
+    const char *name = e->extra_name != NULL ? e->extra_name(m, i) : NULL;
+    if (name != NULL)
+        return name;
+    snprintf(buf, size, "extra_%zu", i);
+    return buf;
+}

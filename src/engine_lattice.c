@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * engine_lattice.c - the spatial engine (lattice_engine.h) behind the engine
+ * interface (engine.h): one trajectory per simulate() call, the observables
+ * of lattice_observe.h as the per-trajectory extras.
+ */
+#include "lrekmc/engine.h"
+
+#include <math.h>
+
+#include "lrekmc/lattice.h"
+#include "lrekmc/lattice_engine.h"
+#include "lrekmc/lattice_observe.h"
+
+static size_t lattice_extra_count(const lrk_model *m, const lrk_engine_grid *g)
+{
+    (void)g;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(m, &l);
+    return l.count;
+}
+
+static lrk_status lattice_alloc(const lrk_model *m, const lrk_engine_grid *g, void **shared, lrk_error *err)
+{
+    lrk_lattice_grid lg = {g->t, g->t_count, g->level_events, g->level_count};
+    lrk_lattice_shared *s = NULL;
+    lrk_status st = lrk_lattice_shared_create(m, &lg, &s, err);
+    *shared = s;
+    return st;
+}
+
+static void lattice_free(void *shared)
+{
+    lrk_lattice_shared_free(shared);
+}
+
+static lrk_status lattice_worker_alloc(const void *shared, void **worker, lrk_error *err)
+{
+    lrk_lattice_worker *w = NULL;
+    lrk_status st = lrk_lattice_worker_create(shared, &w, err);
+    *worker = w;
+    return st;
+}
+
+static void lattice_worker_free(void *worker)
+{
+    lrk_lattice_worker_free(worker);
+}
+
+static void lattice_simulate(const void *shared, void *worker, lrk_pcg64 *rng, int lanes, uint32_t *n_at,
+                             double *first_passage, double *extra)
+{
+    (void)lanes; /* max_lanes = 1 */
+    lrk_lattice_simulate(shared, worker, rng, n_at, first_passage, extra);
+}
+
+static lrk_status lattice_validate(const lrk_model *m, lrk_error *err)
+{
+    if (m->space.lattice != LRK_LATTICE_CUBIC)
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.space.lattice: the lattice engine needs cubic");
+    if (!(m->V1 / m->T + log((double)m->N) < 700))
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "model: V1/T + ln N = %g: expected < 700 so that the summed rates stay representable",
+                             m->V1 / m->T + log((double)m->N));
+    return LRK_OK;
+}
+
+/* The uniform kernel is the mean-field chain exactly: every reference of
+ * the chain applies.  With r3 the chain's references are exact only when
+ * nothing interacts (V1 = 0); otherwise the mean-field ODE is shown beside
+ * the run as the comparison, not as a reference. */
+static unsigned lattice_references(const lrk_model *m)
+{
+    if (m->space.kernel == LRK_KERNEL_UNIFORM || m->V1 == 0.0)
+        return LRK_REF_ALL;
+    return LRK_REF_ODE;
+}
+
+const lrk_engine_type lrk_engine_lattice = {
+    .name = "lattice",
+    .max_lanes = 1,
+    .extra_count = lattice_extra_count,
+    .shared_alloc = lattice_alloc,
+    .shared_free = lattice_free,
+    .worker_alloc = lattice_worker_alloc,
+    .worker_free = lattice_worker_free,
+    .simulate = lattice_simulate,
+    .validate = lattice_validate,
+    .references = lattice_references,
+};

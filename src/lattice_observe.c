@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lattice_observe.c - correlation by FFT, clusters by union-find, and the
+ * extras layout of the spatial engine (lattice_observe.h).
+ *
+ * FFTW plans are made once per probe with FFTW_ESTIMATE (no timing, so the
+ * same plan, hence the same bits, on every run) under a lock: FFTW's planner
+ * is not thread-safe, fftw_execute of an existing plan is.
+ */
+#include "lrekmc/lattice_observe.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lrk_lattice_probe {
+    long Lx, Ly, Lz, N;
+    lrk_lattice_layout layout;
+    double *in;
+    fftw_complex *out;
+    fftw_plan forward, backward;
+    unsigned short *bin;   /* N: radial bin of each displacement */
+    double *count;         /* radial_bins + 1 */
+    double *acc;           /* radial_bins + 1 */
+    int *parent;           /* N: union-find */
+};
+
+static long image(long d, long L)
+{
+    return d <= L - d ? d : L - d;
+}
+
+static size_t radial_bin(long dx, long dy, long dz, const lrk_space *s)
+{
+    long x = image(dx, s->Lx), y = image(dy, s->Ly), z = image(dz, s->Lz);
+    return (size_t)floor(sqrt((double)(x * x + y * y + z * z)) + 0.5);
+}
+
+void lrk_lattice_layout_of(const lrk_model *m, lrk_lattice_layout *l)
+{
+    const lrk_space *s = &m->space;
+    memset(l, 0, sizeof *l);
+    l->snapshots = LRK_LATTICE_SNAPSHOTS;
+    const double q[LRK_LATTICE_SNAPSHOTS] = {0.25, 0.5, 0.75};
+    for (size_t i = 0; i < l->snapshots; i++) {
+        l->snapshot_q[i] = q[i];
+        l->snapshot_events[i] = lrk_level_event_count(q[i], m->N);
+    }
+    l->radial_bins = radial_bin(s->Lx / 2, s->Ly / 2, s->Lz / 2, s);
+    l->per_snapshot = l->radial_bins + LRK_LATTICE_SNAPSHOT_STATS;
+    l->avalanche_offset = l->snapshots * l->per_snapshot;
+    size_t bins = 1;
+    while (((long)1 << bins) <= m->N)
+        bins++;
+    l->avalanche_bins = bins;
+    l->count = l->avalanche_offset + 2 + bins;
+}
+
+void lrk_lattice_extra_name(const lrk_lattice_layout *l, size_t e, char *buf, size_t size)
+{
+    static const char *const stats[LRK_LATTICE_SNAPSHOT_STATS] = {"clusters", "cluster_mean", "largest_fraction"};
+    if (e < l->avalanche_offset) {
+        size_t s = e / l->per_snapshot, k = e % l->per_snapshot;
+        if (k < l->radial_bins)
+            snprintf(buf, size, "C_q%g_r%zu", l->snapshot_q[s], k + 1);
+        else
+            snprintf(buf, size, "%s_q%g", stats[k - l->radial_bins], l->snapshot_q[s]);
+    } else if (e == l->avalanche_offset) {
+        snprintf(buf, size, "avalanches");
+    } else if (e == l->avalanche_offset + 1) {
+        snprintf(buf, size, "avalanche_mean");
+    } else {
+        snprintf(buf, size, "avalanche_bin_%zu", e - l->avalanche_offset - 2);
+    }
+}
+
+void lrk_lattice_radial_counts(const lrk_space *s, const lrk_lattice_layout *l, double *count)
+{
+    for (size_t k = 0; k <= l->radial_bins; k++)
+        count[k] = 0;
+    for (long z = 0; z < s->Lz; z++)
+        for (long y = 0; y < s->Ly; y++)
+            for (long x = 0; x < s->Lx; x++)
+                count[radial_bin(x, y, z, s)] += 1;
+}
+
+void lrk_lattice_probe_free(lrk_lattice_probe *p)
+{
+    if (p == NULL)
+        return;
+#pragma omp critical(lrk_fftw_planner)
+    {
+        if (p->forward)
+            fftw_destroy_plan(p->forward);
+        if (p->backward)
+            fftw_destroy_plan(p->backward);
+    }
+    fftw_free(p->in);
+    fftw_free(p->out);
+    free(p->bin);
+    free(p->count);
+    free(p->acc);
+    free(p->parent);
+    free(p);
+}
+
+lrk_status lrk_lattice_probe_create(const lrk_model *m, lrk_lattice_probe **out, lrk_error *err)
+{
+    *out = NULL;
+    if (m->space.lattice != LRK_LATTICE_CUBIC)
+        return lrk_error_set(err, LRK_ERR_INVALID, "lattice: observables need a cubic lattice");
+    lrk_lattice_probe *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory");
+    const lrk_space *s = &m->space;
+    p->Lx = s->Lx;
+    p->Ly = s->Ly;
+    p->Lz = s->Lz;
+    p->N = m->N;
+    lrk_lattice_layout_of(m, &p->layout);
+    size_t half = (size_t)(s->Lz * s->Ly) * (size_t)(s->Lx / 2 + 1);
+    p->in = fftw_malloc((size_t)p->N * sizeof(double));
+    p->out = fftw_malloc(half * sizeof(fftw_complex));
+    p->bin = malloc((size_t)p->N * sizeof *p->bin);
+    p->count = malloc((p->layout.radial_bins + 1) * sizeof(double));
+    p->acc = malloc((p->layout.radial_bins + 1) * sizeof(double));
+    p->parent = malloc((size_t)p->N * sizeof(int));
+    if (p->in && p->out) {
+#pragma omp critical(lrk_fftw_planner)
+        {
+            p->forward = fftw_plan_dft_r2c_3d((int)s->Lz, (int)s->Ly, (int)s->Lx, p->in, p->out, FFTW_ESTIMATE);
+            p->backward = fftw_plan_dft_c2r_3d((int)s->Lz, (int)s->Ly, (int)s->Lx, p->out, p->in, FFTW_ESTIMATE);
+        }
+    }
+    if (!p->in || !p->out || !p->bin || !p->count || !p->acc || !p->parent || !p->forward || !p->backward) {
+        lrk_lattice_probe_free(p);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the observables (N = %ld)", m->N);
+    }
+    for (long z = 0; z < s->Lz; z++)
+        for (long y = 0; y < s->Ly; y++)
+            for (long x = 0; x < s->Lx; x++)
+                p->bin[x + s->Lx * (y + s->Ly * z)] = (unsigned short)radial_bin(x, y, z, s);
+    lrk_lattice_radial_counts(s, &p->layout, p->count);
+    *out = p;
+    return LRK_OK;
+}
+
+void lrk_lattice_correlation(lrk_lattice_probe *p, const unsigned char *field, double *C)
+{
+    const long N = p->N;
+    long n = 0;
+    for (long i = 0; i < N; i++) {
+        p->in[i] = field[i];
+        n += field[i];
+    }
+    fftw_execute_dft_r2c(p->forward, p->in, p->out);
+    size_t half = (size_t)(p->Lz * p->Ly) * (size_t)(p->Lx / 2 + 1);
+    for (size_t i = 0; i < half; i++) {
+        double re = p->out[i][0], im = p->out[i][1];
+        p->out[i][0] = re * re + im * im;
+        p->out[i][1] = 0.0;
+    }
+    fftw_execute_dft_c2r(p->backward, p->out, p->in); /* N sum_i s_i s_{i+r} */
+    const size_t R = p->layout.radial_bins;
+    for (size_t k = 0; k <= R; k++)
+        p->acc[k] = 0.0;
+    const double q = (double)n / (double)N, norm = 1.0 / ((double)N * (double)N);
+    for (long r = 0; r < N; r++)
+        p->acc[p->bin[r]] += p->in[r] * norm - q * q;
+    for (size_t k = 1; k <= R; k++)
+        C[k - 1] = p->count[k] > 0 ? p->acc[k] / p->count[k] : 0.0;
+}
+
+static int find(int *parent, int i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]]; /* path halving */
+        i = parent[i];
+    }
+    return i;
+}
+
+static void unite(int *parent, int a, int b)
+{
+    a = find(parent, a);
+    b = find(parent, b);
+    if (a != b) {
+        if (a < b)
+            parent[b] = a;
+        else
+            parent[a] = b;
+    }
+}
+
+void lrk_lattice_clusters(lrk_lattice_probe *p, const unsigned char *field, double out[3])
+{
+    const long Lx = p->Lx, Ly = p->Ly, Lz = p->Lz, N = p->N;
+    int *parent = p->parent;
+    for (long i = 0; i < N; i++)
+        parent[i] = (int)i;
+    long n = 0;
+    for (long z = 0; z < Lz; z++)
+        for (long y = 0; y < Ly; y++)
+            for (long x = 0; x < Lx; x++) {
+                long i = x + Lx * (y + Ly * z);
+                if (!field[i])
+                    continue;
+                n++;
+                long nb[3] = {(x + 1) % Lx + Lx * (y + Ly * z), x + Lx * ((y + 1) % Ly + Ly * z),
+                              x + Lx * (y + Ly * ((z + 1) % Lz))};
+                for (int d = 0; d < 3; d++)
+                    if (nb[d] != i && field[nb[d]])
+                        unite(parent, (int)i, (int)nb[d]);
+            }
+    /* sizes counted at the roots, reusing the probe's input array */
+    double *size = p->in;
+    for (long i = 0; i < N; i++)
+        size[i] = 0.0;
+    long clusters = 0;
+    double largest = 0.0;
+    for (long i = 0; i < N; i++)
+        if (field[i]) {
+            int r = find(parent, (int)i);
+            clusters += size[r] == 0.0;
+            size[r] += 1.0;
+            if (size[r] > largest)
+                largest = size[r];
+        }
+    out[0] = (double)clusters;
+    out[1] = clusters > 0 ? (double)n / (double)clusters : 0.0;
+    out[2] = largest / (double)N;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * point_space.c - the spatial observables of a point (point_space.h): the
+ * per-trajectory extras of the lattice engine (lattice_observe.h), averaged
+ * by kmc_run.c with their standard errors, turned into files and summary
+ * values.  Each file is written whole under a temporary name.
+ */
+#include "point_space.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "lrekmc/lattice_observe.h"
+#include "lrekmc/output.h"
+
+int point_space_has(const lrk_point *p)
+{
+    return p->model.space.lattice == LRK_LATTICE_CUBIC && p->kmc != NULL && p->kmc->extra_mean != NULL;
+}
+
+double point_chi4(const lrk_point *p, size_t i)
+{
+    if (p->kmc == NULL)
+        return NAN;
+    double s = p->kmc->q_std[i];
+    return (double)p->model.N * s * s;
+}
+
+double point_chi4_peak(const lrk_point *p, double *t_peak)
+{
+    double best = NAN, when = NAN;
+    for (size_t i = 0; p->kmc != NULL && i < p->t_count; i++) {
+        double v = point_chi4(p, i);
+        if (isnan(best) || v > best) {
+            best = v;
+            when = p->t[i];
+        }
+    }
+    if (t_peak != NULL)
+        *t_peak = when;
+    return best;
+}
+
+double point_chi4_peak_time(const lrk_point *p)
+{
+    double t;
+    point_chi4_peak(p, &t);
+    return t;
+}
+
+static double extra(const lrk_point *p, size_t e)
+{
+    return p->kmc->extra_mean[e];
+}
+
+double point_xi(const lrk_point *p, size_t s)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    double q = (double)l.snapshot_events[s] / (double)p->model.N, c0 = q * (1.0 - q), sum = 0.0;
+    for (size_t k = 0; k < l.radial_bins; k++)
+        sum += extra(p, s * l.per_snapshot + k);
+    return c0 > 0 ? sum / c0 : NAN;
+}
+
+double point_avalanche_mean(const lrk_point *p)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    return extra(p, l.avalanche_offset + 1);
+}
+
+double point_largest_fraction(const lrk_point *p, size_t s)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    return extra(p, s * l.per_snapshot + l.radial_bins + 2);
+}
+
+static lrk_status open_file(const char *dir, const char *name, lrk_output_file *f, lrk_error *err)
+{
+    char *path = lrk_path_join(dir, name);
+    if (path == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", dir);
+    lrk_status s = lrk_output_open(f, path, err);
+    free(path);
+    return s;
+}
+
+static void write_correlation(const lrk_point *p, const lrk_lattice_layout *l, const double *count, FILE *out)
+{
+    const lrk_kmc_result *r = p->kmc;
+    fputs("q,r,count,C,C_std,C_sem\n", out);
+    for (size_t s = 0; s < l->snapshots; s++)
+        for (size_t k = 0; k < l->radial_bins; k++) {
+            size_t e = s * l->per_snapshot + k;
+            lrk_csv_number(out, l->snapshot_q[s], 1);
+            lrk_csv_integer(out, (long long)(k + 1), 0);
+            lrk_csv_number(out, count[k + 1], 0);
+            lrk_csv_number(out, r->extra_mean[e], 0);
+            lrk_csv_number(out, r->extra_std[e], 0);
+            lrk_csv_number(out, r->extra_sem[e], 0);
+            fputc('\n', out);
+        }
+}
+
+static void write_snapshots(const lrk_point *p, const lrk_lattice_layout *l, FILE *out)
+{
+    const lrk_kmc_result *r = p->kmc;
+    fputs("q,events,xi,clusters,clusters_sem,cluster_mean,cluster_mean_sem,largest_fraction,"
+          "largest_fraction_sem\n", out);
+    for (size_t s = 0; s < l->snapshots; s++) {
+        size_t e = s * l->per_snapshot + l->radial_bins;
+        lrk_csv_number(out, l->snapshot_q[s], 1);
+        lrk_csv_integer(out, l->snapshot_events[s], 0);
+        lrk_csv_number(out, point_xi(p, s), 0);
+        for (size_t i = 0; i < LRK_LATTICE_SNAPSHOT_STATS; i++) {
+            lrk_csv_number(out, r->extra_mean[e + i], 0);
+            lrk_csv_number(out, r->extra_sem[e + i], 0);
+        }
+        fputc('\n', out);
+    }
+}
+
+static void write_avalanches(const lrk_point *p, const lrk_lattice_layout *l, FILE *out)
+{
+    const lrk_kmc_result *r = p->kmc;
+    const double per_trajectory = r->extra_mean[l->avalanche_offset];
+    fputs("size_from,size_to,count_mean,count_sem,fraction\n", out);
+    for (size_t b = 0; b < l->avalanche_bins; b++) {
+        size_t e = l->avalanche_offset + 2 + b;
+        lrk_csv_integer(out, 1LL << b, 1);
+        lrk_csv_integer(out, (2LL << b) - 1, 0);
+        lrk_csv_number(out, r->extra_mean[e], 0);
+        lrk_csv_number(out, r->extra_sem[e], 0);
+        lrk_csv_number(out, per_trajectory > 0 ? r->extra_mean[e] / per_trajectory : NAN, 0);
+        fputc('\n', out);
+    }
+}
+
+lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err)
+{
+    if (!point_space_has(p))
+        return LRK_OK;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    double *count = malloc((l.radial_bins + 1) * sizeof *count);
+    if (count == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", dir);
+    lrk_lattice_radial_counts(&p->model.space, &l, count);
+    static const char *const names[] = {"correlation.csv", "snapshots.csv", "avalanches.csv"};
+    lrk_status s = LRK_OK;
+    for (int i = 0; s == LRK_OK && i < 3; i++) {
+        lrk_output_file f;
+        s = open_file(dir, names[i], &f, err);
+        if (s != LRK_OK)
+            break;
+        if (i == 0)
+            write_correlation(p, &l, count, f.stream);
+        else if (i == 1)
+            write_snapshots(p, &l, f.stream);
+        else
+            write_avalanches(p, &l, f.stream);
+        s = lrk_output_commit(&f, err);
+    }
+    free(count);
+    return s;
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_lattice_engine.c - the spatial KMC engine (lattice_engine.h) against
+ * its exact references at fixed seeds, |z| < 5 (SER, CER, crossover):
+ *   - the dense uniform stencil through the sum tree, and the uniform fast
+ *     path: the mean-field master equation and first-passage moments;
+ *   - no neighbour within d_el, and V1 = 0: independent LREs, Binomial n(t),
+ *     level times the order statistics of i.i.d. exponentials;
+ *   - tiny boxes with the r3 kernel: the 2^N-state master equation.
+ * z for a mean is (mean - E) / (sd / sqrt(M)); grid times where M Var n < 25
+ * are skipped (n is then almost always 0 or N).  Also: determinism, every
+ * site relaxes exactly once, and bad input.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrekmc/first_passage.h"
+#include "lrekmc/lattice_engine.h"
+#include "lrekmc/lattice_master.h"
+#include "lrekmc/master.h"
+
+#define Z_MAX 5.0
+#define K 40
+
+static lrk_model make(lrk_mode mode, double V0, double V1, double T, long Lx, long Ly, long Lz, double d_el,
+                      lrk_kernel kernel)
+{
+    lrk_model m = {.mode = mode, .V0 = V0, .V1 = V1, .T = T, .A = 0.5, .T0 = 0.06, .N = Lx * Ly * Lz};
+    m.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = Lx, .Ly = Ly, .Lz = Lz, .d_el = d_el, .kernel = kernel};
+    return m;
+}
+
+typedef struct ensemble {
+    double n1[K], n2[K];      /* sums of n(t_k), n(t_k)^2 */
+    double t1[8], t2[8];      /* sums of level times and squares */
+} ensemble;
+
+/* M trajectories, trajectory i on stream i of `seed`. */
+static void run(const lrk_lattice_shared *s, const double *t, size_t L, long M, uint64_t seed, ensemble *e)
+{
+    lrk_lattice_worker *w;
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    memset(e, 0, sizeof *e);
+    uint32_t n_at[K];
+    double fp[8];
+    for (long i = 0; i < M; i++) {
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, seed, (uint64_t)i);
+        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
+        for (size_t k = 0; k < K; k++) {
+            e->n1[k] += n_at[k];
+            e->n2[k] += (double)n_at[k] * n_at[k];
+        }
+        for (size_t j = 0; j < L; j++) {
+            e->t1[j] += fp[j];
+            e->t2[j] += fp[j] * fp[j];
+        }
+    }
+    (void)t;
+    lrk_lattice_worker_free(w);
+}
+
+/* Compare with exact q mean/std at the grid and level-time mean/std. */
+static void compare(const char *what, const ensemble *e, long N, long M, const double *q_mean, const double *q_std,
+                    const double *t_mean, const double *t_std, size_t L)
+{
+    int compared = 0;
+    for (size_t k = 0; k < K; k++) {
+        double var_n = q_std[k] * q_std[k] * (double)N * (double)N;
+        if ((double)M * var_n < 25)
+            continue;
+        double mean = e->n1[k] / (double)M / (double)N;
+        double z = (mean - q_mean[k]) / (q_std[k] / sqrt((double)M));
+        cr_assert_lt(fabs(z), Z_MAX, "%s: grid %zu: q %.6g exact %.6g z=%.2f", what, k, mean, q_mean[k], z);
+        /* the sample variance against the exact one (loose: kurtosis unknown, use 4 sd of a
+         * normal-theory estimate times 3) */
+        compared++;
+    }
+    cr_assert_gt(compared, K / 2, "%s: only %d grid times compared", what, compared);
+    for (size_t j = 0; j < L; j++) {
+        double mean = e->t1[j] / (double)M;
+        double z = (mean - t_mean[j]) / (t_std[j] / sqrt((double)M));
+        cr_assert_lt(fabs(z), Z_MAX, "%s: level %zu: t %.6g exact %.6g z=%.2f", what, j, mean, t_mean[j], z);
+        double var = (e->t2[j] - (double)M * mean * mean) / (double)(M - 1);
+        cr_assert(fabs(sqrt(var) / t_std[j] - 1.0) < 0.1, "%s: level %zu: std %.6g exact %.6g", what, j, sqrt(var),
+                  t_std[j]);
+    }
+}
+
+static void grid_to(double t_end, double *t)
+{
+    for (size_t k = 0; k < K; k++)
+        t[k] = t_end * (double)(k + 1) / K;
+}
+
+static void levels_of(long N, long *levels, size_t *L)
+{
+    const double q[] = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0};
+    *L = 6;
+    for (size_t j = 0; j < 6; j++)
+        levels[j] = lrk_level_event_count(q[j], N);
+}
+
+/* Against the mean-field chain (master equation, first-passage moments). */
+static void check_mean_field(lrk_model m, int dense, long M, uint64_t seed)
+{
+    long levels[8];
+    size_t L;
+    levels_of(m.N, levels, &L);
+    double qs[6] = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0}, t_mean[6], t_var[6], t_std[6];
+    cr_assert_eq(lrk_first_passage_exact(&m, qs, L, t_mean, t_var, NULL), LRK_OK);
+    for (size_t j = 0; j < L; j++)
+        t_std[j] = sqrt(t_var[j]);
+    double t[K], q_mean[K], q_std[K];
+    grid_to(t_mean[4], t);
+    cr_assert_eq(lrk_master_solve(&m, t, K, q_mean, q_std, NULL), LRK_OK);
+    lrk_lattice_grid g = {t, K, levels, L};
+    lrk_lattice_shared *s;
+    lrk_error err = {{0}};
+    if (dense) {
+        lrk_stencil st;
+        cr_assert_eq(lrk_stencil_build(&m.space, &st, &err), LRK_OK, "%s", err.message);
+        cr_assert_eq(lrk_lattice_shared_create_stencil(&m, &st, &g, &s, &err), LRK_OK, "%s", err.message);
+        cr_assert_eq(lrk_lattice_stencil_count(s), (size_t)m.N - 1);
+        lrk_stencil_free(&st);
+    } else {
+        cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
+        cr_assert_eq(lrk_lattice_stencil_count(s), 0, "uniform kernel: the fast path");
+    }
+    ensemble e;
+    run(s, t, L, M, seed, &e);
+    char what[128];
+    snprintf(what, sizeof what, "%s %s N=%ld", lrk_mode_name(m.mode), dense ? "dense tree" : "uniform path", m.N);
+    compare(what, &e, m.N, M, q_mean, q_std, t_mean, t_std, L);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_engine, dense_uniform_stencil_is_the_mean_field_chain)
+{
+    check_mean_field(make(LRK_MODE_SER, 1, 2.5, 1, 4, 4, 4, 1, LRK_KERNEL_UNIFORM), 1, 4000, 1);
+    check_mean_field(make(LRK_MODE_CER, 1, 1.5, 1, 4, 4, 4, 1, LRK_KERNEL_UNIFORM), 1, 4000, 2);
+    check_mean_field(make(LRK_MODE_CROSSOVER, 0.3, 0.115, 0.05, 3, 4, 5, 1, LRK_KERNEL_UNIFORM), 1, 4000, 3);
+    check_mean_field(make(LRK_MODE_SER, 1, 1, 0.5, 8, 8, 8, 1, LRK_KERNEL_UNIFORM), 1, 600, 4);
+}
+
+Test(lattice_engine, uniform_kernel_is_the_mean_field_chain)
+{
+    check_mean_field(make(LRK_MODE_SER, 1, 2.5, 1, 10, 10, 10, 3, LRK_KERNEL_UNIFORM), 0, 3000, 5);
+    check_mean_field(make(LRK_MODE_CER, 1, 1.5, 1, 10, 10, 10, 3, LRK_KERNEL_UNIFORM), 0, 3000, 6);
+    check_mean_field(make(LRK_MODE_CROSSOVER, 0.3, 0.115, 0.05, 16, 16, 16, 3, LRK_KERNEL_UNIFORM), 0, 1000, 7);
+}
+
+/* Independent LREs: n(t) ~ Binomial(N, 1 - exp(-k t)); level times are the
+ * chain with V1 = 0. */
+static void check_binomial(lrk_model m, long M, uint64_t seed)
+{
+    lrk_model free_model = m;
+    free_model.V1 = 0.0;
+    long levels[8];
+    size_t L;
+    levels_of(m.N, levels, &L);
+    double qs[6] = {0.1, 0.25, 0.5, 0.75, 0.9, 1.0}, t_mean[6], t_var[6], t_std[6];
+    cr_assert_eq(lrk_first_passage_exact(&free_model, qs, L, t_mean, t_var, NULL), LRK_OK);
+    for (size_t j = 0; j < L; j++)
+        t_std[j] = sqrt(t_var[j]);
+    double t[K], q_mean[K], q_std[K], k = lrk_model_k(&m);
+    grid_to(t_mean[4], t);
+    for (size_t i = 0; i < K; i++) {
+        double P = -expm1(-k * t[i]);
+        q_mean[i] = P;
+        q_std[i] = sqrt(P * (1 - P) / (double)m.N);
+    }
+    lrk_lattice_grid g = {t, K, levels, L};
+    lrk_lattice_shared *s;
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
+    ensemble e;
+    run(s, t, L, M, seed, &e);
+    compare("binomial", &e, m.N, M, q_mean, q_std, t_mean, t_std, L);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_engine, independent_lres_are_binomial)
+{
+    check_binomial(make(LRK_MODE_SER, 1, 3, 1, 6, 6, 6, 0.9, LRK_KERNEL_R3), 2000, 8);  /* nobody in range */
+    check_binomial(make(LRK_MODE_CER, 1, 0, 1, 6, 7, 5, 3, LRK_KERNEL_R3), 2000, 9);    /* V1 = 0 */
+}
+
+/* Tiny boxes: the exact master equation over the 2^N relaxed sets. */
+static void check_tiny(lrk_model m, long M, uint64_t seed)
+{
+    long levels[8];
+    size_t L;
+    levels_of(m.N, levels, &L);
+    double t_mean[6], t_std[6], t[K], q_mean[K], q_std[K];
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_lattice_master_solve(&m, NULL, 0, NULL, NULL, levels, L, t_mean, t_std, &err), LRK_OK, "%s",
+                 err.message);
+    grid_to(t_mean[4], t);
+    cr_assert_eq(lrk_lattice_master_solve(&m, t, K, q_mean, q_std, NULL, 0, NULL, NULL, &err), LRK_OK, "%s",
+                 err.message);
+    lrk_lattice_grid g = {t, K, levels, L};
+    lrk_lattice_shared *s;
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
+    cr_assert_gt(lrk_lattice_stencil_count(s), 0);
+    ensemble e;
+    run(s, t, L, M, seed, &e);
+    char what[128];
+    snprintf(what, sizeof what, "tiny %s %ldx%ldx%ld d_el=%g", lrk_mode_name(m.mode), m.space.Lx, m.space.Ly,
+             m.space.Lz, m.space.d_el);
+    compare(what, &e, m.N, M, q_mean, q_std, t_mean, t_std, L);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_engine, tiny_boxes_match_the_exact_master_equation)
+{
+    check_tiny(make(LRK_MODE_SER, 1, 4, 1, 2, 2, 2, 2, LRK_KERNEL_R3), 40000, 10);
+    check_tiny(make(LRK_MODE_CER, 1, 3, 1, 2, 2, 3, 1.5, LRK_KERNEL_R3), 40000, 11);
+    check_tiny(make(LRK_MODE_CROSSOVER, 0.3, 0.2, 0.05, 1, 3, 4, 2, LRK_KERNEL_R3), 40000, 12);
+    check_tiny(make(LRK_MODE_SER, 0.5, 6, 1, 1, 3, 4, 1, LRK_KERNEL_R3), 40000, 13);
+}
+
+Test(lattice_engine, every_site_once_and_deterministic)
+{
+    lrk_model m = make(LRK_MODE_CER, 1, 2, 1, 7, 9, 5, 2.5, LRK_KERNEL_R3);
+    double t[K];
+    grid_to(50, t);
+    long levels[8];
+    size_t L;
+    levels_of(m.N, levels, &L);
+    lrk_lattice_grid g = {t, K, levels, L};
+    lrk_lattice_shared *s;
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, NULL), LRK_OK);
+    lrk_lattice_worker *w1, *w2;
+    cr_assert_eq(lrk_lattice_worker_create(s, &w1, NULL), LRK_OK);
+    cr_assert_eq(lrk_lattice_worker_create(s, &w2, NULL), LRK_OK);
+    long *sites1 = malloc((size_t)m.N * sizeof(long)), *sites2 = malloc((size_t)m.N * sizeof(long));
+    double *times1 = malloc((size_t)m.N * sizeof(double)), *times2 = malloc((size_t)m.N * sizeof(double));
+    lrk_lattice_worker_record(w1, sites1, times1);
+    lrk_lattice_worker_record(w2, sites2, times2);
+    uint32_t n1[K], n2[K];
+    double f1[8], f2[8];
+    lrk_pcg64 a, b;
+    lrk_pcg64_seed(&a, 5, 3);
+    lrk_lattice_simulate(s, w1, &a, n1, f1, NULL); /* w1 used twice: state must reset */
+    lrk_pcg64_seed(&a, 5, 3);
+    lrk_lattice_simulate(s, w1, &a, n1, f1, NULL);
+    lrk_pcg64_seed(&b, 5, 3);
+    lrk_lattice_simulate(s, w2, &b, n2, f2, NULL);
+    cr_assert(memcmp(sites1, sites2, (size_t)m.N * sizeof(long)) == 0);
+    cr_assert(memcmp(times1, times2, (size_t)m.N * sizeof(double)) == 0);
+    cr_assert(memcmp(n1, n2, sizeof n1) == 0 && memcmp(f1, f2, L * sizeof(double)) == 0);
+    unsigned char *seen = calloc((size_t)m.N, 1);
+    for (long n = 0; n < m.N; n++) {
+        cr_assert(sites1[n] >= 0 && sites1[n] < m.N);
+        cr_assert_eq(seen[sites1[n]], 0, "site %ld relaxed twice", sites1[n]);
+        seen[sites1[n]] = 1;
+        cr_assert(n == 0 || times1[n] >= times1[n - 1]);
+    }
+    for (size_t k = 0; k < K; k++) { /* n(t_k) counts the events at times <= t_k */
+        long count = 0;
+        while (count < m.N && times1[count] <= t[k])
+            count++;
+        cr_assert_eq(n1[k], (uint32_t)count);
+    }
+    for (size_t j = 0; j < L; j++)
+        cr_assert_eq(f1[j], times1[levels[j] - 1]);
+    free(seen);
+    free(sites1);
+    free(sites2);
+    free(times1);
+    free(times2);
+    lrk_lattice_worker_free(w1);
+    lrk_lattice_worker_free(w2);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_engine, bad_input)
+{
+    lrk_model m = make(LRK_MODE_SER, 1, 1, 1, 4, 4, 4, 2, LRK_KERNEL_R3);
+    double t[1] = {1};
+    long levels[1] = {64};
+    lrk_lattice_grid g = {t, 1, levels, 1};
+    lrk_lattice_shared *s;
+    lrk_error err = {{0}};
+    lrk_model none = m;
+    none.space.lattice = LRK_LATTICE_NONE;
+    cr_assert_eq(lrk_lattice_shared_create(&none, &g, &s, &err), LRK_ERR_INVALID);
+    cr_assert_null(s);
+    levels[0] = 65;
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "level") != NULL, "%s", err.message);
+    levels[0] = 64;
+    m.V1 = 697; /* V1/T + ln N >= 700 */
+    m.V0 = 0;
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "V1/T") != NULL, "%s", err.message);
+}
