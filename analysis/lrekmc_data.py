@@ -285,19 +285,34 @@ class Run:
         return np.array(levels), times
 
 
+def import_lrekmc():
+    """The lrekmc package of this checkout (python/lrekmc), so that a script
+    draws with the code beside it, not with an older installed copy.  Its
+    pure-Python modules read run directories and plot without the compiled
+    extension."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    package_root = os.path.join(os.path.dirname(here), "python")
+    if os.path.isdir(os.path.join(package_root, "lrekmc")) and package_root not in sys.path:
+        sys.path.insert(0, package_root)
+    import lrekmc
+    return lrekmc
+
+
 def parse_points(text, run):
-    """`--points 0,3` against the points of the run."""
+    """`--points 0,3` against the points of the run (this module's Run or
+    an lrekmc.Run)."""
+    ids = run.point_ids() if hasattr(run, "point_ids") else list(run.points)
     if text is None:
-        return run.point_ids()
+        return ids
     chosen = []
     for item in text.split(","):
         item = item.strip()
         if not item.isdigit():
             raise DataError(f"--points: {item!r} is not a point number (expected e.g. 0,3)")
         point = int(item)
-        if point not in run.point_ids():
+        if point not in ids:
             raise DataError(f"--points: no point {point} in {run.path} "
-                            f"(points are {', '.join(map(str, run.point_ids()))})")
+                            f"(points are {', '.join(map(str, ids))})")
         chosen.append(point)
     return chosen
 
@@ -334,7 +349,7 @@ def pyplot():
 
 def save(fig, path):
     try:
-        fig.savefig(path, dpi=150)
+        fig.savefig(path, dpi=150, bbox_inches="tight")  # legends beside the axes stay whole
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: cannot write figure: {exc}") from None
     print(path)

@@ -7,7 +7,9 @@ packages=(build-essential cmake pkg-config git
           clang libclang-rt-14-dev
           libopenmpi-dev openmpi-bin
           dieharder
-          python3-numpy python3-scipy python3-matplotlib python3-pandas)
+          python3-numpy python3-scipy python3-matplotlib python3-pandas python3-yaml
+          python3-dev cython3 python3-pytest python3-tqdm
+          python3-nbconvert python3-nbclient python3-ipykernel)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

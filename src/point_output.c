@@ -142,3 +142,13 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err)
         s = point_space_write(p, dir, err);
     return s;
 }
+
+void lrk_point_write_relaxation(const lrk_point *p, FILE *out)
+{
+    write_rows(p, table_of("relaxation.csv"), out);
+}
+
+void lrk_point_write_levels(const lrk_point *p, FILE *out)
+{
+    write_rows(p, table_of("levels.csv"), out);
+}

@@ -66,7 +66,8 @@ else()
   lrekmc_analysis_test(analysis_fluctuations_default png
     ${lrekmc_fake}/fluctuations/figures/fluctuations.png
     ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_fake}/fluctuations)
-  lrekmc_analysis_test(analysis_fluctuations_fallback png ${lrekmc_out}/fluctuations_sweep.png
+  # A sweep of anything but N is refused, in one line.
+  lrekmc_analysis_test(analysis_fluctuations_not_n_sweep error
     ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_fake}/sweep -o ${lrekmc_out}/fluctuations_sweep.png)
 
   # Bad input: every script, a missing directory and a summary without a
@@ -99,7 +100,23 @@ else()
            COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny.yaml
                    -o ${lrekmc_real} --quiet --force)
   set_tests_properties(analysis_real_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real)
-  foreach(script plot_relaxation plot_beta plot_fluctuations plot_cer_low_t)
+  set(lrekmc_real_n ${CMAKE_CURRENT_BINARY_DIR}/analysis_real_n)
+  add_test(NAME analysis_real_n_run
+           COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny-n.yaml
+                   -o ${lrekmc_real_n} --quiet --force)
+  set_tests_properties(analysis_real_n_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_real_n)
+  add_test(NAME analysis_real_n_plot_fluctuations
+           COMMAND ${lrekmc_check} png ${lrekmc_out}/real_n_plot_fluctuations.png
+                   ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_real_n}
+                   -o ${lrekmc_out}/real_n_plot_fluctuations.png)
+  set_tests_properties(analysis_real_n_plot_fluctuations PROPERTIES
+                       FIXTURES_REQUIRED lrekmc_analysis_real_n ENVIRONMENT "${lrekmc_env}"
+                       LABELS analysis)
+  lrekmc_analysis_test(analysis_real_plot_fluctuations_not_n_sweep error
+    ${lrekmc_scripts}/plot_fluctuations.py ${lrekmc_real})
+  set_tests_properties(analysis_real_plot_fluctuations_not_n_sweep PROPERTIES
+                       FIXTURES_REQUIRED "lrekmc_analysis_real")
+  foreach(script plot_relaxation plot_beta plot_cer_low_t)
     add_test(NAME analysis_real_${script}
              COMMAND ${lrekmc_check} png ${lrekmc_out}/real_${script}.png
                      ${lrekmc_scripts}/${script}.py ${lrekmc_real} -o ${lrekmc_out}/real_${script}.png)

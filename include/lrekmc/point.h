@@ -96,6 +96,20 @@ void lrk_point_free(lrk_point *p);
  * first_passage_out while the KMC runs.) */
 lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
 
+/* The bytes of relaxation.csv and levels.csv written to a stream instead of
+ * a file (what lrk_point_write puts in the files): bindings that keep the
+ * tables in memory read them back from here, so their numbers are the CLI's. */
+void lrk_point_write_relaxation(const lrk_point *p, FILE *out);
+void lrk_point_write_levels(const lrk_point *p, FILE *out);
+
+/* summary.csv of point k of the campaign `base` as a malloc'd string: the
+ * header line and the point's row, each ending in a newline, byte for byte
+ * what the campaign writes (point_config is lrk_config_sweep_point(base, k),
+ * or base itself with k = 0 for a run without a sweep).  NULL when out of
+ * memory. */
+char *lrk_point_summary_csv(const lrk_config *base, size_t k, const lrk_config *point_config,
+                            const lrk_point *p);
+
 /* The columns of "relaxation.csv" or "levels.csv" (from the one column table
  * per file of point_output.c): the name of column i, and its doc line in
  * *doc when doc is not NULL; NULL past the end or for another file. */
