@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "campaign_internal.h"
 
+#include "lrekmc/point.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -201,7 +203,6 @@ static lrk_status match(campaign_state *st, old_points *list, char *taken, const
 /* Remove a point directory lrekmc made: only its own files, then the directory. */
 static lrk_status remove_point_dir(const char *pdir, lrk_error *err)
 {
-    static const char *const own[] = {"relaxation.csv", "levels.csv", "first_passage.csv", DONE_NAME};
     DIR *d = opendir(pdir);
     if (d == NULL)
         return errno == ENOENT || errno == ENOTDIR ? LRK_OK
@@ -211,9 +212,9 @@ static lrk_status remove_point_dir(const char *pdir, lrk_error *err)
     while (s == LRK_OK && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        int mine = lrk_output_is_temporary(e->d_name);
-        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-            mine |= strcmp(e->d_name, own[i]) == 0;
+        int mine = lrk_output_is_temporary(e->d_name) || strcmp(e->d_name, DONE_NAME) == 0;
+        for (size_t i = 0; lrk_point_file_names[i] != NULL; i++)
+            mine |= strcmp(e->d_name, lrk_point_file_names[i]) == 0;
         char *path = lrk_path_join(pdir, e->d_name);
         if (path == NULL)
             s = lrk_error_set(err, LRK_ERR_NOMEM, "out of memory");

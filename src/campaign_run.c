@@ -126,14 +126,15 @@ static void report_kmc_progress(void *user, long trajectories_done, uint64_t eve
 static lrk_status write_point(campaign_state *st, size_t k, const char *pdir, const lrk_config *config,
                               const lrk_point *point, uint64_t hash, lrk_error *err)
 {
-    static const char *const files[] = {"relaxation.csv", "levels.csv", "first_passage.csv"};
+    const char *files[LRK_POINT_MAX_FILES];
+    size_t file_count = lrk_point_files(point, config->output.trajectories, files);
     lrk_status s = lrk_point_write(point, pdir, err);
     char *row = s == LRK_OK ? summary_row(st->base, k, config, point) : NULL;
     const char *tail = row ? point_done_row_tail(row, st->prefix_fields) : NULL;
     if (s == LRK_OK && tail == NULL)
         s = lrk_error_set(err, LRK_ERR_NOMEM, "summary row: out of memory");
     if (s == LRK_OK)
-        s = point_done_write(pdir, hash, st->columns_hash, tail, files, config->output.trajectories ? 3 : 2, err);
+        s = point_done_write(pdir, hash, st->columns_hash, tail, files, file_count, err);
     if (s == LRK_OK) {
         free(st->rows[k]);
         st->rows[k] = row;

@@ -62,6 +62,33 @@ static int no_disorder(const lrk_config *c)
     return c->model.disorder.kind == LRK_DISORDER_NONE && c->model.disorder.width == 0;
 }
 
+/* With a lattice, Ly, Lz and N follow the box unless given: they are then
+ * not emitted (nor hashed), so that a re-read configuration resolves them
+ * again at every sweep point (a sweep over L moves them) instead of pinning
+ * point 0's values. */
+static int follows_box(const lrk_config *c, const char *name)
+{
+    size_t slot = 0;
+    if (c->model.space.lattice == LRK_LATTICE_NONE || config_key_find(name, &slot) == NULL)
+        return 0;
+    return c->origin[slot].kind == LRK_ORIGIN_DEFAULT;
+}
+
+static int n_follows_box(const lrk_config *c)
+{
+    return follows_box(c, "model.N");
+}
+
+static int ly_omitted(const lrk_config *c)
+{
+    return no_lattice(c) || follows_box(c, "model.space.Ly");
+}
+
+static int lz_omitted(const lrk_config *c)
+{
+    return no_lattice(c) || follows_box(c, "model.space.Lz");
+}
+
 /* Rows of model.space: as REAL, LONG and ENUM, omitted without a lattice. */
 #define SPACE_REAL(name, member, bounds, def, doc) \
     {name, KEY_REAL, TYPED(member, double), bounds, NULL, 1, doc, def, 0, no_lattice}
@@ -91,14 +118,17 @@ static const config_key_def keys[] = {
     SPACE_ENUM("model.space.lattice", model.space.lattice, lrk_lattice_names, "none",
                    "LREs in space: none (mean field) or cubic (one LRE per site of a periodic box, docs/space.md)"),
     SPACE_LONG("model.space.L", model.space.Lx, 1, LRK_SPACE_MAX_L, "16", "sites of the box along x"),
-    SPACE_LONG("model.space.Ly", model.space.Ly, 0, LRK_SPACE_MAX_L, "0", "sites along y; 0 = L"),
-    SPACE_LONG("model.space.Lz", model.space.Lz, 0, LRK_SPACE_MAX_L, "0", "sites along z; 0 = L"),
+    {"model.space.Ly", KEY_LONG, TYPED(model.space.Ly, long), CLOSED(0, LRK_SPACE_MAX_L), NULL, 1,
+     "sites along y; 0 = L", "0", 0, ly_omitted},
+    {"model.space.Lz", KEY_LONG, TYPED(model.space.Lz, long), CLOSED(0, LRK_SPACE_MAX_L), NULL, 1,
+     "sites along z; 0 = L", "0", 0, lz_omitted},
     SPACE_REAL("model.space.d_el", model.space.d_el, POSITIVE_UPTO(LRK_SPACE_MAX_D_EL), "3",
                    "elasticity length in lattice spacings: range of the r3 kernel and of an avalanche step"),
     SPACE_ENUM("model.space.kernel", model.space.kernel, lrk_kernel_names, "r3",
                    "r3: J ~ (d0/2r)^3 for r <= d_el, a full neighbourhood adds V1 (Eq. 4); uniform: J = V1/N, "
                    "the mean-field chain"),
-    LONG("model.N", model.N, 1, LRK_MODEL_MAX_N, "1000", "number of LREs n_r in one trajectory"),
+    {"model.N", KEY_LONG, TYPED(model.N, long), CLOSED(1, LRK_MODEL_MAX_N), NULL, 1,
+     "number of LREs n_r in one trajectory", "1000", 0, n_follows_box},
     {"model.disorder.distribution", KEY_ENUM, INT_SIZED(model.disorder.kind), ANY, lrk_disorder_names, 1,
      "quenched barrier offsets delta_i (docs/disorder.md): none, normal, uniform, exponential or bimodal", "none",
      0, no_disorder},

@@ -143,6 +143,22 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err)
     return s;
 }
 
+const char *const lrk_point_file_names[] = {"relaxation.csv", "levels.csv",     "first_passage.csv",
+                                            "correlation.csv", "snapshots.csv", "avalanches.csv", NULL};
+
+size_t lrk_point_files(const lrk_point *p, int with_trajectories, const char **names)
+{
+    size_t n = 0;
+    names[n++] = lrk_point_file_names[0];
+    names[n++] = lrk_point_file_names[1];
+    if (with_trajectories)
+        names[n++] = lrk_point_file_names[2];
+    if (point_space_has(p))
+        for (size_t i = 3; i < 6; i++)
+            names[n++] = lrk_point_file_names[i];
+    return n;
+}
+
 void lrk_point_write_relaxation(const lrk_point *p, FILE *out)
 {
     write_rows(p, table_of("relaxation.csv"), out);

@@ -24,6 +24,7 @@
 
 #define SMALL_SWEEP LREKMC_TEST_DATA "/campaign/small-sweep.yaml"
 #define RESUME_SWEEP LREKMC_TEST_DATA "/campaign/resume-sweep.yaml"
+#define SPACE_SWEEP LREKMC_TEST_DATA "/campaign/space-sweep.yaml"
 
 typedef struct limits {
     rlim_t address_space, file_size;   /* 0: unlimited */
@@ -517,4 +518,28 @@ Test(rundir, sigint_is_honoured_in_every_phase_of_a_large_campaign, .timeout = 1
         cr_assert_eq(count_temporaries(dir), 0);
     }
     cr_assert_eq(LREKMC(log, "verify", dir), 0);
+}
+
+/* The spatial observables are files of the point like its tables: checksummed
+ * in `done` (verify finds a damaged one, resume recomputes it) and removed by
+ * --force (they are lrekmc's own). */
+Test(rundir, spatial_observable_files_are_checked_and_replaced, .timeout = 120)
+{
+    char root[64], dir[128], log[128];
+    make_root(root);
+    snprintf(dir, sizeof dir, "%s/space", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    cr_assert_eq(LREKMC(log, "run", SPACE_SWEEP, "-o", dir, "--quiet"), 0);
+    cr_assert_eq(LREKMC(log, "verify", dir), 0);
+    edit_file(path_of(dir, "points/1/snapshots.csv"), "0.", "1.");
+    cr_assert_eq(LREKMC(log, "verify", dir), 1);
+    assert_contains(log, "points/1/snapshots.csv");
+    cr_assert_eq(LREKMC(log, "run", SPACE_SWEEP, "-o", dir, "--quiet"), 0);
+    assert_contains(log, "1 computed, 1 kept");
+    cr_assert_eq(LREKMC(log, "verify", dir), 0);
+    /* a different campaign over it: --force leaves exactly the new one */
+    cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet", "--force"), 0);
+    cr_assert_eq(LREKMC(log, "verify", dir), 0);
+    struct stat info;
+    cr_assert_neq(stat(path_of(dir, "points/1/snapshots.csv"), &info), 0, "an old spatial file survived --force");
 }

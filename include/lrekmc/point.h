@@ -96,6 +96,17 @@ void lrk_point_free(lrk_point *p);
  * first_passage_out while the KMC runs.) */
 lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
 
+/* Every file name lrekmc may write into a point directory, NULL-terminated
+ * (a run directory's cleanup and --force remove these and nothing else). */
+extern const char *const lrk_point_file_names[];
+#define LRK_POINT_MAX_FILES 6
+
+/* The files this point's directory holds once written (lrk_point_write,
+ * plus first_passage.csv when with_trajectories), in a fixed order, into
+ * names[LRK_POINT_MAX_FILES]; returns their count.  The run directory
+ * checksums exactly these. */
+size_t lrk_point_files(const lrk_point *p, int with_trajectories, const char **names);
+
 /* The bytes of relaxation.csv and levels.csv written to a stream instead of
  * a file (what lrk_point_write puts in the files): bindings that keep the
  * tables in memory read them back from here, so their numbers are the CLI's. */
