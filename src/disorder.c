@@ -82,8 +82,8 @@ lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
     if (!lrk_disorder_active(m))
         return LRK_OK; /* the chain's own range check (model.c) applies */
     if (m->space.lattice != LRK_LATTICE_NONE)
-        return lrk_error_set(err, LRK_ERR_INVALID, "model.disorder.width = %g with model.space: disorder on a "
-                             "lattice is not implemented (the lattice engine has no offsets): drop one of them",
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.disorder.width = %g with model.space: the lattice "
+                             "engine has no barrier offsets, so disorder and space cannot be combined: drop one of them",
                              d->width);
     double lo, hi;
     lrk_disorder_support(d, &lo, &hi);
