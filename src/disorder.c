@@ -6,9 +6,9 @@
  *
  * Sampler bounds (what lrk_disorder_support promises):
  *  - uniform draws U = (k + 1/2) 2^-52 in [2^-53, 1 - 2^-53]: delta in (-w, w);
- *  - normal, polar method on u, v = 2U - 1 (|u| >= 2^-52): s = u^2 + v^2 >=
- *    2^-104, |z| = |u| sqrt(-2 ln s / s) <= sqrt(-2 ln s) <= sqrt(208 ln 2)
- *    = 12.007 < LRK_DISORDER_NORMAL_ZMAX;
+ *  - normal, the 256-layer ziggurat of disorder_sample.h: the layers give
+ *    |z| < r = 3.654, the tail r + x with x^2 < 2 (-ln U) <= 2 * 53 ln 2, so
+ *    |z| < 3.6542 + 8.5717 = 12.226 < LRK_DISORDER_NORMAL_ZMAX;
  *  - exponential, the ziggurat: <= r - ln(2^-53) = 7.70 + 36.74 = 44.44;
  *  - bimodal: one bit per LRE, delta = +-w.
  */
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "disorder_internal.h"
-#include "rng_inline.h"
+#include "disorder_sample.h"
 
 const char *const lrk_disorder_names[] = {"none", "normal", "uniform", "exponential", "bimodal", NULL};
 #define KIND_COUNT (sizeof lrk_disorder_names / sizeof lrk_disorder_names[0] - 1)
@@ -99,43 +99,19 @@ lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
     return LRK_OK;
 }
 
-/* ---- samplers ---------------------------------------------------------- */
-
-static inline double uniform52(lrk_pcg64 *g)
-{
-    return ((double)(lrk_pcg64_next_inline(g) >> 12) + 0.5) * 0x1.0p-52;
-}
-
-/* Two standard normals by Marsaglia's polar method. */
-static inline void normal_pair(lrk_pcg64 *g, double *z0, double *z1)
-{
-    double u, v, s;
-    do {
-        u = 2.0 * uniform52(g) - 1.0;
-        v = 2.0 * uniform52(g) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0);
-    double f = sqrt(-2.0 * log(s) / s);
-    *z0 = u * f;
-    *z1 = v * f;
-}
+/* ---- samplers (disorder_sample.h) ------------------------------------ */
 
 void lrk_disorder_draw(const lrk_disorder *d, lrk_pcg64 *g, long N, double *delta)
 {
     const double w = d->width;
     switch (d->kind) {
     case LRK_DISORDER_NORMAL:
-        for (long i = 0; i < N; i += 2) {
-            double z0, z1;
-            normal_pair(g, &z0, &z1);
-            delta[i] = w * z0;
-            if (i + 1 < N)
-                delta[i + 1] = w * z1;
-        }
+        for (long i = 0; i < N; i++)
+            delta[i] = w * disorder_normal_ziggurat(g, &disorder_normal_table);
         return;
     case LRK_DISORDER_UNIFORM:
         for (long i = 0; i < N; i++)
-            delta[i] = w * (2.0 * uniform52(g) - 1.0);
+            delta[i] = w * (2.0 * disorder_uniform52(g) - 1.0);
         return;
     case LRK_DISORDER_EXPONENTIAL:
         for (long i = 0; i < N; i++)
@@ -320,11 +296,15 @@ static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, d
         }
         break;
     }
-    default:
+    default: {
+        /* the log-rates first, then one vector exp over the array */
+        const double T = e->model.T;
         lrk_disorder_draw(&e->model.disorder, g, N, s);
         for (long i = 0; i < N; i++)
-            s[i] = exp(x0 + s[i] / e->model.T);
+            s[i] = x0 + s[i] / T;
+        disorder_exp_array(s, (size_t)N);
         break;
+    }
     }
     uint64_t mn = UINT64_MAX, mx = 0;
     lrk_uint128 state = g->state, inc = g->increment;
@@ -507,7 +487,7 @@ static void simulate_sum_tree(const lrk_disorder_engine *e, lrk_disorder_scratch
     WALK({
         double total = tree[1];
         t += lrk_pcg64_exponential_ziggurat_inline(g) * h[n] / total;
-        size_t leaf = tree_find(tree, P, uniform52(g) * total);
+        size_t leaf = tree_find(tree, P, disorder_uniform52(g) * total);
         tree[leaf] = 0;
         tree_update(tree, leaf);
     });

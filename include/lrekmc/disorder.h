@@ -27,8 +27,8 @@
  * Real times accumulate positive terms: relative rounding <= N 2^-53.
  *
  * Representability.  Every draw of the samplers below lies in a known range
- * (lrk_disorder_support): normal |z| <= 12.1 (polar method on 52-bit
- * uniforms), exponential <= 44.5 (ziggurat), uniform and bimodal <= width.
+ * (lrk_disorder_support): normal |z| <= 12.23 (ziggurat on 52-bit
+ * magnitudes, Marsaglia's tail on 52-bit uniforms), exponential <= 44.5 (ziggurat), uniform and bimodal <= width.
  * lrk_disorder_validate demands that the log-rates (V0 + delta)/T stay in
  * [-LRK_DISORDER_MAX_LOG_RATE, LRK_DISORDER_MAX_LOG_RATE] over that range, and
  * that the largest real time stays finite: then every s_i and t is a normal
@@ -62,7 +62,7 @@ extern "C" {
 /* Largest |(V0 + delta)/T| accepted (e^650 ~ 1e282). */
 #define LRK_DISORDER_MAX_LOG_RATE 650.0
 /* Bounds of the samplers' standardised draws (see the top of disorder.c). */
-#define LRK_DISORDER_NORMAL_ZMAX 12.1
+#define LRK_DISORDER_NORMAL_ZMAX 12.23
 #define LRK_DISORDER_EXPONENTIAL_MAX 44.5
 
 /* The names in the order of lrk_disorder_kind, NULL-terminated. */
