@@ -45,6 +45,39 @@ double disorder_normal_slow(lrk_pcg64 *g, const normal_ziggurat *z, unsigned lay
 /* A standard normal variate x >= r from the tail (Marsaglia's method). */
 double disorder_normal_tail(lrk_pcg64 *g, double r);
 
+/* One pcg64 step on a state the caller keeps in a local variable (so that
+ * it stays in registers across a loop; rng_inline.h does the same). */
+static inline uint64_t disorder_pcg64_step(lrk_uint128 *state, lrk_uint128 increment)
+{
+    lrk_uint128 s = *state * LRK_PCG64_MULTIPLIER + increment;
+    *state = s;
+    uint64_t folded = (uint64_t)(s >> 64u) ^ (uint64_t)s;
+    unsigned rot = (unsigned)(s >> 122u);
+    return (folded >> rot) | (folded << ((-rot) & 63u));
+}
+
+/* The normal on a split generator: only the rare slow path rebuilds an
+ * lrk_pcg64.  The same variates as disorder_normal_ziggurat. */
+static inline double disorder_normal_split(lrk_uint128 *state, lrk_uint128 increment, const normal_ziggurat *z)
+{
+    uint64_t bits = disorder_pcg64_step(state, increment);
+    unsigned layer = (unsigned)(bits & 0xffu);
+    uint64_t sign_bit = (bits & 0x100u) << 55;
+    uint64_t magnitude = bits >> 12;
+    double x = (double)magnitude * z->w[layer];
+    if (__builtin_expect(magnitude < z->k[layer], 1)) {
+        uint64_t b;
+        memcpy(&b, &x, sizeof b);
+        b ^= sign_bit;
+        memcpy(&x, &b, sizeof b);
+        return x;
+    }
+    lrk_pcg64 g = {*state, increment};
+    x = disorder_normal_slow(&g, z, layer, x, sign_bit);
+    *state = g.state;
+    return x;
+}
+
 static inline double disorder_normal_ziggurat(lrk_pcg64 *g, const normal_ziggurat *z)
 {
     uint64_t bits = lrk_pcg64_next_inline(g);
