@@ -22,7 +22,8 @@
 
 #include <stdlib.h>
 
-#define COARSE 512
+#define COARSE 512 /* at most */
+#define MIN_COARSE 16
 #define MAX_SLOT 32
 
 static void insertion_sort(double *x, size_t count)
@@ -71,19 +72,24 @@ static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count,
 
 void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t lo, uint64_t hi)
 {
+    /* about 16 values per coarse bucket or more: small buckets cost an
+     * unpredictable insertion sort each */
+    size_t buckets = MIN_COARSE;
+    while (buckets < COARSE && 16 * buckets < n)
+        buckets *= 2;
     unsigned shift = 0;
-    while (((hi - lo) >> shift) >= COARSE)
+    while (((hi - lo) >> shift) >= buckets)
         shift++;
     uint32_t coarse[COARSE + 1], start[COARSE + 1];
-    memset(coarse, 0, sizeof coarse);
+    memset(coarse, 0, (buckets + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < n; i++)
         coarse[((disorder_bits_of(s[i]) - lo) >> shift) + 1]++;
-    for (size_t b = 1; b <= COARSE; b++)
+    for (size_t b = 1; b <= buckets; b++)
         coarse[b] += coarse[b - 1];
-    memcpy(start, coarse, sizeof start);
+    memcpy(start, coarse, (buckets + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < n; i++)
         tmp[coarse[(disorder_bits_of(s[i]) - lo) >> shift]++] = s[i];
-    for (size_t b = 0; b < COARSE; b++) {
+    for (size_t b = 0; b < buckets; b++) {
         size_t first = start[b], m = start[b + 1] - first;
         if (m <= 16) {
             memcpy(s + first, tmp + first, m * sizeof(double));
