@@ -15,13 +15,20 @@
  * (lrk_disorder_draw), the exp() of the log-rates (the array routine of
  * disorder_sample.h), all of the operational times (offsets, exp, unit
  * exponentials), the sort, and the rest (the walk to real time, by
- * difference from a whole trajectory).
+ * difference from a whole trajectory).  Last, the normal samplers one
+ * variate at a time: ours (disorder_sample.h), the polar method it replaced,
+ * and GSL's gsl_ran_gaussian_ziggurat on a gsl_rng that wraps lrk_pcg64 (a
+ * function-pointer call per output, 24-bit magnitudes).
  *   usage: bench_disorder [repeats]   (best of `repeats`, default 3)
  */
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
 
 #include "lrekmc/disorder.h"
 #include "lrekmc/grid.h"
@@ -188,6 +195,79 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
     lrk_disorder_engine_free(e);
 }
 
+/* lrk_pcg64 as a gsl_rng: full 64-bit outputs (GSL's ziggurat then takes
+ * one output per variate). */
+static void pcg_gsl_set(void *state, unsigned long seed)
+{
+    lrk_pcg64_seed(state, seed, 0);
+}
+
+static unsigned long pcg_gsl_get(void *state)
+{
+    return (unsigned long)lrk_pcg64_next(state);
+}
+
+static double pcg_gsl_get_double(void *state)
+{
+    return lrk_pcg64_uniform(state);
+}
+
+static const gsl_rng_type pcg_gsl_type = {"lrk_pcg64", 0xffffffffffffffffUL, 0, sizeof(lrk_pcg64), pcg_gsl_set,
+                                          pcg_gsl_get, pcg_gsl_get_double};
+
+/* Marsaglia's polar method, the normal sampler before the ziggurat. */
+static void polar_pair(lrk_pcg64 *g, double *z0, double *z1)
+{
+    double u, v, q;
+    do {
+        u = 2.0 * disorder_uniform52(g) - 1.0;
+        v = 2.0 * disorder_uniform52(g) - 1.0;
+        q = u * u + v * v;
+    } while (q >= 1.0);
+    double f = sqrt(-2.0 * log(q) / q);
+    *z0 = u * f;
+    *z1 = v * f;
+}
+
+static void fill_polar(lrk_pcg64 *g, double *x, long count)
+{
+    for (long i = 0; i + 1 < count; i += 2)
+        polar_pair(g, &x[i], &x[i + 1]);
+}
+
+static void fill_gsl(gsl_rng *r, double *x, long count, double (*sampler)(const gsl_rng *, double))
+{
+    for (long i = 0; i < count; i++)
+        x[i] = sampler(r, 1.0);
+}
+
+static void bench_normal_samplers(int repeats)
+{
+    enum { COUNT = 1000000 };
+    double *x = malloc(COUNT * sizeof(double));
+    gsl_rng *r = gsl_rng_alloc(&pcg_gsl_type);
+    if (x == NULL || r == NULL) {
+        fputs("bench_disorder: out of memory\n", stderr);
+        exit(1);
+    }
+    gsl_rng_set(r, 42);
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 42, 0);
+    double t_zig, t_polar, t_gsl, t_gsl_polar, check = 0;
+    lrk_disorder d = {.kind = LRK_DISORDER_NORMAL, .width = 1.0};
+    BEST_OF(repeats, 1, t_zig, (lrk_disorder_draw(&d, &g, COUNT, x), check += x[traj]));
+    BEST_OF(repeats, 1, t_polar, (fill_polar(&g, x, COUNT), check += x[traj]));
+    BEST_OF(repeats, 1, t_gsl, (fill_gsl(r, x, COUNT, gsl_ran_gaussian_ziggurat), check += x[traj]));
+    BEST_OF(repeats, 1, t_gsl_polar, (fill_gsl(r, x, COUNT, gsl_ran_gaussian), check += x[traj]));
+    printf("normal samplers, ns per variate: ziggurat (lrk_disorder_draw) %.2f, polar %.2f, "
+           "GSL ziggurat on a pcg64 gsl_rng %.2f, GSL polar %.2f\n",
+           1e9 * t_zig / COUNT, 1e9 * t_polar / COUNT, 1e9 * t_gsl / COUNT, 1e9 * t_gsl_polar / COUNT);
+    if (check < -1e300)
+        puts("impossible");
+    gsl_rng_free(r);
+    free(x);
+}
+
 int main(int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi(argv[1]) : 3;
@@ -227,5 +307,6 @@ int main(int argc, char **argv)
             bench_phases(&s, M, repeats);
         }
     }
+    bench_normal_samplers(repeats);
     return 0;
 }
