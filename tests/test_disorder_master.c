@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_disorder_master.c - the two-class master equation of bimodal disorder
+ * (disorder_master.h) against independent computations: the chain's own
+ * master equation (width 0), the binomial law (V1 = 0, also with rates 104
+ * decades apart), a per-LRE matrix exponential over all 2^N class assignments
+ * and 2^N relaxed sets (N <= 4), and the exact level-time moments of the
+ * bimodal recursion (lrk_disorder_bimodal_levels) by quadrature of P(n < m);
+ * the KMC engine against it (mean and variance of n(t), |z| < 5 at fixed
+ * seeds, SER and CER, N = 10 and 200) and the same test rejecting two wrong
+ * references; the O(1/N) approach of the exact mean to the mean field.
+ *
+ * KMC thresholds: each check is a max of |z| over <= 2 x 40 statistics; under
+ * the null P(|z| > 5) = 5.7e-7 each, so a false failure has probability
+ * < 5e-5 per check, and the seeds are fixed.
+ */
+#include <criterion/criterion.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrekmc/disorder.h"
+#include "lrekmc/disorder_master.h"
+#include "lrekmc/grid.h"
+#include "lrekmc/master.h"
+#include "../src/disorder_master_internal.h"
+
+static lrk_model bimodal(lrk_mode mode, double V1, long N, double w)
+{
+    return (lrk_model){.mode = mode, .V0 = 1.0, .V1 = V1, .T = 1.0, .A = 2.0, .T0 = 0.8, .N = N,
+                       .disorder = {.kind = LRK_DISORDER_BIMODAL, .width = w}};
+}
+
+/* A grid up to the mean-field time of q = 0.98. */
+static void grid(const lrk_model *m, double *t, size_t K, lrk_spacing spacing)
+{
+    lrk_error err;
+    double last = 0.98, t_end;
+    cr_assert_eq(lrk_disorder_mean_field(m, NULL, 0, NULL, &last, 1, &t_end, NULL, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_time_grid_fill(t, K, t_end, spacing, &err), LRK_OK);
+}
+
+static double max_abs_diff(const double *a, const double *b, size_t n)
+{
+    double d = 0;
+    for (size_t i = 0; i < n; i++)
+        d = fmax(d, fabs(a[i] - b[i]));
+    return d;
+}
+
+#define K 60
+
+Test(disorder_master, width_zero_is_the_chain)
+{
+    const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER, LRK_MODE_CROSSOVER};
+    const long Ns[] = {40, 300};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 2; i++) {
+            lrk_model m = bimodal(modes[k], 2.0, Ns[i], 0.0), chain = m;
+            chain.disorder.kind = LRK_DISORDER_NONE;
+            double t[K], qm[K], qs[K], cm[K], cs[K];
+            lrk_error err;
+            grid(&m, t, K, LRK_SPACING_LINEAR);
+            cr_assert_eq(lrk_disorder_bimodal_master(&m, t, K, qm, qs, &err), LRK_OK, "%s", err.message);
+            cr_assert_eq(lrk_master_solve(&chain, t, K, cm, cs, &err), LRK_OK, "%s", err.message);
+            double dm = max_abs_diff(qm, cm, K), ds = max_abs_diff(qs, cs, K);
+            cr_assert(dm < 1e-12 && ds < 1e-12, "mode %d N %ld: |d mean| %g |d std| %g", k, Ns[i], dm, ds);
+        }
+}
+
+/* V1 = 0: n(t) ~ Binomial(N, p(t)); also with the two rates e^240 (104
+ * decades) apart, on a log grid spanning both. */
+Test(disorder_master, uncoupled_is_binomial)
+{
+    const double widths[] = {0.8, 120.0};
+    const long Ns[] = {30, 250};
+    for (int iw = 0; iw < 2; iw++)
+        for (int i = 0; i < 2; i++) {
+            lrk_model m = bimodal(i ? LRK_MODE_CER : LRK_MODE_SER, 0.0, Ns[i], widths[iw]);
+            m.V0 = 0.0;
+            double t[K], qm[K], qs[K], bm[K], bs[K];
+            lrk_error err;
+            grid(&m, t, K, iw ? LRK_SPACING_LOG : LRK_SPACING_LINEAR);
+            if (iw) /* from inside the fast relaxation, t ~ e^-120, to the slow one */
+                for (size_t k = 0; k < K; k++)
+                    t[k] = exp(-125.0 + 250.0 * (double)k / (K - 1));
+            lrk_disorder_master_info info;
+            cr_assert_eq(lrk_disorder_bimodal_master_full(&m, t, K, qm, qs, NULL, 1e9, &info, &err), LRK_OK, "%s",
+                         err.message);
+            cr_assert_eq(lrk_disorder_binomial(&m, t, K, bm, bs, &err), LRK_OK, "%s", err.message);
+            double dm = max_abs_diff(qm, bm, K), ds = max_abs_diff(qs, bs, K);
+            cr_log_info("binomial, w %g N %ld: |d mean| %g |d std| %g, %g cell updates, lost %g", widths[iw], Ns[i],
+                        dm, ds, info.work, info.lost);
+            cr_assert(dm < 1e-12 && ds < 1e-12, "w %g N %ld: |d mean| %g |d std| %g", widths[iw], Ns[i], dm, ds);
+            cr_assert(info.lost < 1e-15);
+        }
+}
+
+/* Brute force: every class assignment (2^N, weight 2^-N), the chain over the
+ * 2^N relaxed subsets with per-LRE rates from the formula, exp(Q t) by GSL's
+ * scaling and squaring; P(n) summed over subsets of size n. */
+static void brute_force(const lrk_model *m, double t, double *P)
+{
+    const int N = (int)m->N, S = 1 << N;
+    const double c = lrk_model_coupling(m);
+    gsl_matrix *Q = gsl_matrix_calloc((size_t)S, (size_t)S), *E = gsl_matrix_alloc((size_t)S, (size_t)S);
+    memset(P, 0, (size_t)(N + 1) * sizeof *P);
+    for (int sigma = 0; sigma < S; sigma++) {
+        gsl_matrix_set_zero(Q);
+        for (int set = 0; set < S; set++) {
+            int n = __builtin_popcount((unsigned)set);
+            for (int i = 0; i < N; i++) {
+                if (set & (1 << i))
+                    continue;
+                double delta = (sigma & (1 << i)) ? m->disorder.width : -m->disorder.width;
+                double rate = exp(-(m->V0 + c * m->V1 * n / (double)N + delta) / m->T) * t;
+                gsl_matrix_set(Q, (size_t)(set | (1 << i)), (size_t)set, rate);
+                gsl_matrix_set(Q, (size_t)set, (size_t)set, gsl_matrix_get(Q, (size_t)set, (size_t)set) - rate);
+            }
+        }
+        cr_assert_eq(gsl_linalg_exponential_ss(Q, E, GSL_PREC_DOUBLE), GSL_SUCCESS);
+        for (int set = 0; set < S; set++)
+            P[__builtin_popcount((unsigned)set)] += gsl_matrix_get(E, (size_t)set, 0) / S;
+    }
+    gsl_matrix_free(Q);
+    gsl_matrix_free(E);
+}
+
+Test(disorder_master, tiny_N_against_matrix_exponential)
+{
+    gsl_set_error_handler_off();
+    const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER, LRK_MODE_CROSSOVER};
+    const double times[] = {0.5, 2.0, 6.0, 20.0, 60.0};
+    double worst = 0;
+    for (long N = 1; N <= 4; N++)
+        for (int k = 0; k < 3; k++) {
+            lrk_model m = bimodal(modes[k], 2.5, N, 0.9);
+            double pn[5 * 5], exact[5];
+            lrk_error err;
+            cr_assert_eq(lrk_disorder_bimodal_master_full(&m, times, 5, NULL, NULL, pn, 1e9, NULL, &err), LRK_OK,
+                         "%s", err.message);
+            for (int j = 0; j < 5; j++) {
+                brute_force(&m, times[j], exact);
+                double d = max_abs_diff(pn + j * (N + 1), exact, (size_t)N + 1);
+                worst = fmax(worst, d);
+                cr_assert(d < 1e-12, "N %ld mode %d t %g: max |d P(n)| = %g", N, k, times[j], d);
+            }
+        }
+    cr_log_info("matrix exponential, N <= 4: max |d P(n)| = %g", worst);
+}
+
+/* E[T_m] = int P(n(t) < m) dt and E[T_m^2] = int 2 t P(n(t) < m) dt, by
+ * composite Simpson in x = ln t (h = 0.01, relative error ~1e-10), against the
+ * exact level moments of the embedded-jump-chain recursion. */
+Test(disorder_master, level_times_against_bimodal_recursion)
+{
+    const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER};
+    const double widths[] = {0.8, 4.0};
+    enum { POINTS = 4001 };
+    static double t[POINTS], pn[POINTS * 13];
+    double worst_mean = 0, worst_var = 0;
+    for (int k = 0; k < 2; k++)
+        for (int iw = 0; iw < 2; iw++) {
+            lrk_model m = bimodal(modes[k], 1.5, 12, widths[iw]);
+            /* from e^-20 below the fastest time scale to 40 e-folds past the slowest */
+            double x0 = (m.V0 - widths[iw]) / m.T - 1.5 - 20, x1 = (m.V0 + widths[iw]) / m.T + 1.5 + log(40.0) + 1;
+            double h = (x1 - x0) / (POINTS - 1);
+            for (int i = 0; i < POINTS; i++)
+                t[i] = exp(x0 + h * i);
+            lrk_error err;
+            cr_assert_eq(lrk_disorder_bimodal_master_full(&m, t, POINTS, NULL, NULL, pn, 4e9, NULL, &err), LRK_OK,
+                         "%s", err.message);
+            long levels[12];
+            double mean[12], var[12];
+            for (int j = 0; j < 12; j++)
+                levels[j] = j + 1;
+            cr_assert_eq(lrk_disorder_bimodal_levels(&m, levels, 12, mean, var, &err), LRK_OK, "%s", err.message);
+            for (int j = 0; j < 12; j++) {
+                double m1 = t[0], m2 = t[0] * t[0]; /* int_0^t0 of 1 and 2t: P(n < m) = 1 there to ~1e-8 */
+                for (int i = 0; i < POINTS; i++) {
+                    double below = 0;
+                    for (int n = 0; n <= j; n++)
+                        below += pn[i * 13 + n];
+                    double wt = (i == 0 || i == POINTS - 1) ? 1 : (i % 2 ? 4 : 2);
+                    m1 += wt * h / 3 * below * t[i];
+                    m2 += wt * h / 3 * 2 * below * t[i] * t[i];
+                }
+                double v = m2 - m1 * m1;
+                worst_mean = fmax(worst_mean, fabs(m1 / mean[j] - 1));
+                worst_var = fmax(worst_var, fabs(v / var[j] - 1));
+                cr_assert(fabs(m1 - mean[j]) < 1e-7 * mean[j], "mode %d w %g level %d: E T %.12g vs %.12g", k,
+                          widths[iw], j + 1, m1, mean[j]);
+                cr_assert(fabs(v - var[j]) < 1e-6 * var[j], "mode %d w %g level %d: Var T %.12g vs %.12g", k,
+                          widths[iw], j + 1, v, var[j]);
+            }
+        }
+    cr_log_info("level times from P(n < m): max relative error of the mean %g, of the variance %g", worst_mean,
+                worst_var);
+}
+
+Test(disorder_master, refusals)
+{
+    lrk_error err;
+    double t[3] = {0, 1, 2}, qm[3], qs[3];
+    lrk_model m = bimodal(LRK_MODE_SER, 1.0, LRK_DISORDER_MASTER_MAX_N + 1, 0.5);
+    cr_assert_eq(lrk_disorder_bimodal_master(&m, t, 3, qm, qs, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "model.N") != NULL, "%s", err.message);
+    m = bimodal(LRK_MODE_SER, 1.0, 10, 0.5);
+    m.disorder.kind = LRK_DISORDER_NORMAL;
+    cr_assert_eq(lrk_disorder_bimodal_master(&m, t, 3, qm, qs, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "bimodal") != NULL, "%s", err.message);
+    m = bimodal(LRK_MODE_SER, 1.0, 10, 0.5);
+    double bad[3] = {0, 2, 1};
+    cr_assert_eq(lrk_disorder_bimodal_master(&m, bad, 3, qm, qs, &err), LRK_ERR_INVALID);
+    cr_assert_eq(lrk_disorder_bimodal_master_full(&m, t, 3, qm, qs, NULL, 10.0, NULL, &err), LRK_ERR_INVALID);
+    cr_assert(strstr(err.message, "cell updates") != NULL, "%s", err.message);
+    cr_assert_eq(lrk_disorder_bimodal_master(&m, t, 3, NULL, qs, &err), LRK_ERR_INVALID);
+}
