@@ -25,7 +25,9 @@
 #include "lrekmc/disorder.h"
 #include "lrekmc/disorder_master.h"
 #include "lrekmc/grid.h"
+#include "lrekmc/config.h"
 #include "lrekmc/master.h"
+#include "lrekmc/point.h"
 #include "lrekmc/rng.h"
 #include "../src/disorder_master_internal.h"
 
@@ -336,4 +338,64 @@ Test(disorder_master, kmc_against_exact_law)
             cr_assert(bm_w > 10, "the doubled width passed: max |z| of the mean %g", bm_w);
             cr_assert(bv_s > 10, "the fixed split passed: max |z| of the variance %g", bv_s);
         }
+}
+
+/* ---- the point pipeline --------------------------------------------------- */
+
+static lrk_status point(lrk_mode mode, long N, long trajectories, lrk_switch master, lrk_point *p, lrk_error *err)
+{
+    lrk_config c;
+    lrk_config_defaults(&c);
+    c.model = bimodal(mode, 1.5, N, 0.8);
+    c.kmc.trajectories = trajectories;
+    c.kmc.threads = 1;
+    c.kmc.seed = 77;
+    c.grid.points = 40;
+    c.references.master_equation = master;
+    lrk_status st = lrk_point_compute(&c, NULL, p, err);
+    lrk_config_free(&c);
+    return st;
+}
+
+/* Bimodal with c V1 != 0 and N <= LRK_DISORDER_MASTER_AUTO_MAX_N: the point
+ * gets q_exact_mean / q_exact_std, z on the grid and z_max like the chain,
+ * no chi2; above the range under auto, or with `off`, the columns stay empty. */
+Test(disorder_master, point_pipeline_compares_the_grid)
+{
+    const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER};
+    const long Ns[] = {10, 200}, Ms[] = {4000, 1000};
+    lrk_error err;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 2; i++) {
+            lrk_point p;
+            cr_assert_eq(point(modes[k], Ns[i], Ms[i], LRK_SWITCH_AUTO, &p, &err), LRK_OK, "%s", err.message);
+            cr_assert_not_null(p.q_exact_mean);
+            cr_assert_not_null(p.q_exact_std);
+            cr_assert_not_null(p.t_exact_mean); /* the bimodal level recursion */
+            cr_assert_gt(p.comparison.grid_compared, 20);
+            cr_log_info("point %s N %ld: z_max_grid %.2f z_max_levels %.2f z_max %.2f",
+                        lrk_mode_name(modes[k]), Ns[i], p.comparison.z_max_grid, p.comparison.z_max_levels,
+                        p.comparison.z_max);
+            cr_assert(p.comparison.z_max < 5, "%s N %ld: z_max %g", lrk_mode_name(modes[k]), Ns[i],
+                      p.comparison.z_max);
+            cr_assert(isnan(p.comparison.chi2));
+            cr_assert(isfinite(p.exact_ode_bias));
+            lrk_point_free(&p);
+        }
+    lrk_point p;
+    cr_assert_eq(point(LRK_MODE_SER, LRK_DISORDER_MASTER_AUTO_MAX_N + 1, 0, LRK_SWITCH_AUTO, &p, &err), LRK_OK,
+                 "%s", err.message);
+    cr_assert_null(p.q_exact_mean);
+    lrk_point_free(&p);
+    cr_assert_eq(point(LRK_MODE_SER, 50, 0, LRK_SWITCH_OFF, &p, &err), LRK_OK, "%s", err.message);
+    cr_assert_null(p.q_exact_mean);
+    lrk_point_free(&p);
+    cr_assert_eq(point(LRK_MODE_SER, LRK_DISORDER_MASTER_AUTO_MAX_N + 1, 0, LRK_SWITCH_ON, &p, &err), LRK_OK,
+                 "%s", err.message);
+    cr_assert_not_null(p.q_exact_mean);
+    lrk_point_free(&p);
+    cr_assert_eq(lrk_disorder_reference_set(&(lrk_model){.mode = LRK_MODE_SER, .V0 = 1, .V1 = 0, .T = 1, .N = 10,
+                                                         .disorder = {LRK_DISORDER_BIMODAL, 0.5}})
+                     & LRK_DISORDER_REF_BIMODAL_MASTER,
+                 0u, "c V1 = 0 is the binomial law's");
 }
