@@ -399,3 +399,43 @@ Test(disorder_master, point_pipeline_compares_the_grid)
                      & LRK_DISORDER_REF_BIMODAL_MASTER,
                  0u, "c V1 = 0 is the binomial law's");
 }
+
+/* ---- the O(1/N) approach to the mean field -------------------------------- */
+
+/* b(N) = max over a 200-point grid of |E q_N(t) - q_MF(t)|, exactly (the
+ * master equation to ~1e-18, the mean field to < 1e-8, far below b ~ 1e-4).
+ * If b = c1/N + c2/N^2 + c3/N^3, then s(N) = N b(N) has differences
+ * D(N) = s(2N) - s(N) = -c2/(2N) + O(1/N^2): they halve from one N to the
+ * next, the ratio being 2 (1 + O(1/N)).  Asserted: the ratio within 2 +- 0.25
+ * for N = 25 ... 400 (measured 1.92-2.03: the O(1/N) correction and the grid
+ * maximum moving by one point), and s(400) off the extrapolation
+ * c1 ~ 2 s(400) - s(200) by at most twice the last difference (the expansion
+ * predicts once).  A bias O(1/sqrt N) would make s grow like sqrt N. */
+Test(disorder_master, mean_field_bias_is_order_one_over_N)
+{
+    enum { KB = 200, SIZES = 5 };
+    const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER};
+    for (int k = 0; k < 2; k++) {
+        lrk_model m = bimodal(modes[k], 1.5, 25, 0.8);
+        double t[KB], mf[KB], qm[KB], qs[KB], s[SIZES];
+        lrk_error err;
+        grid(&m, t, KB, LRK_SPACING_LINEAR);
+        cr_assert_eq(lrk_disorder_mean_field(&m, t, KB, mf, NULL, 0, NULL, NULL, &err), LRK_OK, "%s", err.message);
+        for (int i = 0; i < SIZES; i++) {
+            m.N = 25L << i;
+            cr_assert_eq(lrk_disorder_bimodal_master(&m, t, KB, qm, qs, &err), LRK_OK, "%s", err.message);
+            s[i] = (double)m.N * max_abs_diff(qm, mf, KB);
+        }
+        double limit = 2 * s[SIZES - 1] - s[SIZES - 2];
+        cr_log_info("%s: N max|E q_N - q_MF| = %.6f %.6f %.6f %.6f %.6f (N = 25 ... 400), extrapolated %.6f",
+                    lrk_mode_name(modes[k]), s[0], s[1], s[2], s[3], s[4], limit);
+        for (int i = 0; i + 2 < SIZES; i++) {
+            double ratio = (s[i + 1] - s[i]) / (s[i + 2] - s[i + 1]);
+            cr_assert(fabs(ratio - 2) < 0.25, "%s: N b(N) differences shrink by %g from N = %ld: not c1 + c2/N",
+                      lrk_mode_name(modes[k]), ratio, 25L << i);
+        }
+        cr_assert(fabs(s[SIZES - 1] - limit) <= 2 * fabs(s[SIZES - 1] - s[SIZES - 2]), "%s: N b(N) = %g, limit %g",
+                  lrk_mode_name(modes[k]), s[SIZES - 1], limit);
+        cr_assert(limit > 0.05, "no O(1/N) bias at all: N b -> %g", limit);
+    }
+}
