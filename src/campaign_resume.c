@@ -76,14 +76,16 @@ static void examine(campaign_state *st, const char *points, old_point *p)
     point_done done;
     char why[2048];
     if (pdir != NULL && point_done_read(pdir, &done, why, sizeof why)) {
-        if (done.columns_hash == st->columns_hash) {
+        if (done.columns_hash != st->columns_hash) {
+            campaign_notice(st, "%s/done: made for other summary columns (another lrekmc version); "
+                            "the point is computed again", pdir);
+        } else if (!point_done_results_current(done.results, why, sizeof why)) {
+            campaign_notice(st, "%s/done: the point %s; it is computed again", pdir, why);
+        } else {
             p->intact = 1;
             p->hash = done.config_hash;
             p->tail = done.row;
             done.row = NULL;
-        } else {
-            campaign_notice(st, "%s/done: made for other summary columns (another lrekmc version); "
-                            "the point is computed again", pdir);
         }
         point_done_free(&done);
     } else if (pdir != NULL && why[0] != '\0') {
