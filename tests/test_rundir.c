@@ -415,6 +415,29 @@ Test(rundir, a_grown_campaign_keeps_its_points_and_a_shrunk_one_is_refused, .tim
     free(moved);
 }
 
+Test(rundir, outdated_points_a_campaign_would_drop_need_force, .timeout = 120)
+{
+    char root[64], dir[128], log[128], small[128], names[512];
+    make_root(root);
+    snprintf(dir, sizeof dir, "%s/outdated", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    snprintf(small, sizeof small, "%s/small.yaml", root);
+    write_campaign(small, "  model.mode: [ser, cer]\n  model.T: [0.8, 1.6]\n");
+    cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet"), 0);
+    /* points 1 and 4 (T = 1.2) are the ones the small campaign lacks */
+    set_results_stamp(path_of(dir, "points/1/done"), "chain 0");
+    set_results_stamp(path_of(dir, "points/4/done"), NULL);
+    cr_assert_eq(LREKMC(log, "run", small, "-o", dir, "--quiet"), 2);
+    assert_contains(log, "2 finished point(s)");
+    assert_contains(log, "--force");
+    list_points(dir, names, sizeof names);
+    cr_assert_str_eq(names, "0,1,2,3,4,5", "a refused run changed the points: %s", names);
+    cr_assert_eq(LREKMC(log, "run", small, "-o", dir, "--quiet", "--force"), 0);
+    list_points(dir, names, sizeof names);
+    cr_assert_str_eq(names, "0,1,2,3", "after --force: %s", names);
+    assert_contains(log, "4 point(s): 0 computed, 4 kept");
+}
+
 Test(rundir, force_leaves_exactly_the_new_campaign, .timeout = 120)
 {
     char root[64], reference[128], dir[128], log[128], two[128], names[512];
