@@ -40,13 +40,14 @@ static void drop(double **x)
     *x = NULL;
 }
 
-static int two_class_wanted(const lrk_model *m, unsigned set, int master_equation)
+int lrk_disorder_master_wanted(const lrk_model *m, int master_equation)
 {
-    if (master_equation == LRK_SWITCH_OFF)
+    if (master_equation == LRK_SWITCH_OFF || !lrk_disorder_active(m))
         return 0;
     if (master_equation == LRK_SWITCH_ON)
-        return m->disorder.kind == LRK_DISORDER_BIMODAL && !(set & LRK_DISORDER_REF_BINOMIAL);
-    return (set & LRK_DISORDER_REF_BIMODAL_MASTER) != 0;
+        return m->disorder.kind == LRK_DISORDER_BIMODAL && lrk_model_coupling(m) * m->V1 != 0
+               && m->N <= LRK_DISORDER_MASTER_MAX_N;
+    return (lrk_disorder_reference_set(m) & LRK_DISORDER_REF_BIMODAL_MASTER) != 0;
 }
 
 /* The two-class master equation into q_exact_*; under `auto` a solve over
@@ -81,7 +82,7 @@ lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t
     }
     if (st == LRK_OK && (set & LRK_DISORDER_REF_BINOMIAL) && out->q_exact_mean != NULL)
         st = lrk_disorder_binomial(m, t, t_count, out->q_exact_mean, out->q_exact_std, err);
-    else if (st == LRK_OK && out->q_exact_mean != NULL && two_class_wanted(m, set, out->master_equation))
+    else if (st == LRK_OK && out->q_exact_mean != NULL && lrk_disorder_master_wanted(m, out->master_equation))
         st = two_class(m, t, t_count, out, err);
     else {
         drop(&out->q_exact_mean);

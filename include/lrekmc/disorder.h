@@ -193,13 +193,20 @@ enum {
 };
 unsigned lrk_disorder_reference_set(const lrk_model *m);
 
+/* Whether the point pipeline solves the two-class master equation for m
+ * under references.master_equation = master_equation (an lrk_switch of
+ * config.h: auto, on, off; see lrk_disorder_columns below).  resources.c
+ * counts its memory, 3 (N + 2)^2 doubles, by the same rule. */
+int lrk_disorder_master_wanted(const lrk_model *m, int master_equation);
+
 /* Output columns, each malloc'ed by the caller (t_count or level_count
  * doubles) or NULL (not wanted).  A reference that does not apply, or the
  * mean field when it does not converge, is freed and set to NULL.
  * master_equation is references.master_equation (an lrk_switch of config.h:
  * 0 = auto, the BIMODAL_MASTER range above, left out when it would take more
- * than 1e9 cell updates; on = up to LRK_DISORDER_MASTER_MAX_N with the full
- * budget, failing beyond; off = never). */
+ * than 1e9 cell updates; on = any N <= LRK_DISORDER_MASTER_MAX_N with the full
+ * budget LRK_DISORDER_MASTER_MAX_WORK, a solve over it failing as the chain's
+ * does; larger N is left out, as the memory is N^2; off = never). */
 typedef struct lrk_disorder_columns {
     double *q_ode, *t_ode;               /* mean field */
     double *q_exact_mean, *q_exact_std;  /* binomial or two-class master equation */
