@@ -17,11 +17,17 @@
  *
  * Why the local Lambda is allowed.  From (u, v) the chain only reaches
  * (u', v') with u' <= u, v' <= v, and a sub-step of J terms only reaches
- * n <= n_hi + J.  Over the region extended by J the total rate
- * u' k+(n') + v' k-(n') is at most u' K+ + v' K-, K+- = max of k+-(n) over the
- * reachable n: Lambda is the maximum of that over the extended region.  The
- * same rounded products bound each state's rate from above (rounding is
- * monotone), so every stay probability (Lambda - rate)/Lambda is >= 0 exactly.
+ * n' <= n + J.  So u' k+(n') + v' k-(n') <= u K+(n) + v K-(n), K+-(n) the
+ * maximum of k+- over [n, n + J] (a sparse table), and Lambda = the largest
+ * such bound over the states that carry mass bounds every rate the sub-step
+ * meets.  States below 1e-30 are dropped first (counted as lost), so a fast
+ * state with a mass of 1e-200 does not set Lambda.  On one diagonal n the
+ * bound is linear in u, so its maximum is at the smallest or largest u with
+ * mass; a relative margin of 16 ulp covers the rounding, so every stay
+ * probability (Lambda - rate)/Lambda is >= 0.  The sub-step length (128, 64,
+ * ... 0.5 expected jumps) is chosen per sub-step for the least cost per unit
+ * time, (J + 1) Lambda_J / mu: when rates rise steeply with n (CER) a short
+ * reach pays.
  */
 #include "lrekmc/disorder_master.h"
 
@@ -45,6 +51,18 @@
 #define TAIL_MASS 1e-20
 #define DROP_MASS 1e-20
 #define TERM_SLACK 4
+/* A state below this mass is dropped (and counted as lost) before each
+ * sub-step: at most (N + 1)^2 / 2 <= 2e6 of them, <= 2e-24 per sub-step.
+ * Without it a fast state that keeps a mass of 1e-200 would set Lambda. */
+#define CELL_DROP 1e-30
+/* Sub-step lengths tried, SUBSTEP_JUMPS / 2^c expected jumps: a shorter one
+ * reaches fewer levels, so when the rates rise steeply with n (strong CER
+ * coupling) its Lambda is smaller by more than its Poisson overhead costs. */
+#define CANDIDATES 9
+/* Sparse-table levels of the windowed rate maxima: windows up to 2^LEVELS. */
+#define LEVELS 10
+/* Relative margin on Lambda for the rounding of a linear bound. */
+#define LAMBDA_MARGIN (1.0 + 16.0 * DBL_EPSILON)
 
 typedef struct region {
     long ulo, uhi, vlo, vhi, nlo, nhi;
@@ -57,6 +75,10 @@ typedef struct tc_state {
     double *weight;   /* Poisson weights of one sub-step */
     double *sum;      /* N + 1: row, column or diagonal sums */
     region r;         /* p and x vanish outside it */
+    long *umin, *umax; /* by n: the u range of the states with mass (umin > umax: none) */
+    double *table;    /* 2 LEVELS (N + 1): max of k+ (first half) and k- over [n, n + 2^l) */
+    double cand_mu[CANDIDATES];
+    long cand_terms[CANDIDATES];
     double now, lost, work, max_work;
     long max_terms, substeps;
 } tc_state;
@@ -112,6 +134,9 @@ static void tc_free(tc_state *s)
     free(s->y);
     free(s->weight);
     free(s->sum);
+    free(s->umin);
+    free(s->umax);
+    free(s->table);
 }
 
 static lrk_status rate_tables(tc_state *s, const lrk_model *m, lrk_error *err)
@@ -131,6 +156,20 @@ static lrk_status rate_tables(tc_state *s, const lrk_model *m, lrk_error *err)
     }
     /* i = 0 (n = N): no unrelaxed LRE left; i = N + 1 (n = -1): outside */
     s->kp[0] = s->km[0] = s->kp[s->N + 1] = s->km[s->N + 1] = 0.0;
+    /* sparse tables by n: level l holds the max over [n, n + 2^l) within [0, N] */
+    const long n1 = s->N + 1;
+    for (long n = 0; n <= s->N; n++) {
+        s->table[n] = s->kp[s->N - n];
+        s->table[LEVELS * n1 + n] = s->km[s->N - n];
+    }
+    for (int half = 0; half < 2; half++)
+        for (int l = 1; l < LEVELS; l++) {
+            const double *prev = s->table + (half * LEVELS + l - 1) * n1;
+            double *cur = s->table + (half * LEVELS + l) * n1;
+            long step = 1L << (l - 1);
+            for (long n = 0; n <= s->N; n++)
+                cur[n] = n + step <= s->N ? fmax(prev[n], prev[n + step]) : prev[n];
+        }
     return LRK_OK;
 }
 
@@ -149,7 +188,7 @@ static lrk_status tc_init(tc_state *s, const lrk_model *m, double max_work, int 
     if (m->N > LRK_DISORDER_MASTER_MAX_N)
         return lrk_error_set(err, LRK_ERR_INVALID,
                              "two-class master equation: model.N = %ld: expected at most %ld (its tables hold "
-                             "2 (N + 2)^2 doubles)",
+                             "3 (N + 2)^2 doubles)",
                              m->N, LRK_DISORDER_MASTER_MAX_N);
     if (!(max_work > 0))
         return lrk_error_set(err, LRK_ERR_INVALID, "two-class master equation: max_work = %g: expected > 0",
@@ -157,7 +196,11 @@ static lrk_status tc_init(tc_state *s, const lrk_model *m, double max_work, int 
     s->N = m->N;
     s->S = m->N + 2;
     s->max_work = max_work;
-    s->max_terms = poisson_terms(SUBSTEP_JUMPS, NULL, 0) + TERM_SLACK;
+    for (int c = 0; c < CANDIDATES; c++) {
+        s->cand_mu[c] = ldexp(SUBSTEP_JUMPS, -c);
+        s->cand_terms[c] = poisson_terms(s->cand_mu[c], NULL, 0) + TERM_SLACK;
+    }
+    s->max_terms = s->cand_terms[0];
     size_t cells = (size_t)s->S * (size_t)s->S, n1 = (size_t)s->N + 1;
     s->kp = malloc((n1 + 1) * sizeof *s->kp);
     s->km = malloc((n1 + 1) * sizeof *s->km);
@@ -166,7 +209,10 @@ static lrk_status tc_init(tc_state *s, const lrk_model *m, double max_work, int 
     s->y = calloc(cells, sizeof *s->y);
     s->weight = malloc(((size_t)s->max_terms + 1) * sizeof *s->weight);
     s->sum = malloc(n1 * sizeof *s->sum);
-    if (!s->kp || !s->km || !s->p || !s->x || !s->y || !s->weight || !s->sum) {
+    s->umin = malloc(n1 * sizeof *s->umin);
+    s->umax = malloc(n1 * sizeof *s->umax);
+    s->table = malloc(2 * LEVELS * n1 * sizeof *s->table);
+    if (!s->kp || !s->km || !s->p || !s->x || !s->y || !s->weight || !s->sum || !s->umin || !s->umax || !s->table) {
         tc_free(s);
         return lrk_error_set(err, LRK_ERR_NOMEM, "two-class master equation: out of memory (N = %ld)", m->N);
     }
@@ -264,22 +310,63 @@ static void trim(tc_state *s)
 
 /* ---- one sub-step -------------------------------------------------------- */
 
-/* Lambda over the region extended by max_terms jumps (see the top). */
-static double sub_step_rate(const tc_state *s)
+/* max of k+ (half 0) or k- (half 1) over n' in [n, n + reach] within [0, N]:
+ * two overlapping power-of-two windows of the sparse table. */
+static double window_max(const tc_state *s, int half, long n, long reach)
 {
-    region e = extend(s, s->r, s->max_terms);
-    double Kp = 0.0, Km = 0.0, Lambda = 0.0;
-    for (long n = e.nlo; n <= e.nhi; n++) {
-        Kp = fmax(Kp, s->kp[s->N - n]);
-        Km = fmax(Km, s->km[s->N - n]);
+    long len = reach + 1, hi = n + reach < s->N ? n + reach : s->N;
+    int l = 0;
+    while (l + 1 < LEVELS && (2L << l) <= len)
+        l++;
+    const double *t = s->table + (size_t)(half * LEVELS + l) * (size_t)(s->N + 1);
+    long second = hi - (1L << l) + 1;
+    return fmax(t[n], t[second > n ? second : n]);
+}
+
+/* Drop the states of negligible mass (counted as lost) and record, by n, the
+ * u range of the states that keep some. */
+static void support(tc_state *s)
+{
+    for (long n = s->r.nlo; n <= s->r.nhi; n++) {
+        s->umin[n] = s->N + 1;
+        s->umax[n] = -1;
     }
-    for (long u = e.ulo; u <= e.uhi; u++) {
+    for (long u = s->r.ulo; u <= s->r.uhi; u++) {
         long a, b;
-        row_bounds(s, &e, u, &a, &b);
-        if (a <= b) /* the bound rises with v: its row maximum is at b */
-            Lambda = fmax(Lambda, (double)u * Kp + (double)b * Km);
+        row_bounds(s, &s->r, u, &a, &b);
+        double *pr = s->p + u * s->S;
+        for (long v = a; v <= b; v++) {
+            if (pr[v] == 0.0)
+                continue;
+            if (pr[v] < CELL_DROP) {
+                s->lost += pr[v];
+                pr[v] = 0.0;
+                continue;
+            }
+            long n = s->N - u - v;
+            s->umin[n] = lmin(s->umin[n], u);
+            s->umax[n] = lmax(s->umax[n], u);
+        }
     }
-    return Lambda;
+}
+
+/* Lambda for a sub-step of at most `terms` jumps (see the top): from a state
+ * (u, v) at n the states reached have u' <= u, v' <= v and n' <= n + terms,
+ * so u K+(n) + v K-(n), with K the windowed maxima, bounds their rates; on
+ * one diagonal that bound is linear in u, so its maximum over the states with
+ * mass is at umin or umax (LAMBDA_MARGIN covers the rounding). */
+static double sub_step_rate(const tc_state *s, long terms)
+{
+    double Lambda = 0.0;
+    for (long n = s->r.nlo; n <= s->r.nhi; n++) {
+        if (s->umin[n] > s->umax[n])
+            continue;
+        double A = window_max(s, 0, n, terms), B = window_max(s, 1, n, terms);
+        long ends[2] = {s->umin[n], s->umax[n]};
+        for (int e = 0; e < 2; e++)
+            Lambda = fmax(Lambda, (double)ends[e] * A + (double)(s->N - n - ends[e]) * B);
+    }
+    return Lambda * LAMBDA_MARGIN;
 }
 
 /* One row of a uniformized jump (below).  Index i = N - n = u + v, so the
@@ -332,16 +419,39 @@ static void jump(tc_state *s, double Lambda, double w)
     s->y = swap;
 }
 
+/* The sub-step length of least cost per unit time, (J + 1) Lambda_J / mu_J:
+ * each of its J jumps sweeps the packet once. */
+static double choose_rate(const tc_state *s, int *chosen)
+{
+    double best_cost = INFINITY, best = 0.0;
+    *chosen = 0;
+    for (int c = 0; c < CANDIDATES; c++) {
+        double Lambda = sub_step_rate(s, s->cand_terms[c]);
+        double cost = (double)(s->cand_terms[c] + 1) * Lambda / s->cand_mu[c];
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = Lambda;
+            *chosen = c;
+        }
+    }
+    return best;
+}
+
 static double sub_step(tc_state *s, double remaining)
 {
-    double Lambda = sub_step_rate(s);
+    support(s);
+    int c;
+    double Lambda = choose_rate(s, &c);
     if (Lambda == 0.0) /* all the mass sits in (0, 0): nothing moves */
         return remaining;
-    double dt = fmin(remaining, SUBSTEP_JUMPS / Lambda);
-    double mu = fmin(Lambda * dt, SUBSTEP_JUMPS);
+    double dt = fmin(remaining, s->cand_mu[c] / Lambda);
+    double mu = fmin(Lambda * dt, s->cand_mu[c]);
     long terms = poisson_terms(mu, s->weight, s->max_terms + 1);
-    if (terms > s->max_terms) /* rounding at the edge */
-        terms = s->max_terms;
+    while (terms > s->cand_terms[c]) { /* not expected (the count rises with mu): shorten, never truncate */
+        dt *= 0.5;
+        mu *= 0.5;
+        terms = poisson_terms(mu, s->weight, s->max_terms + 1);
+    }
     double total = 0.0; /* normalised: the total mass must not drift */
     for (long j = 0; j <= terms; j++)
         total += s->weight[j];

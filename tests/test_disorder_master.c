@@ -156,51 +156,73 @@ Test(disorder_master, tiny_N_against_matrix_exponential)
 }
 
 /* E[T_m] = int P(n(t) < m) dt and E[T_m^2] = int 2 t P(n(t) < m) dt, by
- * composite Simpson in x = ln t (h < 0.01: relative error ~h^4 < 1e-10; measured 4e-14), against the
- * exact level moments of the embedded-jump-chain recursion. */
+ * composite Simpson in x = ln t (h < 0.01: relative error ~h^4 < 1e-10;
+ * measured 4e-14), against the exact level moments of the
+ * embedded-jump-chain recursion. */
+static void level_check(const lrk_model *m, int points, double *worst_mean, double *worst_var)
+{
+    const long N = m->N;
+    double a = lrk_model_coupling(m) * m->V1 / m->T, w = m->disorder.width;
+    double *t = malloc((size_t)points * sizeof *t), *pn = malloc((size_t)points * (size_t)(N + 1) * sizeof *pn);
+    /* from e^-20 below the fastest time scale to 40 e-folds past the slowest */
+    double x0 = (m->V0 - w) / m->T - fmax(-a, 0) - 20, x1 = (m->V0 + w) / m->T + fmax(a, 0) + log(40.0) + 1;
+    double h = (x1 - x0) / (points - 1);
+    for (int i = 0; i < points; i++)
+        t[i] = exp(x0 + h * i);
+    lrk_error err;
+    cr_assert_eq(lrk_disorder_bimodal_master_full(m, t, (size_t)points, NULL, NULL, pn, 4e9, NULL, &err), LRK_OK,
+                 "%s", err.message);
+    long levels[32];
+    double mean[32], var[32];
+    for (long j = 0; j < N; j++)
+        levels[j] = j + 1;
+    cr_assert_eq(lrk_disorder_bimodal_levels(m, levels, (size_t)N, mean, var, &err), LRK_OK, "%s", err.message);
+    for (long j = 0; j < N; j++) {
+        double m1 = t[0], m2 = t[0] * t[0]; /* int_0^t0 of 1 and 2t: P(n < m) = 1 there to ~1e-8 */
+        for (int i = 0; i < points; i++) {
+            double below = 0;
+            for (long n = 0; n <= j; n++)
+                below += pn[i * (N + 1) + n];
+            double wt = (i == 0 || i == points - 1) ? 1 : (i % 2 ? 4 : 2);
+            m1 += wt * h / 3 * below * t[i];
+            m2 += wt * h / 3 * 2 * below * t[i] * t[i];
+        }
+        double v = m2 - m1 * m1;
+        *worst_mean = fmax(*worst_mean, fabs(m1 / mean[j] - 1));
+        *worst_var = fmax(*worst_var, fabs(v / var[j] - 1));
+        cr_assert(fabs(m1 - mean[j]) < 1e-10 * mean[j], "mode %d w %g a %g level %ld: E T %.12g vs %.12g", m->mode,
+                  w, a, j + 1, m1, mean[j]);
+        cr_assert(fabs(v - var[j]) < 1e-9 * var[j], "mode %d w %g a %g level %ld: Var T %.12g vs %.12g", m->mode, w,
+                  a, j + 1, v, var[j]);
+    }
+    free(t);
+    free(pn);
+}
+
 Test(disorder_master, level_times_against_bimodal_recursion)
 {
     const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER};
     const double widths[] = {0.8, 4.0};
-    enum { POINTS = 4001 };
-    static double t[POINTS], pn[POINTS * 13];
     double worst_mean = 0, worst_var = 0;
     for (int k = 0; k < 2; k++)
         for (int iw = 0; iw < 2; iw++) {
             lrk_model m = bimodal(modes[k], 1.5, 12, widths[iw]);
-            /* from e^-20 below the fastest time scale to 40 e-folds past the slowest */
-            double x0 = (m.V0 - widths[iw]) / m.T - 1.5 - 20, x1 = (m.V0 + widths[iw]) / m.T + 1.5 + log(40.0) + 1;
-            double h = (x1 - x0) / (POINTS - 1);
-            for (int i = 0; i < POINTS; i++)
-                t[i] = exp(x0 + h * i);
-            lrk_error err;
-            cr_assert_eq(lrk_disorder_bimodal_master_full(&m, t, POINTS, NULL, NULL, pn, 4e9, NULL, &err), LRK_OK,
-                         "%s", err.message);
-            long levels[12];
-            double mean[12], var[12];
-            for (int j = 0; j < 12; j++)
-                levels[j] = j + 1;
-            cr_assert_eq(lrk_disorder_bimodal_levels(&m, levels, 12, mean, var, &err), LRK_OK, "%s", err.message);
-            for (int j = 0; j < 12; j++) {
-                double m1 = t[0], m2 = t[0] * t[0]; /* int_0^t0 of 1 and 2t: P(n < m) = 1 there to ~1e-8 */
-                for (int i = 0; i < POINTS; i++) {
-                    double below = 0;
-                    for (int n = 0; n <= j; n++)
-                        below += pn[i * 13 + n];
-                    double wt = (i == 0 || i == POINTS - 1) ? 1 : (i % 2 ? 4 : 2);
-                    m1 += wt * h / 3 * below * t[i];
-                    m2 += wt * h / 3 * 2 * below * t[i] * t[i];
-                }
-                double v = m2 - m1 * m1;
-                worst_mean = fmax(worst_mean, fabs(m1 / mean[j] - 1));
-                worst_var = fmax(worst_var, fabs(v / var[j] - 1));
-                cr_assert(fabs(m1 - mean[j]) < 1e-10 * mean[j], "mode %d w %g level %d: E T %.12g vs %.12g", k,
-                          widths[iw], j + 1, m1, mean[j]);
-                cr_assert(fabs(v - var[j]) < 1e-9 * var[j], "mode %d w %g level %d: Var T %.12g vs %.12g", k,
-                          widths[iw], j + 1, v, var[j]);
-            }
+            level_check(&m, 4001, &worst_mean, &worst_var);
         }
     cr_log_info("level times from P(n < m): max relative error of the mean %g, of the variance %g", worst_mean,
+                worst_var);
+}
+
+/* Low temperature, SER: w/T = 60 and a = c V1/T = 120, so the per-LRE rates
+ * e^(-(V0 +- w)/T - a n/N) span e^240 (104 decades) and every level has its
+ * own time scale, e^15 apart; Simpson over 265 e-folds of t. */
+Test(disorder_master, rates_spanning_over_100_decades)
+{
+    lrk_model m = bimodal(LRK_MODE_SER, 120.0, 8, 60.0);
+    m.V0 = 0.0;
+    double worst_mean = 0, worst_var = 0;
+    level_check(&m, 30001, &worst_mean, &worst_var);
+    cr_log_info("rates 104 decades apart: max relative error of the level means %g, variances %g", worst_mean,
                 worst_var);
 }
 
