@@ -201,6 +201,9 @@ static lrk_status tc_init(tc_state *s, const lrk_model *m, double max_work, int 
         s->cand_terms[c] = poisson_terms(s->cand_mu[c], NULL, 0) + TERM_SLACK;
     }
     s->max_terms = s->cand_terms[0];
+    if (s->max_terms + 1 > (1L << (LEVELS - 1))) /* window_max covers reaches up to 2^LEVELS - 1 */
+        return lrk_error_set(err, LRK_ERR_NUMERIC, "two-class master equation: internal: sub-step reach %ld "
+                             "exceeds the rate tables", s->max_terms);
     size_t cells = (size_t)s->S * (size_t)s->S, n1 = (size_t)s->N + 1;
     s->kp = malloc((n1 + 1) * sizeof *s->kp);
     s->km = malloc((n1 + 1) * sizeof *s->km);
