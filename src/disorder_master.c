@@ -185,6 +185,10 @@ static lrk_status tc_init(tc_state *s, const lrk_model *m, double max_work, int 
         return lrk_error_set(err, LRK_ERR_INVALID,
                              "two-class master equation: model.disorder.distribution is %s: expected bimodal",
                              lrk_disorder_name(m->disorder.kind));
+    if (!lrk_disorder_master_mean_field_coupling(m))
+        return lrk_error_set(err, LRK_ERR_INVALID,
+                             "two-class master equation: model.space.kernel r3: the barriers depend on which LREs "
+                             "relaxed, not on n alone (only the uniform kernel or no lattice)");
     if (m->N > LRK_DISORDER_MASTER_MAX_N)
         return lrk_error_set(err, LRK_ERR_INVALID,
                              "two-class master equation: model.N = %ld: expected at most %ld (its tables hold "
@@ -520,6 +524,11 @@ static void moments(tc_state *s, double *mean, double *std)
     }
     *mean = mean_n / (double)s->N;
     *std = sqrt(second / mass) / (double)s->N;
+}
+
+int lrk_disorder_master_mean_field_coupling(const lrk_model *m)
+{
+    return m->space.lattice == LRK_LATTICE_NONE || m->space.kernel == LRK_KERNEL_UNIFORM;
 }
 
 lrk_status disorder_master_solve(const lrk_model *m, const double *t, size_t t_count, double *q_mean,

@@ -28,8 +28,9 @@ unsigned lrk_disorder_reference_set(const lrk_model *m)
         set |= LRK_DISORDER_REF_BIMODAL_LEVELS;
         set &= ~(unsigned)LRK_DISORDER_REF_ORDER_STATISTICS; /* the same numbers, cheaper */
     }
+    /* (mean-field coupling only: a lattice with the r^-3 kernel is not a chain in n) */
     if (m->disorder.kind == LRK_DISORDER_BIMODAL && !(set & LRK_DISORDER_REF_BINOMIAL)
-        && m->N <= LRK_DISORDER_MASTER_AUTO_MAX_N)
+        && m->N <= LRK_DISORDER_MASTER_AUTO_MAX_N && lrk_disorder_master_mean_field_coupling(m))
         set |= LRK_DISORDER_REF_BIMODAL_MASTER;
     return set;
 }
@@ -46,7 +47,7 @@ int lrk_disorder_master_wanted(const lrk_model *m, int master_equation)
         return 0;
     if (master_equation == LRK_SWITCH_ON)
         return m->disorder.kind == LRK_DISORDER_BIMODAL && lrk_model_coupling(m) * m->V1 != 0
-               && m->N <= LRK_DISORDER_MASTER_MAX_N;
+               && m->N <= LRK_DISORDER_MASTER_MAX_N && lrk_disorder_master_mean_field_coupling(m);
     return (lrk_disorder_reference_set(m) & LRK_DISORDER_REF_BIMODAL_MASTER) != 0;
 }
 

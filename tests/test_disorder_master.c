@@ -243,6 +243,15 @@ Test(disorder_master, refusals)
     cr_assert_eq(lrk_disorder_bimodal_master_full(&m, t, 3, qm, qs, NULL, 10.0, NULL, &err), LRK_ERR_INVALID);
     cr_assert(strstr(err.message, "cell updates") != NULL, "%s", err.message);
     cr_assert_eq(lrk_disorder_bimodal_master(&m, t, 3, NULL, qs, &err), LRK_ERR_INVALID);
+    /* a lattice with the r^-3 kernel is not a chain in n */
+    m = bimodal(LRK_MODE_SER, 1.0, 8, 0.5);
+    m.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = 2, .Ly = 2, .Lz = 2, .d_el = 1.5, .kernel = LRK_KERNEL_R3};
+    cr_assert_eq(lrk_disorder_bimodal_master(&m, t, 3, qm, qs, &err), LRK_ERR_INVALID);
+    cr_log_info("r3 lattice: %s", err.message);
+    cr_assert_eq(lrk_disorder_reference_set(&m) & LRK_DISORDER_REF_BIMODAL_MASTER, 0u);
+    cr_assert(!lrk_disorder_master_wanted(&m, LRK_SWITCH_ON));
+    m.space.kernel = LRK_KERNEL_UNIFORM;
+    cr_assert(lrk_disorder_master_wanted(&m, LRK_SWITCH_AUTO));
 }
 
 /* ---- the KMC engine against the exact law -------------------------------- */

@@ -85,6 +85,10 @@ typedef struct lrk_disorder_master_info {
     long substeps;
 } lrk_disorder_master_info;
 
+/* Nonzero when the barrier depends on n alone (no lattice, or the uniform
+ * kernel, which is the mean-field chain): what the equation assumes. */
+int lrk_disorder_master_mean_field_coupling(const lrk_model *m);
+
 /* Bimodal disorder (or none / width 0: the chain), any c V1: exact mean and
  * standard deviation of q(t) = n(t)/N at t[0..t_count) (finite, >= 0,
  * nondecreasing). */
