@@ -34,8 +34,9 @@
  *
  * Accuracy.  With P~ the computed and P the exact distribution,
  * 0 <= P~ <= P up to relative rounding (~1e-16 per addition) and
- * sum(P - P~) <= D, so the mean of q is off by <= D and its variance by
- * <= 2D (in practice D ~ 1e-18).  Tests (tests/test_disorder_master.c): the
+ * sum(P - P~) <= D; the moments are normalised by the computed mass, and as
+ * q lies in [0, 1] its mean and variance are off by <= 2D and <= 4D (in
+ * practice D ~ 2e-18).  Tests (tests/test_disorder_master.c): the
  * chain's master equation at w = 0 and the binomial law at V1 = 0 to
  * <= 1e-12, a per-LRE matrix exponential at N <= 4 to <= 1e-12, and the exact
  * level-time moments (lrk_disorder_bimodal_levels) by quadrature of P(n < m)
