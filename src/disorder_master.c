@@ -41,12 +41,12 @@
 #include "lrekmc/disorder.h"
 #include "lrekmc/grid.h"
 
-/* Expected uniformized jumps per sub-step.  In two dimensions the region a
- * sub-step can reach grows by J rows, J columns and J diagonals, so shorter
- * sub-steps than master.c's 256 pay; counted cell updates (N = 200, 400, SER
- * and CER, 100-point grids): 16 and 32 cost 5-40 % more than 128, 64 within
- * a few %, 256 up to 20 % more except in a strong CER avalanche (a = -6,
- * 12 % less), where the packet fills the triangle anyway. */
+/* Expected uniformized jumps of the longest sub-step.  In two dimensions the
+ * region a sub-step can reach grows by J rows, J columns and J diagonals, so
+ * shorter sub-steps than master.c's 256 pay; counted cell updates with one
+ * fixed length (N = 200, 400, SER and CER, 100-point grids): 16 and 32 cost
+ * 5-40 % more than 128, 64 within a few %, 256 up to 20 % more except in a
+ * strong CER avalanche (a = -6, 12 % less). */
 #define SUBSTEP_JUMPS 128.0
 #define TAIL_MASS 1e-20
 #define DROP_MASS 1e-20
