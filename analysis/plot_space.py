@@ -10,8 +10,7 @@
                        avalanche size distribution of every point (r3 against
                        the uniform-kernel null)
   cer-low-T RUN_DIR    CER beta against alpha = V1/T, one series per d_el,
-                       mean-field ODE dashed, the Avrami value 4 dotted;
-                       beside it the correlation length xi(q = 0.5) and the
+                       mean-field ODE dashed; beside it the correlation length xi(q = 0.5) and the
                        mean avalanche size
 """
 
@@ -114,13 +113,15 @@ def plot_cer_low_t(run, axes):
         xi_ax.plot(alpha[rows], xi[rows], "o-", ms=4, color=color, label=f"ξ(q = 0.5), d_el = {value:g}")
         xi_ax.plot(alpha[rows], avalanche[rows] - 1, "s:", ms=4, color=color,
                    label=f"mean avalanche − 1, d_el = {value:g}")
-    beta_ax.axhline(4.0, color="gray", lw=0.8, ls=":", label="Avrami d + 1 = 4")
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel("α = V1 / T")
     beta_ax.set_yscale("log")
     beta_ax.set_ylabel("KWW β (CER)")
     xi_ax.set_yscale("symlog", linthresh=1e-2)
+    values = np.concatenate([xi[np.isfinite(xi)], avalanche[np.isfinite(avalanche)] - 1])
+    if values.size:
+        xi_ax.set_ylim(0 if values.min() >= 0 else 1.5 * values.min(), 1.5 * max(values.max(), 1e-2))
     xi_ax.set_ylabel("ξ / d0 and mean avalanche size − 1")
     data.legend(beta_ax, fontsize=7)
     data.legend(xi_ax, fontsize=6)
