@@ -130,7 +130,7 @@ else()
            COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny-space.yaml
                    -o ${lrekmc_space} --quiet --force)
   set_tests_properties(analysis_space_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_space)
-  foreach(kind beta-del observables)
+  foreach(kind beta-del observables cer-low-T)
     add_test(NAME analysis_plot_space_${kind}
              COMMAND ${lrekmc_check} png ${lrekmc_out}/space_${kind}.png
                      ${lrekmc_scripts}/plot_space.py ${kind} ${lrekmc_space} -o ${lrekmc_out}/space_${kind}.png)
