@@ -332,9 +332,45 @@ Test(space_disorder, stream_key_tags_the_disorder)
     m.disorder = (lrk_disorder){LRK_DISORDER_UNIFORM, 0.5};
     size_t nb = lrk_stream_entropy(1, &m, LRK_STREAMS_INDEPENDENT, b);
     cr_assert_eq(nb, na + 4, "tag, kind and the width's two words");
-    cr_assert_eq(memcmp(a, b, na * sizeof *a), 0, "appended: the rest of the key unchanged");
-    cr_assert_eq(b[na], LRK_STREAM_TAG_DISORDER);
-    cr_assert_eq(b[na + 1], (uint32_t)LRK_DISORDER_UNIFORM);
+    const size_t space_words = 8; /* tag, lattice, kernel, Lx, Ly, Lz, d_el (2) */
+    size_t base = na - space_words;
+    cr_assert_eq(memcmp(a, b, base * sizeof *a), 0, "the mean-field words unchanged");
+    cr_assert_eq(b[base], LRK_STREAM_TAG_DISORDER, "disorder, then space");
+    cr_assert_eq(b[base + 1], (uint32_t)LRK_DISORDER_UNIFORM);
+    cr_assert_eq(b[base + 4], LRK_STREAM_TAG_SPACE);
+    cr_assert_eq(memcmp(a + base, b + base + 4, space_words * sizeof *a), 0);
+}
+
+/* Lattice points whose trajectories differ have their own streams (without
+ * the space words, a sweep over d_el or the kernel would reuse the same
+ * random numbers at every point); the uniform kernel's d_el is only the
+ * avalanche criterion, so it keeps them. */
+Test(space_disorder, stream_key_tags_the_space)
+{
+    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = 64};
+    uint32_t plain[LRK_STREAM_ENTROPY_MAX], w[LRK_STREAM_ENTROPY_MAX];
+    size_t n0 = lrk_stream_entropy(1, &m, LRK_STREAMS_INDEPENDENT, plain);
+    m.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = 4, .Ly = 4, .Lz = 4, .d_el = 2,
+                          .kernel = LRK_KERNEL_R3};
+    size_t n = lrk_stream_entropy(1, &m, LRK_STREAMS_INDEPENDENT, w);
+    cr_assert_eq(n, n0 + 8);
+    cr_assert_eq(memcmp(plain, w, n0 * sizeof *w), 0, "mean-field points keep their streams");
+    lrk_stream_key keys[5];
+    lrk_stream_key_init(&keys[0], 1, &m, LRK_STREAMS_INDEPENDENT);
+    m.space.d_el = 3;
+    lrk_stream_key_init(&keys[1], 1, &m, LRK_STREAMS_INDEPENDENT);
+    m.space.Lx = 2, m.space.Lz = 8;
+    lrk_stream_key_init(&keys[2], 1, &m, LRK_STREAMS_INDEPENDENT);
+    m.space.kernel = LRK_KERNEL_UNIFORM;
+    lrk_stream_key_init(&keys[3], 1, &m, LRK_STREAMS_INDEPENDENT);
+    m.space.d_el = 1.5;
+    lrk_stream_key_init(&keys[4], 1, &m, LRK_STREAMS_INDEPENDENT);
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++)
+            cr_assert_neq(memcmp(keys[i].pool, keys[j].pool, sizeof keys[i].pool), 0, "keys %d and %d", i, j);
+    cr_assert_eq(memcmp(keys[3].pool, keys[4].pool, sizeof keys[3].pool), 0, "uniform: d_el does not enter");
+    /* common streams stay the seed alone */
+    cr_assert_eq(lrk_stream_entropy(1, &m, LRK_STREAMS_COMMON, w), 2);
 }
 
 /* ---- configuration ------------------------------------------------------------ */
