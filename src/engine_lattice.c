@@ -70,7 +70,8 @@ static lrk_status lattice_validate(const lrk_model *m, lrk_error *err)
  * the chain applies.  With r3 the chain's references are exact only when
  * nothing interacts (c V1 = 0 or no neighbour); otherwise the mean-field
  * ODE is shown beside the run as the comparison, not as a reference (and
- * boxes of N <= 16 get the exact tiny-box master equation, point_space.c). */
+ * boxes of N <= 12, or 16 with references.master_equation: on, get the exact
+ * tiny-box master equation, point_space.h). */
 static unsigned lattice_references(const lrk_model *m)
 {
     /* with disorder the references are those of disorder.h (point.c) */

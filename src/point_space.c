@@ -42,8 +42,21 @@ int point_space_master_applies(const lrk_model *m, lrk_switch sw)
     return point_space_coupled(m) && !lrk_disorder_active(m) && m->N <= max;
 }
 
+/* An upper bound on the master equation's work in state updates: each
+ * uniformization sub-step (Lambda dt <= 20) touches 2^N states x N sites,
+ * Lambda <= N k e^(max(-c V1, 0)/T) (a site's coupling sum is <= V1). */
+static double master_work(const lrk_point *p)
+{
+    const lrk_model *m = &p->model;
+    double lambda = (double)m->N * lrk_model_k(m) * exp(fmax(-lrk_model_coupling(m) * m->V1, 0) / m->T);
+    double t_end = p->t_count > 0 ? p->t[p->t_count - 1] : 0;
+    return (lambda * t_end / 20 + (double)p->t_count) * ldexp(1.0, (int)m->N) * (double)m->N;
+}
+
 lrk_status point_space_master(lrk_point *p, lrk_error *err)
 {
+    if (!(master_work(p) <= POINT_SPACE_MASTER_MAX_WORK))
+        return LRK_OK; /* extreme coupling or a grid of very many relaxation times: left out */
     double **cols[4] = {&p->q_exact_mean, &p->q_exact_std, &p->t_exact_mean, &p->t_exact_var};
     for (int i = 0; i < 4; i++) {
         size_t n = i < 2 ? p->t_count : p->level_count;

@@ -34,8 +34,14 @@ void point_space_reference_model(const lrk_model *m, lrk_model *ref);
  * references.master_equation (sw: LRK_SWITCH_*; off: never). */
 int point_space_master_applies(const lrk_model *m, lrk_switch sw);
 
+/* Most state updates the master equation may cost (~14 ns each: ~30 s);
+ * beyond it (a grid of very many fastest-relaxation times, strong CER
+ * coupling) the reference is left out and its columns stay empty. */
+#define POINT_SPACE_MASTER_MAX_WORK 2e9
+
 /* Fill p->q_exact_mean / q_exact_std (grid) and p->t_exact_mean /
- * t_exact_var (levels) from lattice_master.h (allocating what is NULL). */
+ * t_exact_var (levels) from lattice_master.h (allocating what is NULL),
+ * unless its work bound exceeds POINT_SPACE_MASTER_MAX_WORK. */
 lrk_status point_space_master(lrk_point *p, lrk_error *err);
 
 /* 1 when the point has a lattice and KMC extras. */

@@ -551,4 +551,12 @@ Test(space_disorder, tiny_box_master_equation_respects_its_switch_and_limit)
             &p);
     cr_assert(p.q_exact_mean == NULL, "auto stops at N = 12");
     lrk_point_free(&p);
+    /* CER with V1/T = 30: the uniformization would need ~e^30 sub-steps over
+     * the grid: left out (the run does not hang on its reference) */
+    compute("model: {mode: cer, V0: 1.0, V1: 6.0, T: 0.2, space: {lattice: cubic, L: 2, d_el: 2, kernel: r3}}\n"
+            "kmc: {trajectories: 20, seed: 1}\ngrid: {points: 10}\nfit: {batches: 2}\n",
+            &p);
+    cr_assert(p.q_exact_mean == NULL && p.t_exact_mean == NULL, "beyond the work bound: left out");
+    cr_assert(p.q_ode != NULL);
+    lrk_point_free(&p);
 }
