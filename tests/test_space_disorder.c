@@ -158,8 +158,10 @@ Test(space_disorder, uniform_kernel_runs_on_the_disorder_engine_with_its_referen
     cr_assert_str_eq(p.engine->name, "disorder");
     cr_assert(p.t_exact_mean != NULL, "bimodal: exact level times at any coupling");
     cr_assert(p.q_ode != NULL, "the multi-class mean field");
-    cr_assert(p.q_exact_mean == NULL, "no exact q(t) for bimodal with coupling");
+    cr_assert(p.q_exact_mean != NULL, "bimodal with coupling: the two-class master equation's q(t)");
+    cr_assert_gt(p.comparison.grid_compared, 10);
     cr_assert_lt(p.comparison.z_max_levels, 5, "z = %g", p.comparison.z_max_levels);
+    cr_assert_lt(p.comparison.z_max_grid, 5, "z = %g", p.comparison.z_max_grid);
     cr_assert_eq(p.kmc->extra_count, 0, "no spatial extras: the relaxed set is exchangeable");
     lrk_point_free(&p);
 }
