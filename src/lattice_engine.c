@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/lattice_observe.h"
 #include "rng_inline.h"
 
@@ -53,6 +54,8 @@ struct lrk_lattice_shared {
     size_t level_count;
     lrk_lattice_layout layout;    /* the extras */
     double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
+    lrk_disorder disorder;        /* active: each trajectory draws delta_i first */
+    double T;
 };
 
 struct lrk_lattice_worker {
@@ -64,6 +67,7 @@ struct lrk_lattice_worker {
     double *rec_times;
     lrk_lattice_probe *probe;     /* correlation and clusters */
     unsigned char *field;         /* N, row-major: 1 = relaxed */
+    double *delta;                /* N, row-major: barrier offsets (disorder only) */
 };
 
 size_t lrk_lattice_stencil_count(const lrk_lattice_shared *s)
@@ -212,6 +216,9 @@ static lrk_status create(const lrk_model *m, const lrk_stencil *st, int uniform,
     s->Lz = m->space.Lz;
     s->k = lrk_model_k(m);
     s->uniform = uniform;
+    if (lrk_disorder_active(m))
+        s->disorder = m->disorder;
+    s->T = m->T;
     s->near2 = m->space.d_el * m->space.d_el * (1.0 + 1e-12);
     lrk_lattice_layout_of(m, &s->layout);
     status = build_geometry(s, err);
@@ -271,6 +278,9 @@ lrk_status lrk_lattice_shared_create(const lrk_model *m, const lrk_lattice_grid 
     lrk_status status = check_model(m, err);
     if (status != LRK_OK)
         return status;
+    if (m->space.kernel == LRK_KERNEL_UNIFORM && lrk_disorder_active(m))
+        return lrk_error_set(err, LRK_ERR_INVALID, "model.space.kernel: uniform with model.disorder has unequal "
+                             "rates, so the uniform fast path does not apply (it runs on the disorder engine)");
     if (m->space.kernel == LRK_KERNEL_UNIFORM)
         return create(m, NULL, 1, g, out, err);
     lrk_stencil st;
@@ -290,6 +300,7 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
     free(w->list);
     free(w->unrelaxed);
     free(w->field);
+    free(w->delta);
     lrk_lattice_probe_free(w->probe);
     free(w);
 }
@@ -314,8 +325,11 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
     } else {
         w->rate = malloc(s->slots * sizeof(double));
         w->tree = malloc(2 * s->leaves * sizeof(double));
+        if (s->disorder.kind != LRK_DISORDER_NONE)
+            w->delta = malloc((size_t)s->N * sizeof(double));
     }
-    if (w->list == NULL || (s->uniform ? w->unrelaxed == NULL : !w->rate || !w->tree)) {
+    if (w->list == NULL || (s->uniform ? w->unrelaxed == NULL : !w->rate || !w->tree)
+        || (s->disorder.kind != LRK_DISORDER_NONE && w->delta == NULL)) {
         lrk_lattice_worker_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker (N = %ld)", s->N);
     }
@@ -340,10 +354,24 @@ static inline double block_sum(const double *r)
     return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-static void tree_init(const lrk_lattice_shared *s, lrk_lattice_worker *w)
+/* The relative rates at n = 0: 1 each, or with disorder exp(-delta_i / T),
+ * the offsets drawn first in the trajectory, in row-major site order
+ * (disorder.h).  No draw without disorder. */
+static void initial_rates(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
 {
+    if (s->disorder.kind == LRK_DISORDER_NONE) {
+        for (size_t i = 0; i < s->slots; i++)
+            w->rate[i] = s->slot_site[i] == UINT32_MAX ? 0.0 : 1.0;
+        return;
+    }
+    lrk_disorder_draw(&s->disorder, rng, s->N, w->delta);
     for (size_t i = 0; i < s->slots; i++)
-        w->rate[i] = s->slot_site[i] == UINT32_MAX ? 0.0 : 1.0;
+        w->rate[i] = s->slot_site[i] == UINT32_MAX ? 0.0 : exp(-w->delta[s->slot_site[i]] / s->T);
+}
+
+static void tree_init(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
+{
+    initial_rates(s, w, rng);
     double *tree = w->tree;
     for (size_t l = 0; l < s->leaves; l++) {
         uint32_t b = s->leaf_block[l];
@@ -535,7 +563,7 @@ static inline double uniform01(lrk_pcg64 *rng)
 
 static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
 {
-    tree_init(s, w);
+    tree_init(s, w, rng);
     double t = 0.0;
     const double inv_k = 1.0 / s->k;
     for (long n = 1; n <= s->N; n++) {
