@@ -125,21 +125,17 @@ static inline double delta_bound(double old, double new_, double d, uint32_t m)
     return LT_U * ((double)(m - 1) * (old + new_) + fabs(d));
 }
 
-/* Merge the level-l deltas (D, E at entries idx, none on the fired path)
- * into their parents, level by level to the root; the fired path's nodes
- * (home) are skipped: they are recomputed afterwards. */
+/* Merge the level-0 deltas (D, E at entries idx) into their parents, level
+ * by level to the root, each node updated once. */
 static void propagate(const lrk_lattice_shared *s, lrk_lattice_worker *w, double *D, double *E, size_t *idx,
-                      size_t n, size_t home)
+                      size_t n)
 {
     const lt_shape *sh = &s->shape;
     for (unsigned l = 0; l < sh->depth && n > 0; l++) {
         const unsigned a = sh->bits[l];
-        home >>= a;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             size_t parent = idx[i] >> a, j = 0;
-            if (parent == home)
-                continue;
             while (j < m && idx[j] != parent)
                 j++;
             /* j <= i: entries [0, m) are parents already merged, and the
@@ -174,11 +170,22 @@ static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
             row[a][i] = s->br[a][u];
             mor[a][i] = s->bm[a][u];
         }
-    rate[slot] = 0.0;
+    /* the fired block is cell 0: its rate leaves as one more "old" term */
     const size_t home = s->block_leaf[b0];
-    double D[LG_CELLS], E[LG_CELLS];
-    size_t idx[LG_CELLS], n = 0;
+    double D[LG_CELLS + 1], E[LG_CELLS + 1], home_old = rate[slot], home_new = 0.0;
+    size_t idx[LG_CELLS + 1], n = 1;
+    uint32_t home_count = 1;
+    rate[slot] = 0.0;
     const lg_group *G = s->groups + P->first_group;
+    /* the target lines are cache misses beyond L = 32: ask for all of them
+     * before the first multiplication needs one */
+    for (uint32_t g = 0; g < P->groups; g++) {
+        const double *base = rate + LT_BLOCK * (size_t)(row[0][G[g].cell[0]] + row[1][G[g].cell[1]] + row[2][G[g].cell[2]]);
+        const uint8_t *sl = s->gslot + G[g].first;
+        for (uint32_t e = 0; e < G[g].count; e += 4)
+            __builtin_prefetch(base + sl[e], 1);
+        __builtin_prefetch(base + sl[G[g].count - 1], 1);
+    }
     for (uint32_t g = 0; g < P->groups; g++, G++) {
         double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
         const uint8_t *sl = s->gslot + G->first;
@@ -202,17 +209,25 @@ static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
             new0 += q0;
         }
         size_t m = mor[0][G->cell[0]] + mor[1][G->cell[1]] + mor[2][G->cell[2]];
-        if (m == home)
+        double old = old0 + old1, new_ = new0 + new1;
+        if (m == home) {
+            home_old += old;
+            home_new += new_;
+            home_count += G->count;
             continue;
-        double old = old0 + old1, new_ = new0 + new1, d = new_ - old;
+        }
+        double d = new_ - old;
         D[n] = d;
         E[n] = delta_bound(old, new_, d, G->count);
         idx[n] = m;
         lt_add(&s->shape, &w->tree, 0, m, D[n], E[n], rate, s->leaf_block);
         n++;
     }
-    propagate(s, w, D, E, idx, n, home);
-    lt_recompute_path(&s->shape, &w->tree, home, rate, s->leaf_block);
+    D[0] = home_new - home_old;
+    E[0] = delta_bound(home_old, home_new, D[0], home_count);
+    idx[0] = home;
+    lt_add(&s->shape, &w->tree, 0, home, D[0], E[0], rate, s->leaf_block);
+    propagate(s, w, D, E, idx, n);
 }
 
 static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)
@@ -224,8 +239,14 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
     const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
                z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
     const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
+    /* the fired block first: its rate leaves as one more "old" term */
+    const uint32_t home = (uint32_t)b0;
+    w->touched[0] = home;
+    w->acc_count[home] = 1;
+    w->acc_old[home] = rate[slot];
+    w->acc_new[home] = 0.0;
+    size_t touched = 1;
     rate[slot] = 0.0;
-    size_t touched = 0;
     for (size_t o = 0; o < s->count; o++) {
         uint32_t j = ax[s->dx[o]] + ay[s->dy[o]] + az[s->dz[o]], b = j / LT_BLOCK;
         double r = rate[j], q = r * s->factor[o]; /* a relaxed site stays at exactly 0 */
@@ -237,26 +258,17 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
         w->acc_old[b] += r;
         w->acc_new[b] += q;
     }
-    size_t home[LT_MAX_LEVELS];
-    home[0] = s->block_leaf[b0];
-    for (unsigned l = 1; l <= sh->depth; l++)
-        home[l] = home[l - 1] >> sh->bits[l - 1];
     for (size_t i = 0; i < touched; i++) {
         uint32_t b = w->touched[i], m = w->acc_count[b];
         w->acc_count[b] = 0;
         size_t idx = s->block_leaf[b];
-        if (idx == home[0])
-            continue;
         double d = w->acc_new[b] - w->acc_old[b], E = delta_bound(w->acc_old[b], w->acc_new[b], d, m);
         lt_add(sh, &w->tree, 0, idx, d, E, rate, s->leaf_block);
         for (unsigned l = 1; l <= sh->depth; l++) {
             idx >>= sh->bits[l - 1];
-            if (idx == home[l])
-                break; /* from here up the fired path: recomputed below */
             lt_add(sh, &w->tree, l, idx, d, E, rate, s->leaf_block);
         }
     }
-    lt_recompute_path(sh, &w->tree, home[0], rate, s->leaf_block);
 }
 
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)

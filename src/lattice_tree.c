@@ -80,21 +80,28 @@ void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t
 }
 
 /* Index in [0, n) of the entry whose interval contains *u among the
- * positive ones, the last positive one if *u lies beyond them, n if none is
- * positive; *u becomes the offset inside it. */
+ * positive ones (the first whose running sum exceeds *u: it is positive),
+ * the last positive one if *u lies beyond them, n if none is positive; *u
+ * becomes the offset inside it.  Branch-free: the comparisons are random. */
 static inline size_t pick(const double *v, size_t n, double *u)
 {
-    size_t last = n;
-    double x = *u;
+    double run = 0.0, before = 0.0, last_before = 0.0;
+    size_t below = 0, last = n;
+    const double x = *u;
     for (size_t i = 0; i < n; i++) {
-        if (v[i] > 0.0) {
-            last = i;
-            if (x < v[i])
-                break;
-            x -= v[i];
-        }
+        const double prev = run;
+        run += v[i];
+        const int le = run <= x, pos = v[i] > 0.0;
+        below += (size_t)le;
+        before = le ? run : before;          /* running sum before the chosen entry */
+        last = pos ? i : last;
+        last_before = pos ? prev : last_before;
     }
-    *u = x;
+    if (below < n) {
+        *u = x - before;
+        return below;
+    }
+    *u = x - last_before;
     return last;
 }
 
@@ -112,8 +119,21 @@ size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const
     uint32_t b = leaf_block[idx];
     if (b == UINT32_MAX)
         return SIZE_MAX;
-    size_t c = pick(rate + (size_t)b * LT_BLOCK, LT_BLOCK, &u);
-    return c == LT_BLOCK ? SIZE_MAX : (size_t)b * LT_BLOCK + c;
+    /* the block: its eight lines' sums (from the rates: a line of zeros
+     * sums to exactly 0), then the line */
+    const double *r = rate + (size_t)b * LT_BLOCK;
+    double line[8];
+    for (int j = 0; j < 8; j++) {
+        double acc = 0.0;
+        for (int i = 0; i < 8; i++)
+            acc += r[8 * j + i];
+        line[j] = acc;
+    }
+    size_t j = pick(line, 8, &u);
+    if (j == 8)
+        return SIZE_MAX;
+    size_t c = pick(r + 8 * j, 8, &u);
+    return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * j + c;
 }
 
 static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)
