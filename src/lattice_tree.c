@@ -79,29 +79,31 @@ void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t
             lt_recompute(sh, t, l, idx, rate, leaf_block);
 }
 
-/* Index in [0, n) of the entry whose interval contains *u among the
- * positive ones (the first whose running sum exceeds *u: it is positive),
- * the last positive one if *u lies beyond them, n if none is positive; *u
- * becomes the offset inside it.  Branch-free: the comparisons are random. */
+/* Index in [0, n) of the entry whose interval contains *u: the first whose
+ * running sum exceeds *u (it is positive, the running sums being
+ * nondecreasing); *u becomes the offset inside it.  When round-off leaves
+ * *u beyond them all, the last positive entry (n if none).  Branch-free on
+ * the common path: the comparisons are random. */
 static inline size_t pick(const double *v, size_t n, double *u)
 {
-    double run = 0.0, before = 0.0, last_before = 0.0;
-    size_t below = 0, last = n;
+    double run = 0.0, before = 0.0;
+    size_t below = 0;
     const double x = *u;
     for (size_t i = 0; i < n; i++) {
-        const double prev = run;
         run += v[i];
-        const int le = run <= x, pos = v[i] > 0.0;
+        const int le = run <= x;
         below += (size_t)le;
-        before = le ? run : before;          /* running sum before the chosen entry */
-        last = pos ? i : last;
-        last_before = pos ? prev : last_before;
+        before = le ? run : before;
     }
     if (below < n) {
         *u = x - before;
         return below;
     }
-    *u = x - last_before;
+    size_t last = n;
+    for (size_t i = 0; i < n; i++)
+        last = v[i] > 0.0 ? i : last;
+    if (last < n)
+        *u = v[last]; /* beyond: the end of the last positive interval */
     return last;
 }
 
@@ -119,21 +121,24 @@ size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const
     uint32_t b = leaf_block[idx];
     if (b == UINT32_MAX)
         return SIZE_MAX;
-    /* the block: its eight lines' sums (from the rates: a line of zeros
-     * sums to exactly 0), then the line */
+    /* the block line by line (a line of zeros sums to exactly 0), reading
+     * only the lines up to the one chosen */
     const double *r = rate + (size_t)b * LT_BLOCK;
-    double line[8];
+    int last = -1;
     for (int j = 0; j < 8; j++) {
-        double acc = 0.0;
-        for (int i = 0; i < 8; i++)
-            acc += r[8 * j + i];
-        line[j] = acc;
+        const double *line = r + 8 * j;
+        const double acc = ((line[0] + line[1]) + (line[2] + line[3])) + ((line[4] + line[5]) + (line[6] + line[7]));
+        if (acc > 0.0) {
+            last = j;
+            if (u < acc)
+                break;
+            u -= acc;
+        }
     }
-    size_t j = pick(line, 8, &u);
-    if (j == 8)
+    if (last < 0)
         return SIZE_MAX;
-    size_t c = pick(r + 8 * j, 8, &u);
-    return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * j + c;
+    size_t c = pick(r + 8 * last, 8, &u);
+    return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * (size_t)last + c;
 }
 
 static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)
