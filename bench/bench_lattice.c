@@ -143,9 +143,9 @@ typedef struct cr {
 
 static int cr_group_of(double r)
 {
-    int e;
-    frexp(r, &e);
-    return 1 - e; /* r in [2^-g, 2^(1-g)) */
+    uint64_t bits;
+    memcpy(&bits, &r, sizeof bits);
+    return 1023 - (int)(bits >> 52); /* r in [2^-g, 2^(1-g)), r normal and <= 1 */
 }
 
 static void cr_insert(cr *c, long i, int g)
@@ -201,6 +201,7 @@ static void cr_run(cr *c, lrk_pcg64 *rng, double k)
         c->sum[g] -= c->rate[i];
         cr_remove(c, i);
         c->rate[i] = 0.0;
+        double d0 = 0.0, d1 = 0.0; /* the two groups SER V1/T = 1 uses, in registers */
         for (size_t o = 0; o < c->st->count; o++) {
             long j = c->ax[x + c->st->dx[o]] + c->ay[y + c->st->dy[o]] + c->az[z + c->st->dz[o]];
             double r = c->rate[j];
@@ -215,10 +216,16 @@ static void cr_run(cr *c, lrk_pcg64 *rng, double k)
                 top = to > top ? to : top;
                 c->sum[from] -= r;
                 c->sum[to] += q;
+            } else if (from == 0) {
+                d0 += q - r;
+            } else if (from == 1) {
+                d1 += q - r;
             } else {
                 c->sum[from] += q - r;
             }
         }
+        c->sum[0] += d0;
+        c->sum[1] += d1;
     }
     if (t < 0)
         printf("impossible\n");
