@@ -30,6 +30,8 @@ typedef struct old_point {
     int numeric;
     size_t index;                /* when numeric */
     int intact;
+    int outdated;                /* intact files, made by another results version: computed again */
+    int wanted;                  /* outdated, and its hash is a point of the new campaign */
     uint64_t hash;
     char *tail;                  /* summary row after the point/swept columns */
     long target;                 /* new index, or -1 */
@@ -38,7 +40,7 @@ typedef struct old_point {
 typedef struct old_points {
     size_t count, capacity;
     old_point *at;
-    size_t intact;
+    size_t intact, outdated;
 } old_points;
 
 static int parse_index(const char *text, size_t *index)
@@ -76,14 +78,18 @@ static void examine(campaign_state *st, const char *points, old_point *p)
     point_done done;
     char why[2048];
     if (pdir != NULL && point_done_read(pdir, &done, why, sizeof why)) {
-        if (done.columns_hash == st->columns_hash) {
+        if (done.columns_hash != st->columns_hash) {
+            campaign_notice(st, "%s/done: made for other summary columns (another lrekmc version); "
+                            "the point is computed again", pdir);
+        } else if (!point_done_results_current(done.results, why, sizeof why)) {
+            campaign_notice(st, "%s/done: the point %s; it is computed again", pdir, why);
+            p->outdated = 1;
+            p->hash = done.config_hash;
+        } else {
             p->intact = 1;
             p->hash = done.config_hash;
             p->tail = done.row;
             done.row = NULL;
-        } else {
-            campaign_notice(st, "%s/done: made for other summary columns (another lrekmc version); "
-                            "the point is computed again", pdir);
         }
         point_done_free(&done);
     } else if (pdir != NULL && why[0] != '\0') {
@@ -124,6 +130,7 @@ static lrk_status scan(campaign_state *st, const char *points, old_points *list,
     for (size_t i = 0; s == LRK_OK && i < list->count; i++) {
         examine(st, points, &list->at[i]);
         list->intact += list->at[i].intact;
+        list->outdated += list->at[i].outdated;
         if (i % 256 == 255) {
             report_phase(st, "checking finished points", i + 1, list->count);
             s = campaign_check_stop(st, "checking the finished points", err);
@@ -155,14 +162,36 @@ static old_point *find_unused(old_point **sorted, size_t n, uint64_t hash)
     return NULL;
 }
 
+/* An outdated point whose hash is `hash` and that no new point wants yet, or NULL. */
+static old_point *find_unwanted(old_point **sorted, size_t n, uint64_t hash)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid]->hash < hash)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && sorted[lo]->hash == hash; lo++)
+        if (!sorted[lo]->wanted)
+            return sorted[lo];
+    return NULL;
+}
+
 /* Give every intact old point a new index with the same hash: first where
- * it already is, then (only if some are left) by hashing the other points. */
+ * it already is, then (only if some are left) by hashing the other points.
+ * An outdated point gets no index (it is computed again) but is marked
+ * wanted when a new point has its hash, so that only the others count as
+ * dropped. */
 static lrk_status match(campaign_state *st, old_points *list, char *taken, const point_hasher *hasher,
                         lrk_error *err)
 {
     size_t count = st->record.point_count, left = 0;
     for (size_t i = 0; i < list->count; i++) {
         old_point *p = &list->at[i];
+        if (p->outdated && p->numeric && p->index < count)
+            p->wanted = point_hasher_hash(hasher, p->index) == p->hash;
         if (!p->intact || !p->numeric || p->index >= count || taken[p->index])
             continue;
         lrk_status s;
@@ -176,19 +205,27 @@ static lrk_status match(campaign_state *st, old_points *list, char *taken, const
     old_point **sorted = malloc((list->count + 1) * sizeof *sorted);
     if (sorted == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "resume: out of memory");
+    size_t outdated = 0;
     for (size_t i = 0; i < list->count; i++)
         if (list->at[i].intact && list->at[i].target < 0)
             sorted[left++] = &list->at[i];
+    for (size_t i = 0; i < list->count; i++)   /* after the intact ones, kept apart */
+        if (list->at[i].outdated && !list->at[i].wanted)
+            sorted[left + outdated++] = &list->at[i];
     qsort(sorted, left, sizeof *sorted, by_hash);
+    qsort(sorted + left, outdated, sizeof *sorted, by_hash);
     lrk_status s = LRK_OK;
-    size_t unmatched = left;
+    size_t unmatched = left + outdated;
     for (size_t k = 0; s == LRK_OK && unmatched > 0 && k < count; k++) {
-        if (taken[k])
-            continue;
-        old_point *p = find_unused(sorted, left, point_hasher_hash(hasher, k));
+        uint64_t hash = taken[k] && outdated == 0 ? 0 : point_hasher_hash(hasher, k);
+        old_point *p = taken[k] ? NULL : find_unused(sorted, left, hash);
         if (p != NULL) {
             p->target = (long)k;
             taken[k] = 1;
+            unmatched--;
+        }
+        for (old_point *q; outdated > 0 && (q = find_unwanted(sorted + left, outdated, hash)) != NULL;) {
+            q->wanted = 1;
             unmatched--;
         }
         if (k % (1u << 20) == (1u << 20) - 1) {
@@ -286,7 +323,7 @@ static lrk_status refuse_drop(const campaign_state *st, const old_points *list, 
     size_t dropped = 0;
     const char *example = NULL;
     for (size_t i = 0; i < list->count; i++)
-        if (list->at[i].intact && list->at[i].target < 0) {
+        if ((list->at[i].intact && list->at[i].target < 0) || (list->at[i].outdated && !list->at[i].wanted)) {
             dropped++;
             example = example ? example : list->at[i].name;
         }
@@ -308,9 +345,9 @@ lrk_status campaign_resume(campaign_state *st, lrk_campaign_report *report, lrk_
     if (s == LRK_OK)
         s = scan(st, points, &list, err);
     point_hasher *hasher = NULL;
-    if (s == LRK_OK && list.intact > 0)
+    if (s == LRK_OK && list.intact + list.outdated > 0)
         s = point_hasher_create(st->base, &hasher, err);
-    if (s == LRK_OK && list.intact > 0)
+    if (s == LRK_OK && list.intact + list.outdated > 0)
         s = match(st, &list, taken, hasher, err);
     point_hasher_free(hasher);
     if (s == LRK_OK)

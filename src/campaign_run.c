@@ -133,8 +133,10 @@ static lrk_status write_point(campaign_state *st, size_t k, const char *pdir, co
     const char *tail = row ? point_done_row_tail(row, st->prefix_fields) : NULL;
     if (s == LRK_OK && tail == NULL)
         s = lrk_error_set(err, LRK_ERR_NOMEM, "summary row: out of memory");
+    char results[64];
+    point_done_results_stamp(point->engine, results, sizeof results);
     if (s == LRK_OK)
-        s = point_done_write(pdir, hash, st->columns_hash, tail, files, file_count, err);
+        s = point_done_write(pdir, hash, st->columns_hash, results, tail, files, file_count, err);
     if (s == LRK_OK) {
         free(st->rows[k]);
         st->rows[k] = row;

@@ -9,6 +9,22 @@
 #include "lrekmc/disorder.h"
 
 #include <stdio.h>
+#include <string.h>
+
+static const lrk_engine_type *const registered[] = {&lrk_engine_chain, &lrk_engine_disorder, &lrk_engine_lattice};
+
+const lrk_engine_type *lrk_engine_by_name(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < sizeof registered / sizeof registered[0]; i++)
+        if (strcmp(registered[i]->name, name) == 0)
+            return registered[i];
+    return NULL;
+}
+
+int lrk_engine_results_version(const lrk_engine_type *e)
+{
+    return e->results_version > 0 ? e->results_version : 1;
+}
 
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m)
 {

@@ -83,4 +83,5 @@ const lrk_engine_type lrk_engine_lattice = {
     .simulate = lattice_simulate,
     .validate = lattice_validate,
     .references = lattice_references,
+    .results_version = 2,   /* 2: the faster tree, disorder in space, tiny-box master reference (round 2) */
 };

@@ -42,16 +42,44 @@ void point_done_free(point_done *d)
     d->row = NULL;
 }
 
-lrk_status point_done_write(const char *pdir, uint64_t config_hash, uint64_t columns_hash, const char *row,
-                            const char *const *files, size_t count, lrk_error *err)
+void point_done_results_stamp(const lrk_engine_type *e, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s %d", e->name, lrk_engine_results_version(e));
+}
+
+int point_done_results_current(const char *stamp, char *why, size_t why_size)
+{
+    char name[48];
+    int version = 0, used = 0;
+    if (stamp[0] == '\0') {
+        snprintf(why, why_size, "records no results version (written by an lrekmc before versions were recorded)");
+        return 0;
+    }
+    const lrk_engine_type *e = NULL;
+    if (sscanf(stamp, "%47s %d%n", name, &version, &used) != 2 || stamp[used] != '\0'
+        || (e = lrk_engine_by_name(name)) == NULL) {
+        snprintf(why, why_size, "was made by an engine this lrekmc does not have ('%s')", stamp);
+        return 0;
+    }
+    if (version != lrk_engine_results_version(e)) {
+        snprintf(why, why_size, "was made by results version %d of the %s engine, this lrekmc has version %d",
+                 version, name, lrk_engine_results_version(e));
+        return 0;
+    }
+    return 1;
+}
+
+lrk_status point_done_write(const char *pdir, uint64_t config_hash, uint64_t columns_hash, const char *results,
+                            const char *row, const char *const *files, size_t count, lrk_error *err)
 {
     char *text = NULL;
     size_t size = 0;
     FILE *memory = open_memstream(&text, &size);
     if (memory == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", pdir);
-    fprintf(memory, "%s\nconfig: %016" PRIx64 "\ncolumns: %016" PRIx64 "\nrow: %s\nrow_checksum: %016" PRIx64 "\n",
-            DONE_MAGIC, config_hash, columns_hash, row, point_done_text_hash(row));
+    fprintf(memory,
+            "%s\nconfig: %016" PRIx64 "\ncolumns: %016" PRIx64 "\nresults: %s\nrow: %s\nrow_checksum: %016" PRIx64 "\n",
+            DONE_MAGIC, config_hash, columns_hash, results, row, point_done_text_hash(row));
     lrk_status s = LRK_OK;
     for (size_t i = 0; s == LRK_OK && i < count; i++) {
         char *path = lrk_path_join(pdir, files[i]);
@@ -141,6 +169,8 @@ static int check_done(const char *pdir, const char *path, char *text, size_t siz
             ok = sscanf(line, "config: %" SCNx64, &d->config_hash) == 1;
         else if (strncmp(line, "columns: ", 9) == 0)
             ok = sscanf(line, "columns: %" SCNx64, &d->columns_hash) == 1;
+        else if (strncmp(line, "results: ", 9) == 0 && d->results[0] == '\0')
+            ok = snprintf(d->results, sizeof d->results, "%s", line + 9) < (int)sizeof d->results;
         else if (strncmp(line, "row: ", 5) == 0 && d->row == NULL)
             ok = (d->row = strdup(line + 5)) != NULL;
         else if (strncmp(line, "row_checksum: ", 14) == 0)

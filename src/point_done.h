@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrekmc/engine.h"
 #include "lrekmc/status.h"
 
 #define DONE_NAME "done"
@@ -17,6 +18,7 @@
 typedef struct point_done {
     uint64_t config_hash;        /* lrk_config_hash of the point's configuration */
     uint64_t columns_hash;       /* of the summary columns the row was made for */
+    char results[64];            /* "<engine> <version>", "" when not recorded */
     char *row;                   /* summary row without the point/swept columns (owned) */
     size_t file_count;
     char files[DONE_MAX_FILES][64];
@@ -24,8 +26,15 @@ typedef struct point_done {
 
 /* Write pdir/done atomically for the tables files[0..count) already
  * committed in pdir (their checksums are read from disk). */
-lrk_status point_done_write(const char *pdir, uint64_t config_hash, uint64_t columns_hash, const char *row,
-                            const char *const *files, size_t count, lrk_error *err);
+lrk_status point_done_write(const char *pdir, uint64_t config_hash, uint64_t columns_hash, const char *results,
+                            const char *row, const char *const *files, size_t count, lrk_error *err);
+
+/* The results stamp of engine e ("<name> <version>") into buf. */
+void point_done_results_stamp(const lrk_engine_type *e, char *buf, size_t size);
+
+/* 1 when a recorded stamp is the current one of the engine it names; else
+ * 0 with why saying what differs. */
+int point_done_results_current(const char *stamp, char *why, size_t why_size);
 
 /* Read pdir/done and check it and every file it lists.  Returns 1 with d
  * filled when the point is intact; 0 when it is not, with why naming the

@@ -144,8 +144,10 @@ static void check_point(verify_state *v, const char *pdir, size_t k)
         problem(v, "%s/summary.csv: no row for the finished point %zu", v->dir, k);
     else if (v->have_summary && strcmp(row->tail, done.row) != 0)
         problem(v, "%s/summary.csv: the row of point %zu differs from %s/done", v->dir, k, pdir);
-    else
+    else {
         v->report->points_finished++;
+        v->report->points_outdated += !point_done_results_current(done.results, why, sizeof why);
+    }
     if (row != NULL)
         row->matched = 1;
     point_done_free(&done);

@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define XXH_INLINE_ALL /* to re-seal an edited done file as lrekmc would */
+#include <xxhash.h>
+
 #define SMALL_SWEEP LREKMC_TEST_DATA "/campaign/small-sweep.yaml"
 #define RESUME_SWEEP LREKMC_TEST_DATA "/campaign/resume-sweep.yaml"
 #define SPACE_SWEEP LREKMC_TEST_DATA "/campaign/space-sweep.yaml"
@@ -281,6 +284,60 @@ Test(rundir, damaged_points_are_found_and_recomputed_to_the_same_bytes, .timeout
     cr_assert_eq(LREKMC(log, "verify", dir), 0);
 }
 
+/* Replace the `results:` line of a done file (NULL: remove it, as written
+ * before versions were recorded) and re-seal its checksum, so that the file
+ * is intact and only its results version differs. */
+static void set_results_stamp(const char *path, const char *stamp)
+{
+    char *text = slurp(path);
+    cr_assert_not_null(text, "%s", path);
+    char *line = strstr(text, "\nresults: "), *end = line ? strchr(line + 1, '\n') : NULL;
+    cr_assert(line != NULL && end != NULL, "no results line in %s", path);
+    char edited[8192];
+    int used = snprintf(edited, sizeof edited, "%.*s", (int)(line - text), text);
+    if (stamp != NULL)
+        used += snprintf(edited + used, sizeof edited - (size_t)used, "\nresults: %s", stamp);
+    used += snprintf(edited + used, sizeof edited - (size_t)used, "%s", end);
+    char *seal = strstr(edited, "checksum: ");
+    while (seal != NULL && seal != edited && seal[-1] != '\n')
+        seal = strstr(seal + 1, "checksum: ");
+    char *last = seal;
+    while ((seal = strstr(last + 1, "\nchecksum: ")) != NULL)
+        last = seal + 1;
+    cr_assert_not_null(last);
+    snprintf(last, sizeof edited - (size_t)(last - edited), "checksum: %016llx\n",
+             (unsigned long long)XXH3_64bits(edited, (size_t)(last - edited)));
+    write_text(path, edited);
+    free(text);
+}
+
+Test(rundir, points_of_another_results_version_are_computed_again, .timeout = 120)
+{
+    char root[64], reference[128], dir[128], log[128];
+    make_root(root);
+    snprintf(reference, sizeof reference, "%s/reference", root);
+    snprintf(dir, sizeof dir, "%s/versions", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", reference, "--quiet"), 0);
+    cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet"), 0);
+    assert_contains(path_of(dir, "points/0/done"), "\nresults: chain 1\n");
+
+    set_results_stamp(path_of(dir, "points/1/done"), "chain 0");   /* an older chain engine */
+    set_results_stamp(path_of(dir, "points/2/done"), NULL);        /* before versions were recorded */
+    set_results_stamp(path_of(dir, "points/3/done"), "warp 1");    /* an engine this build lacks */
+    cr_assert_eq(LREKMC(log, "verify", dir), 0);                   /* intact, but outdated */
+    assert_contains(log, "6 finished point(s), 3 made by another results version");
+
+    cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet"), 0);
+    assert_contains(log, "points/1/done: the point was made by results version 0 of the chain engine");
+    assert_contains(log, "points/2/done: the point records no results version");
+    assert_contains(log, "points/3/done: the point was made by an engine this lrekmc does not have ('warp 1')");
+    assert_contains(log, "3 computed, 3 kept");
+    assert_same_results(reference, dir, 6);
+    cr_assert_eq(LREKMC(log, "verify", dir), 0);
+    assert_contains(log, "6 finished point(s), intact");
+}
+
 Test(rundir, sigkill_then_resume_leaves_no_temporary, .timeout = 300)
 {
     char root[64], reference[128], dir[128], log[128];
@@ -356,6 +413,29 @@ Test(rundir, a_grown_campaign_keeps_its_points_and_a_shrunk_one_is_refused, .tim
     assert_same_results(reference, dir, 6);
     free(old_point_3);
     free(moved);
+}
+
+Test(rundir, outdated_points_a_campaign_would_drop_need_force, .timeout = 120)
+{
+    char root[64], dir[128], log[128], small[128], names[512];
+    make_root(root);
+    snprintf(dir, sizeof dir, "%s/outdated", root);
+    snprintf(log, sizeof log, "%s/log", root);
+    snprintf(small, sizeof small, "%s/small.yaml", root);
+    write_campaign(small, "  model.mode: [ser, cer]\n  model.T: [0.8, 1.6]\n");
+    cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet"), 0);
+    /* points 1 and 4 (T = 1.2) are the ones the small campaign lacks */
+    set_results_stamp(path_of(dir, "points/1/done"), "chain 0");
+    set_results_stamp(path_of(dir, "points/4/done"), NULL);
+    cr_assert_eq(LREKMC(log, "run", small, "-o", dir, "--quiet"), 2);
+    assert_contains(log, "2 finished point(s)");
+    assert_contains(log, "--force");
+    list_points(dir, names, sizeof names);
+    cr_assert_str_eq(names, "0,1,2,3,4,5", "a refused run changed the points: %s", names);
+    cr_assert_eq(LREKMC(log, "run", small, "-o", dir, "--quiet", "--force"), 0);
+    list_points(dir, names, sizeof names);
+    cr_assert_str_eq(names, "0,1,2,3", "after --force: %s", names);
+    assert_contains(log, "4 point(s): 0 computed, 4 kept");
 }
 
 Test(rundir, force_leaves_exactly_the_new_campaign, .timeout = 120)

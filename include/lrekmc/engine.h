@@ -11,8 +11,9 @@
  *      shared tables: a result (kmc.h) is sized before any tables exist (MPI
  *      rank 0 creates one per worker slice to receive into, and never builds
  *      tables for them).  NULL still means no extras.
- *   2. three optional members at the end: validate, extra_name, references
- *      (designated initialisers stay valid; NULL has the meaning given below).
+ *   2. optional members at the end: validate, extra_name, references and
+ *      results_version (designated initialisers stay valid; NULL or 0 has
+ *      the meaning given below).
  *
  * Contract of an engine, which kmc_run.c relies on:
  *   - A trajectory starts at n = 0 and relaxes all N LREs, each once: it is
@@ -98,6 +99,13 @@ typedef struct lrk_engine_type {
     const char *(*extra_name)(const lrk_model *m, size_t e);
     /* Optional: the LRK_REF_* bits that are exact for model m; NULL means none. */
     unsigned (*references)(const lrk_model *m);
+    /* Optional: the version of the numbers this engine's points produce (its
+     * trajectories and its references); 0 means 1.  Bump it in the same
+     * commit as any change that alters an output byte for the same
+     * configuration and seed: a finished point's `done` records it, and a
+     * resumed campaign computes again the points made by another version
+     * (rundir.h), instead of mixing two engines' bytes in one table. */
+    int results_version;
 } lrk_engine_type;
 
 /* The mean-field birth chain of model.h (engine_chain.c). */
@@ -112,6 +120,12 @@ extern const lrk_engine_type lrk_engine_lattice;
 /* The engine that simulates model m: the chain unless the model asks for
  * disorder or space. */
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m);
+
+/* The registered engine called name, or NULL. */
+const lrk_engine_type *lrk_engine_by_name(const char *name);
+
+/* e's results version (>= 1). */
+int lrk_engine_results_version(const lrk_engine_type *e);
 
 /* The LRK_REF_* bits that apply to model m under engine e (NULL e: the
  * model's engine). */

@@ -11,6 +11,11 @@
  * Finished point: points/<k>/done, written last (campaign.h), records
  *   - the hash of the point's resolved configuration (lrk_config_hash),
  *   - the hash of the summary columns it was made for,
+ *   - the engine that made it and its results version (engine.h), e.g.
+ *     `results: lattice 2`: a resumed run computes again, with a notice,
+ *     a point made by another version of its engine (or, written before
+ *     versions were recorded, by an unknown one), so that one campaign's
+ *     table never mixes the bytes of two versions of the code,
  *   - its summary row without the leading point/swept-value columns, with
  *     an XXH3-64 checksum,
  *   - the size and XXH3-64 checksum of every table of the point,
@@ -60,6 +65,8 @@ lrk_status lrk_run_dir_temporaries(const char *dir, int remove, size_t *count, l
 
 typedef struct lrk_verify_report {
     size_t points_finished;      /* intact finished points */
+    size_t points_outdated;      /* of those, made by another results version (engine.h):
+                                    a resumed run computes them again */
     size_t points_unfinished;    /* point directories without `done` (an interrupted run) */
     size_t problems;             /* damaged, missing or disagreeing files */
 } lrk_verify_report;

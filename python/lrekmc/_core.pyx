@@ -110,7 +110,7 @@ cdef extern from "lrekmc/point.h":
 cdef extern from "lrekmc/rundir.h":
     ctypedef void (*lrk_notice_fn)(void *user, const char *message)
     ctypedef struct lrk_verify_report:
-        size_t points_finished, points_unfinished, problems
+        size_t points_finished, points_outdated, points_unfinished, problems
     lrk_status lrk_run_dir_verify(const char *dir, lrk_notice_fn notice, void *user,
                                   lrk_verify_report *report, lrk_error *err) nogil
 
@@ -380,7 +380,7 @@ cdef void _notice(void *user, const char *message) with gil:
 
 
 def verify(directory):
-    """lrk_run_dir_verify: (points_finished, points_unfinished, problems,
+    """lrk_run_dir_verify: (points_finished, points_outdated, points_unfinished, problems,
     [every problem, naming its file]); changes nothing."""
     cdef lrk_verify_report report
     cdef lrk_error err
@@ -395,7 +395,7 @@ def verify(directory):
         status = lrk_run_dir_verify(cdir, _notice, user, &report, &err)
     if status != LRK_OK:
         raise OSError(err.message.decode())
-    return report.points_finished, report.points_unfinished, report.problems, lines
+    return report.points_finished, report.points_outdated, report.points_unfinished, report.problems, lines
 
 
 cdef lrekmc_py_flag *_catch(lrekmc_py_flag *own):

@@ -416,12 +416,13 @@ class Run:
         """Check the directory without changing it (``lrekmc verify``): every
         finished point's files against their checksums, summary.csv against
         the done files, no temporaries.  Returns a dict: points_finished,
-        points_unfinished, problems, messages (each naming its file).  Needs
-        the compiled extension."""
+        points_outdated (finished by another results version of their engine:
+        a resumed run computes them again), points_unfinished, problems,
+        messages (each naming its file).  Needs the compiled extension."""
         from . import _core_or_none
-        finished, unfinished, problems, messages = _core_or_none.require().verify(self.path)
-        return dict(points_finished=finished, points_unfinished=unfinished, problems=problems,
-                    messages=messages)
+        finished, outdated, unfinished, problems, messages = _core_or_none.require().verify(self.path)
+        return dict(points_finished=finished, points_outdated=outdated, points_unfinished=unfinished,
+                    problems=problems, messages=messages)
 
     def point(self, k):
         """Point k as a :class:`Point` (tables read on first use)."""

@@ -87,7 +87,8 @@ def test_progress_of_a_campaign(tiny_file, tmp_path):
 
 def test_damaged_point_is_named_and_computed_again(tiny_file, tmp_path):
     run = lrekmc.run(tiny_file, tmp_path / "d")
-    assert run.verify() == dict(points_finished=4, points_unfinished=0, problems=0, messages=[])
+    assert run.verify() == dict(points_finished=4, points_outdated=0, points_unfinished=0, problems=0,
+                                messages=[])
     with open(tmp_path / "d/points/1/levels.csv", "a") as stream:
         stream.write("1,2,3,4,5,6,7\n")
     report = lrekmc.open_run(tmp_path / "d").verify()

@@ -44,6 +44,8 @@ int lrk_cli_verify(int argc, char **argv)
         return LRK_CLI_FAILED;
     }
     printf("%s: %zu finished point(s)", argv[1], report.points_finished);
+    if (report.points_outdated > 0)
+        printf(", %zu made by another results version (a resumed run computes them again)", report.points_outdated);
     if (report.points_unfinished > 0)
         printf(", %zu unfinished (run again to complete)", report.points_unfinished);
     if (report.problems > 0)
