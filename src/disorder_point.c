@@ -10,8 +10,14 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lrekmc/config.h"
+#include "lrekmc/disorder_master.h"
+
 /* The bimodal recursion is O(N^2): 4e8 steps at this N, about a second. */
 #define BIMODAL_MAX_N 20000
+/* Cell-update budget of the two-class master equation under `auto` (a few
+ * seconds; a strong CER avalanche at N = 400 needs more and is left out). */
+#define MASTER_AUTO_WORK 1e9
 
 unsigned lrk_disorder_reference_set(const lrk_model *m)
 {
@@ -22,6 +28,10 @@ unsigned lrk_disorder_reference_set(const lrk_model *m)
         set |= LRK_DISORDER_REF_BIMODAL_LEVELS;
         set &= ~(unsigned)LRK_DISORDER_REF_ORDER_STATISTICS; /* the same numbers, cheaper */
     }
+    /* (mean-field coupling only: a lattice with the r^-3 kernel is not a chain in n) */
+    if (m->disorder.kind == LRK_DISORDER_BIMODAL && !(set & LRK_DISORDER_REF_BINOMIAL)
+        && m->N <= LRK_DISORDER_MASTER_AUTO_MAX_N && lrk_disorder_master_mean_field_coupling(m))
+        set |= LRK_DISORDER_REF_BIMODAL_MASTER;
     return set;
 }
 
@@ -29,6 +39,32 @@ static void drop(double **x)
 {
     free(*x);
     *x = NULL;
+}
+
+int lrk_disorder_master_wanted(const lrk_model *m, int master_equation)
+{
+    if (master_equation == LRK_SWITCH_OFF || !lrk_disorder_active(m))
+        return 0;
+    if (master_equation == LRK_SWITCH_ON)
+        return m->disorder.kind == LRK_DISORDER_BIMODAL && lrk_model_coupling(m) * m->V1 != 0
+               && m->N <= LRK_DISORDER_MASTER_MAX_N && lrk_disorder_master_mean_field_coupling(m);
+    return (lrk_disorder_reference_set(m) & LRK_DISORDER_REF_BIMODAL_MASTER) != 0;
+}
+
+/* The two-class master equation into q_exact_*; under `auto` a solve over
+ * its budget leaves the columns out, under `on` it is an error. */
+static lrk_status two_class(const lrk_model *m, const double *t, size_t t_count, lrk_disorder_columns *out,
+                            lrk_error *err)
+{
+    int on = out->master_equation == LRK_SWITCH_ON;
+    lrk_status st = lrk_disorder_bimodal_master_full(m, t, t_count, out->q_exact_mean, out->q_exact_std, NULL,
+                                                     on ? LRK_DISORDER_MASTER_MAX_WORK : MASTER_AUTO_WORK, NULL, err);
+    if (st == LRK_ERR_INVALID && !on) {
+        drop(&out->q_exact_mean);
+        drop(&out->q_exact_std);
+        st = LRK_OK;
+    }
+    return st;
 }
 
 lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t_count, const double *q_levels,
@@ -47,6 +83,8 @@ lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t
     }
     if (st == LRK_OK && (set & LRK_DISORDER_REF_BINOMIAL) && out->q_exact_mean != NULL)
         st = lrk_disorder_binomial(m, t, t_count, out->q_exact_mean, out->q_exact_std, err);
+    else if (st == LRK_OK && out->q_exact_mean != NULL && lrk_disorder_master_wanted(m, out->master_equation))
+        st = two_class(m, t, t_count, out, err);
     else {
         drop(&out->q_exact_mean);
         drop(&out->q_exact_std);

@@ -109,7 +109,7 @@ static lrk_status mean_field_references(const lrk_point *p, lrk_error *err)
 /* Quenched disorder: the references of disorder.h, into the same columns
  * (mean field as q_ode / t_ode, binomial and level-time moments as exact);
  * the disorder engine declares none of the chain's (LRK_REF_*). */
-static lrk_status disorder_references(lrk_point *p, lrk_error *err)
+static lrk_status disorder_references(const lrk_config *c, lrk_point *p, lrk_error *err)
 {
     drop(&p->q_lna_std);
     p->q_exact_mean = new_array(p->t_count);
@@ -117,7 +117,7 @@ static lrk_status disorder_references(lrk_point *p, lrk_error *err)
     if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder references: out of memory");
     lrk_disorder_columns columns = {p->q_ode, p->t_ode, p->q_exact_mean, p->q_exact_std, p->t_exact_mean,
-                                    p->t_exact_var};
+                                    p->t_exact_var, (int)c->references.master_equation};
     lrk_status s = lrk_disorder_references(&p->model, p->t, p->t_count, p->q_levels, p->level_event,
                                            p->level_count, &columns, err);
     p->q_ode = columns.q_ode;
@@ -133,7 +133,7 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
 {
     const lrk_model *m = &p->model;
     if (lrk_disorder_active(m))
-        return disorder_references(p, err);
+        return disorder_references(c, p, err);
     if (!(p->references & LRK_REF_ODE)) {
         drop(&p->q_ode);
         drop(&p->t_ode);

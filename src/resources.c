@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/kmc.h"
 #include "lrekmc/master.h"
 
@@ -41,6 +42,18 @@ static int uses_master_equation(const lrk_config *c)
     if (c->references.master_equation == LRK_SWITCH_AUTO)
         return c->model.N <= LRK_MASTER_AUTO_MAX_N;
     return c->references.master_equation == LRK_SWITCH_ON;
+}
+
+/* The chain's (5 (N + 1) doubles) or, for disorder, the two-class one
+ * (3 (N + 2)^2, disorder_master.c). */
+static double master_equation_bytes(const lrk_config *c)
+{
+    const double N = (double)c->model.N;
+    if (lrk_disorder_active(&c->model))
+        return lrk_disorder_master_wanted(&c->model, (int)c->references.master_equation)
+                   ? 3 * (N + 2) * (N + 2) * sizeof(double)
+                   : 0;
+    return uses_master_equation(c) ? 5 * (N + 1) * sizeof(double) : 0;
 }
 
 static int by_size(const void *a, const void *b)
@@ -68,7 +81,7 @@ void lrk_point_memory(const lrk_config *c, int threads, lrk_memory_estimate *out
         {"grid.points, model.N", kmc ? K * H * 8 : 0},              /* the result's histograms */
         {"fit.batches, grid.points", kmc ? B * (2 * K + 2 * L) * D + 9 * (K + L) * D : 0},
         {"model.N", kmc ? N * D : 0},                               /* rate table */
-        {"model.N, references.master_equation", uses_master_equation(c) ? 5 * (N + 1) * D : 0},
+        {"model.N, references.master_equation", master_equation_bytes(c)},
         {"kmc.threads, grid.points", threads * thread},
     };
     size_t count = sizeof parts / sizeof parts[0];

@@ -174,27 +174,44 @@ lrk_status lrk_disorder_mean_field_nodes(const lrk_model *m, size_t nodes, const
  *   BINOMIAL            c V1 = 0: exact mean and std of q(t) at any N;
  *   ORDER_STATISTICS    c V1 = 0: exact mean and variance of level times;
  *   BIMODAL_LEVELS      bimodal, any c V1, N <= 20000: exact level times
- *                       (replaces ORDER_STATISTICS when both apply).
- * Bimodal with c V1 != 0 has no exact q(t) column (no two-class master
- * equation here); the other distributions with c V1 != 0 have the mean field
- * only.  The level-time increments of a disordered ensemble are not
- * independent (the order statistics of non-exponential times are correlated,
- * and so are the bimodal class counts along a path): no chi2 is formed. */
+ *                       (replaces ORDER_STATISTICS when both apply);
+ *   BIMODAL_MASTER      bimodal, c V1 != 0, N <= LRK_DISORDER_MASTER_AUTO_MAX_N
+ *                       (disorder_master.h): exact mean and std of q(t) from
+ *                       the two-class master equation (with c V1 = 0 the
+ *                       binomial law gives the same numbers, cheaper).
+ * The other distributions with c V1 != 0 have the mean field only.  The
+ * level-time increments of a disordered ensemble are not independent (the
+ * order statistics of non-exponential times are correlated, and so are the
+ * bimodal class counts along a path, also under the two-class master
+ * equation, which is Markov in (u, v) but not in n): no chi2 is formed. */
 enum {
     LRK_DISORDER_REF_MEAN_FIELD = 1u << 0,
     LRK_DISORDER_REF_BINOMIAL = 1u << 1,
     LRK_DISORDER_REF_ORDER_STATISTICS = 1u << 2,
-    LRK_DISORDER_REF_BIMODAL_LEVELS = 1u << 3
+    LRK_DISORDER_REF_BIMODAL_LEVELS = 1u << 3,
+    LRK_DISORDER_REF_BIMODAL_MASTER = 1u << 4
 };
 unsigned lrk_disorder_reference_set(const lrk_model *m);
 
+/* Whether the point pipeline solves the two-class master equation for m
+ * under references.master_equation = master_equation (an lrk_switch of
+ * config.h: auto, on, off; see lrk_disorder_columns below).  resources.c
+ * counts its memory, 3 (N + 2)^2 doubles, by the same rule. */
+int lrk_disorder_master_wanted(const lrk_model *m, int master_equation);
+
 /* Output columns, each malloc'ed by the caller (t_count or level_count
  * doubles) or NULL (not wanted).  A reference that does not apply, or the
- * mean field when it does not converge, is freed and set to NULL. */
+ * mean field when it does not converge, is freed and set to NULL.
+ * master_equation is references.master_equation (an lrk_switch of config.h:
+ * 0 = auto, the BIMODAL_MASTER range above, left out when it would take more
+ * than 1e9 cell updates; on = any N <= LRK_DISORDER_MASTER_MAX_N with the full
+ * budget LRK_DISORDER_MASTER_MAX_WORK, a solve over it failing as the chain's
+ * does; larger N is left out, as the memory is N^2; off = never). */
 typedef struct lrk_disorder_columns {
     double *q_ode, *t_ode;               /* mean field */
-    double *q_exact_mean, *q_exact_std;  /* binomial */
+    double *q_exact_mean, *q_exact_std;  /* binomial or two-class master equation */
     double *t_exact_mean, *t_exact_var;  /* order statistics or bimodal */
+    int master_equation;
 } lrk_disorder_columns;
 
 lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t_count, const double *q_levels,
