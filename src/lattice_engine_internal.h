@@ -95,8 +95,7 @@ lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err);
 void lattice_groups_free(lrk_lattice_shared *s);
 
 /* Relax `slot`: its rate becomes 0, its stencil's rates are multiplied by
- * their factors, and the tree follows (deltas with bounds; the fired block
- * and its ancestors exactly). */
+ * their factors, and the tree follows (deltas with bounds, lattice_tree.h). */
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot);
 
 /* White-box hooks for the tests: start a trajectory (disorder draws and

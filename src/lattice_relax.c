@@ -9,9 +9,10 @@
  * the rates are updated; that delta, with a rigorous bound on its error
  * ((m - 1) u (old + new) for the two sums of m non-negative terms, plus
  * the subtraction's rounding), goes to the block and its ancestors.  The
- * fired site's block and ancestors are instead recomputed exactly: removing
- * a rate that dominates its block (the typical CER event) is where a delta
- * would cancel catastrophically.  When every L is a multiple of 4 the
+ * fired site's rate leaves its block as one more "old" term: when it
+ * dominates the block (the typical CER event) the delta cancels
+ * catastrophically, the bound shows it, and lt_add recomputes the block and
+ * as many ancestors as needed exactly.  When every L is a multiple of 4 the
  * stencil seen from a site depends only on its position inside its block,
  * so it is precomputed per position grouped by target block: one pass per
  * target block with a one-byte slot and the factor per entry, no

@@ -62,16 +62,6 @@ void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, co
     t->err[i] = e + (double)(k - 1) * LT_U * s;
 }
 
-void lt_recompute_path(const lt_shape *sh, lt_tree *t, size_t idx0, const double *rate, const uint32_t *leaf_block)
-{
-    size_t idx = idx0;
-    lt_recompute(sh, t, 0, idx, rate, leaf_block);
-    for (unsigned l = 1; l <= sh->depth; l++) {
-        idx >>= sh->bits[l - 1];
-        lt_recompute(sh, t, l, idx, rate, leaf_block);
-    }
-}
-
 void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block)
 {
     for (unsigned l = 0; l <= sh->depth; l++)

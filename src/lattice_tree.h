@@ -83,9 +83,6 @@ static inline void lt_add(const lt_shape *sh, lt_tree *t, unsigned level, size_t
         lt_recompute(sh, t, level, idx, rate, leaf_block);
 }
 
-/* Recompute block idx0 (level 0) and all its ancestors exactly. */
-void lt_recompute_path(const lt_shape *sh, lt_tree *t, size_t idx0, const double *rate, const uint32_t *leaf_block);
-
 /* Everything from the rates. */
 void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block);
 

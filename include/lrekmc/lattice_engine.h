@@ -16,8 +16,8 @@
  * nodes group 2 x 2 x 2 children (lattice_tree.h).  Sums follow the events
  * by deltas, each node with a rigorous bound on its round-off, recomputed
  * exactly from its children before the bound exceeds (level + 1) 1e-13 of
- * its sum; the fired site's block and ancestors are recomputed exactly on
- * every event.  So every stored sum is within 8e-13 (relative) of the exact
+ * its sum (the removal of a dominant rate, where a delta cancels, is caught
+ * by the bound).  So every stored sum is within 8e-13 (relative) of the exact
  * sum of the stored rates, whatever the history, and a relaxed site (rate
  * exactly 0) is never selected.  A rate is the product of at most |stencil|
  * factors, so its relative error is at most |stencil| x 2^-53.
