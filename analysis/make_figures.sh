@@ -56,6 +56,8 @@ plot() {
       ;; # drawn into the disorder figure as its reference line
     disorder)
       "$PYTHON" analysis/plot_disorder.py "$dir" "$RESULTS/disorder-interaction" -o "$out" ;;
+    space-disorder-beta)
+      "$PYTHON" analysis/plot_space.py disorder "$dir" -o "$out" ;;
     fluctuations|first-passage)
       "$PYTHON" analysis/plot_fluctuations.py "$dir" -o "$out" ;;
     *)

@@ -9,6 +9,12 @@
   observables RUN_DIR  chi4(t) = N Var q(t), C(r) at q = 0.5 and the
                        avalanche size distribution of every point (r3 against
                        the uniform-kernel null)
+  cer-low-T RUN_DIR    CER beta against alpha = V1/T, one series per d_el,
+                       mean-field ODE dashed; beside it the correlation length xi(q = 0.5) and the
+                       mean avalanche size
+  disorder RUN_DIR     beta against w/T (model.disorder.width / T), one panel
+                       per mode: r3 in space, the uniform kernel (mean-field
+                       disorder, KMC) and the multi-class mean-field ODE
 """
 
 import os
@@ -23,7 +29,7 @@ PROG = "plot_space.py"
 
 def parse_arguments():
     parser = data.argument_parser(PROG, __doc__.split("\n\n")[1])
-    parser.add_argument("kind", choices=("beta-del", "beta-L", "observables"))
+    parser.add_argument("kind", choices=("beta-del", "beta-L", "observables", "cer-low-T", "disorder"))
     parser.add_argument("run_dir", metavar="RUN_DIR", help="an lrekmc run directory")
     parser.add_argument("-o", "--output", metavar="OUT.png",
                         help="output file (default RUN_DIR/figures/space-KIND.png)")
@@ -88,6 +94,79 @@ def plot_observables(run, axes):
         data.legend(ax, fontsize=6)
 
 
+def plot_cer_low_t(run, axes):
+    import numpy as np
+    beta_ax, xi_ax = axes
+    for name in ("model.space.d_el", "V1", "T", "beta_kmc", "beta_ode", "xi_q50", "avalanche_mean"):
+        if name not in run.header:
+            raise data.DataError(f"{run.path}/summary.csv: no column {name} (run configs/space-cer-low-T.yaml)")
+    d_el, alpha = run.column("model.space.d_el"), run.column("V1") / run.column("T")
+    beta, err, ode = run.column("beta_kmc"), run.column("beta_kmc_err"), run.column("beta_ode")
+    xi, avalanche = run.column("xi_q50"), run.column("avalanche_mean")
+    order = np.argsort(alpha, kind="stable")
+    first = True
+    for n, value in enumerate(sorted(set(d_el))):
+        rows = [i for i in order if d_el[i] == value]
+        color = f"C{n}"
+        beta_ax.errorbar(alpha[rows], beta[rows], yerr=err[rows], fmt="o-", ms=4, color=color,
+                         label=f"lattice, d_el = {value:g}")
+        if first:
+            beta_ax.plot(alpha[rows], ode[rows], "k--", label="mean field (ODE)")
+            first = False
+        xi_ax.plot(alpha[rows], xi[rows], "o-", ms=4, color=color, label=f"ξ(q = 0.5), d_el = {value:g}")
+        xi_ax.plot(alpha[rows], avalanche[rows] - 1, "s:", ms=4, color=color,
+                   label=f"mean avalanche − 1, d_el = {value:g}")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("α = V1 / T")
+    beta_ax.set_yscale("log")
+    beta_ax.set_ylabel("KWW β (CER)")
+    xi_ax.set_yscale("symlog", linthresh=1e-2)
+    values = np.concatenate([xi[np.isfinite(xi)], avalanche[np.isfinite(avalanche)] - 1])
+    if values.size:
+        xi_ax.set_ylim(0 if values.min() >= 0 else 1.5 * values.min(), 1.5 * max(values.max(), 1e-2))
+    xi_ax.set_ylabel("ξ / d0 and mean avalanche size − 1")
+    data.legend(beta_ax, fontsize=7)
+    data.legend(xi_ax, fontsize=6)
+def plot_disorder(run, axes):
+    """Top row: beta per mode; bottom row: beta(space) - beta(mean-field
+    disorder KMC), the effect of space at each width, with both errors."""
+    import numpy as np
+    for key in ("model.disorder.width", "model.space.kernel"):
+        if key not in run.header:
+            raise data.DataError(f"{run.path}/summary.csv: no column {key} (is this a width x kernel sweep?)")
+    x = run.column("model.disorder.width") / run.column("T")
+    beta, err, ode = run.column("beta_kmc"), run.column("beta_kmc_err"), run.column("beta_ode")
+    modes = sorted({row.get("mode") for row in run.rows})
+    if len(modes) > axes.shape[1]:
+        raise data.DataError(f"{run.path}: {len(modes)} modes, at most {axes.shape[1]} panels")
+
+    def rows_of(mode, kernel):
+        return sorted((i for i, row in enumerate(run.rows)
+                       if row.get("mode") == mode and row.get("model.space.kernel") == kernel), key=lambda i: x[i])
+
+    for column, mode in enumerate(modes):
+        ax, low = axes[0, column], axes[1, column]
+        space, mean_field = rows_of(mode, "r3"), rows_of(mode, "uniform")
+        if space:
+            ax.errorbar(x[space], beta[space], yerr=err[space], fmt="o-", ms=4, color="C0", label="space (r3)")
+        if mean_field:
+            ax.errorbar(x[mean_field], beta[mean_field], yerr=err[mean_field], fmt="s", ms=4, color="C1",
+                        label="mean-field disorder (KMC)")
+            ax.plot(x[mean_field], ode[mean_field], "--", color="k", lw=1, label="mean-field ODE (N → ∞)")
+        if space and len(space) == len(mean_field) and np.allclose(x[space], x[mean_field]):
+            diff = beta[space] - beta[mean_field]
+            low.errorbar(x[space], diff, yerr=np.hypot(err[space], err[mean_field]), fmt="o-", ms=4, color="C0")
+            low.axhline(0.0, color="gray", lw=0.5, ls=":")
+        ax.set_title(f"{mode}")
+        ax.set_ylabel("KWW β")
+        ax.axhline(1.0, color="gray", lw=0.5, ls=":")
+        data.legend(ax, fontsize=7)
+        low.set_xlabel("w / T (normal offsets)")
+        low.set_ylabel("β(space) − β(mean-field disorder)")
+    return np
+
+
 def draw():
     args = parse_arguments()
     run = data.Run(args.run_dir)
@@ -95,6 +174,12 @@ def draw():
     if args.kind == "observables":
         fig, axes = plt.subplots(1, 3, figsize=(13, 4))
         plot_observables(run, axes)
+    elif args.kind == "cer-low-T":
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+        plot_cer_low_t(run, axes)
+    elif args.kind == "disorder":
+        fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharex=True, squeeze=False)
+        plot_disorder(run, axes)
     else:
         fig, ax = plt.subplots(figsize=(6, 4.5))
         if args.kind == "beta-del":

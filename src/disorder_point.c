@@ -2,7 +2,7 @@
 /*
  * disorder_point.c - which exact references of disorder.h apply to a model,
  * and computing them into the columns the point pipeline writes
- * (lrk_disorder_references).  One place decides, so `run`, the tests and the
+ * (lrk_disorder_references), also for disorder in space (model.space).  One place decides, so `run`, the tests and the
  * docs agree on the range of use of each reference.
  */
 #include "lrekmc/disorder.h"
@@ -22,6 +22,14 @@
 unsigned lrk_disorder_reference_set(const lrk_model *m)
 {
     unsigned set = LRK_DISORDER_REF_MEAN_FIELD;
+    /* in space (kernel r3) with coupling, the barrier of an LRE depends on
+     * which neighbours relaxed, not on n: no exact reference; the multi-class
+     * mean field with the same V1 is shown beside the run.  (Without a
+     * neighbour in range the caller passes V1 = 0: point_space.h.)  The
+     * uniform kernel is the mean-field disorder model itself. */
+    if (m->space.lattice != LRK_LATTICE_NONE && m->space.kernel == LRK_KERNEL_R3
+        && lrk_model_coupling(m) * m->V1 != 0)
+        return set;
     if (lrk_model_coupling(m) * m->V1 == 0)
         set |= LRK_DISORDER_REF_BINOMIAL | LRK_DISORDER_REF_ORDER_STATISTICS;
     if (m->disorder.kind == LRK_DISORDER_BIMODAL && m->N <= BIMODAL_MAX_N) {

@@ -28,7 +28,11 @@ int lrk_engine_results_version(const lrk_engine_type *e)
 
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m)
 {
-    if (m->space.lattice != LRK_LATTICE_NONE)
+    /* kernel uniform with disorder is exactly the mean-field disorder model
+     * (every unrelaxed barrier is V0 + delta_i + c V1 n/N): its engine and
+     * references apply unchanged (docs/space.md, disorder in space) */
+    if (m->space.lattice != LRK_LATTICE_NONE
+        && !(m->space.kernel == LRK_KERNEL_UNIFORM && lrk_disorder_active(m)))
         return &lrk_engine_lattice;
     if (lrk_disorder_active(m))
         return &lrk_engine_disorder;

@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "lrekmc/disorder.h"
 #include "lrekmc/lattice.h"
 #include "lrekmc/lattice_engine.h"
 #include "lrekmc/lattice_observe.h"
@@ -63,11 +64,19 @@ static lrk_status lattice_validate(const lrk_model *m, lrk_error *err)
 
 /* The uniform kernel is the mean-field chain exactly: every reference of
  * the chain applies.  With r3 the chain's references are exact only when
- * nothing interacts (V1 = 0); otherwise the mean-field ODE is shown beside
- * the run as the comparison, not as a reference. */
+ * nothing interacts (c V1 = 0 or no neighbour); otherwise the mean-field
+ * ODE is shown beside the run as the comparison, not as a reference (and
+ * boxes of N <= 12, or 16 with references.master_equation: on, get the exact
+ * tiny-box master equation, point_space.h). */
 static unsigned lattice_references(const lrk_model *m)
 {
-    if (m->space.kernel == LRK_KERNEL_UNIFORM || m->V1 == 0.0)
+    /* with disorder the references are those of disorder.h (point.c) */
+    if (lrk_disorder_active(m))
+        return 0u;
+    /* no neighbour within d_el (S = 0): independent LREs, the chain with
+     * V1 = 0, which point.c then uses (point_space_reference_model) */
+    if (m->space.kernel == LRK_KERNEL_UNIFORM || lrk_model_coupling(m) * m->V1 == 0.0
+        || lrk_stencil_sum(&m->space) == 0.0)
         return LRK_REF_ALL;
     return LRK_REF_ODE;
 }
@@ -83,5 +92,6 @@ const lrk_engine_type lrk_engine_lattice = {
     .simulate = lattice_simulate,
     .validate = lattice_validate,
     .references = lattice_references,
-    .results_version = 2,   /* 2: the faster tree, disorder in space, tiny-box master reference (round 2) */
+    .results_version = 2,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
+                               lattice words of the stream key (round 2) */
 };

@@ -182,17 +182,9 @@ lrk_status lrk_lattice_validate(const lrk_model *m, lrk_error *err)
     return LRK_OK;
 }
 
-/* The model and its disorder are validated apart: lrk_disorder_validate
- * speaks for the configuration layer, which decides whether disorder in
- * space reaches this engine; the engine itself implements it. */
 static lrk_status check_model(const lrk_model *m, lrk_error *err)
 {
-    lrk_model plain = *m, flat = *m;
-    plain.disorder.kind = LRK_DISORDER_NONE;
-    flat.space.lattice = LRK_LATTICE_NONE;
-    lrk_status st = lrk_model_validate(&plain, err);
-    if (st == LRK_OK)
-        st = lrk_disorder_validate(&flat, err);
+    lrk_status st = lrk_model_validate(m, err);
     return st != LRK_OK ? st : lrk_lattice_validate(m, err);
 }
 

@@ -19,6 +19,8 @@
 #include "lrekmc/output.h"
 #include "lrekmc/stats.h"
 
+#include "point_space.h"
+
 static double *new_array(size_t count)
 {
     return calloc(count > 0 ? count : 1, sizeof(double));
@@ -61,9 +63,11 @@ static lrk_status grid_end(const lrk_config *c, const lrk_run_control *control, 
         return LRK_OK;
     }
     lrk_grid_end_rule rule = c->grid.t_max_rule;
+    lrk_model ref; /* the same law, the references' parameters (point_space.h) */
+    point_space_reference_model(&p->model, &ref);
     if (rule == LRK_GRID_END_AUTO)
-        rule = c->kmc.trajectories > 0 ? lrk_grid_end_rule_for(&p->model) : LRK_GRID_END_ODE;
-    return lrk_grid_end_compute(&p->model, c->grid.q_max, rule, c->kmc.seed, run_threads(c, control),
+        rule = c->kmc.trajectories > 0 ? lrk_grid_end_rule_for(&ref) : LRK_GRID_END_ODE;
+    return lrk_grid_end_compute(&ref, c->grid.q_max, rule, c->kmc.seed, run_threads(c, control),
                                 &p->grid_end, err);
 }
 
@@ -94,9 +98,8 @@ static void drop(double **x)
     *x = NULL;
 }
 
-static lrk_status mean_field_references(const lrk_point *p, lrk_error *err)
+static lrk_status mean_field_references(const lrk_point *p, const lrk_model *m, lrk_error *err)
 {
-    const lrk_model *m = &p->model;
     lrk_status s = LRK_OK;
     if (p->references & LRK_REF_ODE) {
         s = lrk_ode_solve(m, p->t, p->t_count, p->q_ode, err);
@@ -109,7 +112,7 @@ static lrk_status mean_field_references(const lrk_point *p, lrk_error *err)
 /* Quenched disorder: the references of disorder.h, into the same columns
  * (mean field as q_ode / t_ode, binomial and level-time moments as exact);
  * the disorder engine declares none of the chain's (LRK_REF_*). */
-static lrk_status disorder_references(const lrk_config *c, lrk_point *p, lrk_error *err)
+static lrk_status disorder_references(const lrk_config *c, lrk_point *p, const lrk_model *m, lrk_error *err)
 {
     drop(&p->q_lna_std);
     p->q_exact_mean = new_array(p->t_count);
@@ -118,7 +121,7 @@ static lrk_status disorder_references(const lrk_config *c, lrk_point *p, lrk_err
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder references: out of memory");
     lrk_disorder_columns columns = {p->q_ode, p->t_ode, p->q_exact_mean, p->q_exact_std, p->t_exact_mean,
                                     p->t_exact_var, (int)c->references.master_equation};
-    lrk_status s = lrk_disorder_references(&p->model, p->t, p->t_count, p->q_levels, p->level_event,
+    lrk_status s = lrk_disorder_references(m, p->t, p->t_count, p->q_levels, p->level_event,
                                            p->level_count, &columns, err);
     p->q_ode = columns.q_ode;
     p->t_ode = columns.t_ode;
@@ -129,11 +132,15 @@ static lrk_status disorder_references(const lrk_config *c, lrk_point *p, lrk_err
     return s;
 }
 
+/* The references are those of the point's law: with a lattice that has no
+ * neighbour in range, the model with V1 = 0 (point_space_reference_model). */
 static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_error *err)
 {
-    const lrk_model *m = &p->model;
+    lrk_model ref;
+    point_space_reference_model(&p->model, &ref);
+    const lrk_model *m = &ref;
     if (lrk_disorder_active(m))
-        return disorder_references(c, p, err);
+        return disorder_references(c, p, m, err);
     if (!(p->references & LRK_REF_ODE)) {
         drop(&p->q_ode);
         drop(&p->t_ode);
@@ -142,7 +149,7 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
         drop(&p->t_exact_mean);
         drop(&p->t_exact_var);
     }
-    lrk_status s = mean_field_references(p, err);
+    lrk_status s = mean_field_references(p, m, err);
     /* An LNA that is not this engine's, or does not hold everywhere (strong
      * CER coupling, see lna.h), is not reported. */
     if (s == LRK_OK && (!(p->references & LRK_REF_LNA)
@@ -164,6 +171,8 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
             s = LRK_OK;
         }
     }
+    if (s == LRK_OK && point_space_master_applies(m, c->references.master_equation))
+        s = point_space_master(p, err); /* a tiny box: the exact 2^N-state master equation */
     return s;
 }
 
@@ -374,9 +383,10 @@ static void compare_with_references(lrk_point *p)
                      &p->comparison);
     lrk_compare_levels(r->t_mean, p->t_exact_mean, p->t_exact_var, p->level_event, p->level_count,
                        r->trajectories, &p->comparison);
-    if (lrk_disorder_active(&p->model)) {
+    if (lrk_disorder_active(&p->model) || point_space_coupled(&p->model)) {
         /* the increments of disordered level times are correlated
-         * (disorder.h): z_max only, no chi2 */
+         * (disorder.h), and so are those of interacting LREs in space (the
+         * holding rate depends on which sites relaxed): z_max only, no chi2 */
         p->comparison.chi2 = NAN;
         p->comparison.chi2_dof = 0;
     }

@@ -10,12 +10,74 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lrekmc/disorder.h"
+#include "lrekmc/lattice.h"
+#include "lrekmc/lattice_master.h"
 #include "lrekmc/lattice_observe.h"
 #include "lrekmc/output.h"
 
+/* S = 0 exactly when no other site lies within d_el (NaN, a stencil too
+ * large to build, counts as coupled: no exact reference is claimed). */
+static int has_neighbour(const lrk_model *m)
+{
+    return !(lrk_stencil_sum(&m->space) == 0.0);
+}
+
+int point_space_coupled(const lrk_model *m)
+{
+    return m->space.lattice == LRK_LATTICE_CUBIC && m->space.kernel == LRK_KERNEL_R3
+           && lrk_model_coupling(m) * m->V1 != 0 && has_neighbour(m);
+}
+
+void point_space_reference_model(const lrk_model *m, lrk_model *ref)
+{
+    *ref = *m;
+    if (m->space.lattice == LRK_LATTICE_CUBIC && m->V1 != 0 && !has_neighbour(m))
+        ref->V1 = 0.0;
+}
+
+int point_space_master_applies(const lrk_model *m, lrk_switch sw)
+{
+    long max = sw == LRK_SWITCH_ON ? POINT_SPACE_MASTER_MAX_N : sw == LRK_SWITCH_AUTO ? POINT_SPACE_MASTER_AUTO_MAX_N : 0;
+    return point_space_coupled(m) && !lrk_disorder_active(m) && m->N <= max;
+}
+
+/* An upper bound on the master equation's work in state updates: each
+ * uniformization sub-step (Lambda dt <= 20) touches 2^N states x N sites,
+ * Lambda <= N k e^(max(-c V1, 0)/T) (a site's coupling sum is <= V1). */
+static double master_work(const lrk_point *p)
+{
+    const lrk_model *m = &p->model;
+    double lambda = (double)m->N * lrk_model_k(m) * exp(fmax(-lrk_model_coupling(m) * m->V1, 0) / m->T);
+    double t_end = p->t_count > 0 ? p->t[p->t_count - 1] : 0;
+    return (lambda * t_end / 20 + (double)p->t_count) * ldexp(1.0, (int)m->N) * (double)m->N;
+}
+
+lrk_status point_space_master(lrk_point *p, lrk_error *err)
+{
+    if (!(master_work(p) <= POINT_SPACE_MASTER_MAX_WORK))
+        return LRK_OK; /* extreme coupling or a grid of very many relaxation times: left out */
+    double **cols[4] = {&p->q_exact_mean, &p->q_exact_std, &p->t_exact_mean, &p->t_exact_var};
+    for (int i = 0; i < 4; i++) {
+        size_t n = i < 2 ? p->t_count : p->level_count;
+        if (*cols[i] == NULL)
+            *cols[i] = calloc(n > 0 ? n : 1, sizeof(double));
+        if (*cols[i] == NULL)
+            return lrk_error_set(err, LRK_ERR_NOMEM, "tiny-box master equation: out of memory");
+    }
+    lrk_status s = lrk_lattice_master_solve(&p->model, p->t, p->t_count, p->q_exact_mean, p->q_exact_std,
+                                            p->level_event, p->level_count, p->t_exact_mean, p->t_exact_var, err);
+    for (size_t j = 0; s == LRK_OK && j < p->level_count; j++)
+        p->t_exact_var[j] *= p->t_exact_var[j]; /* the solver gives the std */
+    return s;
+}
+
 int point_space_has(const lrk_point *p)
 {
-    return p->model.space.lattice == LRK_LATTICE_CUBIC && p->kmc != NULL && p->kmc->extra_mean != NULL;
+    /* kernel uniform with disorder runs on the disorder engine, which has
+     * no spatial extras (docs/space.md) */
+    return p->model.space.lattice == LRK_LATTICE_CUBIC && p->kmc != NULL && p->kmc->extra_mean != NULL
+           && p->kmc->extra_count > 0;
 }
 
 double point_chi4(const lrk_point *p, size_t i)

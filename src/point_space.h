@@ -8,7 +8,41 @@
 #ifndef LREKMC_POINT_SPACE_H
 #define LREKMC_POINT_SPACE_H
 
+#include "lrekmc/config.h"
 #include "lrekmc/point.h"
+
+/* ---- which exact references describe a lattice run (docs/space.md) ------ */
+
+/* 1 when model m has a lattice with kernel r3 whose LREs interact:
+ * c V1 != 0 and at least one neighbour within d_el (S > 0).  Then no
+ * closed-form reference is exact; the mean field is shown beside the run. */
+int point_space_coupled(const lrk_model *m);
+
+/* The model whose exact references describe a run of m: m itself, except
+ * that a lattice with no neighbour in range (S = 0: d_el < 1, or a 1x1x1
+ * box) has independent LREs whatever V1, so ref->V1 = 0. */
+void point_space_reference_model(const lrk_model *m, lrk_model *ref);
+
+/* Largest boxes whose master equation over the 2^N relaxed sets a run
+ * computes: references.master_equation auto up to N = 12 (~0.5 s a point),
+ * on up to 16 (~20 s: O(2^N N) memory and time per uniformization step). */
+#define POINT_SPACE_MASTER_AUTO_MAX_N 12
+#define POINT_SPACE_MASTER_MAX_N 16
+
+/* 1 when a run of m gets the tiny-box master equation as its exact
+ * reference: coupled r3 lattice, no disorder, and N within the limit of
+ * references.master_equation (sw: LRK_SWITCH_*; off: never). */
+int point_space_master_applies(const lrk_model *m, lrk_switch sw);
+
+/* Most state updates the master equation may cost (~14 ns each: ~30 s);
+ * beyond it (a grid of very many fastest-relaxation times, strong CER
+ * coupling) the reference is left out and its columns stay empty. */
+#define POINT_SPACE_MASTER_MAX_WORK 2e9
+
+/* Fill p->q_exact_mean / q_exact_std (grid) and p->t_exact_mean /
+ * t_exact_var (levels) from lattice_master.h (allocating what is NULL),
+ * unless its work bound exceeds POINT_SPACE_MASTER_MAX_WORK. */
+lrk_status point_space_master(lrk_point *p, lrk_error *err);
 
 /* 1 when the point has a lattice and KMC extras. */
 int point_space_has(const lrk_point *p);

@@ -87,6 +87,19 @@ size_t lrk_stream_entropy(uint64_t seed, const lrk_model *m, lrk_streams streams
         words[n++] = (uint32_t)m->disorder.kind;
         n = put_double(words, n, m->disorder.width);
     }
+    if (m->space.lattice != LRK_LATTICE_NONE) {
+        /* the box and the kernel fix which sites fire; d_el enters the
+         * trajectories only through the r3 couplings (for uniform it is the
+         * avalanche criterion, an observation) */
+        words[n++] = LRK_STREAM_TAG_SPACE;
+        words[n++] = (uint32_t)m->space.lattice;
+        words[n++] = (uint32_t)m->space.kernel;
+        words[n++] = (uint32_t)m->space.Lx;
+        words[n++] = (uint32_t)m->space.Ly;
+        words[n++] = (uint32_t)m->space.Lz;
+        if (m->space.kernel == LRK_KERNEL_R3)
+            n = put_double(words, n, m->space.d_el);
+    }
     return n;
 }
 

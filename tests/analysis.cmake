@@ -130,13 +130,27 @@ else()
            COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny-space.yaml
                    -o ${lrekmc_space} --quiet --force)
   set_tests_properties(analysis_space_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_space)
-  foreach(kind beta-del observables)
+  foreach(kind beta-del observables cer-low-T)
     add_test(NAME analysis_plot_space_${kind}
              COMMAND ${lrekmc_check} png ${lrekmc_out}/space_${kind}.png
                      ${lrekmc_scripts}/plot_space.py ${kind} ${lrekmc_space} -o ${lrekmc_out}/space_${kind}.png)
     set_tests_properties(analysis_plot_space_${kind} PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space
                          ENVIRONMENT "${lrekmc_env}" LABELS analysis)
   endforeach()
+  set(lrekmc_space_disorder ${CMAKE_CURRENT_BINARY_DIR}/analysis_space_disorder)
+  add_test(NAME analysis_space_disorder_run
+           COMMAND $<TARGET_FILE:lrekmc_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/analysis/tiny-space-disorder.yaml
+                   -o ${lrekmc_space_disorder} --quiet --force)
+  set_tests_properties(analysis_space_disorder_run PROPERTIES FIXTURES_SETUP lrekmc_analysis_space_disorder)
+  add_test(NAME analysis_plot_space_disorder
+           COMMAND ${lrekmc_check} png ${lrekmc_out}/space_disorder.png
+                   ${lrekmc_scripts}/plot_space.py disorder ${lrekmc_space_disorder} -o ${lrekmc_out}/space_disorder.png)
+  set_tests_properties(analysis_plot_space_disorder PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space_disorder
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
+  add_test(NAME analysis_plot_space_error_no_width_sweep
+           COMMAND ${lrekmc_check} error ${lrekmc_scripts}/plot_space.py disorder ${lrekmc_space})
+  set_tests_properties(analysis_plot_space_error_no_width_sweep PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space
+                       ENVIRONMENT "${lrekmc_env}" LABELS analysis)
   add_test(NAME analysis_plot_space_error_no_L_sweep
            COMMAND ${lrekmc_check} error ${lrekmc_scripts}/plot_space.py beta-L ${lrekmc_space})
   set_tests_properties(analysis_plot_space_error_no_L_sweep PROPERTIES FIXTURES_REQUIRED lrekmc_analysis_space

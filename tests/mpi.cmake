@@ -17,11 +17,15 @@ if(LREKMC_MPI)
                        ${CMAKE_CURRENT_BINARY_DIR}/mpi_${kind})
       set_tests_properties(mpi_${kind} PROPERTIES RUN_SERIAL TRUE TIMEOUT 600 LABELS mpi)
     endforeach()
-    add_test(NAME mpi_identical_space
-             COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/mpi/identical.sh $<TARGET_FILE:lrekmc_cli>
-                     ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/data/mpi/identical-space.yaml
-                     ${CMAKE_CURRENT_BINARY_DIR}/mpi_identical_space)
-    set_tests_properties(mpi_identical_space PROPERTIES RUN_SERIAL TRUE TIMEOUT 600 LABELS mpi)
+    # the spatial engine, and disorder in space (both engines)
+    foreach(kind space space-disorder)
+      string(REPLACE "-" "_" test_kind ${kind})
+      add_test(NAME mpi_identical_${test_kind}
+               COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/mpi/identical.sh $<TARGET_FILE:lrekmc_cli>
+                       ${MPIEXEC_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/data/mpi/identical-${kind}.yaml
+                       ${CMAKE_CURRENT_BINARY_DIR}/mpi_identical_${test_kind})
+      set_tests_properties(mpi_identical_${test_kind} PROPERTIES RUN_SERIAL TRUE TIMEOUT 600 LABELS mpi)
+    endforeach()
   endif()
 else()
   add_test(NAME serial_build_refuses_mpi_ranks COMMAND $<TARGET_FILE:lrekmc_cli> --version)

@@ -61,6 +61,9 @@ extern "C" {
 
 /* Largest |(V0 + delta)/T| accepted (e^650 ~ 1e282). */
 #define LRK_DISORDER_MAX_LOG_RATE 650.0
+/* With model.space (kernel r3): the largest log of a relative rate and of
+ * their sum over the box (lrk_disorder_validate). */
+#define LRK_DISORDER_LATTICE_MAX_LOG 700.0
 /* Bounds of the samplers' standardised draws (see the top of disorder.c). */
 #define LRK_DISORDER_NORMAL_ZMAX 12.1
 #define LRK_DISORDER_EXPONENTIAL_MAX 44.5
@@ -81,8 +84,12 @@ void lrk_disorder_support(const lrk_disorder *d, double *lo, double *hi);
 /* Mean and variance of the offset distribution (the untruncated law). */
 void lrk_disorder_moments(const lrk_disorder *d, double *mean, double *variance);
 
-/* Check kind, width (finite, >= 0) and representability (above); the message
- * names the parameter and the allowed range. */
+/* Check kind, width (finite, >= 0) and representability (above); with a
+ * lattice (model.space, kernel r3) also that the lattice engine's relative
+ * rates exp(-(delta_i + c sum_j J_ij s_j)/T) and their sum are normal
+ * doubles: ln N + (V1 + max(-lo, 0))/T < 700 and (V1 + max(hi, 0))/T < 700
+ * over the support [lo, hi].  The message names the parameter and the
+ * allowed range. */
 lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err);
 
 /* Fill delta[0..N) with one trajectory's offsets, in the order the engine
@@ -179,6 +186,11 @@ lrk_status lrk_disorder_mean_field_nodes(const lrk_model *m, size_t nodes, const
  *                       (disorder_master.h): exact mean and std of q(t) from
  *                       the two-class master equation (with c V1 = 0 the
  *                       binomial law gives the same numbers, cheaper).
+ * With model.space, kernel r3 and c V1 != 0: MEAN_FIELD only (shown beside
+ * the run, not expected to agree); kernel r3 without coupling has all of the
+ * above (the LREs are independent; a box with no neighbour within d_el is
+ * passed with V1 = 0 by the point pipeline); kernel uniform is the
+ * mean-field disorder model itself and has all of them.
  * The other distributions with c V1 != 0 have the mean field only.  The
  * level-time increments of a disordered ensemble are not independent (the
  * order statistics of non-exponential times are correlated, and so are the

@@ -118,7 +118,9 @@ extern const lrk_engine_type lrk_engine_disorder;
 extern const lrk_engine_type lrk_engine_lattice;
 
 /* The engine that simulates model m: the chain unless the model asks for
- * disorder or space. */
+ * disorder or space; a lattice runs on the lattice engine, except kernel
+ * uniform with disorder, which is exactly the mean-field disorder model and
+ * runs on the disorder engine (docs/space.md, "Disorder in space"). */
 const lrk_engine_type *lrk_engine_for_model(const lrk_model *m);
 
 /* The registered engine called name, or NULL. */

@@ -28,7 +28,10 @@
  *     and its value, only when it is not at its neutral value (no disorder,
  *     no lattice), so existing points keep their streams:
  *       disorder (lrk_disorder_active): LRK_STREAM_TAG_DISORDER, the kind
- *       (normal 1, uniform 2, exponential 3, bimodal 4), width (2 words).
+ *       (normal 1, uniform 2, exponential 3, bimodal 4), width (2 words);
+ *       then space (model.space.lattice != none): LRK_STREAM_TAG_SPACE, the
+ *       lattice (cubic 1), the kernel (r3 0, uniform 1), Lx, Ly, Lz (one
+ *       word each), and for r3 only d_el (2 words).
  *  2. Trajectory i is the SeedSequence child with that entropy and spawn key
  *     (i,) - in NumPy, np.random.SeedSequence(E, spawn_key=(i,)), which is
  *     also np.random.SeedSequence(E).spawn(n)[i]:
@@ -95,6 +98,8 @@ typedef struct lrk_stream_key {
 #define LRK_STREAM_ENTROPY_MAX 32
 /* The tag word before the disorder words of the entropy ("DSOR"). */
 #define LRK_STREAM_TAG_DISORDER 0x44534f52u
+/* The tag word before the space words ("SPAC"). */
+#define LRK_STREAM_TAG_SPACE 0x53504143u
 
 /* The entropy words E of step 1 into words[LRK_STREAM_ENTROPY_MAX]; returns
  * their count.  The model must be valid (lrk_model_validate). */
