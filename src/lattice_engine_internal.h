@@ -57,6 +57,7 @@ struct lrk_lattice_shared {
     int *dx, *dy, *dz;
     double *factor;               /* exp(-c J_o / T) */
     int grouped;                  /* the grouped stencil below is built */
+    int prefetch;                 /* the rates exceed the caches: prefetch the stencil's lines */
     lg_position pos[LT_BLOCK];
     lg_group *groups;
     uint8_t *gslot;               /* entries: slot inside the target block */

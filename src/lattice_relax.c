@@ -116,6 +116,7 @@ lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err)
         return LRK_OK;
     }
     s->grouped = 1;
+    s->prefetch = s->slots * sizeof(double) > ((size_t)1 << 20);
     return LRK_OK;
 }
 
@@ -178,9 +179,9 @@ static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
     uint32_t home_count = 1;
     rate[slot] = 0.0;
     const lg_group *G = s->groups + P->first_group;
-    /* the target lines are cache misses beyond L = 32: ask for all of them
-     * before the first multiplication needs one */
-    for (uint32_t g = 0; g < P->groups; g++) {
+    /* beyond L = 32 the target lines are cache misses: ask for all of them
+     * before the first multiplication needs one (below, it costs ~10 %) */
+    for (uint32_t g = 0; s->prefetch && g < P->groups; g++) {
         const double *base = rate + LT_BLOCK * (size_t)(row[0][G[g].cell[0]] + row[1][G[g].cell[1]] + row[2][G[g].cell[2]]);
         const uint8_t *sl = s->gslot + G[g].first;
         for (uint32_t e = 0; e < G[g].count; e += 4)
