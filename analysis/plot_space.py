@@ -128,6 +128,8 @@ def plot_cer_low_t(run, axes):
     xi_ax.set_ylabel("ξ / d0 and mean avalanche size − 1")
     data.legend(beta_ax, fontsize=7)
     data.legend(xi_ax, fontsize=6)
+
+
 def plot_disorder(run, axes):
     """Top row: beta per mode; bottom row: beta(space) - beta(mean-field
     disorder KMC), the effect of space at each width, with both errors."""

@@ -11,16 +11,32 @@
  * plus per-trajectory statistics); the disorder engine is given both alone
  * (lrk_disorder_simulate, one trajectory after another) and through the same
  * ensemble (lrk_kmc_run_all), the like-for-like ratio.
+ * Then the phases of the operational-time engine in ns per LRE: the offsets
+ * (lrk_disorder_draw), the exp() of the log-rates (the array routine of
+ * disorder_sample.h), all of the operational times (offsets, exp, unit
+ * exponentials), the sort, and the rest (the walk to real time, by
+ * difference from a whole trajectory).  Last, the normal samplers one
+ * variate at a time: ours (disorder_sample.h), the polar method it replaced,
+ * and GSL's gsl_ran_gaussian_ziggurat on a gsl_rng that wraps lrk_pcg64 (a
+ * function-pointer call per output, 24-bit magnitudes).
  *   usage: bench_disorder [repeats]   (best of `repeats`, default 3)
  */
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
 
 #include "lrekmc/disorder.h"
 #include "lrekmc/grid.h"
 #include "lrekmc/kmc.h"
 #include "lrekmc/ode.h"
+#include "../src/disorder_internal.h"
+#include "../src/disorder_sample.h"
+#include "../src/disorder_sort.h"
 
 /* CPU seconds of the process: on a shared machine the wall clock counts
  * other sessions' time; with one thread this is the code's own speed. */
@@ -110,6 +126,148 @@ static double bench_engine(const setup *s, lrk_disorder_method method, long traj
     return best;
 }
 
+/* Best (smallest) CPU seconds of `reps` runs of `body` over `count` trajectories. */
+#define BEST_OF(reps, count, seconds, body)                                                        \
+    do {                                                                                           \
+        seconds = 1e300;                                                                           \
+        for (int rep_ = 0; rep_ < (reps); rep_++) {                                                \
+            double start_ = cpu_seconds();                                                         \
+            for (long traj = 0; traj < (count); traj++) {                                          \
+                body;                                                                              \
+            }                                                                                      \
+            double took_ = cpu_seconds() - start_;                                                 \
+            seconds = took_ < seconds ? took_ : seconds;                                           \
+        }                                                                                          \
+    } while (0)
+
+/* ns per LRE of each phase of the operational-time engine. */
+static void bench_phases(const setup *s, long trajectories, int repeats)
+{
+    lrk_error err;
+    lrk_disorder_engine *e;
+    lrk_disorder_scratch *w;
+    if (lrk_disorder_engine_create(&s->m, s->t, 400, s->levels, 99, &e, &err) != LRK_OK
+        || lrk_disorder_scratch_create(e, &w, &err) != LRK_OK)
+        die(&err);
+    const long N = s->m.N;
+    double *x = malloc((size_t)N * sizeof(double)), *sorted = malloc((size_t)N * sizeof(double));
+    double *tmp = malloc((size_t)N * sizeof(double));
+    uint32_t *count = malloc(disorder_sort_count_size((size_t)N) * sizeof(uint32_t));
+    if (!x || !sorted || !tmp || !count) {
+        fputs("bench_disorder: out of memory\n", stderr);
+        exit(1);
+    }
+    static uint32_t n_at[401];
+    static double fp[99];
+    lrk_pcg64 g;
+    uint64_t lo = 0, hi = 0;
+    double t_offsets, t_exp, t_times, t_sort, t_all, check = 0;
+    BEST_OF(repeats, trajectories, t_offsets, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
+                                               lrk_disorder_draw(&s->m.disorder, &g, N, x), check += x[0]));
+    /* exp() of fresh log-rates x0 + delta/T each time (restored by a copy) */
+    for (long i = 0; i < N; i++)
+        x[i] = s->m.V0 / s->m.T + x[i] / s->m.T;
+    BEST_OF(repeats, trajectories, t_exp, (memcpy(sorted, x, (size_t)N * sizeof(double)),
+                                           disorder_exp_array(sorted, (size_t)N), check += sorted[N - 1]));
+    BEST_OF(repeats, trajectories, t_times, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
+                                             disorder_operational_times(e, &g, x, &lo, &hi), check += x[0]));
+    /* the sort by difference: sorting the same array again and again would
+     * let the branch predictor learn it */
+    BEST_OF(repeats, trajectories, t_sort, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
+                                            disorder_operational_times(e, &g, x, &lo, &hi),
+                                            disorder_sort(x, tmp, count, (size_t)N, lo, hi), check += x[0]));
+    t_sort -= t_times;
+    BEST_OF(repeats, trajectories, t_all, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
+                                           lrk_disorder_simulate(e, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp),
+                                           check += fp[98]));
+    double per = 1e9 / ((double)trajectories * (double)N);
+    printf("  %-11s offsets %5.2f  exp %5.2f  | times %5.2f  sort %5.2f  walk %5.2f  = %5.2f ns/LRE\n",
+           lrk_disorder_name(s->m.disorder.kind), t_offsets * per,
+           s->m.disorder.kind == LRK_DISORDER_BIMODAL ? 0.0 : t_exp * per, t_times * per, t_sort * per,
+           (t_all - t_times - t_sort) * per, t_all * per);
+    if (check < -1)
+        puts("impossible");
+    free(x);
+    free(sorted);
+    free(tmp);
+    free(count);
+    lrk_disorder_scratch_free(w);
+    lrk_disorder_engine_free(e);
+}
+
+/* lrk_pcg64 as a gsl_rng: full 64-bit outputs (GSL's ziggurat then takes
+ * one output per variate). */
+static void pcg_gsl_set(void *state, unsigned long seed)
+{
+    lrk_pcg64_seed(state, seed, 0);
+}
+
+static unsigned long pcg_gsl_get(void *state)
+{
+    return (unsigned long)lrk_pcg64_next(state);
+}
+
+static double pcg_gsl_get_double(void *state)
+{
+    return lrk_pcg64_uniform(state);
+}
+
+static const gsl_rng_type pcg_gsl_type = {"lrk_pcg64", 0xffffffffffffffffUL, 0, sizeof(lrk_pcg64), pcg_gsl_set,
+                                          pcg_gsl_get, pcg_gsl_get_double};
+
+/* Marsaglia's polar method, the normal sampler before the ziggurat. */
+static void polar_pair(lrk_pcg64 *g, double *z0, double *z1)
+{
+    double u, v, q;
+    do {
+        u = 2.0 * disorder_uniform52(g) - 1.0;
+        v = 2.0 * disorder_uniform52(g) - 1.0;
+        q = u * u + v * v;
+    } while (q >= 1.0);
+    double f = sqrt(-2.0 * log(q) / q);
+    *z0 = u * f;
+    *z1 = v * f;
+}
+
+static void fill_polar(lrk_pcg64 *g, double *x, long count)
+{
+    for (long i = 0; i + 1 < count; i += 2)
+        polar_pair(g, &x[i], &x[i + 1]);
+}
+
+static void fill_gsl(gsl_rng *r, double *x, long count, double (*sampler)(const gsl_rng *, double))
+{
+    for (long i = 0; i < count; i++)
+        x[i] = sampler(r, 1.0);
+}
+
+static void bench_normal_samplers(int repeats)
+{
+    enum { COUNT = 1000000 };
+    double *x = malloc(COUNT * sizeof(double));
+    gsl_rng *r = gsl_rng_alloc(&pcg_gsl_type);
+    if (x == NULL || r == NULL) {
+        fputs("bench_disorder: out of memory\n", stderr);
+        exit(1);
+    }
+    gsl_rng_set(r, 42);
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 42, 0);
+    double t_zig, t_polar, t_gsl, t_gsl_polar, check = 0;
+    lrk_disorder d = {.kind = LRK_DISORDER_NORMAL, .width = 1.0};
+    BEST_OF(repeats, 1, t_zig, (lrk_disorder_draw(&d, &g, COUNT, x), check += x[traj]));
+    BEST_OF(repeats, 1, t_polar, (fill_polar(&g, x, COUNT), check += x[traj]));
+    BEST_OF(repeats, 1, t_gsl, (fill_gsl(r, x, COUNT, gsl_ran_gaussian_ziggurat), check += x[traj]));
+    BEST_OF(repeats, 1, t_gsl_polar, (fill_gsl(r, x, COUNT, gsl_ran_gaussian), check += x[traj]));
+    printf("normal samplers, ns per variate: ziggurat (lrk_disorder_draw) %.2f, polar %.2f, "
+           "GSL ziggurat on a pcg64 gsl_rng %.2f, GSL polar %.2f\n",
+           1e9 * t_zig / COUNT, 1e9 * t_polar / COUNT, 1e9 * t_gsl / COUNT, 1e9 * t_gsl_polar / COUNT);
+    if (check < -1e300)
+        puts("impossible");
+    gsl_rng_free(r);
+    free(x);
+}
+
 int main(int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi(argv[1]) : 3;
@@ -139,5 +297,16 @@ int main(int argc, char **argv)
             printf("  sum tree %6.1f M/s (%5.1f %%)\n", tree / 1e6, 100 * tree / chain);
         }
     }
+    printf("phases of the operational-time engine (exp() by %s; bimodal has none):\n", disorder_exp_routine());
+    for (int c = 0; c < 2; c++) {
+        long N = cases[c][0], M = cases[c][1];
+        printf("N = %ld\n", N);
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            setup s;
+            make_setup(&s, N, kinds[k]);
+            bench_phases(&s, M, repeats);
+        }
+    }
+    bench_normal_samplers(repeats);
     return 0;
 }

@@ -6,9 +6,9 @@
  *
  * Sampler bounds (what lrk_disorder_support promises):
  *  - uniform draws U = (k + 1/2) 2^-52 in [2^-53, 1 - 2^-53]: delta in (-w, w);
- *  - normal, polar method on u, v = 2U - 1 (|u| >= 2^-52): s = u^2 + v^2 >=
- *    2^-104, |z| = |u| sqrt(-2 ln s / s) <= sqrt(-2 ln s) <= sqrt(208 ln 2)
- *    = 12.007 < LRK_DISORDER_NORMAL_ZMAX;
+ *  - normal, the 256-layer ziggurat of disorder_sample.h: the layers give
+ *    |z| < r = 3.654, the tail r + x with x^2 < 2 (-ln U) <= 2 * 53 ln 2, so
+ *    |z| < 3.6542 + 8.5717 = 12.226 < LRK_DISORDER_NORMAL_ZMAX;
  *  - exponential, the ziggurat: <= r - ln(2^-53) = 7.70 + 36.74 = 44.44;
  *  - bimodal: one bit per LRE, delta = +-w.
  */
@@ -20,7 +20,8 @@
 #include <string.h>
 
 #include "disorder_internal.h"
-#include "rng_inline.h"
+#include "disorder_sample.h"
+#include "disorder_sort.h"
 
 const char *const lrk_disorder_names[] = {"none", "normal", "uniform", "exponential", "bimodal", NULL};
 #define KIND_COUNT (sizeof lrk_disorder_names / sizeof lrk_disorder_names[0] - 1)
@@ -108,63 +109,44 @@ lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
     return LRK_OK;
 }
 
-/* ---- samplers ---------------------------------------------------------- */
+/* ---- samplers (disorder_sample.h) ------------------------------------ */
 
-static inline double uniform52(lrk_pcg64 *g)
-{
-    return ((double)(lrk_pcg64_next_inline(g) >> 12) + 0.5) * 0x1.0p-52;
-}
-
-/* Two standard normals by Marsaglia's polar method. */
-static inline void normal_pair(lrk_pcg64 *g, double *z0, double *z1)
-{
-    double u, v, s;
-    do {
-        u = 2.0 * uniform52(g) - 1.0;
-        v = 2.0 * uniform52(g) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0);
-    double f = sqrt(-2.0 * log(s) / s);
-    *z0 = u * f;
-    *z1 = v * f;
-}
-
+/* The generator's state is kept in a local variable (split from its
+ * increment) so that it stays in registers across the loops. */
 void lrk_disorder_draw(const lrk_disorder *d, lrk_pcg64 *g, long N, double *delta)
 {
     const double w = d->width;
+    lrk_uint128 state = g->state;
+    const lrk_uint128 inc = g->increment;
     switch (d->kind) {
     case LRK_DISORDER_NORMAL:
-        for (long i = 0; i < N; i += 2) {
-            double z0, z1;
-            normal_pair(g, &z0, &z1);
-            delta[i] = w * z0;
-            if (i + 1 < N)
-                delta[i + 1] = w * z1;
-        }
-        return;
+        for (long i = 0; i < N; i++)
+            delta[i] = w * disorder_normal_split(&state, inc, &disorder_normal_table);
+        break;
     case LRK_DISORDER_UNIFORM:
         for (long i = 0; i < N; i++)
-            delta[i] = w * (2.0 * uniform52(g) - 1.0);
-        return;
+            delta[i] = w * (2.0 * (((double)(disorder_pcg64_step(&state, inc) >> 12) + 0.5) * 0x1.0p-52) - 1.0);
+        break;
     case LRK_DISORDER_EXPONENTIAL:
         for (long i = 0; i < N; i++)
-            delta[i] = w * lrk_pcg64_exponential_ziggurat_inline(g);
-        return;
+            delta[i] = w * lrk_exponential_ziggurat_split(&state, inc);
+        break;
     case LRK_DISORDER_BIMODAL: {
         const double value[2] = {-w, w};
         for (long i = 0; i < N; i += 64) {
-            uint64_t bits = lrk_pcg64_next_inline(g);
+            uint64_t bits = disorder_pcg64_step(&state, inc);
             long end = i + 64 < N ? i + 64 : N;
             for (long j = i; j < end; j++, bits >>= 1)
                 delta[j] = value[bits & 1u];
         }
-        return;
+        break;
     }
     default:
         for (long i = 0; i < N; i++)
             delta[i] = 0;
-        return;
+        break;
     }
+    g->state = state;
 }
 
 /* ---- engine tables ----------------------------------------------------- */
@@ -186,7 +168,7 @@ struct lrk_disorder_engine {
 struct lrk_disorder_scratch {
     double *s;             /* operational times, then sorted */
     double *tmp;
-    uint32_t *count;       /* 2 N + 1: slots of the fine counting sort */
+    uint32_t *count;       /* disorder_sort_count_size(N) slots of the fine counting sort */
     double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
     size_t tree_leaves;
 };
@@ -291,7 +273,7 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
         w->tree_leaves *= 2;
     w->s = malloc(N * sizeof(double));
     w->tmp = malloc(N * sizeof(double));
-    w->count = malloc((2 * (size_t)e->N + 1) * sizeof(uint32_t));
+    w->count = malloc(disorder_sort_count_size(N) * sizeof(uint32_t));
     w->tree = malloc(2 * w->tree_leaves * sizeof(double));
     if (!w->s || !w->tmp || !w->count || !w->tree) {
         lrk_disorder_scratch_free(w);
@@ -303,17 +285,9 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
 
 /* ---- operational-time engine ------------------------------------------- */
 
-static inline uint64_t bits_of(double x)
-{
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
-
 /* Draw s_i = E_i e^(x_i): first every offset (as the factor e^(x_i)), then
  * every exponential, so the stream order is the documented one. */
-static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint64_t *lo,
-                                   uint64_t *hi)
+void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint64_t *lo, uint64_t *hi)
 {
     const long N = e->N;
     const double x0 = e->x0, wt = e->w_over_T;
@@ -329,107 +303,31 @@ static void draw_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, d
         }
         break;
     }
-    default:
+    default: {
+        /* the log-rates first, then one vector exp over the array */
+        const double T = e->model.T;
         lrk_disorder_draw(&e->model.disorder, g, N, s);
         for (long i = 0; i < N; i++)
-            s[i] = exp(x0 + s[i] / e->model.T);
+            s[i] = x0 + s[i] / T;
+        disorder_exp_array(s, (size_t)N);
         break;
     }
-    uint64_t mn = UINT64_MAX, mx = 0;
-    lrk_uint128 state = g->state, inc = g->increment;
-    for (long i = 0; i < N; i++) {
-        double v = s[i] * lrk_exponential_ziggurat_split(&state, inc);
-        s[i] = v;
-        uint64_t b = bits_of(v);
-        mn = b < mn ? b : mn;
-        mx = b > mx ? b : mx;
     }
+    lrk_uint128 state = g->state;
+    const lrk_uint128 inc = g->increment;
+    for (long i = 0; i < N; i++)
+        s[i] *= lrk_exponential_ziggurat_split(&state, inc);
     g->state = state;
-    *lo = mn;
-    *hi = mx;
-}
-
-/* Sort the positive doubles s[0..N) in two levels, each a counting sort:
- *  1. COARSE buckets by (bits - lo) >> shift (a double's bits order like its
- *     value): one pass to count, one to scatter into tmp;
- *  2. each coarse bucket, now in L1/L2, by a counting sort on its own linear
- *     scale (s - min) / (max - min) with two slots per element, back
- *     into s, then an insertion pass that puts equal-slot neighbours in order.
- * Both keys are nondecreasing functions of the value, so the result is
- * exactly sorted for any input; the work is linear when the values are
- * smooth on the scale of a coarse bucket, which random operational times are.
- * The sorted values end in s. */
-#define COARSE 512
-
-static void insertion_sort(double *x, size_t count)
-{
-    for (size_t i = 1; i < count; i++) {
-        double v = x[i];
-        size_t j = i;
-        while (j > 0 && x[j - 1] > v) {
-            x[j] = x[j - 1];
-            j--;
-        }
-        x[j] = v;
+    /* the range in a pass of its own: in the loop above the two running
+     * extremes cost registers that the generator's state needs (minpd and
+     * maxpd here; for positive doubles the bits order like the values) */
+    double mn = s[0], mx = s[0];
+    for (long i = 1; i < N; i++) {
+        mn = s[i] < mn ? s[i] : mn;
+        mx = s[i] > mx ? s[i] : mx;
     }
-}
-
-/* Counting sort of src[0..m) into dst by a linear key with 2 m slots. */
-static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count)
-{
-    double mn = src[0], mx = src[0];
-    for (size_t i = 1; i < m; i++) {
-        mn = src[i] < mn ? src[i] : mn;
-        mx = src[i] > mx ? src[i] : mx;
-    }
-    if (!(mx > mn)) {
-        memcpy(dst, src, m * sizeof(double));
-        return;
-    }
-    /* two slots per element: fewer shared slots, so fewer (unpredictable)
-     * moves in the final insertion pass */
-    const size_t F = 2 * m, top = F - 1;
-    const double scale = (double)F / (mx - mn);
-    memset(count, 0, (F + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < m; i++) {
-        size_t key = (size_t)((src[i] - mn) * scale);
-        count[(key < top ? key : top) + 1]++;
-    }
-    for (size_t b = 1; b <= F; b++)
-        count[b] += count[b - 1];
-    for (size_t i = 0; i < m; i++) {
-        size_t key = (size_t)((src[i] - mn) * scale);
-        dst[count[key < top ? key : top]++] = src[i];
-    }
-    insertion_sort(dst, m);
-}
-
-static void two_level_sort(const lrk_disorder_engine *e, lrk_disorder_scratch *w, uint64_t lo, uint64_t hi)
-{
-    const size_t N = (size_t)e->N;
-    unsigned shift = 0;
-    while (((hi - lo) >> shift) >= COARSE)
-        shift++;
-    uint32_t coarse[COARSE + 1];
-    double *s = w->s, *tmp = w->tmp;
-    memset(coarse, 0, sizeof coarse);
-    for (size_t i = 0; i < N; i++)
-        coarse[((bits_of(s[i]) - lo) >> shift) + 1]++;
-    for (size_t b = 1; b <= COARSE; b++)
-        coarse[b] += coarse[b - 1];
-    uint32_t start[COARSE + 1];
-    memcpy(start, coarse, sizeof start);
-    for (size_t i = 0; i < N; i++)
-        tmp[coarse[(bits_of(s[i]) - lo) >> shift]++] = s[i];
-    for (size_t b = 0; b < COARSE; b++) {
-        size_t first = start[b], m = start[b + 1] - first;
-        if (m <= 16) {
-            memcpy(s + first, tmp + first, m * sizeof(double));
-            insertion_sort(s + first, m);
-        } else {
-            fine_sort(tmp + first, s + first, m, w->count);
-        }
-    }
+    *lo = disorder_bits_of(mn);
+    *hi = disorder_bits_of(mx);
 }
 
 /* Walk the sorted event times: the time of event n + 1 is time[n] (computed
@@ -459,8 +357,8 @@ static void simulate_operational(const lrk_disorder_engine *e, lrk_disorder_scra
                                  uint32_t *n_at, double *first_passage, long off_by_one)
 {
     uint64_t lo, hi;
-    draw_operational_times(e, g, w->s, &lo, &hi);
-    two_level_sort(e, w, lo, hi);
+    disorder_operational_times(e, g, w->s, &lo, &hi);
+    disorder_sort(w->s, w->tmp, w->count, (size_t)e->N, lo, hi);
     const double *sorted = w->s, *grid = e->grid, *h = e->h;
     double t = 0;
     const long last = e->N - 1;
@@ -516,7 +414,7 @@ static void simulate_sum_tree(const lrk_disorder_engine *e, lrk_disorder_scratch
     WALK({
         double total = tree[1];
         t += lrk_pcg64_exponential_ziggurat_inline(g) * h[n] / total;
-        size_t leaf = tree_find(tree, P, uniform52(g) * total);
+        size_t leaf = tree_find(tree, P, disorder_uniform52(g) * total);
         tree[leaf] = 0;
         tree_update(tree, leaf);
     });

@@ -19,16 +19,18 @@
  *      h(n) = 1/g(n) = exp(c V1 n / (N T)) (a table).  With c V1 = 0, h = 1 and
  *      t_(n) = s_(n) exactly (no sum is formed).
  * This samples the law of the chain exactly: no time step, no clamping.  One
- * offset, one exponential and one exp() per LRE, then a bucket sort keyed by
- * the bits of s (a positive double's bits order like its value): buckets of
- * about one element by (bits - min) >> shift, an insertion sort inside each
- * (a bucket that came out larger than 32 goes to qsort, so no input is
- * quadratic).  Memory: two arrays of N doubles and N + 1 counts per worker.
+ * offset, one exponential and one exp() per LRE (a vector exp over the
+ * array; none for bimodal), then an exact two-level counting sort keyed by
+ * the bits of s (a positive double's bits order like its value), finished by
+ * insertion (a slot that collects more than 32 values sends its bucket to
+ * qsort, so no input is quadratic); src/disorder_sort.c.  Memory: two arrays
+ * of N doubles and 4 N + 2 counts per worker.
  * Real times accumulate positive terms: relative rounding <= N 2^-53.
  *
  * Representability.  Every draw of the samplers below lies in a known range
- * (lrk_disorder_support): normal |z| <= 12.1 (polar method on 52-bit
- * uniforms), exponential <= 44.5 (ziggurat), uniform and bimodal <= width.
+ * (lrk_disorder_support): normal |z| <= 12.23 (256-layer ziggurat; its tail
+ * by Marsaglia's method on 52-bit uniforms), exponential <= 44.5 (ziggurat),
+ * uniform and bimodal <= width.
  * lrk_disorder_validate demands that the log-rates (V0 + delta)/T stay in
  * [-LRK_DISORDER_MAX_LOG_RATE, LRK_DISORDER_MAX_LOG_RATE] over that range, and
  * that the largest real time stays finite: then every s_i and t is a normal
@@ -37,7 +39,9 @@
  *
  * Determinism.  All randomness comes from the generator passed in: first the
  * N offsets in LRE order, then the N exponentials.  The same generator gives
- * the same bytes on any thread.
+ * the same bytes on any thread.  The vector exp is chosen once per process by
+ * the CPU (AVX2 or SSE2 lanes of glibc's libmvec): machines with different
+ * vector units may differ in the last bit of some s_i (docs/disorder.md).
  *
  * A straightforward direct simulation (LRK_DISORDER_SUM_TREE) is kept as an
  * independent implementation for the tests and the benchmark: the next LRE is
@@ -65,7 +69,7 @@ extern "C" {
  * their sum over the box (lrk_disorder_validate). */
 #define LRK_DISORDER_LATTICE_MAX_LOG 700.0
 /* Bounds of the samplers' standardised draws (see the top of disorder.c). */
-#define LRK_DISORDER_NORMAL_ZMAX 12.1
+#define LRK_DISORDER_NORMAL_ZMAX 12.23
 #define LRK_DISORDER_EXPONENTIAL_MAX 44.5
 
 /* The names in the order of lrk_disorder_kind, NULL-terminated. */

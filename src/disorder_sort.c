@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * disorder_sort.c - sort positive doubles exactly in linear expected time
+ * (disorder_sort.h): the operational times of the disorder engine, whose
+ * bits are smooth on the scale of a coarse bucket.
+ *
+ * Two levels, each a counting sort keyed by the bits of the value (a
+ * positive double's bits order like the value, so every key is a
+ * nondecreasing function of it):
+ *  1. COARSE buckets by (bits - lo) >> shift: one pass to count, one to
+ *     scatter into tmp;
+ *  2. each coarse bucket (now in L1/L2) by the next bits below its own
+ *     shift, with between 2 and 4 slots per element, back into s; then an
+ *     insertion pass orders neighbours that share a slot.
+ * The fine key is integer arithmetic on the bits (no min/max pass, no
+ * floating-point scale): 5.6 against 8.4 ns per value for the previous
+ * linear key (s - min)/(max - min) at N = 10^5 (docs/disorder.md).  A slot
+ * that collects more than MAX_SLOT values (clustered input) sends its bucket
+ * to qsort, so no input is quadratic.
+ */
+#include "disorder_sort.h"
+
+#include <stdlib.h>
+
+#define COARSE 512 /* at most */
+#define MIN_COARSE 16
+#define MAX_SLOT 32
+
+static void insertion_sort(double *x, size_t count)
+{
+    for (size_t i = 1; i < count; i++) {
+        double v = x[i];
+        size_t j = i;
+        while (j > 0 && x[j - 1] > v) {
+            x[j] = x[j - 1];
+            j--;
+        }
+        x[j] = v;
+    }
+}
+
+static int by_value(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Counting sort of src[0..m), whose bits lie in [base, base + 2^width), into
+ * dst by the top bits of (bits - base). */
+static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count, uint64_t base, unsigned width)
+{
+    unsigned k = 1;
+    while (((size_t)1 << k) < 2 * m)
+        k++;
+    const unsigned sh = width > k ? width - k : 0;
+    const size_t F = (size_t)1 << (width > k ? k : width);
+    memset(count, 0, (F + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < m; i++)
+        count[((disorder_bits_of(src[i]) - base) >> sh) + 1]++;
+    uint32_t fullest = 0;
+    for (size_t b = 1; b <= F; b++) {
+        fullest = count[b] > fullest ? count[b] : fullest;
+        count[b] += count[b - 1];
+    }
+    for (size_t i = 0; i < m; i++)
+        dst[count[(disorder_bits_of(src[i]) - base) >> sh]++] = src[i];
+    if (fullest > MAX_SLOT && sh > 0)
+        qsort(dst, m, sizeof(double), by_value);
+    else
+        insertion_sort(dst, m); /* with sh = 0 a slot holds equal values */
+}
+
+void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t lo, uint64_t hi)
+{
+    /* about 16 values per coarse bucket or more: small buckets cost an
+     * unpredictable insertion sort each */
+    size_t buckets = MIN_COARSE;
+    while (buckets < COARSE && 16 * buckets < n)
+        buckets *= 2;
+    unsigned shift = 0;
+    while (((hi - lo) >> shift) >= buckets)
+        shift++;
+    uint32_t coarse[COARSE + 1], start[COARSE + 1];
+    memset(coarse, 0, (buckets + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        coarse[((disorder_bits_of(s[i]) - lo) >> shift) + 1]++;
+    for (size_t b = 1; b <= buckets; b++)
+        coarse[b] += coarse[b - 1];
+    memcpy(start, coarse, (buckets + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        tmp[coarse[(disorder_bits_of(s[i]) - lo) >> shift]++] = s[i];
+    for (size_t b = 0; b < buckets; b++) {
+        size_t first = start[b], m = start[b + 1] - first;
+        if (m <= 16) {
+            memcpy(s + first, tmp + first, m * sizeof(double));
+            insertion_sort(s + first, m);
+        } else {
+            fine_sort(tmp + first, s + first, m, count, lo + ((uint64_t)b << shift), shift);
+        }
+    }
+}
