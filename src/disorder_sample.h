@@ -97,13 +97,13 @@ static inline double disorder_normal_ziggurat(lrk_pcg64 *g, const normal_ziggura
 }
 
 /* y[i] = exp(y[i]) for i < n.  With libmvec every element goes through one
- * vector routine, chosen once per process by the CPU (4 lanes with AVX2, else
- * 2): the same bytes at any thread count on one machine; machines with
- * different vector units may differ in the last bit (docs/disorder.md).
- * Without libmvec, the scalar exp(). */
+ * vector routine, the SSE2 one every x86-64 CPU has (not chosen by the CPU:
+ * the AVX2 routine rounds some arguments differently, docs/disorder.md), so
+ * the bytes are the same at any thread count and on any x86-64 machine with
+ * the same glibc.  Without libmvec, the scalar exp(). */
 void disorder_exp_array(double *y, size_t n);
 
-/* Which routine disorder_exp_array uses: "libmvec-avx2", "libmvec-sse2" or
+/* Which routine disorder_exp_array uses: "libmvec-sse2" or
  * "scalar" (for the benchmark's report). */
 const char *disorder_exp_routine(void);
 
