@@ -2,13 +2,15 @@
 /*
  * bench_lattice.c - speed of the spatial engine (lattice_engine.h) for
  * L = 16, 32, 64, 128 and d_el = 1, 2, 3, 4 (r3 kernel, SER, V0/T = V1/T = 1),
- * next to the mean-field engine (kmc.h) and a straightforward binary sum
- * tree over the sites in row-major order (one leaf-to-root walk per changed
- * rate, written here), all in one process on one thread.
+ * next to the mean-field engine (kmc.h), a straightforward binary sum tree
+ * over the sites in row-major order (one leaf-to-root walk per changed
+ * rate, written here) and composition-rejection (written here), all in one
+ * process on one thread.
  * Reported: events per CPU second (the machine may be shared; CPU time is
  * the speed of the code when it has a core), ns per rate update
  * (CPU time / (events x stencil entries)), and the ratio to the
- * straightforward tree.  About 10^6 events per case (the straightforward tree 2.5 10^5).
+ * straightforward tree; last, a composition-rejection prototype (below).
+ * About 10^6 events per case (the straightforward tree and CR 2.5 10^5).
  *   usage: bench_lattice [repeats]   (best of `repeats`, default 1)
  */
 #include <math.h>
@@ -117,6 +119,169 @@ static double bench_naive(long L, double d_el, long events)
     return rate;
 }
 
+/* Composition-rejection (Slepoy, Thompson & Plimpton 2008; SPPARKS'
+ * solve_group), the other method issue 14 names: sites binned by rate into
+ * groups [2^-g, 2^(1-g)) (SER: rates only fall from 1), a group chosen by a
+ * linear scan of the group sums, a site inside it by rejection (acceptance
+ * >= 1/2); each rate change moves its site between groups when it crosses
+ * a power of two.  Group sums by deltas, as in the prototype of the paper
+ * (no drift control here: it is timed, not used).  Rows are row-major. */
+#define CR_GROUPS 1100
+typedef struct cr {
+    long L, N;
+    double *rate;
+    int *group;            /* per site */
+    long *pos;             /* per site: index in its group's list */
+    long *list;            /* CR_GROUPS x N would be too much: one array per group, grown */
+    long *count, *cap;
+    long **member;
+    double *sum;
+    const lrk_stencil *st;
+    double *factor;
+    long *ax, *ay, *az;    /* 2 L each: row-major term of u mod L (no division per neighbour) */
+} cr;
+
+static int cr_group_of(double r)
+{
+    uint64_t bits;
+    memcpy(&bits, &r, sizeof bits);
+    return 1023 - (int)(bits >> 52); /* r in [2^-g, 2^(1-g)), r normal and <= 1 */
+}
+
+static void cr_insert(cr *c, long i, int g)
+{
+    if (c->count[g] == c->cap[g]) {
+        c->cap[g] = c->cap[g] ? 2 * c->cap[g] : 64;
+        c->member[g] = realloc(c->member[g], (size_t)c->cap[g] * sizeof(long));
+    }
+    c->group[i] = g;
+    c->pos[i] = c->count[g];
+    c->member[g][c->count[g]++] = i;
+}
+
+static void cr_remove(cr *c, long i)
+{
+    int g = c->group[i];
+    long last = c->member[g][--c->count[g]];
+    c->member[g][c->pos[i]] = last;
+    c->pos[last] = c->pos[i];
+}
+
+static void cr_run(cr *c, lrk_pcg64 *rng, double k)
+{
+    const long L = c->L, N = c->N;
+    memset(c->count, 0, CR_GROUPS * sizeof(long));
+    memset(c->sum, 0, CR_GROUPS * sizeof(double));
+    for (long i = 0; i < N; i++) {
+        c->rate[i] = 1.0;
+        cr_insert(c, i, 0);
+    }
+    c->sum[0] = (double)N;
+    int top = 0; /* groups in use: 0 .. top */
+    double t = 0;
+    for (long e = 0; e < N; e++) {
+        double R = 0;
+        for (int g = 0; g <= top; g++)
+            R += c->sum[g];
+        t += lrk_pcg64_exponential_ziggurat(rng) / (k * R);
+        double u = lrk_pcg64_uniform(rng) * R;
+        int g = 0;
+        while (g < top && (u >= c->sum[g] || c->count[g] == 0)) {
+            u -= c->sum[g];
+            g++;
+        }
+        while (c->count[g] == 0) /* round-off beyond the last group */
+            g--;
+        const double bound = ldexp(1.0, 1 - g);
+        long i;
+        do
+            i = c->member[g][(long)(lrk_pcg64_uniform(rng) * (double)c->count[g])];
+        while (lrk_pcg64_uniform(rng) * bound >= c->rate[i]);
+        long x = i % L, y = i / L % L, z = i / (L * L);
+        c->sum[g] -= c->rate[i];
+        cr_remove(c, i);
+        c->rate[i] = 0.0;
+        double d0 = 0.0, d1 = 0.0; /* the two groups SER V1/T = 1 uses, in registers */
+        for (size_t o = 0; o < c->st->count; o++) {
+            long j = c->ax[x + c->st->dx[o]] + c->ay[y + c->st->dy[o]] + c->az[z + c->st->dz[o]];
+            double r = c->rate[j];
+            if (r == 0.0)
+                continue;
+            double q = r * c->factor[o];
+            c->rate[j] = q;
+            int from = c->group[j], to = cr_group_of(q);
+            if (to != from) {
+                cr_remove(c, j);
+                cr_insert(c, j, to);
+                top = to > top ? to : top;
+                c->sum[from] -= r;
+                c->sum[to] += q;
+            } else if (from == 0) {
+                d0 += q - r;
+            } else if (from == 1) {
+                d1 += q - r;
+            } else {
+                c->sum[from] += q - r;
+            }
+        }
+        c->sum[0] += d0;
+        c->sum[1] += d1;
+    }
+    if (t < 0)
+        printf("impossible\n");
+}
+
+static double bench_cr(long L, double d_el, long events)
+{
+    lrk_model m = model(L, d_el);
+    lrk_stencil st;
+    if (lrk_stencil_build(&m.space, &st, NULL) != LRK_OK)
+        exit(1);
+    cr c = {.L = L, .N = m.N, .st = &st};
+    c.rate = malloc((size_t)m.N * sizeof(double));
+    c.group = malloc((size_t)m.N * sizeof(int));
+    c.pos = malloc((size_t)m.N * sizeof(long));
+    c.count = calloc(CR_GROUPS, sizeof(long));
+    c.cap = calloc(CR_GROUPS, sizeof(long));
+    c.member = calloc(CR_GROUPS, sizeof(long *));
+    c.sum = calloc(CR_GROUPS, sizeof(double));
+    c.factor = malloc(st.count * sizeof(double));
+    c.ax = malloc(2 * (size_t)L * sizeof(long));
+    c.ay = malloc(2 * (size_t)L * sizeof(long));
+    c.az = malloc(2 * (size_t)L * sizeof(long));
+    for (long u = 0; u < 2 * L; u++) {
+        c.ax[u] = u % L;
+        c.ay[u] = (u % L) * L;
+        c.az[u] = (u % L) * L * L;
+    }
+    lrk_stencil_coupling(&m, &st, c.factor);
+    for (size_t o = 0; o < st.count; o++)
+        c.factor[o] = exp(-c.factor[o] / m.T);
+    long traj = events / m.N > 0 ? events / m.N : 1;
+    double start = cpu_seconds();
+    for (long i = 0; i < traj; i++) {
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, 42, (uint64_t)i);
+        cr_run(&c, &rng, exp(-1.0));
+    }
+    double rate = (double)(traj * m.N) / (cpu_seconds() - start);
+    for (int g = 0; g < CR_GROUPS; g++)
+        free(c.member[g]);
+    free(c.member);
+    free(c.rate);
+    free(c.group);
+    free(c.pos);
+    free(c.count);
+    free(c.cap);
+    free(c.sum);
+    free(c.factor);
+    free(c.ax);
+    free(c.ay);
+    free(c.az);
+    lrk_stencil_free(&st);
+    return rate;
+}
+
 static double bench_lattice(long L, double d_el, long events, size_t *count)
 {
     lrk_model m = model(L, d_el);
@@ -179,8 +344,8 @@ int main(int argc, char **argv)
     const long events = 1000000;
     printf("spatial engine, r3 kernel, SER V0/T = V1/T = 1, one thread, best of %d (events per CPU second)\n",
            repeats);
-    printf("%5s %5s %9s %12s %10s %12s %8s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
-           "naive ev/s", "ratio", "mean-field");
+    printf("%5s %5s %9s %12s %10s %12s %8s %12s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
+           "naive ev/s", "ratio", "mean-field", "CR ev/s");
     for (int a = 0; a < 4; a++) {
         double mf = 0;
         for (int r = 0; r < repeats; r++) {
@@ -188,16 +353,18 @@ int main(int argc, char **argv)
             mf = v > mf ? v : mf;
         }
         for (int b = 0; b < 4; b++) {
-            double best = 0, naive_best = 0;
+            double best = 0, naive_best = 0, cr_best = 0;
             size_t count = 0;
             for (int r = 0; r < repeats; r++) {
                 double v = bench_lattice(Ls[a], dels[b], events, &count);
                 best = v > best ? v : best;
                 v = bench_naive(Ls[a], dels[b], events / 4);
                 naive_best = v > naive_best ? v : naive_best;
+                v = bench_cr(Ls[a], dels[b], events / 4);
+                cr_best = v > cr_best ? v : cr_best;
             }
-            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %8.2f %12.4g\n", Ls[a], dels[b], count, best,
-                   1e9 / (best * (double)count), naive_best, best / naive_best, mf);
+            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %8.2f %12.4g %12.4g\n", Ls[a], dels[b], count, best,
+                   1e9 / (best * (double)count), naive_best, best / naive_best, mf, cr_best);
             fflush(stdout);
         }
     }

@@ -59,11 +59,7 @@ static lrk_status lattice_validate(const lrk_model *m, lrk_error *err)
 {
     if (m->space.lattice != LRK_LATTICE_CUBIC)
         return lrk_error_set(err, LRK_ERR_INVALID, "model.space.lattice: the lattice engine needs cubic");
-    if (!(m->V1 / m->T + log((double)m->N) < 700))
-        return lrk_error_set(err, LRK_ERR_INVALID,
-                             "model: V1/T + ln N = %g: expected < 700 so that the summed rates stay representable",
-                             m->V1 / m->T + log((double)m->N));
-    return LRK_OK;
+    return lrk_lattice_validate(m, err);
 }
 
 /* The uniform kernel is the mean-field chain exactly: every reference of

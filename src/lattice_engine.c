@@ -1,23 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * lattice_engine.c - the spatial KMC engine (lattice_engine.h).
- *
- * Storage.  Site (x, y, z) lives at index
- *   64 * block(x >> 2, y >> 2, z >> 2) + (x & 3) + 4 (y & 3) + 16 (z & 3),
- * block() row-major over the blocks.  The index is a sum of one term per
- * axis, so a stencil neighbour is three table reads and two adds
- * (ax[x + dx] + ay[y + dy] + az[z + dz], the tables doubled so that x + dx
- * needs no modulo).  A stencil of radius 3 touches 8-27 blocks.
- *
- * Why blocks and a tree over them, with exact recomputation.  A binary tree
- * over the sites needs one leaf-to-root walk per changed rate (122 x log2 N
- * updates at d_el = 3); delta updates of block sums would drift and need a
- * periodic rebuild.  Recomputing a touched block from its 64 rates is a
- * short vectorisable sum, and the tree above the touched blocks is redone
- * in one upward pass (touched leaves sorted, parents deduplicated level by
- * level): every sum is a fixed function of the current rates, so there is
- * no drift to bound.  The blocks are the tree's leaves in Morton order, so
- * the touched blocks share ancestors after a few levels.
+ * lattice_engine.c - the spatial KMC engine (lattice_engine.h): tables,
+ * trajectories and their output.  The storage layout is described in
+ * lattice_engine_internal.h, one event's update in lattice_relax.c, the sum
+ * tree and its round-off bound in lattice_tree.h; docs/space.md has the
+ * method, why it is exact, and the measurements behind the choices.
  */
 #include "lrekmc/lattice_engine.h"
 
@@ -25,50 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lattice_engine_internal.h"
 #include "lrekmc/disorder.h"
-#include "lrekmc/lattice_observe.h"
 #include "rng_inline.h"
-
-#define BLOCK 64
-
-struct lrk_lattice_shared {
-    long N, Lx, Ly, Lz;
-    long nbx, nby, nbz, blocks;   /* blocks along each axis and in all */
-    size_t slots;                 /* 64 x blocks */
-    size_t leaves;                /* tree leaves: a power of two >= the Morton extent */
-    uint32_t *ax, *ay, *az;       /* 2 L each: storage index term of coordinate u mod L */
-    uint32_t *block_leaf;         /* blocks: tree leaf of each block */
-    uint32_t *leaf_block;         /* leaves: block of each leaf (UINT32_MAX for padding) */
-    uint16_t *block_xyz;          /* 3 x blocks: block coordinates */
-    uint32_t *slot_site;          /* slots: row-major site number, UINT32_MAX for padding */
-    size_t count;                 /* stencil entries */
-    int *dx, *dy, *dz;
-    double *factor;               /* exp(-c J_o / T) */
-    long reach[3];                /* max |displacement| per axis over the stencil (minimal image) */
-    double k;                     /* exp(-V0 / T) */
-    int uniform;                  /* the uniform fast path */
-    double *inv_rate;             /* uniform: 1 / lambda_n */
-    double *grid;                 /* t_count + 1, +inf sentinel */
-    size_t t_count;
-    long *level_events;
-    size_t level_count;
-    lrk_lattice_layout layout;    /* the extras */
-    double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
-    lrk_disorder disorder;        /* active: each trajectory draws delta_i first */
-    double T;
-};
-
-struct lrk_lattice_worker {
-    double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
-    double *tree;                 /* 2 x leaves */
-    uint32_t *list;               /* touched blocks, then tree nodes */
-    uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
-    long *rec_sites;
-    double *rec_times;
-    lrk_lattice_probe *probe;     /* correlation and clusters */
-    unsigned char *field;         /* N, row-major: 1 = relaxed */
-    double *delta;                /* N, row-major: barrier offsets (disorder only) */
-};
 
 size_t lrk_lattice_stencil_count(const lrk_lattice_shared *s)
 {
@@ -82,6 +28,10 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->ax);
     free(s->ay);
     free(s->az);
+    for (int a = 0; a < 3; a++) {
+        free(s->br[a]);
+        free(s->bm[a]);
+    }
     free(s->block_leaf);
     free(s->leaf_block);
     free(s->block_xyz);
@@ -90,7 +40,9 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->dy);
     free(s->dz);
     free(s->factor);
+    lattice_groups_free(s);
     free(s->inv_rate);
+    free(s->inv_g);
     free(s->grid);
     free(s->level_events);
     free(s);
@@ -105,7 +57,8 @@ static unsigned bits_for(long n)
 }
 
 /* Morton number of block (x, y, z): bits interleaved x, y, z from the least
- * significant one, each axis only as long as it has bits. */
+ * significant one, each axis only as long as it has bits (lattice_tree.h's
+ * level structure).  A sum of one term per axis. */
 static uint32_t morton(long x, long y, long z, const unsigned bits[3])
 {
     const long c[3] = {x, y, z};
@@ -128,29 +81,45 @@ static void axis_table(uint32_t *t, long L, uint32_t lo, uint32_t stride)
 
 static lrk_status build_geometry(lrk_lattice_shared *s, lrk_error *err)
 {
-    s->nbx = (s->Lx + 3) / 4;
-    s->nby = (s->Ly + 3) / 4;
-    s->nbz = (s->Lz + 3) / 4;
-    s->blocks = s->nbx * s->nby * s->nbz;
-    s->slots = (size_t)s->blocks * BLOCK;
-    const unsigned bits[3] = {bits_for(s->nbx), bits_for(s->nby), bits_for(s->nbz)};
-    s->leaves = (size_t)1 << (bits[0] + bits[1] + bits[2]);
+    const long L[3] = {s->Lx, s->Ly, s->Lz};
+    unsigned bits[3];
+    for (int a = 0; a < 3; a++) {
+        s->nb[a] = (L[a] + 3) / 4;
+        bits[a] = bits_for(s->nb[a]);
+    }
+    s->blocks = s->nb[0] * s->nb[1] * s->nb[2];
+    s->slots = (size_t)s->blocks * LT_BLOCK;
+    lt_shape_init(&s->shape, bits);
     s->ax = malloc(2 * (size_t)s->Lx * sizeof(uint32_t));
     s->ay = malloc(2 * (size_t)s->Ly * sizeof(uint32_t));
     s->az = malloc(2 * (size_t)s->Lz * sizeof(uint32_t));
+    int ok = s->ax && s->ay && s->az;
+    for (int a = 0; a < 3; a++) {
+        s->br[a] = malloc(2 * (size_t)s->nb[a] * sizeof(uint32_t));
+        s->bm[a] = malloc(2 * (size_t)s->nb[a] * sizeof(uint32_t));
+        ok = ok && s->br[a] && s->bm[a];
+    }
     s->block_leaf = malloc((size_t)s->blocks * sizeof(uint32_t));
-    s->leaf_block = malloc(s->leaves * sizeof(uint32_t));
+    s->leaf_block = malloc(s->shape.size[0] * sizeof(uint32_t));
     s->block_xyz = malloc(3 * (size_t)s->blocks * sizeof(uint16_t));
     s->slot_site = malloc(s->slots * sizeof(uint32_t));
-    if (!s->ax || !s->ay || !s->az || !s->block_leaf || !s->leaf_block || !s->block_xyz || !s->slot_site)
+    if (!ok || !s->block_leaf || !s->leaf_block || !s->block_xyz || !s->slot_site)
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the geometry tables (N = %ld)", s->N);
-    axis_table(s->ax, s->Lx, 1, BLOCK);
-    axis_table(s->ay, s->Ly, 4, (uint32_t)(BLOCK * s->nbx));
-    axis_table(s->az, s->Lz, 16, (uint32_t)(BLOCK * s->nbx * s->nby));
-    for (size_t l = 0; l < s->leaves; l++)
+    axis_table(s->ax, s->Lx, 1, LT_BLOCK);
+    axis_table(s->ay, s->Ly, 4, (uint32_t)(LT_BLOCK * s->nb[0]));
+    axis_table(s->az, s->Lz, 16, (uint32_t)(LT_BLOCK * s->nb[0] * s->nb[1]));
+    const long stride[3] = {1, s->nb[0], s->nb[0] * s->nb[1]};
+    for (int a = 0; a < 3; a++)
+        for (long u = 0; u < 2 * s->nb[a]; u++) {
+            long c[3] = {0, 0, 0};
+            c[a] = u % s->nb[a];
+            s->br[a][u] = (uint32_t)(c[a] * stride[a]);
+            s->bm[a][u] = morton(c[0], c[1], c[2], bits);
+        }
+    for (size_t l = 0; l < s->shape.size[0]; l++)
         s->leaf_block[l] = UINT32_MAX;
     for (long b = 0; b < s->blocks; b++) {
-        long bx = b % s->nbx, by = b / s->nbx % s->nby, bz = b / (s->nbx * s->nby);
+        long bx = b % s->nb[0], by = b / s->nb[0] % s->nb[1], bz = b / (s->nb[0] * s->nb[1]);
         s->block_xyz[3 * b] = (uint16_t)bx;
         s->block_xyz[3 * b + 1] = (uint16_t)by;
         s->block_xyz[3 * b + 2] = (uint16_t)bz;
@@ -186,21 +155,62 @@ static lrk_status copy_grid(lrk_lattice_shared *s, const lrk_lattice_grid *g, lr
     return LRK_OK;
 }
 
-static lrk_status check_model(const lrk_model *m, lrk_error *err)
+lrk_status lrk_lattice_validate(const lrk_model *m, lrk_error *err)
 {
-    lrk_status st = lrk_model_validate(m, err);
-    if (st != LRK_OK)
-        return st;
     if (m->space.lattice != LRK_LATTICE_CUBIC)
         return lrk_error_set(err, LRK_ERR_INVALID, "lattice: the model has no lattice (model.space.lattice: none)");
-    if (!(m->V1 / m->T + log((double)m->N) < 700))
+    const double a = m->V1 / m->T, lnN = log((double)m->N);
+    if (!lrk_disorder_active(m)) {
+        if (!(a + lnN < LRK_LATTICE_MAX_LOG_RATE))
+            return lrk_error_set(err, LRK_ERR_INVALID,
+                                 "model: V1/T + ln N = %g: expected < %g so that the summed rates stay representable",
+                                 a + lnN, LRK_LATTICE_MAX_LOG_RATE);
+        return LRK_OK;
+    }
+    /* relative rates exp(-delta/T) times at most exp(V1/T) either way */
+    double lo, hi;
+    lrk_disorder_support(&m->disorder, &lo, &hi);
+    const double up = fmax(0.0, -lo / m->T) + a + lnN, down = fmax(0.0, hi / m->T) + a;
+    if (!(up < LRK_LATTICE_MAX_LOG_RATE && down < LRK_LATTICE_MAX_LOG_RATE))
         return lrk_error_set(err, LRK_ERR_INVALID,
-                             "model: V1/T + ln N = %g: expected < 700 so that the summed rates stay representable",
-                             m->V1 / m->T + log((double)m->N));
+                             "model.disorder.width = %g (%s): on a lattice the relative rates exp(-(delta + c "
+                             "J n)/T) reach e^%g in sum (max(-delta_min/T, 0) + V1/T + ln N) and e^-%g (max("
+                             "delta_max/T, 0) + V1/T): expected both < %g so that no sum overflows and no unrelaxed "
+                             "rate underflows",
+                             m->disorder.width, lrk_disorder_name(m->disorder.kind), up, down,
+                             LRK_LATTICE_MAX_LOG_RATE);
     return LRK_OK;
 }
 
-static lrk_status create(const lrk_model *m, const lrk_stencil *st, int uniform, const lrk_lattice_grid *g,
+static lrk_status check_model(const lrk_model *m, lrk_error *err)
+{
+    lrk_status st = lrk_model_validate(m, err);
+    return st != LRK_OK ? st : lrk_lattice_validate(m, err);
+}
+
+static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const lrk_stencil *st, lrk_error *err)
+{
+    s->count = st->count;
+    s->dx = malloc((st->count + 1) * sizeof(int));
+    s->dy = malloc((st->count + 1) * sizeof(int));
+    s->dz = malloc((st->count + 1) * sizeof(int));
+    s->factor = malloc((st->count + 1) * sizeof(double));
+    if (!s->dx || !s->dy || !s->dz || !s->factor)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the stencil");
+    lrk_stencil_coupling(m, st, s->factor);
+    const double c = lrk_model_coupling(m);
+    for (size_t o = 0; o < st->count; o++) {
+        s->dx[o] = st->dx[o];
+        s->dy[o] = st->dy[o];
+        s->dz[o] = st->dz[o];
+        s->factor[o] = exp(-c * s->factor[o] / m->T);
+    }
+    return lattice_groups_build(s, err);
+}
+
+/* mode: 0 the stencil st, 1 the uniform fast path, 2 the uniform kernel
+ * with disorder (no stencil: the interaction is the common factor g(n)). */
+static lrk_status create(const lrk_model *m, const lrk_stencil *st, int mode, const lrk_lattice_grid *g,
                          lrk_lattice_shared **out, lrk_error *err)
 {
     *out = NULL;
@@ -215,48 +225,29 @@ static lrk_status create(const lrk_model *m, const lrk_stencil *st, int uniform,
     s->Ly = m->space.Ly;
     s->Lz = m->space.Lz;
     s->k = lrk_model_k(m);
-    s->uniform = uniform;
-    if (lrk_disorder_active(m))
-        s->disorder = m->disorder;
     s->T = m->T;
+    s->uniform = mode == 1;
+    s->disorder = lrk_disorder_active(m);
+    s->dis = m->disorder;
     s->near2 = m->space.d_el * m->space.d_el * (1.0 + 1e-12);
     lrk_lattice_layout_of(m, &s->layout);
     status = build_geometry(s, err);
     if (status == LRK_OK)
         status = copy_grid(s, g, err);
-    if (status == LRK_OK && uniform) {
-        s->inv_rate = malloc((size_t)m->N * sizeof(double));
-        if (s->inv_rate == NULL)
+    if (status == LRK_OK && mode != 0) {
+        double *table = malloc((size_t)m->N * sizeof(double));
+        if (table == NULL)
             status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the rate table");
         else
             for (long n = 0; n < m->N; n++)
-                s->inv_rate[n] = 1.0 / lrk_model_rate(m, n);
+                table[n] = mode == 1 ? 1.0 / lrk_model_rate(m, n) : exp((lrk_model_barrier(m, n) - m->V0) / m->T);
+        if (mode == 1)
+            s->inv_rate = table;
+        else
+            s->inv_g = table;
     }
-    if (status == LRK_OK && !uniform) {
-        s->count = st->count;
-        s->dx = malloc((st->count + 1) * sizeof(int));
-        s->dy = malloc((st->count + 1) * sizeof(int));
-        s->dz = malloc((st->count + 1) * sizeof(int));
-        s->factor = malloc((st->count + 1) * sizeof(double));
-        if (!s->dx || !s->dy || !s->dz || !s->factor) {
-            status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the stencil");
-        } else {
-            lrk_stencil_coupling(m, st, s->factor);
-            const double c = lrk_model_coupling(m);
-            const long L[3] = {s->Lx, s->Ly, s->Lz};
-            for (size_t o = 0; o < st->count; o++) {
-                const long d[3] = {st->dx[o], st->dy[o], st->dz[o]};
-                for (int a = 0; a < 3; a++) {
-                    long r = d[a] < L[a] - d[a] ? d[a] : L[a] - d[a];
-                    s->reach[a] = r > s->reach[a] ? r : s->reach[a];
-                }
-                s->dx[o] = st->dx[o];
-                s->dy[o] = st->dy[o];
-                s->dz[o] = st->dz[o];
-                s->factor[o] = exp(-c * s->factor[o] / m->T);
-            }
-        }
-    }
+    if (status == LRK_OK && mode == 0)
+        status = build_stencil(s, m, st, err);
     if (status != LRK_OK) {
         lrk_lattice_shared_free(s);
         return status;
@@ -278,11 +269,8 @@ lrk_status lrk_lattice_shared_create(const lrk_model *m, const lrk_lattice_grid 
     lrk_status status = check_model(m, err);
     if (status != LRK_OK)
         return status;
-    if (m->space.kernel == LRK_KERNEL_UNIFORM && lrk_disorder_active(m))
-        return lrk_error_set(err, LRK_ERR_INVALID, "model.space.kernel: uniform with model.disorder has unequal "
-                             "rates, so the uniform fast path does not apply (it runs on the disorder engine)");
     if (m->space.kernel == LRK_KERNEL_UNIFORM)
-        return create(m, NULL, 1, g, out, err);
+        return create(m, NULL, lrk_disorder_active(m) ? 2 : 1, g, out, err);
     lrk_stencil st;
     status = lrk_stencil_build(&m->space, &st, err);
     if (status == LRK_OK)
@@ -296,11 +284,15 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
     if (w == NULL)
         return;
     free(w->rate);
-    free(w->tree);
-    free(w->list);
+    free(w->tree.sum);
+    free(w->tree.err);
+    free(w->acc_old);
+    free(w->acc_new);
+    free(w->acc_count);
+    free(w->touched);
+    free(w->delta);
     free(w->unrelaxed);
     free(w->field);
-    free(w->delta);
     lrk_lattice_probe_free(w->probe);
     free(w);
 }
@@ -311,7 +303,6 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
     *out = NULL;
     if (w == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
-    w->list = malloc(((size_t)s->blocks + 1) * sizeof(uint32_t));
     w->field = malloc((size_t)s->N);
     lrk_model geometry = {.N = s->N};
     geometry.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = s->Lx, .Ly = s->Ly, .Lz = s->Lz};
@@ -320,16 +311,26 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
         lrk_lattice_worker_free(w);
         return st != LRK_OK ? st : lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
     }
+    int ok;
     if (s->uniform) {
         w->unrelaxed = malloc((size_t)s->N * sizeof(uint32_t));
+        ok = w->unrelaxed != NULL;
     } else {
+        const size_t nb = (size_t)s->blocks;
         w->rate = malloc(s->slots * sizeof(double));
-        w->tree = malloc(2 * s->leaves * sizeof(double));
-        if (s->disorder.kind != LRK_DISORDER_NONE)
-            w->delta = malloc((size_t)s->N * sizeof(double));
+        w->tree.sum = malloc(s->shape.total * sizeof(double));
+        w->tree.err = malloc(s->shape.total * sizeof(double));
+        w->acc_old = malloc(nb * sizeof(double));
+        w->acc_new = malloc(nb * sizeof(double));
+        w->acc_count = calloc(nb, sizeof(uint32_t));
+        w->touched = malloc(nb * sizeof(uint32_t));
+        ok = w->rate && w->tree.sum && w->tree.err && w->acc_old && w->acc_new && w->acc_count && w->touched;
+        if (s->disorder) {
+            w->delta = malloc(((size_t)s->N + 1) * sizeof(double)); /* + 1: normal pairs */
+            ok = ok && w->delta;
+        }
     }
-    if (w->list == NULL || (s->uniform ? w->unrelaxed == NULL : !w->rate || !w->tree)
-        || (s->disorder.kind != LRK_DISORDER_NONE && w->delta == NULL)) {
+    if (!ok) {
         lrk_lattice_worker_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker (N = %ld)", s->N);
     }
@@ -341,159 +342,6 @@ void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times
 {
     w->rec_sites = sites;
     w->rec_times = times;
-}
-
-/* Sum of one block's 64 rates in a fixed order (eight interleaved partial
- * sums: vectorisable without reassociation). */
-static inline double block_sum(const double *r)
-{
-    double acc[8] = {0};
-    for (int i = 0; i < BLOCK; i += 8)
-        for (int a = 0; a < 8; a++)
-            acc[a] += r[i + a];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-/* The relative rates at n = 0: 1 each, or with disorder exp(-delta_i / T),
- * the offsets drawn first in the trajectory, in row-major site order
- * (disorder.h).  No draw without disorder. */
-static void initial_rates(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
-{
-    if (s->disorder.kind == LRK_DISORDER_NONE) {
-        for (size_t i = 0; i < s->slots; i++)
-            w->rate[i] = s->slot_site[i] == UINT32_MAX ? 0.0 : 1.0;
-        return;
-    }
-    lrk_disorder_draw(&s->disorder, rng, s->N, w->delta);
-    for (size_t i = 0; i < s->slots; i++)
-        w->rate[i] = s->slot_site[i] == UINT32_MAX ? 0.0 : exp(-w->delta[s->slot_site[i]] / s->T);
-}
-
-static void tree_init(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
-{
-    initial_rates(s, w, rng);
-    double *tree = w->tree;
-    for (size_t l = 0; l < s->leaves; l++) {
-        uint32_t b = s->leaf_block[l];
-        tree[s->leaves + l] = b == UINT32_MAX ? 0.0 : block_sum(w->rate + (size_t)b * BLOCK);
-    }
-    for (size_t node = s->leaves - 1; node >= 1; node--)
-        tree[node] = tree[2 * node] + tree[2 * node + 1];
-}
-
-/* The slot that fires, for u uniform in [0, root).  A child whose sum is 0
- * is never entered, and the block scan ends on its last nonzero rate, so
- * rounding in the comparisons can never select a relaxed site. */
-static inline size_t select_slot(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double u)
-{
-    const double *tree = w->tree;
-    size_t node = 1;
-    while (node < s->leaves) {
-        double left = tree[2 * node];
-        if (u < left || tree[2 * node + 1] == 0.0) {
-            node = 2 * node;
-        } else {
-            u -= left;
-            node = 2 * node + 1;
-        }
-    }
-    size_t base = (size_t)s->leaf_block[node - s->leaves] * BLOCK, last = base;
-    const double *r = w->rate + base;
-    for (int i = 0; i < BLOCK; i++) {
-        if (r[i] > 0.0) {
-            last = base + (size_t)i;
-            if (u < r[i])
-                return last;
-            u -= r[i];
-        }
-    }
-    return last;
-}
-
-static void sort_u32(uint32_t *a, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint32_t v = a[i];
-        size_t j = i;
-        for (; j > 0 && a[j - 1] > v; j--)
-            a[j] = a[j - 1];
-        a[j] = v;
-    }
-}
-
-/* The distinct blocks along one axis that coordinates c - reach .. c + reach
- * (periodic) fall in; all of them when the stencil spans the axis. */
-static size_t axis_blocks(long c, long reach, long L, long nb, long *out)
-{
-    size_t n = 0;
-    if (2 * reach + 1 >= L) {
-        for (long b = 0; b < nb; b++)
-            out[n++] = b;
-        return n;
-    }
-    for (long d = -reach; d <= reach; d++) {
-        long u = c + d; /* |d| < L / 2 here: one wrap at most, and no division */
-        u += u < 0 ? L : 0;
-        u -= u >= L ? L : 0;
-        long b = u >> 2;
-        int seen = 0;
-        for (size_t i = 0; i < n; i++)
-            seen |= out[i] == b;
-        if (!seen)
-            out[n++] = b;
-    }
-    return n;
-}
-
-/* Relax `slot`: zero it, multiply its stencil neighbours' rates by their
- * factors, recompute the blocks the stencil's bounding box overlaps (a
- * superset of the changed ones: recomputing an unchanged block gives the
- * same sum, and the ball of radius d_el fills most of its box) and the tree
- * above them. */
-static void relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)
-{
-    double *rate = w->rate;
-    uint32_t *list = w->list;
-    const uint32_t b0 = (uint32_t)(slot / BLOCK);
-    const uint16_t *bc = s->block_xyz + 3 * (size_t)b0;
-    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
-               z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
-    const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
-    rate[slot] = 0.0;
-    const int *dx = s->dx, *dy = s->dy, *dz = s->dz;
-    const double *factor = s->factor;
-    for (size_t o = 0; o < s->count; o++) {
-        uint32_t j = ax[dx[o]] + ay[dy[o]] + az[dz[o]];
-        rate[j] *= factor[o]; /* a relaxed site stays at exactly 0 */
-    }
-    long bx[LRK_SPACE_MAX_L / 4 + 1], by[LRK_SPACE_MAX_L / 4 + 1], bz[LRK_SPACE_MAX_L / 4 + 1];
-    size_t nx = axis_blocks(x, s->reach[0], s->Lx, s->nbx, bx), ny = axis_blocks(y, s->reach[1], s->Ly, s->nby, by),
-           nz = axis_blocks(z, s->reach[2], s->Lz, s->nbz, bz);
-    size_t count = 0;
-    for (size_t c = 0; c < nz; c++)
-        for (size_t b = 0; b < ny; b++)
-            for (size_t a = 0; a < nx; a++)
-                list[count++] = (uint32_t)(bx[a] + s->nbx * (by[b] + s->nby * bz[c]));
-    double *tree = w->tree;
-    const size_t leaves = s->leaves;
-    for (size_t i = 0; i < count; i++) {
-        uint32_t b = list[i];
-        uint32_t node = (uint32_t)leaves + s->block_leaf[b];
-        tree[node] = block_sum(rate + (size_t)b * BLOCK);
-        list[i] = node;
-    }
-    sort_u32(list, count);
-    while (list[0] > 1) {
-        size_t next = 0;
-        for (size_t i = 0; i < count; i++) {
-            uint32_t parent = list[i] >> 1;
-            if (next == 0 || list[next - 1] != parent)
-                list[next++] = parent;
-        }
-        count = next;
-        for (size_t i = 0; i < count; i++)
-            tree[list[i]] = tree[2 * list[i]] + tree[2 * list[i] + 1];
-    }
 }
 
 /* Output bookkeeping shared by both paths. */
@@ -561,16 +409,44 @@ static inline double uniform01(lrk_pcg64 *rng)
     return ((double)(lrk_pcg64_next_inline(rng) >> 12) + 0.5) * 0x1p-52;
 }
 
+/* A trajectory's initial rates: 1, or exp(-delta_i / T) with the offsets
+ * drawn first from the trajectory's generator (row-major site order). */
+static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
+{
+    if (s->disorder)
+        lrk_disorder_draw(&s->dis, rng, s->N, w->delta);
+    for (size_t i = 0; i < s->slots; i++) {
+        uint32_t site = s->slot_site[i];
+        w->rate[i] = site == UINT32_MAX ? 0.0 : s->disorder ? exp(-w->delta[site] / s->T) : 1.0;
+    }
+    lt_build(&s->shape, &w->tree, w->rate, s->leaf_block);
+}
+
+/* The slot of the next event and its waiting time (relative to 1 / k). */
+static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long n, double *dt)
+{
+    const double R = w->tree.sum[s->shape.offset[s->shape.depth]];
+    *dt = lrk_pcg64_exponential_ziggurat_inline(rng) / R * (s->inv_g ? s->inv_g[n - 1] : 1.0);
+    const double u = uniform01(rng);
+    size_t slot = lt_select(&s->shape, &w->tree, w->rate, s->leaf_block, u * R);
+    if (slot == SIZE_MAX) { /* cannot happen while the bound holds: rebuild exactly, the same u */
+        w->rebuilds++;
+        lt_build(&s->shape, &w->tree, w->rate, s->leaf_block);
+        slot = lt_select(&s->shape, &w->tree, w->rate, s->leaf_block, u * w->tree.sum[s->shape.offset[s->shape.depth]]);
+    }
+    lattice_relax(s, w, slot);
+    return slot;
+}
+
 static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
 {
-    tree_init(s, w, rng);
+    start(s, w, rng);
     double t = 0.0;
     const double inv_k = 1.0 / s->k;
     for (long n = 1; n <= s->N; n++) {
-        double R = w->tree[1];
-        t += lrk_pcg64_exponential_ziggurat_inline(rng) * inv_k / R;
-        size_t slot = select_slot(s, w, uniform01(rng) * R);
-        relax(s, w, slot);
+        double dt;
+        size_t slot = step(s, w, rng, n, &dt);
+        t += dt * inv_k;
         record(s, w, o, n, (long)s->slot_site[slot], t);
     }
 }
@@ -617,4 +493,26 @@ void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lr
         extra[s->layout.avalanche_offset] = o.avalanches;
         extra[s->layout.avalanche_offset + 1] = (double)s->N / o.avalanches;
     }
+}
+
+void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
+{
+    start(s, w, rng);
+}
+
+void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long events)
+{
+    long n = 0;
+    for (size_t i = 0; i < s->slots; i++)
+        n += s->slot_site[i] != UINT32_MAX && w->rate[i] == 0.0;
+    for (long e = 0; e < events && n < s->N; e++) {
+        double dt;
+        step(s, w, rng, ++n, &dt);
+    }
+}
+
+void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
+                         double *worst_tol)
+{
+    lt_verify(&s->shape, &w->tree, w->rate, s->leaf_block, worst_error, worst_tol);
 }

@@ -12,26 +12,37 @@
  * factor exp(-c J_o / T): no exponential is evaluated per event, no rate is
  * clamped, relaxed sites have rate exactly 0.
  *
- * Kernel r3: the relative rates live in blocks of 4 x 4 x 4 sites; a binary
- * sum tree over the blocks in Morton order sits on top.  After an event the
- * sums of the touched blocks are recomputed exactly from their 64 rates and
- * the tree above them in one upward pass, so no sum ever accumulates
- * round-off: every tree node is the same function of the current rates
- * whatever the history.  A rate is the product of at most |stencil| factors,
- * so its relative error is at most |stencil| x 2^-53.
+ * Rates live in blocks of 4 x 4 x 4 sites under a shallow sum tree whose
+ * nodes group 2 x 2 x 2 children (lattice_tree.h).  Sums follow the events
+ * by deltas, each node with a rigorous bound on its round-off, recomputed
+ * exactly from its children before the bound exceeds (level + 1) 1e-13 of
+ * its sum (the removal of a dominant rate, where a delta cancels, is caught
+ * by the bound).  So every stored sum is within 8e-13 (relative) of the exact
+ * sum of the stored rates, whatever the history, and a relaxed site (rate
+ * exactly 0) is never selected.  A rate is the product of at most |stencil|
+ * factors, so its relative error is at most |stencil| x 2^-53.
  * Kernel uniform: all unrelaxed sites have the same rate, so the engine is
  * the mean-field chain with positions: the waiting time uses 1/lambda_n and
  * the site is uniform among the unrelaxed (a swap-remove list).
+ *
+ * Disorder (model.disorder active): each trajectory first draws delta_i for
+ * every site i in row-major order (lrk_disorder_draw, before any other
+ * draw); site i starts at relative rate exp(-delta_i / T) and the event
+ * factors multiply on top.  With the uniform kernel the rates are then not
+ * equal, but the interaction is a factor g(n) = exp(-c V1 n / (N T)) common
+ * to all sites: the tree holds exp(-delta_i / T) with no stencil and the
+ * waiting time is divided by g(n).
  *
  * Output per trajectory is what the mean-field engine writes: n(t_k), the
  * number of events at times <= t_k, at each grid time, and the time of event
  * level_events[j] at each level.
  *
  * Memory: shared O(|stencil| + N) (4 bytes per padded site for the slot
- * table); per worker 8 N' + N'/4 + N'/64 bytes (N' = N padded to whole
- * blocks) for the rates and sums, 4 N for the uniform kernel's list, and
- * 23 N for the observables (FFT arrays, union-find, field).
- * L = 256 takes about 0.55 GB per worker.
+ * table, 64 |stencil| x 9 bytes for the grouped stencil); per worker
+ * 8 N' + < 0.6 N' bytes (N' = N padded to whole blocks) for the rates, the
+ * tree's sums and bounds and the scratch, 8 N for the disorder offsets,
+ * 4 N for the uniform kernel's list, and 23 N for the observables (FFT
+ * arrays, union-find, field).  L = 256 takes about 0.6 GB per worker.
  */
 #ifndef LREKMC_LATTICE_ENGINE_H
 #define LREKMC_LATTICE_ENGINE_H
@@ -60,8 +71,18 @@ typedef struct lrk_lattice_grid {
     size_t level_count;
 } lrk_lattice_grid;
 
-/* Build the shared tables for a validated model with a cubic lattice.
- * Refuses models whose summed rates could overflow (V1/T + ln N >= 700). */
+/* Largest log of a relative rate or of their sum that the engine accepts. */
+#define LRK_LATTICE_MAX_LOG_RATE 700.0
+
+/* What the engine refuses beyond lrk_model_validate: no lattice, or rates
+ * doubles cannot hold: V1/T + ln N >= 700 (the sum could overflow); with
+ * disorder over its support [lo, hi] (lrk_disorder_support)
+ * max(-lo/T, 0) + V1/T + ln N >= 700 or max(hi/T, 0) + V1/T >= 700 (an
+ * unrelaxed rate could underflow), the message naming model.disorder.width. */
+lrk_status lrk_lattice_validate(const lrk_model *m, lrk_error *err);
+
+/* Build the shared tables for a validated model with a cubic lattice
+ * (refusing what lrk_lattice_validate refuses). */
 lrk_status lrk_lattice_shared_create(const lrk_model *m, const lrk_lattice_grid *g, lrk_lattice_shared **out,
                                      lrk_error *err);
 /* The same with an explicit stencil (kernel r3 machinery, any weights):

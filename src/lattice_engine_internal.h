@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lattice_engine_internal.h - internal: the spatial engine's tables, shared
+ * by lattice_engine.c (set-up, trajectories, output) and lattice_relax.c
+ * (one event's rate and sum updates), and white-box hooks for the tests.
+ *
+ * Storage.  Site (x, y, z) lives at slot
+ *   64 * block(x >> 2, y >> 2, z >> 2) + (x & 3) + 4 (y & 3) + 16 (z & 3),
+ * block() row-major over the blocks; the tree (lattice_tree.h) sits on the
+ * block sums in Morton order.  A slot index is a sum of one term per axis
+ * (ax[x] + ay[y] + az[z], the tables doubled so that x + dx needs no
+ * modulo), and so are a block's row-major number (br) and Morton number (bm).
+ */
+#ifndef LREKMC_LATTICE_ENGINE_INTERNAL_H
+#define LREKMC_LATTICE_ENGINE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lattice_tree.h"
+#include "lrekmc/lattice_engine.h"
+#include "lrekmc/lattice_observe.h"
+
+/* Grouped stencil: distinct block offsets per axis, at most this many. */
+#define LG_AXIS 5
+#define LG_CELLS (LG_AXIS * LG_AXIS * LG_AXIS)
+/* Largest stencil grouped (64 copies, 9 bytes an entry: 2.4 MB). */
+#define LG_MAX_COUNT 4096
+
+/* The stencil seen from one position p = px + 4 py + 16 pz inside a block,
+ * when every L is a multiple of 4: target blocks at offsets off[a][i]
+ * (modulo the block count) along each axis, one group of entries per target
+ * block, each entry a slot inside that block and a factor. */
+typedef struct lg_position {
+    uint32_t first_group, groups;
+    uint8_t n[3];
+    uint16_t off[3][LG_AXIS];
+} lg_position;
+
+typedef struct lg_group {
+    uint32_t first, count;   /* entries */
+    uint8_t cell[3];         /* index into off[a] per axis */
+} lg_group;
+
+struct lrk_lattice_shared {
+    long N, Lx, Ly, Lz;
+    long nb[3], blocks;           /* blocks along each axis and in all */
+    size_t slots;                 /* 64 x blocks */
+    uint32_t *ax, *ay, *az;       /* 2 L each: slot term of coordinate u mod L */
+    uint32_t *br[3], *bm[3];      /* 2 nb each: row-major and Morton block terms of u mod nb */
+    uint32_t *block_leaf;         /* blocks: level-0 entry of each block */
+    uint32_t *leaf_block;         /* level-0 entries: block (UINT32_MAX for padding) */
+    uint16_t *block_xyz;          /* 3 x blocks: block coordinates */
+    uint32_t *slot_site;          /* slots: row-major site number, UINT32_MAX for padding */
+    lt_shape shape;
+    size_t count;                 /* stencil entries */
+    int *dx, *dy, *dz;
+    double *factor;               /* exp(-c J_o / T) */
+    int grouped;                  /* the grouped stencil below is built */
+    int prefetch;                 /* the rates exceed the caches: prefetch the stencil's lines */
+    lg_position pos[LT_BLOCK];
+    lg_group *groups;
+    uint8_t *gslot;               /* entries: slot inside the target block */
+    double *gfac;                 /* entries: factor */
+    double k;                     /* exp(-V0 / T) */
+    int uniform;                  /* the uniform fast path (equal rates) */
+    double *inv_rate;             /* uniform: 1 / lambda_n */
+    double *inv_g;                /* disorder with the uniform kernel: exp(c V1 n / (N T)) */
+    int disorder;                 /* per-site offsets drawn per trajectory */
+    lrk_disorder dis;
+    double T;
+    double *grid;                 /* t_count + 1, +inf sentinel */
+    size_t t_count;
+    long *level_events;
+    size_t level_count;
+    lrk_lattice_layout layout;    /* the extras */
+    double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
+};
+
+struct lrk_lattice_worker {
+    double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
+    lt_tree tree;
+    double *acc_old, *acc_new;    /* blocks: the ungrouped path's per-block sums */
+    uint32_t *acc_count, *touched;
+    double *delta;                /* N: disorder offsets, row-major */
+    long rebuilds;                /* selections that needed a full rebuild */
+    uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
+    long *rec_sites;
+    double *rec_times;
+    lrk_lattice_probe *probe;     /* correlation and clusters */
+    unsigned char *field;         /* N, row-major: 1 = relaxed */
+};
+
+/* Build s->groups etc. when the box allows it (else s->grouped = 0). */
+lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err);
+void lattice_groups_free(lrk_lattice_shared *s);
+
+/* Relax `slot`: its rate becomes 0, its stencil's rates are multiplied by
+ * their factors, and the tree follows (deltas with bounds, lattice_tree.h). */
+void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot);
+
+/* White-box hooks for the tests: start a trajectory (disorder draws and
+ * rates) and run `events` events of it (no output), then check the tree
+ * against the rates (lt_verify). */
+void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng);
+void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long events);
+void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
+                         double *worst_tol);
+
+#endif /* LREKMC_LATTICE_ENGINE_INTERNAL_H */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lattice_tree.c - the spatial engine's sum tree with round-off bounds
+ * (lattice_tree.h): shape, exact recomputation, selection, verification.
+ *
+ * Error accounting (all in LT_U = 2u units of the computed magnitudes):
+ *   delta update  s' = fl(s + D):         e' = e + E_D + u |s'|;
+ *   from children s  = fl(sum of k s_c): e  = sum e_c + (k - 1) u s;
+ *   a block       s  = lt_block_sum:     e  = 11 u s  (the rates are what
+ *                                          the sums refer to: no error).
+ * The first is the rounding of one addition plus the error the delta
+ * brought; the second the standard bound for recursive summation of
+ * non-negative terms plus the children's own bounds.
+ */
+#include "lattice_tree.h"
+
+#include <stdlib.h>
+
+void lt_shape_init(lt_shape *sh, const unsigned axis_bits[3])
+{
+    unsigned depth = 0, total_bits = 0;
+    for (int d = 0; d < 3; d++) {
+        depth = axis_bits[d] > depth ? axis_bits[d] : depth;
+        total_bits += axis_bits[d];
+    }
+    sh->depth = depth;
+    sh->size[0] = (size_t)1 << total_bits;
+    sh->offset[0] = 0;
+    for (unsigned l = 0; l <= depth; l++) {
+        unsigned a = 0;
+        for (int d = 0; d < 3; d++)
+            a += axis_bits[d] > l;
+        sh->bits[l] = a;
+        sh->tol[l] = (double)(l + 1) * LT_TOL0;
+        if (l < depth) {
+            sh->size[l + 1] = sh->size[l] >> a;
+            sh->offset[l + 1] = sh->offset[l] + sh->size[l];
+        }
+    }
+    sh->total = sh->offset[depth] + 1;
+}
+
+void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                  const uint32_t *leaf_block)
+{
+    size_t i = sh->offset[level] + idx;
+    if (level == 0) {
+        uint32_t b = leaf_block[idx];
+        double s = b == UINT32_MAX ? 0.0 : lt_block_sum(rate + (size_t)b * LT_BLOCK);
+        t->sum[i] = s;
+        t->err[i] = LT_BLOCK_GAMMA * LT_U * s;
+        return;
+    }
+    const unsigned a = sh->bits[level - 1];
+    const size_t k = (size_t)1 << a, first = sh->offset[level - 1] + (idx << a);
+    double s = 0.0, e = 0.0;
+    for (size_t c = 0; c < k; c++) {
+        s += t->sum[first + c];
+        e += t->err[first + c];
+    }
+    t->sum[i] = s;
+    t->err[i] = e + (double)(k - 1) * LT_U * s;
+}
+
+void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block)
+{
+    for (unsigned l = 0; l <= sh->depth; l++)
+        for (size_t idx = 0; idx < sh->size[l]; idx++)
+            lt_recompute(sh, t, l, idx, rate, leaf_block);
+}
+
+/* Index in [0, n) of the entry whose interval contains *u: the first whose
+ * running sum exceeds *u (it is positive, the running sums being
+ * nondecreasing); *u becomes the offset inside it.  When round-off leaves
+ * *u beyond them all, the last positive entry (n if none).  Branch-free on
+ * the common path: the comparisons are random. */
+static inline size_t pick(const double *v, size_t n, double *u)
+{
+    double run = 0.0, before = 0.0;
+    size_t below = 0;
+    const double x = *u;
+    for (size_t i = 0; i < n; i++) {
+        run += v[i];
+        const int le = run <= x;
+        below += (size_t)le;
+        before = le ? run : before;
+    }
+    if (below < n) {
+        *u = x - before;
+        return below;
+    }
+    size_t last = n;
+    for (size_t i = 0; i < n; i++)
+        last = v[i] > 0.0 ? i : last;
+    if (last < n)
+        *u = v[last]; /* beyond: the end of the last positive interval */
+    return last;
+}
+
+size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u)
+{
+    size_t idx = 0;
+    for (unsigned l = sh->depth; l > 0; l--) {
+        const unsigned a = sh->bits[l - 1];
+        const size_t k = (size_t)1 << a;
+        size_t c = pick(t->sum + sh->offset[l - 1] + (idx << a), k, &u);
+        if (c == k)
+            return SIZE_MAX;
+        idx = (idx << a) + c;
+    }
+    uint32_t b = leaf_block[idx];
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    /* the block line by line (a line of zeros sums to exactly 0), reading
+     * only the lines up to the one chosen */
+    const double *r = rate + (size_t)b * LT_BLOCK;
+    int last = -1;
+    for (int j = 0; j < 8; j++) {
+        const double *line = r + 8 * j;
+        const double acc = ((line[0] + line[1]) + (line[2] + line[3])) + ((line[4] + line[5]) + (line[6] + line[7]));
+        if (acc > 0.0) {
+            last = j;
+            if (u < acc)
+                break;
+            u -= acc;
+        }
+    }
+    if (last < 0)
+        return SIZE_MAX;
+    size_t c = pick(r + 8 * last, 8, &u);
+    return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * (size_t)last + c;
+}
+
+static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)
+{
+    const double slack = 0x1p-56 * (double)S; /* the long double sums' own error */
+    double dev = fabs((double)((long double)s - S));
+    if (dev > 0.0) {
+        double r = dev / (e + slack);
+        *worst_error = r > *worst_error ? r : *worst_error;
+    }
+    if (e > 0.0) {
+        double r = e / (tol * s);
+        *worst_tol = r > *worst_tol ? r : *worst_tol;
+    }
+}
+
+void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
+               double *worst_error, double *worst_tol)
+{
+    *worst_error = 0.0;
+    *worst_tol = 0.0;
+    long double *S = malloc(sh->total * sizeof *S);
+    if (S == NULL) {
+        *worst_error = *worst_tol = INFINITY;
+        return;
+    }
+    for (size_t idx = 0; idx < sh->size[0]; idx++) {
+        long double acc = 0.0L;
+        if (leaf_block[idx] != UINT32_MAX)
+            for (int j = 0; j < LT_BLOCK; j++)
+                acc += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+        S[idx] = acc;
+    }
+    for (unsigned l = 1; l <= sh->depth; l++) {
+        const size_t k = (size_t)1 << sh->bits[l - 1];
+        for (size_t idx = 0; idx < sh->size[l]; idx++) {
+            long double acc = 0.0L;
+            for (size_t c = 0; c < k; c++)
+                acc += S[sh->offset[l - 1] + (idx << sh->bits[l - 1]) + c];
+            S[sh->offset[l] + idx] = acc;
+        }
+    }
+    for (unsigned l = 0; l <= sh->depth; l++)
+        for (size_t idx = 0; idx < sh->size[l]; idx++) {
+            size_t i = sh->offset[l] + idx;
+            check_node(t->sum[i], t->err[i], S[i], sh->tol[l], worst_error, worst_tol);
+        }
+    free(S);
+}

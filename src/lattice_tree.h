@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lattice_tree.h - internal: the sum tree of the spatial engine
+ * (lattice_engine.c; method and error bound in docs/space.md).
+ *
+ * Level 0 holds the sums of the 4 x 4 x 4 blocks of rates, in Morton order
+ * of the block coordinates (an axis contributes bits only while it has
+ * them, so padding is < 2x per axis).  Level l + 1 groups 2^bits[l]
+ * consecutive entries of level l (2 x 2 x 2 blocks for a cube: one 64-byte
+ * line of children), up to a single root.  Every node carries, besides its
+ * stored sum s, a rigorous bound e on |s - S| (S the exact sum of the
+ * stored rates below it), and the invariant e <= tol[l] s holds after every
+ * event, tol[l] = (l + 1) LT_TOL0.  Sums are updated by deltas (no block
+ * rescan per event); a node whose bound crosses its tolerance is recomputed
+ * from its children, whose own bounds are one level tighter, so it comes
+ * back inside.  The invariant makes zero exact: a node with S = 0 has s = 0,
+ * so the selection, which enters only children with s > 0, never reaches a
+ * relaxed site.
+ */
+#ifndef LREKMC_LATTICE_TREE_H
+#define LREKMC_LATTICE_TREE_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LT_BLOCK 64
+#define LT_MAX_LEVELS 10
+/* Twice the unit round-off: a first-order bound sum(u |x|) computed in
+ * doubles is below the true one by O(u^2) terms, which the factor 2
+ * absorbs with room to spare. */
+#define LT_U 0x1p-52
+/* lt_block_sum: eight partial sums of 8 (7 additions each) combined
+ * pairwise (3 more): |error| <= gamma_10 sum r < 11 u sum r. */
+#define LT_BLOCK_GAMMA 11.0
+/* Tolerance of level 0; level l uses (l + 1) LT_TOL0, the root of the
+ * largest box (level 7) 8e-13. */
+#define LT_TOL0 1e-13
+
+typedef struct lt_shape {
+    unsigned depth;                  /* the root is level depth */
+    unsigned bits[LT_MAX_LEVELS];    /* level l + 1 node = 2^bits[l] entries of level l */
+    size_t size[LT_MAX_LEVELS];      /* entries of level l */
+    size_t offset[LT_MAX_LEVELS];    /* level l starts at offset[l] in sum[] and err[] */
+    size_t total;
+    double tol[LT_MAX_LEVELS];
+} lt_shape;
+
+typedef struct lt_tree {
+    double *sum, *err;               /* total entries each */
+} lt_tree;
+
+/* axis_bits[d]: bits of the block count along axis d (2^bits >= blocks). */
+void lt_shape_init(lt_shape *sh, const unsigned axis_bits[3]);
+
+/* Sum of one block's 64 rates in a fixed order (eight interleaved partial
+ * sums: vectorisable without reassociation). */
+static inline double lt_block_sum(const double *r)
+{
+    double acc[8] = {0};
+    for (int i = 0; i < LT_BLOCK; i += 8)
+        for (int a = 0; a < 8; a++)
+            acc[a] += r[i + a];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* Recompute node idx of `level` exactly from what is below it: a block from
+ * its rates (leaf_block maps a level-0 entry to its block, UINT32_MAX for
+ * padding), a higher node from its children. */
+void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                  const uint32_t *leaf_block);
+
+/* Add D to node idx of `level`; E bounds the error of D itself. */
+static inline void lt_add(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, double D, double E,
+                          const double *rate, const uint32_t *leaf_block)
+{
+    size_t i = sh->offset[level] + idx;
+    double s = t->sum[i] + D;
+    double e = t->err[i] + E + LT_U * fabs(s);
+    t->sum[i] = s;
+    t->err[i] = e;
+    if (!(e <= sh->tol[level] * s))
+        lt_recompute(sh, t, level, idx, rate, leaf_block);
+}
+
+/* Everything from the rates. */
+void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block);
+
+/* The slot (64 leaf_block + position) whose cumulative interval contains u,
+ * 0 <= u < root sum.  Only children with a positive sum are entered, and
+ * when round-off leaves u beyond the last of them, the last one is taken;
+ * in the block only positive rates are candidates.  SIZE_MAX if the block
+ * reached has no positive rate (impossible while the invariant holds: the
+ * caller rebuilds and selects again). */
+size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u);
+
+/* Tests: the largest |s - S| / e and e / (tol s) over all nodes, S summed
+ * in long double from the rates (its own error, < 2^-60 S here, is added
+ * to e); 0 for exact zeros.  Both must stay <= 1. */
+void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
+               double *worst_error, double *worst_tol);
+
+#endif /* LREKMC_LATTICE_TREE_H */

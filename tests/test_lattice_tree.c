@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_lattice_tree.c - the spatial engine's sum tree (src/lattice_tree.h):
+ *   - after events, every stored sum s is within its bound e of the exact
+ *     sum S of the stored rates (S in long double), and e <= tol s: on
+ *     equal rates (SER, the grouped and the ungrouped update) and on CER
+ *     with disorder spreading the rates over more than 100 decades, where
+ *     every removal of a dominant rate cancels catastrophically;
+ *   - the selection never returns a relaxed (zero-rate) site, even on a
+ *     tree whose sums are off (beyond any round-off): it returns SIZE_MAX
+ *     instead, and the engine then rebuilds and selects a live site.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/lattice_engine_internal.h"
+#include "lrekmc/lattice_engine.h"
+
+static lrk_model make(lrk_mode mode, double V1, long Lx, long Ly, long Lz, double d_el)
+{
+    lrk_model m = {.mode = mode, .V0 = 1, .V1 = V1, .T = 1, .A = 0.5, .T0 = 0.06, .N = Lx * Ly * Lz};
+    m.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = Lx, .Ly = Ly, .Lz = Lz, .d_el = d_el, .kernel = LRK_KERNEL_R3};
+    return m;
+}
+
+static void shared(const lrk_model *m, lrk_lattice_shared **s, lrk_lattice_worker **w)
+{
+    static double t[1] = {1};
+    static long levels[1] = {1};
+    lrk_lattice_grid g = {t, 1, levels, 1};
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_lattice_shared_create(m, &g, s, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_lattice_worker_create(*s, w, &err), LRK_OK, "%s", err.message);
+}
+
+/* Run a whole trajectory, checking the tree every `every` events. */
+static void check_bound(const lrk_model *m, int grouped, long every, uint64_t seed, double min_decades)
+{
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(m, &s, &w);
+    cr_assert_eq(s->grouped, grouped, "the update path under test");
+    lrk_pcg64 rng;
+    lrk_pcg64_seed(&rng, seed, 0);
+    lattice_test_begin(s, w, &rng);
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < s->slots; i++)
+        if (w->rate[i] > 0) {
+            lo = fmin(lo, w->rate[i]);
+            hi = fmax(hi, w->rate[i]);
+        }
+    cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
+    double worst_error = 0, worst_tol = 0;
+    for (long n = 0; n < m->N; n += every) {
+        double e, t;
+        lattice_test_verify(s, w, &e, &t);
+        cr_assert_leq(e, 1.0, "after %ld events: |s - S| = %g x its bound", n, e);
+        cr_assert_leq(t, 1.0, "after %ld events: bound = %g x tol s", n, t);
+        worst_error = fmax(worst_error, e);
+        worst_tol = fmax(worst_tol, t);
+        lattice_test_events(s, w, &rng, every);
+    }
+    cr_assert_eq(w->rebuilds, 0, "no selection needed a rebuild");
+    for (size_t i = 0; i < s->slots; i++)
+        cr_assert_eq(w->rate[i], 0.0, "all relaxed at the end");
+    cr_assert_eq(w->tree.sum[s->shape.offset[s->shape.depth]], 0.0, "the root is exactly 0 at the end");
+    cr_log_info("N=%ld grouped=%d, %.0f decades: worst |s-S|/e %.3g, worst e/(tol s) %.3g", m->N, grouped,
+                log10(hi / lo), worst_error, worst_tol);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_tree, sums_stay_within_their_bound_equal_rates)
+{
+    lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 16, 3);
+    check_bound(&m, 1, 97, 1, 0);
+    m = make(LRK_MODE_SER, 2, 7, 9, 5, 2.5);
+    check_bound(&m, 0, 7, 2, 0);
+}
+
+Test(lattice_tree, sums_stay_within_their_bound_cer_across_100_decades)
+{
+    lrk_model m = make(LRK_MODE_CER, 3, 16, 16, 8, 2);
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 40};
+    check_bound(&m, 1, 1, 3, 100);
+    m = make(LRK_MODE_CER, 3, 7, 9, 5, 2.5);
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 50}; /* fewer sites: wider, still inside the limits */
+    check_bound(&m, 0, 1, 4, 100);
+}
+
+/* Four blocks (depth 1); block 1 has live sites, the rest are relaxed. */
+Test(lattice_tree, selection_never_returns_a_relaxed_site)
+{
+    lt_shape sh;
+    const unsigned bits[3] = {1, 1, 0};
+    lt_shape_init(&sh, bits);
+    cr_assert_eq(sh.depth, 1);
+    cr_assert_eq(sh.size[0], 4);
+    uint32_t leaf_block[4] = {0, 1, 2, 3};
+    double rate[4 * LT_BLOCK] = {0};
+    for (int i = 0; i < LT_BLOCK; i += 5)
+        rate[LT_BLOCK + i] = 1.0 + i;
+    double sum[8], err[8];
+    lt_tree t = {sum, err};
+    lt_build(&sh, &t, rate, leaf_block);
+    cr_assert_eq(sum[0], 0.0);
+    cr_assert_eq(sum[2], 0.0);
+    /* off beyond any round-off: a relaxed block claims a share, the root
+     * more than its children, the live block less than its rates */
+    const double live = sum[1];
+    sum[2] = 0.25 * live;
+    sum[1] = 0.9 * live;
+    sum[4] = 2.0 * live;
+    long refused = 0, chosen = 0;
+    for (int k = 0; k < 20000; k++) {
+        double u = sum[4] * (k + 0.5) / 20000;
+        size_t slot = lt_select(&sh, &t, rate, leaf_block, u);
+        if (slot == SIZE_MAX) {
+            refused++;
+            continue;
+        }
+        cr_assert_lt(slot, 4 * LT_BLOCK);
+        cr_assert_gt(rate[slot], 0.0, "u = %g chose relaxed slot %zu", u, slot);
+        chosen++;
+    }
+    cr_assert_gt(refused, 0, "the relaxed block's share is refused");
+    cr_assert_gt(chosen, 0);
+    lt_build(&sh, &t, rate, leaf_block);
+    for (int k = 0; k < 20000; k++) {
+        size_t slot = lt_select(&sh, &t, rate, leaf_block, sum[4] * (k + 0.5) / 20000);
+        cr_assert(slot != SIZE_MAX && rate[slot] > 0.0, "exact tree: every u selects a live site");
+    }
+}
+
+/* In the engine: a corrupted tree makes the selection refuse, the engine
+ * rebuilds exactly and relaxes a live site. */
+Test(lattice_tree, engine_rebuilds_instead_of_choosing_a_relaxed_site)
+{
+    lrk_model m = make(LRK_MODE_SER, 2, 8, 8, 8, 2);
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(&m, &s, &w);
+    lrk_pcg64 rng;
+    lrk_pcg64_seed(&rng, 9, 0);
+    lattice_test_begin(s, w, &rng);
+    lattice_test_events(s, w, &rng, 10);
+    /* block 3 relaxed in the rates, but its sum (and the root) claim almost all */
+    const uint32_t b = 3;
+    for (int i = 0; i < LT_BLOCK; i++)
+        w->rate[b * LT_BLOCK + i] = 0.0;
+    const size_t leaf = s->block_leaf[b], root = s->shape.offset[s->shape.depth];
+    w->tree.sum[leaf] = 1e300;
+    size_t idx = leaf;
+    for (unsigned l = 1; l <= s->shape.depth; l++) {
+        idx >>= s->shape.bits[l - 1];
+        w->tree.sum[s->shape.offset[l] + idx] = 1e300;
+    }
+    long zeros = 0;
+    for (size_t i = 0; i < s->slots; i++)
+        zeros += w->rate[i] == 0.0;
+    lattice_test_events(s, w, &rng, 1);
+    cr_assert_eq(w->rebuilds, 1);
+    long after = 0;
+    for (size_t i = 0; i < s->slots; i++)
+        after += w->rate[i] == 0.0;
+    cr_assert_eq(after, zeros + 1, "one live site relaxed");
+    double e, tol;
+    lattice_test_verify(s, w, &e, &tol);
+    cr_assert(e <= 1.0 && tol <= 1.0 && w->tree.sum[root] < 1e300);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+}
