@@ -71,6 +71,14 @@ static uint32_t morton(long x, long y, long z, const unsigned bits[3])
     return out;
 }
 
+static void axis_table(uint32_t *t, long L, uint32_t lo, uint32_t stride)
+{
+    for (long u = 0; u < 2 * L; u++) {
+        long x = u % L;
+        t[u] = (uint32_t)(x & 3) * lo + (uint32_t)(x >> 2) * stride;
+    }
+}
+
 static lrk_status build_geometry(lrk_lattice_shared *s, lrk_error *err)
 {
     const long L[3] = {s->Lx, s->Ly, s->Lz};
@@ -79,14 +87,9 @@ static lrk_status build_geometry(lrk_lattice_shared *s, lrk_error *err)
         s->nb[a] = (L[a] + 3) / 4;
         bits[a] = bits_for(s->nb[a]);
     }
-    const long real_blocks = s->nb[0] * s->nb[1] * s->nb[2];
-    lt_shape_init(&s->shape, bits);
-    /* Blocks in memory in the tree's Morton order when that pads little
-     * (no padding when the block counts are powers of 2): the stencil's
-     * 8-27 blocks and a tree path then lie close together. */
-    s->morton_store = !getenv("LF_ROW") && s->shape.size[0] * 8 <= (size_t)real_blocks * 9; /*TMP*/
-    s->blocks = s->morton_store ? (long)s->shape.size[0] : real_blocks;
+    s->blocks = s->nb[0] * s->nb[1] * s->nb[2];
     s->slots = (size_t)s->blocks * LT_BLOCK;
+    lt_shape_init(&s->shape, bits);
     s->ax = malloc(2 * (size_t)s->Lx * sizeof(uint32_t));
     s->ay = malloc(2 * (size_t)s->Ly * sizeof(uint32_t));
     s->az = malloc(2 * (size_t)s->Lz * sizeof(uint32_t));
@@ -98,36 +101,31 @@ static lrk_status build_geometry(lrk_lattice_shared *s, lrk_error *err)
     }
     s->block_leaf = malloc((size_t)s->blocks * sizeof(uint32_t));
     s->leaf_block = malloc(s->shape.size[0] * sizeof(uint32_t));
-    s->block_xyz = calloc(3 * (size_t)s->blocks, sizeof(uint16_t));
+    s->block_xyz = malloc(3 * (size_t)s->blocks * sizeof(uint16_t));
     s->slot_site = malloc(s->slots * sizeof(uint32_t));
     if (!ok || !s->block_leaf || !s->leaf_block || !s->block_xyz || !s->slot_site)
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the geometry tables (N = %ld)", s->N);
+    axis_table(s->ax, s->Lx, 1, LT_BLOCK);
+    axis_table(s->ay, s->Ly, 4, (uint32_t)(LT_BLOCK * s->nb[0]));
+    axis_table(s->az, s->Lz, 16, (uint32_t)(LT_BLOCK * s->nb[0] * s->nb[1]));
     const long stride[3] = {1, s->nb[0], s->nb[0] * s->nb[1]};
     for (int a = 0; a < 3; a++)
         for (long u = 0; u < 2 * s->nb[a]; u++) {
             long c[3] = {0, 0, 0};
             c[a] = u % s->nb[a];
+            s->br[a][u] = (uint32_t)(c[a] * stride[a]);
             s->bm[a][u] = morton(c[0], c[1], c[2], bits);
-            s->br[a][u] = s->morton_store ? s->bm[a][u] : (uint32_t)(c[a] * stride[a]);
-        }
-    uint32_t *axis[3] = {s->ax, s->ay, s->az};
-    for (int a = 0; a < 3; a++)
-        for (long u = 0; u < 2 * L[a]; u++) {
-            long x = u % L[a];
-            axis[a][u] = (uint32_t)(x & 3) * (1u << (2 * a)) + LT_BLOCK * s->br[a][x >> 2];
         }
     for (size_t l = 0; l < s->shape.size[0]; l++)
         s->leaf_block[l] = UINT32_MAX;
-    for (long b = 0; b < s->blocks; b++)
-        s->block_leaf[b] = UINT32_MAX; /* padding (Morton storage only) */
-    for (long r = 0; r < real_blocks; r++) {
-        long bx = r % s->nb[0], by = r / s->nb[0] % s->nb[1], bz = r / (s->nb[0] * s->nb[1]);
-        uint32_t leaf = morton(bx, by, bz, bits), b = s->br[0][bx] + s->br[1][by] + s->br[2][bz];
+    for (long b = 0; b < s->blocks; b++) {
+        long bx = b % s->nb[0], by = b / s->nb[0] % s->nb[1], bz = b / (s->nb[0] * s->nb[1]);
         s->block_xyz[3 * b] = (uint16_t)bx;
         s->block_xyz[3 * b + 1] = (uint16_t)by;
         s->block_xyz[3 * b + 2] = (uint16_t)bz;
+        uint32_t leaf = morton(bx, by, bz, bits);
         s->block_leaf[b] = leaf;
-        s->leaf_block[leaf] = b;
+        s->leaf_block[leaf] = (uint32_t)b;
     }
     for (size_t i = 0; i < s->slots; i++)
         s->slot_site[i] = UINT32_MAX;

@@ -6,9 +6,8 @@
  *
  * Storage.  Site (x, y, z) lives at slot
  *   64 * block(x >> 2, y >> 2, z >> 2) + (x & 3) + 4 (y & 3) + 16 (z & 3),
- * block() the Morton number of the tree (lattice_tree.h) when its padding
- * is small (morton_store; padded blocks hold zeros), else row-major over
- * the blocks; the tree sits on the block sums in Morton order.  A slot index is a sum of one term per axis
+ * block() row-major over the blocks; the tree (lattice_tree.h) sits on the
+ * block sums in Morton order.  A slot index is a sum of one term per axis
  * (ax[x] + ay[y] + az[z], the tables doubled so that x + dx needs no
  * modulo), and so are a block's row-major number (br) and Morton number (bm).
  */
@@ -45,8 +44,7 @@ typedef struct lg_group {
 
 struct lrk_lattice_shared {
     long N, Lx, Ly, Lz;
-    long nb[3], blocks;           /* blocks along each axis, and stored (Morton storage: with padding) */
-    int morton_store;             /* blocks stored in Morton order (block number = level-0 entry) */
+    long nb[3], blocks;           /* blocks along each axis and in all */
     size_t slots;                 /* 64 x blocks */
     uint32_t *ax, *ay, *az;       /* 2 L each: slot term of coordinate u mod L */
     uint32_t *br[3], *bm[3];      /* 2 nb each: row-major and Morton block terms of u mod nb */
