@@ -70,6 +70,34 @@ static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count,
         insertion_sort(dst, m); /* with sh = 0 a slot holds equal values */
 }
 
+/* Buckets b < buckets cover the bits [base + (b << shift), base + ((b + 1)
+ * << shift)); pos[b] holds their counts on entry.  Scatter s into tmp by
+ * bucket, then sort each bucket back into s; pos is left holding each
+ * bucket's end. */
+static void sort_buckets(double *s, double *tmp, uint32_t *count, size_t n, uint32_t *pos, size_t buckets,
+                         uint64_t base, unsigned shift)
+{
+    uint32_t sum = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = pos[b];
+        pos[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[pos[(disorder_bits_of(s[i]) - base) >> shift]++] = s[i];
+    size_t first = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        size_t m = pos[b] - first;
+        if (m <= 16) {
+            memcpy(s + first, tmp + first, m * sizeof(double));
+            insertion_sort(s + first, m);
+        } else {
+            fine_sort(tmp + first, s + first, m, count, base + ((uint64_t)b << shift), shift);
+        }
+        first = pos[b];
+    }
+}
+
 void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t lo, uint64_t hi)
 {
     /* about 16 values per coarse bucket or more: small buckets cost an
@@ -80,22 +108,17 @@ void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t l
     unsigned shift = 0;
     while (((hi - lo) >> shift) >= buckets)
         shift++;
-    uint32_t coarse[COARSE + 1], start[COARSE + 1];
-    memset(coarse, 0, (buckets + 1) * sizeof(uint32_t));
+    uint32_t coarse[COARSE];
+    memset(coarse, 0, buckets * sizeof(uint32_t));
     for (size_t i = 0; i < n; i++)
-        coarse[((disorder_bits_of(s[i]) - lo) >> shift) + 1]++;
-    for (size_t b = 1; b <= buckets; b++)
-        coarse[b] += coarse[b - 1];
-    memcpy(start, coarse, (buckets + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < n; i++)
-        tmp[coarse[(disorder_bits_of(s[i]) - lo) >> shift]++] = s[i];
-    for (size_t b = 0; b < buckets; b++) {
-        size_t first = start[b], m = start[b + 1] - first;
-        if (m <= 16) {
-            memcpy(s + first, tmp + first, m * sizeof(double));
-            insertion_sort(s + first, m);
-        } else {
-            fine_sort(tmp + first, s + first, m, count, lo + ((uint64_t)b << shift), shift);
-        }
-    }
+        coarse[(disorder_bits_of(s[i]) - lo) >> shift]++;
+    sort_buckets(s, tmp, count, n, coarse, buckets, lo, shift);
+}
+
+void disorder_sort_binned(double *s, double *tmp, uint32_t *count, size_t n, uint32_t *bins, uint64_t lo,
+                          uint64_t hi)
+{
+    const unsigned shift = 52 - disorder_sort_bin_bits(n);
+    const uint64_t first = lo >> shift, last = hi >> shift;
+    sort_buckets(s, tmp, count, n, bins + first, (size_t)(last - first + 1), first << shift, shift);
 }
