@@ -300,7 +300,7 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
  * e[j] = an exponential from state b. */
 #define OP_FILL(offset)                                                                            \
     for (long j = 0; j < m; j++) {                                                                 \
-        x[j] = x0 + w * (offset) / T; /* as lrk_disorder_draw, then the log-rate */                 \
+        x[j] = x0 + wt * (offset);                                                                 \
         ex[j] = lrk_exponential_ziggurat_split(&b, inc_b);                                         \
     }
 
@@ -308,7 +308,7 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
                                 uint64_t *hi)
 {
     const long N = e->N;
-    const double x0 = e->x0, T = e->model.T, w = e->model.disorder.width;
+    const double x0 = e->x0, wt = e->w_over_T;
     lrk_pcg64 expo;
     {
         uint64_t k[4];
@@ -321,9 +321,9 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
     const lrk_disorder_kind kind = e->model.disorder.kind;
     /* bimodal: a table, not a branch (the bit is a coin flip the CPU cannot
      * predict), and no exp() */
-    const double factor[2] = {exp(x0 - w / T), exp(x0 + w / T)};
+    const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
     double x[OP_BLOCK], ex[OP_BLOCK];
-    double mn = INFINITY, mx = 0;
+    double mn4[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx4[4] = {0, 0, 0, 0};
     const unsigned shift = 52 - disorder_sort_bin_bits((size_t)N);
     memset(bins, 0, disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
     for (long i = 0; i < N; i += OP_BLOCK) {
@@ -360,14 +360,25 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
             for (long j = 0; j < m; j++)
                 out[j] = x[j] * ex[j];
         }
-        /* the range and the sort's coarse counts while the block is in L1 */
-        for (long j = 0; j < m; j++) {
-            mn = out[j] < mn ? out[j] : mn;
-            mx = out[j] > mx ? out[j] : mx;
-            bins[disorder_bits_of(out[j]) >> shift]++;
+        /* the range, four running extremes each (one would be a chain of
+         * minsd latencies), and the sort's coarse counts while the block is
+         * in L1 */
+        long r = 0;
+        for (; r + 4 <= m; r += 4)
+            for (int l = 0; l < 4; l++) {
+                mn4[l] = out[r + l] < mn4[l] ? out[r + l] : mn4[l];
+                mx4[l] = out[r + l] > mx4[l] ? out[r + l] : mx4[l];
+            }
+        for (; r < m; r++) {
+            mn4[0] = out[r] < mn4[0] ? out[r] : mn4[0];
+            mx4[0] = out[r] > mx4[0] ? out[r] : mx4[0];
         }
+        for (long j = 0; j < m; j++)
+            bins[disorder_bits_of(out[j]) >> shift]++;
     }
     g->state = a;
+    double mn = fmin(fmin(mn4[0], mn4[1]), fmin(mn4[2], mn4[3]));
+    double mx = fmax(fmax(mx4[0], mx4[1]), fmax(mx4[2], mx4[3]));
     *lo = disorder_bits_of(mn);
     *hi = disorder_bits_of(mx);
 }

@@ -39,6 +39,26 @@ static void insertion_sort(double *x, size_t count)
     }
 }
 
+/* The same, giving up (returning 0, x a permutation of its input) once more
+ * than `limit` values have been moved. */
+static int insertion_sort_bounded(double *x, size_t count, size_t limit)
+{
+    size_t moves = 0;
+    for (size_t i = 1; i < count; i++) {
+        double v = x[i];
+        size_t j = i;
+        while (j > 0 && x[j - 1] > v) {
+            x[j] = x[j - 1];
+            j--;
+        }
+        x[j] = v;
+        moves += i - j;
+        if (moves > limit)
+            return 0;
+    }
+    return 1;
+}
+
 static int by_value(const void *pa, const void *pb)
 {
     double a = *(const double *)pa, b = *(const double *)pb;
@@ -57,17 +77,16 @@ static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count,
     memset(count, 0, (F + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < m; i++)
         count[((disorder_bits_of(src[i]) - base) >> sh) + 1]++;
-    uint32_t fullest = 0;
-    for (size_t b = 1; b <= F; b++) {
-        fullest = count[b] > fullest ? count[b] : fullest;
+    for (size_t b = 1; b <= F; b++)
         count[b] += count[b - 1];
-    }
     for (size_t i = 0; i < m; i++)
         dst[count[(disorder_bits_of(src[i]) - base) >> sh]++] = src[i];
-    if (fullest > MAX_SLOT && sh > 0)
+    /* neighbours that share a slot; clustered input (many values per slot)
+     * would make this quadratic, so past MAX_SLOT moves per value on
+     * average the bucket goes to qsort (with sh = 0 a slot holds equal
+     * values, which insertion never moves) */
+    if (!insertion_sort_bounded(dst, m, sh > 0 ? MAX_SLOT * m : (size_t)-1))
         qsort(dst, m, sizeof(double), by_value);
-    else
-        insertion_sort(dst, m); /* with sh = 0 a slot holds equal values */
 }
 
 /* Buckets b < buckets cover the bits [base + (b << shift), base + ((b + 1)

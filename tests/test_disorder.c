@@ -160,17 +160,20 @@ Test(disorder, sort_replays_bit_for_bit)
             replay = g;
             lrk_disorder_simulate(eng, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp);
             /* four words of g seed the exponentials' generator, then g
-             * gives the offsets exactly as lrk_disorder_draw */
+             * gives the offsets with the numbers of lrk_disorder_draw */
             uint64_t key[4];
             for (int j = 0; j < 4; j++)
                 key[j] = lrk_pcg64_next(&replay);
             lrk_pcg64 expo;
             lrk_pcg64_seed128(&expo, ((lrk_uint128)key[0] << 64) | key[1], ((lrk_uint128)key[2] << 64) | key[3]);
-            lrk_disorder_draw(&m.disorder, &replay, N, s);
-            /* bimodal takes exp() of its two log-rates, the others the
-             * engine's array exp (libmvec; the last bit differs from exp()) */
+            lrk_disorder unit = m.disorder; /* the standardised draws z: delta = width z */
+            unit.width = 1;
+            lrk_disorder_draw(&unit, &replay, N, s);
+            /* the log-rates V0/T + (width/T) z; bimodal takes exp() of its
+             * two, the others the engine's array exp (libmvec; the last bit
+             * differs from exp()) */
             for (long k = 0; k < N; k++)
-                s[k] = m.V0 / m.T + s[k] / m.T;
+                s[k] = m.V0 / m.T + m.disorder.width / m.T * s[k];
             if (KINDS[i] == LRK_DISORDER_BIMODAL)
                 for (long k = 0; k < N; k++)
                     s[k] = exp(s[k]);
