@@ -7,16 +7,21 @@
  * Two levels, each a counting sort keyed by the bits of the value (a
  * positive double's bits order like the value, so every key is a
  * nondecreasing function of it):
- *  1. COARSE buckets by (bits - lo) >> shift: one pass to count, one to
- *     scatter into tmp;
+ *  1. coarse buckets, one pass to count and one to scatter into tmp.  In
+ *     disorder_sort they are (bits - lo) >> shift, at most COARSE of them;
+ *     in disorder_sort_binned (the engine's) fixed slices of the bits, 2^r
+ *     per binade, which the caller counts while it computes the values, so
+ *     the sort itself reads the array only to scatter it;
  *  2. each coarse bucket (now in L1/L2) by the next bits below its own
  *     shift, with between 2 and 4 slots per element, back into s; then an
  *     insertion pass orders neighbours that share a slot.
  * The fine key is integer arithmetic on the bits (no min/max pass, no
  * floating-point scale): 5.6 against 8.4 ns per value for the previous
- * linear key (s - min)/(max - min) at N = 10^5 (docs/disorder.md).  A slot
- * that collects more than MAX_SLOT values (clustered input) sends its bucket
- * to qsort, so no input is quadratic.
+ * linear key (s - min)/(max - min) at N = 10^5 (docs/disorder.md).  When the
+ * insertion pass of a bucket has moved more than MAX_SLOT values per value
+ * (clustered input) the bucket goes to qsort, so no input is quadratic (a
+ * budget, not a scan for the fullest slot: that scan chained a compare and
+ * a cmov over every slot).
  */
 #include "disorder_sort.h"
 
