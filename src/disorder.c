@@ -14,6 +14,8 @@
  */
 #include "lrekmc/disorder.h"
 
+#include "lrekmc/lattice_engine.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -84,19 +86,12 @@ lrk_status lrk_disorder_validate(const lrk_model *m, lrk_error *err)
         return LRK_OK; /* the chain's own range check (model.c) applies */
     double lo, hi;
     lrk_disorder_support(d, &lo, &hi);
-    if (m->space.lattice != LRK_LATTICE_NONE && m->space.kernel != LRK_KERNEL_UNIFORM) {
-        /* the lattice engine's relative rates exp(-(delta + c sum J s)/T) span
-         * [e^-(hi + V1)/T, e^(-lo + V1)/T] (|c| <= 1, sum J s <= V1): their sum
-         * over N sites must stay finite and the smallest must stay a normal
-         * double (the lattice's own V1/T + ln N rule, with the offsets) */
-        double up = log((double)m->N) + (m->V1 + fmax(-lo, 0)) / m->T, down = (m->V1 + fmax(hi, 0)) / m->T;
-        if (!(up < LRK_DISORDER_LATTICE_MAX_LOG && down < LRK_DISORDER_LATTICE_MAX_LOG))
-            return lrk_error_set(err, LRK_ERR_INVALID,
-                                 "model.disorder.width = %g (%s) with model.space: ln N + (V1 + max(-delta_min, 0))/T "
-                                 "= %g and (V1 + max(delta_max, 0))/T = %g: expected both < %g so that the lattice's "
-                                 "relative rates and their sum stay normal doubles",
-                                 d->width, lrk_disorder_name(d->kind), up, down, LRK_DISORDER_LATTICE_MAX_LOG);
-    }
+    lrk_status st;
+    /* r3 runs on the lattice engine: its representability rule, one copy
+     * (kernel uniform runs here, on the operational-time engine) */
+    if (m->space.lattice != LRK_LATTICE_NONE && m->space.kernel != LRK_KERNEL_UNIFORM
+        && (st = lrk_lattice_validate(m, err)) != LRK_OK)
+        return st;
     double x_lo = (m->V0 + lo) / m->T, x_hi = (m->V0 + hi) / m->T;
     double a = lrk_model_coupling(m) * m->V1 / m->T;
     /* the largest real time is <= 44.5 e^(x_hi) e^(max(a, 0)) */

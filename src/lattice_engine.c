@@ -173,7 +173,7 @@ lrk_status lrk_lattice_validate(const lrk_model *m, lrk_error *err)
     const double up = fmax(0.0, -lo / m->T) + a + lnN, down = fmax(0.0, hi / m->T) + a;
     if (!(up < LRK_LATTICE_MAX_LOG_RATE && down < LRK_LATTICE_MAX_LOG_RATE))
         return lrk_error_set(err, LRK_ERR_INVALID,
-                             "model.disorder.width = %g (%s): on a lattice the relative rates exp(-(delta + c "
+                             "model.disorder.width = %g (%s) with model.space: the relative rates exp(-(delta + c "
                              "J n)/T) reach e^%g in sum (max(-delta_min/T, 0) + V1/T + ln N) and e^-%g (max("
                              "delta_max/T, 0) + V1/T): expected both < %g so that no sum overflows and no unrelaxed "
                              "rate underflows",

@@ -71,9 +71,8 @@ extern "C" {
 
 /* Largest |(V0 + delta)/T| accepted (e^650 ~ 1e282). */
 #define LRK_DISORDER_MAX_LOG_RATE 650.0
-/* With model.space (kernel r3): the largest log of a relative rate and of
- * their sum over the box (lrk_disorder_validate). */
-#define LRK_DISORDER_LATTICE_MAX_LOG 700.0
+/* With model.space (kernel r3) lrk_disorder_validate applies the lattice
+ * engine's rule too (lrk_lattice_validate, LRK_LATTICE_MAX_LOG_RATE). */
 /* Bounds of the samplers' standardised draws (see the top of disorder.c). */
 #define LRK_DISORDER_NORMAL_ZMAX 12.23
 #define LRK_DISORDER_EXPONENTIAL_MAX 44.5
