@@ -153,7 +153,8 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
     double *x = malloc((size_t)N * sizeof(double)), *sorted = malloc((size_t)N * sizeof(double));
     double *tmp = malloc((size_t)N * sizeof(double));
     uint32_t *count = malloc(disorder_sort_count_size((size_t)N) * sizeof(uint32_t));
-    if (!x || !sorted || !tmp || !count) {
+    uint32_t *bins = malloc(disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
+    if (!x || !sorted || !tmp || !count || !bins) {
         fputs("bench_disorder: out of memory\n", stderr);
         exit(1);
     }
@@ -170,12 +171,12 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
     BEST_OF(repeats, trajectories, t_exp, (memcpy(sorted, x, (size_t)N * sizeof(double)),
                                            disorder_exp_array(sorted, (size_t)N), check += sorted[N - 1]));
     BEST_OF(repeats, trajectories, t_times, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
-                                             disorder_operational_times(e, &g, x, &lo, &hi), check += x[0]));
+                                             disorder_operational_times(e, &g, x, bins, &lo, &hi), check += x[0]));
     /* the sort by difference: sorting the same array again and again would
      * let the branch predictor learn it */
     BEST_OF(repeats, trajectories, t_sort, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
-                                            disorder_operational_times(e, &g, x, &lo, &hi),
-                                            disorder_sort(x, tmp, count, (size_t)N, lo, hi), check += x[0]));
+                                            disorder_operational_times(e, &g, x, bins, &lo, &hi),
+                                            disorder_sort_binned(x, tmp, count, (size_t)N, bins, lo, hi), check += x[0]));
     t_sort -= t_times;
     BEST_OF(repeats, trajectories, t_all, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
                                            lrk_disorder_simulate(e, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp),
@@ -191,6 +192,7 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
     free(sorted);
     free(tmp);
     free(count);
+    free(bins);
     lrk_disorder_scratch_free(w);
     lrk_disorder_engine_free(e);
 }

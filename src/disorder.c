@@ -164,6 +164,7 @@ struct lrk_disorder_scratch {
     double *s;             /* operational times, then sorted */
     double *tmp;
     uint32_t *count;       /* disorder_sort_count_size(N) slots of the fine counting sort */
+    uint32_t *bins;        /* disorder_sort_bin_size(N) coarse counts */
     double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
     size_t tree_leaves;
 };
@@ -251,6 +252,7 @@ void lrk_disorder_scratch_free(lrk_disorder_scratch *w)
     free(w->s);
     free(w->tmp);
     free(w->count);
+    free(w->bins);
     free(w->tree);
     free(w);
 }
@@ -269,8 +271,9 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
     w->s = malloc(N * sizeof(double));
     w->tmp = malloc(N * sizeof(double));
     w->count = malloc(disorder_sort_count_size(N) * sizeof(uint32_t));
+    w->bins = malloc(disorder_sort_bin_size(N) * sizeof(uint32_t));
     w->tree = malloc(2 * w->tree_leaves * sizeof(double));
-    if (!w->s || !w->tmp || !w->count || !w->tree) {
+    if (!w->s || !w->tmp || !w->count || !w->bins || !w->tree) {
         lrk_disorder_scratch_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the scratch (N = %ld)", e->N);
     }
@@ -280,47 +283,97 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
 
 /* ---- operational-time engine ------------------------------------------- */
 
-/* Draw s_i = E_i e^(x_i): first every offset (as the factor e^(x_i)), then
- * every exponential, so the stream order is the documented one. */
-void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint64_t *lo, uint64_t *hi)
+/* Draw s_i = E_i e^(x_i) block by block in L1.  Two generators: the offsets
+ * come from g (after four words that seed the second one, exactly the
+ * numbers lrk_disorder_draw would give), the unit exponentials from `expo`,
+ * a PCG64 seeded from those four words (lrk_pcg64_seed128).  The two LCG
+ * chains do not depend on each other, so the CPU runs them side by side:
+ * one stream would serialise two 128-bit multiplies per LRE. */
+#define OP_BLOCK 256
+
+/* One block: x[j] = the log-rate from `offset` (a sampler on state a),
+ * e[j] = an exponential from state b. */
+#define OP_FILL(offset)                                                                            \
+    for (long j = 0; j < m; j++) {                                                                 \
+        x[j] = x0 + wt * (offset);                                                                 \
+        ex[j] = lrk_exponential_ziggurat_split(&b, inc_b);                                         \
+    }
+
+void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint32_t *bins, uint64_t *lo,
+                                uint64_t *hi)
 {
     const long N = e->N;
     const double x0 = e->x0, wt = e->w_over_T;
-    switch (e->model.disorder.kind) {
-    case LRK_DISORDER_BIMODAL: {
-        /* a table, not a branch: the bit is a coin flip the CPU cannot predict */
-        const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
-        for (long i = 0; i < N; i += 64) {
-            uint64_t bits = lrk_pcg64_next_inline(g);
-            long end = i + 64 < N ? i + 64 : N;
-            for (long j = i; j < end; j++, bits >>= 1)
-                s[j] = factor[bits & 1u];
+    lrk_pcg64 expo;
+    {
+        uint64_t k[4];
+        for (int i = 0; i < 4; i++)
+            k[i] = lrk_pcg64_next_inline(g);
+        lrk_pcg64_seed128(&expo, ((lrk_uint128)k[0] << 64) | k[1], ((lrk_uint128)k[2] << 64) | k[3]);
+    }
+    lrk_uint128 a = g->state, b = expo.state;
+    const lrk_uint128 inc_a = g->increment, inc_b = expo.increment;
+    const lrk_disorder_kind kind = e->model.disorder.kind;
+    /* bimodal: a table, not a branch (the bit is a coin flip the CPU cannot
+     * predict), and no exp() */
+    const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
+    double x[OP_BLOCK], ex[OP_BLOCK];
+    double mn4[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx4[4] = {0, 0, 0, 0};
+    const unsigned shift = 52 - disorder_sort_bin_bits((size_t)N);
+    memset(bins, 0, disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
+    for (long i = 0; i < N; i += OP_BLOCK) {
+        const long m = N - i < OP_BLOCK ? N - i : OP_BLOCK;
+        switch (kind) {
+        case LRK_DISORDER_BIMODAL:
+            /* as lrk_disorder_draw: 64 offsets per output of g (OP_BLOCK is
+             * a multiple of 64) */
+            for (long j = 0; j < m; j += 64) {
+                uint64_t bits = disorder_pcg64_step(&a, inc_a);
+                long end = j + 64 < m ? j + 64 : m;
+                for (long k = j; k < end; k++, bits >>= 1)
+                    x[k] = factor[bits & 1u] * lrk_exponential_ziggurat_split(&b, inc_b);
+            }
+            break;
+        case LRK_DISORDER_NORMAL:
+            OP_FILL(disorder_normal_split(&a, inc_a, &disorder_normal_table));
+            break;
+        case LRK_DISORDER_UNIFORM:
+            OP_FILL((2.0 * (((double)(disorder_pcg64_step(&a, inc_a) >> 12) + 0.5) * 0x1.0p-52) - 1.0));
+            break;
+        case LRK_DISORDER_EXPONENTIAL:
+            OP_FILL(lrk_exponential_ziggurat_split(&a, inc_a));
+            break;
+        default:
+            OP_FILL(0.0);
+            break;
         }
-        break;
+        double *out = s + i;
+        if (kind == LRK_DISORDER_BIMODAL) {
+            memcpy(out, x, (size_t)m * sizeof(double));
+        } else {
+            disorder_exp_array(x, (size_t)m); /* each element by itself: blocks do not matter */
+            for (long j = 0; j < m; j++)
+                out[j] = x[j] * ex[j];
+        }
+        /* the range, four running extremes each (one would be a chain of
+         * minsd latencies), and the sort's coarse counts while the block is
+         * in L1 */
+        long r = 0;
+        for (; r + 4 <= m; r += 4)
+            for (int l = 0; l < 4; l++) {
+                mn4[l] = out[r + l] < mn4[l] ? out[r + l] : mn4[l];
+                mx4[l] = out[r + l] > mx4[l] ? out[r + l] : mx4[l];
+            }
+        for (; r < m; r++) {
+            mn4[0] = out[r] < mn4[0] ? out[r] : mn4[0];
+            mx4[0] = out[r] > mx4[0] ? out[r] : mx4[0];
+        }
+        for (long j = 0; j < m; j++)
+            bins[disorder_bits_of(out[j]) >> shift]++;
     }
-    default: {
-        /* the log-rates first, then one vector exp over the array */
-        const double T = e->model.T;
-        lrk_disorder_draw(&e->model.disorder, g, N, s);
-        for (long i = 0; i < N; i++)
-            s[i] = x0 + s[i] / T;
-        disorder_exp_array(s, (size_t)N);
-        break;
-    }
-    }
-    lrk_uint128 state = g->state;
-    const lrk_uint128 inc = g->increment;
-    for (long i = 0; i < N; i++)
-        s[i] *= lrk_exponential_ziggurat_split(&state, inc);
-    g->state = state;
-    /* the range in a pass of its own: in the loop above the two running
-     * extremes cost registers that the generator's state needs (minpd and
-     * maxpd here; for positive doubles the bits order like the values) */
-    double mn = s[0], mx = s[0];
-    for (long i = 1; i < N; i++) {
-        mn = s[i] < mn ? s[i] : mn;
-        mx = s[i] > mx ? s[i] : mx;
-    }
+    g->state = a;
+    double mn = fmin(fmin(mn4[0], mn4[1]), fmin(mn4[2], mn4[3]));
+    double mx = fmax(fmax(mx4[0], mx4[1]), fmax(mx4[2], mx4[3]));
     *lo = disorder_bits_of(mn);
     *hi = disorder_bits_of(mx);
 }
@@ -352,8 +405,8 @@ static void simulate_operational(const lrk_disorder_engine *e, lrk_disorder_scra
                                  uint32_t *n_at, double *first_passage, long off_by_one)
 {
     uint64_t lo, hi;
-    disorder_operational_times(e, g, w->s, &lo, &hi);
-    disorder_sort(w->s, w->tmp, w->count, (size_t)e->N, lo, hi);
+    disorder_operational_times(e, g, w->s, w->bins, &lo, &hi);
+    disorder_sort_binned(w->s, w->tmp, w->count, (size_t)e->N, w->bins, lo, hi);
     const double *sorted = w->s, *grid = e->grid, *h = e->h;
     double t = 0;
     const long last = e->N - 1;

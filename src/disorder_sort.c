@@ -7,16 +7,21 @@
  * Two levels, each a counting sort keyed by the bits of the value (a
  * positive double's bits order like the value, so every key is a
  * nondecreasing function of it):
- *  1. COARSE buckets by (bits - lo) >> shift: one pass to count, one to
- *     scatter into tmp;
+ *  1. coarse buckets, one pass to count and one to scatter into tmp.  In
+ *     disorder_sort they are (bits - lo) >> shift, at most COARSE of them;
+ *     in disorder_sort_binned (the engine's) fixed slices of the bits, 2^r
+ *     per binade, which the caller counts while it computes the values, so
+ *     the sort itself reads the array only to scatter it;
  *  2. each coarse bucket (now in L1/L2) by the next bits below its own
  *     shift, with between 2 and 4 slots per element, back into s; then an
  *     insertion pass orders neighbours that share a slot.
  * The fine key is integer arithmetic on the bits (no min/max pass, no
  * floating-point scale): 5.6 against 8.4 ns per value for the previous
- * linear key (s - min)/(max - min) at N = 10^5 (docs/disorder.md).  A slot
- * that collects more than MAX_SLOT values (clustered input) sends its bucket
- * to qsort, so no input is quadratic.
+ * linear key (s - min)/(max - min) at N = 10^5 (docs/disorder.md).  When the
+ * insertion pass of a bucket has moved more than MAX_SLOT values per value
+ * (clustered input) the bucket goes to qsort, so no input is quadratic (a
+ * budget, not a scan for the fullest slot: that scan chained a compare and
+ * a cmov over every slot).
  */
 #include "disorder_sort.h"
 
@@ -39,6 +44,26 @@ static void insertion_sort(double *x, size_t count)
     }
 }
 
+/* The same, giving up (returning 0, x a permutation of its input) once more
+ * than `limit` values have been moved. */
+static int insertion_sort_bounded(double *x, size_t count, size_t limit)
+{
+    size_t moves = 0;
+    for (size_t i = 1; i < count; i++) {
+        double v = x[i];
+        size_t j = i;
+        while (j > 0 && x[j - 1] > v) {
+            x[j] = x[j - 1];
+            j--;
+        }
+        x[j] = v;
+        moves += i - j;
+        if (moves > limit)
+            return 0;
+    }
+    return 1;
+}
+
 static int by_value(const void *pa, const void *pb)
 {
     double a = *(const double *)pa, b = *(const double *)pb;
@@ -57,17 +82,44 @@ static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count,
     memset(count, 0, (F + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < m; i++)
         count[((disorder_bits_of(src[i]) - base) >> sh) + 1]++;
-    uint32_t fullest = 0;
-    for (size_t b = 1; b <= F; b++) {
-        fullest = count[b] > fullest ? count[b] : fullest;
+    for (size_t b = 1; b <= F; b++)
         count[b] += count[b - 1];
-    }
     for (size_t i = 0; i < m; i++)
         dst[count[(disorder_bits_of(src[i]) - base) >> sh]++] = src[i];
-    if (fullest > MAX_SLOT && sh > 0)
+    /* neighbours that share a slot; clustered input (many values per slot)
+     * would make this quadratic, so past MAX_SLOT moves per value on
+     * average the bucket goes to qsort (with sh = 0 a slot holds equal
+     * values, which insertion never moves) */
+    if (!insertion_sort_bounded(dst, m, sh > 0 ? MAX_SLOT * m : (size_t)-1))
         qsort(dst, m, sizeof(double), by_value);
-    else
-        insertion_sort(dst, m); /* with sh = 0 a slot holds equal values */
+}
+
+/* Buckets b < buckets cover the bits [base + (b << shift), base + ((b + 1)
+ * << shift)); pos[b] holds their counts on entry.  Scatter s into tmp by
+ * bucket, then sort each bucket back into s; pos is left holding each
+ * bucket's end. */
+static void sort_buckets(double *s, double *tmp, uint32_t *count, size_t n, uint32_t *pos, size_t buckets,
+                         uint64_t base, unsigned shift)
+{
+    uint32_t sum = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = pos[b];
+        pos[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[pos[(disorder_bits_of(s[i]) - base) >> shift]++] = s[i];
+    size_t first = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        size_t m = pos[b] - first;
+        if (m <= 16) {
+            memcpy(s + first, tmp + first, m * sizeof(double));
+            insertion_sort(s + first, m);
+        } else {
+            fine_sort(tmp + first, s + first, m, count, base + ((uint64_t)b << shift), shift);
+        }
+        first = pos[b];
+    }
 }
 
 void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t lo, uint64_t hi)
@@ -80,22 +132,17 @@ void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t l
     unsigned shift = 0;
     while (((hi - lo) >> shift) >= buckets)
         shift++;
-    uint32_t coarse[COARSE + 1], start[COARSE + 1];
-    memset(coarse, 0, (buckets + 1) * sizeof(uint32_t));
+    uint32_t coarse[COARSE];
+    memset(coarse, 0, buckets * sizeof(uint32_t));
     for (size_t i = 0; i < n; i++)
-        coarse[((disorder_bits_of(s[i]) - lo) >> shift) + 1]++;
-    for (size_t b = 1; b <= buckets; b++)
-        coarse[b] += coarse[b - 1];
-    memcpy(start, coarse, (buckets + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < n; i++)
-        tmp[coarse[(disorder_bits_of(s[i]) - lo) >> shift]++] = s[i];
-    for (size_t b = 0; b < buckets; b++) {
-        size_t first = start[b], m = start[b + 1] - first;
-        if (m <= 16) {
-            memcpy(s + first, tmp + first, m * sizeof(double));
-            insertion_sort(s + first, m);
-        } else {
-            fine_sort(tmp + first, s + first, m, count, lo + ((uint64_t)b << shift), shift);
-        }
-    }
+        coarse[(disorder_bits_of(s[i]) - lo) >> shift]++;
+    sort_buckets(s, tmp, count, n, coarse, buckets, lo, shift);
+}
+
+void disorder_sort_binned(double *s, double *tmp, uint32_t *count, size_t n, uint32_t *bins, uint64_t lo,
+                          uint64_t hi)
+{
+    const unsigned shift = 52 - disorder_sort_bin_bits(n);
+    const uint64_t first = lo >> shift, last = hi >> shift;
+    sort_buckets(s, tmp, count, n, bins + first, (size_t)(last - first + 1), first << shift, shift);
 }

@@ -63,5 +63,5 @@ const lrk_engine_type lrk_engine_disorder = {
     .simulate = disorder_simulate,
     .validate = lrk_disorder_validate,
     .references = disorder_references,
-    .results_version = 2,   /* 2: the ziggurat normal, the SSE2 vector exp, the sort, the bimodal master-equation reference (round 2) */
+    .results_version = 2,   /* 2: the ziggurat normal, the SSE2 vector exp, the sort, the bimodal master-equation reference, the exponentials from a second stream (round 2) */
 };

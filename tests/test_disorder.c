@@ -140,7 +140,7 @@ static int by_value(const void *pa, const void *pb)
 
 Test(disorder, sort_replays_bit_for_bit)
 {
-    const long N = 5000;
+    const long N = 9000; /* 16 coarse slices per binade (disorder_sort_bin_bits), a partial last block */
     for (int i = 0; i < 4; i++) {
         lrk_model m = model(LRK_MODE_SER, 0, N, KINDS[i], 2.5);
         long *levels = malloc((size_t)N * sizeof(long));
@@ -159,18 +159,28 @@ Test(disorder, sort_replays_bit_for_bit)
             lrk_pcg64_seed(&g, 7, traj);
             replay = g;
             lrk_disorder_simulate(eng, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp);
-            lrk_disorder_draw(&m.disorder, &replay, N, s);
-            /* bimodal takes exp() of its two log-rates, the others the
-             * engine's array exp (libmvec; the last bit differs from exp()) */
+            /* four words of g seed the exponentials' generator, then g
+             * gives the offsets with the numbers of lrk_disorder_draw */
+            uint64_t key[4];
+            for (int j = 0; j < 4; j++)
+                key[j] = lrk_pcg64_next(&replay);
+            lrk_pcg64 expo;
+            lrk_pcg64_seed128(&expo, ((lrk_uint128)key[0] << 64) | key[1], ((lrk_uint128)key[2] << 64) | key[3]);
+            lrk_disorder unit = m.disorder; /* the standardised draws z: delta = width z */
+            unit.width = 1;
+            lrk_disorder_draw(&unit, &replay, N, s);
+            /* the log-rates V0/T + (width/T) z; bimodal takes exp() of its
+             * two, the others the engine's array exp (libmvec; the last bit
+             * differs from exp()) */
             for (long k = 0; k < N; k++)
-                s[k] = m.V0 / m.T + s[k] / m.T;
+                s[k] = m.V0 / m.T + m.disorder.width / m.T * s[k];
             if (KINDS[i] == LRK_DISORDER_BIMODAL)
                 for (long k = 0; k < N; k++)
                     s[k] = exp(s[k]);
             else
                 disorder_exp_array(s, (size_t)N);
-            for (long k = 0; k < N; k++)
-                s[k] *= lrk_pcg64_exponential_ziggurat(&replay);
+            for (long j = 0; j < N; j++)
+                s[j] *= lrk_pcg64_exponential_ziggurat(&expo);
             qsort(s, (size_t)N, sizeof(double), by_value);
             cr_assert(memcmp(s, fp, (size_t)N * sizeof(double)) == 0, "%s: sorted times differ",
                       lrk_disorder_name(KINDS[i]));

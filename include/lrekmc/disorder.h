@@ -22,9 +22,9 @@
  * offset, one exponential and one exp() per LRE (a vector exp over the
  * array; none for bimodal), then an exact two-level counting sort keyed by
  * the bits of s (a positive double's bits order like its value), finished by
- * insertion (a slot that collects more than 32 values sends its bucket to
- * qsort, so no input is quadratic); src/disorder_sort.c.  Memory: two arrays
- * of N doubles and 4 N + 2 counts per worker.
+ * insertion (a bucket whose insertion moves more than 32 values per value
+ * goes to qsort, so no input is quadratic); src/disorder_sort.c.  Memory: two
+ * arrays of N doubles and 8 N + 2050 counts per worker.
  * Real times accumulate positive terms: relative rounding <= N 2^-53.
  *
  * Representability.  Every draw of the samplers below lies in a known range
@@ -37,11 +37,17 @@
  * double, rates may span up to ~560 decades, and anything beyond is refused
  * with a message naming model.disorder.width (nothing is clamped).
  *
- * Determinism.  All randomness comes from the generator passed in: first the
- * N offsets in LRE order, then the N exponentials.  The same generator gives
- * the same bytes on any thread.  The vector exp is chosen once per process by
- * the CPU (AVX2 or SSE2 lanes of glibc's libmvec): machines with different
- * vector units may differ in the last bit of some s_i (docs/disorder.md).
+ * Determinism.  All randomness comes from the generator g passed in (results
+ * version 2): four outputs of g seed a second PCG64 (lrk_pcg64_seed128 with
+ * initstate = w0 2^64 + w1, initseq = w2 2^64 + w3); then g gives the N
+ * offsets in LRE order, the same numbers as lrk_disorder_draw, and the second
+ * generator the N unit exponentials in LRE order.  Two generators so that
+ * their two LCG chains overlap in the CPU (one chain serialised two 128-bit
+ * multiplies per LRE).  The sum-tree method and the spatial engine draw only
+ * from g (lrk_disorder_draw).  The same generator gives the same bytes on any
+ * thread.  The vector exp is always glibc's SSE2 routine (libmvec), on any
+ * x86-64 CPU, so x86-64 machines with the same glibc agree bit for bit
+ * (docs/disorder.md).
  *
  * A straightforward direct simulation (LRK_DISORDER_SUM_TREE) is kept as an
  * independent implementation for the tests and the benchmark: the next LRE is
