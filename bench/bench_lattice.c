@@ -11,7 +11,8 @@
  * (CPU time / (events x stencil entries)), and the ratio to the
  * straightforward tree; last, a composition-rejection prototype (below).
  * About 10^6 events per case (the straightforward tree and CR 2.5 10^5).
- *   usage: bench_lattice [repeats]   (best of `repeats`, default 1)
+ *   usage: bench_lattice [repeats] [engine [L]]   (best of `repeats`, default 1;
+ *   `engine`: the spatial engine only, the other columns 0; [L]: that L only)
  */
 #include <math.h>
 #include <stdio.h>
@@ -339,6 +340,7 @@ int main(int argc, char **argv)
     int repeats = argc > 1 ? atoi(argv[1]) : 1;
     if (repeats < 1)
         repeats = 1;
+    const int engine_only = argc > 2 && strcmp(argv[2], "engine") == 0;
     const long Ls[] = {16, 32, 64, 128};
     const double dels[] = {1, 2, 3, 4};
     const long events = 1000000;
@@ -346,9 +348,12 @@ int main(int argc, char **argv)
            repeats);
     printf("%5s %5s %9s %12s %10s %12s %8s %12s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
            "naive ev/s", "ratio", "mean-field", "CR ev/s");
+    const long only_L = argc > 3 ? atol(argv[3]) : 0;
     for (int a = 0; a < 4; a++) {
+        if (only_L > 0 && Ls[a] != only_L)
+            continue;
         double mf = 0;
-        for (int r = 0; r < repeats; r++) {
+        for (int r = 0; r < repeats && !engine_only; r++) {
             double v = bench_mean_field(Ls[a] * Ls[a] * Ls[a], 20 * events);
             mf = v > mf ? v : mf;
         }
@@ -358,13 +363,15 @@ int main(int argc, char **argv)
             for (int r = 0; r < repeats; r++) {
                 double v = bench_lattice(Ls[a], dels[b], events, &count);
                 best = v > best ? v : best;
+                if (engine_only)
+                    continue;
                 v = bench_naive(Ls[a], dels[b], events / 4);
                 naive_best = v > naive_best ? v : naive_best;
                 v = bench_cr(Ls[a], dels[b], events / 4);
                 cr_best = v > cr_best ? v : cr_best;
             }
             printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %8.2f %12.4g %12.4g\n", Ls[a], dels[b], count, best,
-                   1e9 / (best * (double)count), naive_best, best / naive_best, mf, cr_best);
+                   1e9 / (best * (double)count), naive_best, naive_best > 0 ? best / naive_best : 0.0, mf, cr_best);
             fflush(stdout);
         }
     }

@@ -438,6 +438,17 @@ static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, lr
     return slot;
 }
 
+/* Row-major site of a slot, from the block's coordinates (hot in the
+ * caches) rather than slot_site[], whose entry is a cache miss per event
+ * from L = 64 on (~18 % of the time there). */
+static inline long site_of(const lrk_lattice_shared *s, size_t slot)
+{
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
+               z = 4 * (long)bc[2] + (long)((slot >> 4) & 3);
+    return x + s->Lx * (y + s->Ly * z);
+}
+
 static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
 {
     start(s, w, rng);
@@ -447,7 +458,7 @@ static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lr
         double dt;
         size_t slot = step(s, w, rng, n, &dt);
         t += dt * inv_k;
-        record(s, w, o, n, (long)s->slot_site[slot], t);
+        record(s, w, o, n, site_of(s, slot), t);
     }
 }
 

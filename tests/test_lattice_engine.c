@@ -9,7 +9,7 @@
  *   - tiny boxes with the r3 kernel: the 2^N-state master equation.
  * z for a mean is (mean - E) / (sd / sqrt(M)); grid times where M Var n < 25
  * are skipped (n is then almost always 0 or N).  Also: determinism, every
- * site relaxes exactly once, and bad input.
+ * site relaxes exactly once, bad input, and the output bytes pinned.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -298,4 +298,84 @@ Test(lattice_engine, bad_input)
     m.V0 = 0;
     cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_ERR_INVALID);
     cr_assert(strstr(err.message, "V1/T") != NULL, "%s", err.message);
+}
+
+/* FNV-1a, 64 bits, over n bytes (continuing from h). */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The hash of every event (site and time, in order) and of n(t_k) and the
+ * level times of `M` trajectories of m at seed 7, streams 0 .. M - 1. */
+static uint64_t event_hash(lrk_model m, long M)
+{
+    double t[K];
+    grid_to(50, t);
+    long levels[8];
+    size_t L;
+    levels_of(m.N, levels, &L);
+    lrk_lattice_grid g = {t, K, levels, L};
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
+    long *sites = malloc((size_t)m.N * sizeof(long));
+    double *times = malloc((size_t)m.N * sizeof(double));
+    cr_assert(sites && times);
+    lrk_lattice_worker_record(w, sites, times);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (long i = 0; i < M; i++) {
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, 7, (uint64_t)i);
+        uint32_t n_at[K];
+        double fp[8];
+        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
+        h = fnv1a(h, sites, (size_t)m.N * sizeof *sites);
+        h = fnv1a(h, times, (size_t)m.N * sizeof *times);
+        h = fnv1a(h, n_at, sizeof n_at);
+        h = fnv1a(h, fp, L * sizeof *fp);
+    }
+    free(sites);
+    free(times);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    return h;
+}
+
+/* Byte identity of the engine's output.  The pinned values come from
+ * results_version 2 of the lattice engine (main at 0cdb796): a change that
+ * alters any event's site or time (a reordered sum, a different tree shape,
+ * another draw order) fails here.  Such a change needs a results_version
+ * bump, and these values must be updated together with it.  The cases cover
+ * the grouped update (16^3, and 64^3 where the target lines are
+ * prefetched), disorder on a skewed box, and the ungrouped path (a box
+ * whose sides are not multiples of 4) with CER at low T, where blocks are
+ * recomputed after most events. */
+Test(lattice_engine, output_bytes_are_pinned)
+{
+    const struct {
+        lrk_model m;
+        long M;
+        uint64_t hash;
+    } cases[] = {
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0xa9f78ab85f9d725fULL},
+        {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0xf17d95c6f2d47f9aULL},
+        {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 0xd23738727cbd9566ULL},
+        {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0x77555f37f5b4a6aeULL},
+    };
+    const size_t n = sizeof cases / sizeof cases[0];
+    for (size_t c = 0; c < n; c++) {
+        lrk_model m = cases[c].m;
+        if (c == 2)
+            m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 0.5};
+        uint64_t h = event_hash(m, cases[c].M);
+        cr_expect_eq(h, cases[c].hash, "case %zu (%ldx%ldx%ld, d_el %g): hash 0x%016llx, pinned 0x%016llx", c,
+                     m.space.Lx, m.space.Ly, m.space.Lz, m.space.d_el, (unsigned long long)h,
+                     (unsigned long long)cases[c].hash);
+    }
 }
