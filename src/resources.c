@@ -56,6 +56,30 @@ static double master_equation_bytes(const lrk_config *c)
     return uses_master_equation(c) ? 5 * (N + 1) * sizeof(double) : 0;
 }
 
+/* The box padded to whole 4 x 4 x 4 blocks (lattice_engine.h), 0 without a lattice. */
+static double padded_sites(const lrk_config *c)
+{
+    const lrk_space *sp = &c->model.space;
+    if (sp->lattice == LRK_LATTICE_NONE)
+        return 0;
+    long dims[3] = {sp->Lx, sp->Ly, sp->Lz};
+    double n = 1;
+    for (int i = 0; i < 3; i++)
+        n *= (double)((dims[i] + 3) / 4 * 4);
+    return n;
+}
+
+/* One lattice worker (lattice_engine.h's Memory): rates and tree 8.6 bytes
+ * per padded site, the offsets 8 N with disorder, the uniform kernel's list
+ * 4 N and the observables 23 N. */
+static double lattice_worker_bytes(const lrk_config *c)
+{
+    if (c->model.space.lattice == LRK_LATTICE_NONE)
+        return 0;
+    const double N = (double)c->model.N;
+    return 8.6 * padded_sites(c) + (lrk_disorder_active(&c->model) ? 8 * N : 0) + 4 * N + 23 * N;
+}
+
 static int by_size(const void *a, const void *b)
 {
     double x = ((const part *)a)->bytes, y = ((const part *)b)->bytes;
@@ -76,11 +100,14 @@ void lrk_point_memory(const lrk_config *c, int threads, lrk_memory_estimate *out
     double H = histogram_bins(c->model.N), largest_batch = ceil((double)c->kmc.trajectories / B);
     double thread = KMC_LANES * K * 4 + KMC_LANES * L * D + 3 * K * D + K * H * 4
                     + (c->output.trajectories ? largest_batch * L * D : 0);
+    double lattice = kmc ? lattice_worker_bytes(c) : 0;
     part parts[] = {
         {"grid.points", 10 * K * D + 10 * L * D},                   /* grid, references, fit points */
         {"grid.points, model.N", kmc ? K * H * 8 : 0},              /* the result's histograms */
         {"fit.batches, grid.points", kmc ? B * (2 * K + 2 * L) * D + 9 * (K + L) * D : 0},
         {"model.N", kmc ? N * D : 0},                               /* rate table */
+        {"model.space.L", kmc ? 4 * padded_sites(c) : 0},           /* the lattice's slot table */
+        {"model.space.L, kmc.threads", threads * lattice},          /* lattice workers */
         {"model.N, references.master_equation", master_equation_bytes(c)},
         {"kmc.threads, grid.points", threads * thread},
     };
@@ -88,7 +115,7 @@ void lrk_point_memory(const lrk_config *c, int threads, lrk_memory_estimate *out
     out->bytes = PROGRAM_ALLOWANCE;
     for (size_t i = 0; i < count; i++)
         out->bytes += parts[i].bytes;
-    out->thread_bytes = kmc ? thread : 0;
+    out->thread_bytes = kmc ? thread + lattice : 0;
     out->threads = threads;
     qsort(parts, count, sizeof parts[0], by_size);
     out->keys[0] = '\0';

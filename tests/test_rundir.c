@@ -478,6 +478,25 @@ Test(rundir, memory_that_cannot_fit_is_refused_by_check_and_run)
     cr_assert_neq(stat(dir, &info), 0, "a refused run created %s", dir);
 }
 
+Test(rundir, the_lattice_workers_count_in_the_memory_estimate)
+{
+    char root[64], log[128], config[128];
+    make_root(root);
+    snprintf(log, sizeof log, "%s/log", root);
+    snprintf(config, sizeof config, "%s/lattice.yaml", root);
+    /* L = 256: 1.7e7 sites, about 36 bytes each in a worker (lattice_engine.h):
+     * 0.6 GB, beyond a 512 MiB address space; L = 64 (9 MB) fits */
+    write_text(config, "model: {mode: ser, V1: 1, space: {lattice: cubic, L: 256, d_el: 3}}\n"
+                       "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\n");
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("AddressSanitizer reserves more address space than the limit this test sets");
+#endif
+    limits lim = {512u << 20, 0};
+    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, NULL})), 2);
+    assert_contains(log, "model.space.L");
+    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, "--set=model.space.L=64", NULL})), 0);
+}
+
 Test(rundir, threads_count_in_the_memory_estimate)
 {
     char root[64], dir[128], log[128], config[128];
