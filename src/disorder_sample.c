@@ -37,13 +37,8 @@ double disorder_normal_slow(lrk_pcg64 *g, const normal_ziggurat *z, unsigned lay
         double height = z->f[layer] + disorder_uniform52(g) * (z->f[layer - 1] - z->f[layer]);
         if (height < exp(-0.5 * x * x))
             break;
-        uint64_t bits = lrk_pcg64_next_inline(g);
-        layer = (unsigned)(bits & 0xffu);
-        sign_bit = (bits & 0x100u) << 55;
-        uint64_t magnitude = bits >> 12;
-        x = (double)magnitude * z->w[layer];
-        if (magnitude < z->k[layer])
-            break;
+        if (disorder_normal_fast(lrk_pcg64_next_inline(g), z, &x, &layer, &sign_bit))
+            return x; /* signed already */
     }
     uint64_t b;
     memcpy(&b, &x, sizeof b);

@@ -56,22 +56,35 @@ static inline uint64_t disorder_pcg64_step(lrk_uint128 *state, lrk_uint128 incre
     return (folded >> rot) | (folded << ((-rot) & 63u));
 }
 
+/* The common fast path of both normal samplers: one 64-bit output gives the
+ * layer (8 bits), the sign (1 bit) and a 52-bit magnitude; 1 with the
+ * variate in *x when it falls inside its layer's rectangle (the sign by its
+ * bit, not a branch on a coin flip), else 0 with what the slow path needs. */
+static inline int disorder_normal_fast(uint64_t bits, const normal_ziggurat *z, double *x, unsigned *layer,
+                                       uint64_t *sign_bit)
+{
+    *layer = (unsigned)(bits & 0xffu);
+    *sign_bit = (bits & 0x100u) << 55;
+    uint64_t magnitude = bits >> 12;
+    *x = (double)magnitude * z->w[*layer];
+    if (__builtin_expect(magnitude >= z->k[*layer], 0))
+        return 0;
+    uint64_t b;
+    memcpy(&b, x, sizeof b);
+    b ^= *sign_bit;
+    memcpy(x, &b, sizeof b);
+    return 1;
+}
+
 /* The normal on a split generator: only the rare slow path rebuilds an
  * lrk_pcg64.  The same variates as disorder_normal_ziggurat. */
 static inline double disorder_normal_split(lrk_uint128 *state, lrk_uint128 increment, const normal_ziggurat *z)
 {
-    uint64_t bits = disorder_pcg64_step(state, increment);
-    unsigned layer = (unsigned)(bits & 0xffu);
-    uint64_t sign_bit = (bits & 0x100u) << 55;
-    uint64_t magnitude = bits >> 12;
-    double x = (double)magnitude * z->w[layer];
-    if (__builtin_expect(magnitude < z->k[layer], 1)) {
-        uint64_t b;
-        memcpy(&b, &x, sizeof b);
-        b ^= sign_bit;
-        memcpy(&x, &b, sizeof b);
+    double x;
+    unsigned layer;
+    uint64_t sign_bit;
+    if (disorder_normal_fast(disorder_pcg64_step(state, increment), z, &x, &layer, &sign_bit))
         return x;
-    }
     lrk_pcg64 g = {*state, increment};
     x = disorder_normal_slow(&g, z, layer, x, sign_bit);
     *state = g.state;
@@ -80,19 +93,11 @@ static inline double disorder_normal_split(lrk_uint128 *state, lrk_uint128 incre
 
 static inline double disorder_normal_ziggurat(lrk_pcg64 *g, const normal_ziggurat *z)
 {
-    uint64_t bits = lrk_pcg64_next_inline(g);
-    unsigned layer = (unsigned)(bits & 0xffu);
-    uint64_t sign_bit = (bits & 0x100u) << 55;
-    uint64_t magnitude = bits >> 12;
-    double x = (double)magnitude * z->w[layer];
-    if (__builtin_expect(magnitude < z->k[layer], 1)) {
-        /* the sign by its bit, not a branch on a coin flip */
-        uint64_t b;
-        memcpy(&b, &x, sizeof b);
-        b ^= sign_bit;
-        memcpy(&x, &b, sizeof b);
+    double x;
+    unsigned layer;
+    uint64_t sign_bit;
+    if (disorder_normal_fast(lrk_pcg64_next_inline(g), z, &x, &layer, &sign_bit))
         return x;
-    }
     return disorder_normal_slow(g, z, layer, x, sign_bit);
 }
 
