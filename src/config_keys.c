@@ -164,7 +164,7 @@ static const config_key_def keys[] = {
     LONG("fit.batches", fit.batches, 2, 10000, "20",
          "batches for the batch-means errors of KMC fits (<= kmc.trajectories when that is > 0)"),
     ENUM("references.master_equation", references.master_equation, lrk_switch_names, "auto",
-         "exact finite-N master equation; auto = when N is small enough"),
+         "exact finite-N master equation; auto = when N is small enough, on = up to the larger limits (over its work budget: left out with a warning)"),
     {"output.dir", KEY_STRING, TYPED(output.dir, char *), ANY, NULL, 0,
      "directory of the results (at most 4096 bytes; not sweepable)", LRK_CONFIG_DEFAULT_DIR, 1, NULL},
     {"output.trajectories", KEY_BOOL, TYPED(output.trajectories, int), ANY, NULL, 1,

@@ -95,6 +95,21 @@ lrk_status lrk_grid_end_moments(const lrk_model *m, double q_max, double *t_out,
 lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_seed, int threads,
                               double *t_out, lrk_error *err);
 
+/* LRK_OK when the pilot can bound q_max at N whatever its times (some
+ * candidate has a rank r > 0: q_max^M <= alpha / C roughly, so q_max up to
+ * ~0.992 with M = 1024); else LRK_ERR_INVALID naming grid.q_max and the
+ * largest value that works.  What `check` asks before `run` needs it. */
+lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err);
+
+/* LRK_OK when rule `ode` can end the grid of model m: the mean field's time
+ * to q_max exists (with disorder the multi-class mean field must converge,
+ * which it does not for very wide offsets); else the error run would give. */
+lrk_status lrk_grid_end_mean_field_check(const lrk_model *m, double q_max, lrk_error *err);
+
+/* The rule a point uses: `rule` unless AUTO, which is the engine's rule
+ * (lrk_grid_end_rule_for) with an ensemble (trajectories > 0), else ODE. */
+lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories);
+
 /* The pilot's own seed, derived from the run's (a SplitMix64 step of the seed
  * mixed with a constant).  Its trajectory generators are then SeedSequence
  * children of (pilot seed, model) (streams.h), never the run's: the hash
