@@ -397,16 +397,14 @@ static size_t check_grid_end(const lrk_config *c, lrk_diagnostics *d)
     point_space_reference_model(&c->model, &ref);
     lrk_grid_end_rule rule = lrk_grid_end_rule_resolve(&ref, c->grid.t_max_rule, c->kmc.trajectories);
     lrk_error err;
-    lrk_status s = LRK_OK;
-    if (rule == LRK_GRID_END_PILOT)
-        s = lrk_grid_end_pilot_check(ref.N, c->grid.q_max, &err);
-    else if (rule == LRK_GRID_END_ODE && lrk_disorder_active(&ref))
-        s = lrk_grid_end_mean_field_check(&ref, c->grid.q_max, &err); /* solves it: ms, 0.2 s at worst */
-    if (s == LRK_OK)
+    if (lrk_grid_end_rule_check(&ref, rule, c->grid.q_max, &err) == LRK_OK)
         return 0;
     static const char *const pilot_names[] = {"grid.q_max", "grid.t_max_rule", "grid.t_max", NULL};
+    static const char *const rule_names[] = {"grid.t_max_rule", NULL};
     static const char *const ode_names[] = {"model.disorder.width", "grid.t_max", "kmc.trajectories", NULL};
-    config_report(d, c, place(c, rule == LRK_GRID_END_PILOT ? pilot_names : ode_names), "%s", err.message);
+    const char *const *where = rule == LRK_GRID_END_PILOT ? pilot_names : rule == LRK_GRID_END_MOMENTS ? rule_names
+                                                                                                     : ode_names;
+    config_report(d, c, place(c, where), "%s", err.message);
     return 1;
 }
 

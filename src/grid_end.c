@@ -261,10 +261,27 @@ lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err)
                          floor(lo * 1e4) / 1e4);
 }
 
-lrk_status lrk_grid_end_mean_field_check(const lrk_model *m, double q_max, lrk_error *err)
+/* The Chernoff bound is a bound for the chain whose rates it sums: with
+ * disorder or LREs in space (r3) those are not the process's rates. */
+static lrk_status moments_applies(const lrk_model *m, lrk_error *err)
+{
+    if (!lrk_disorder_active(m) && (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE))
+        return LRK_OK;
+    return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
+                         "chain, which %s does not have; use pilot (or auto)",
+                         lrk_disorder_active(m) ? "model.disorder" : "model.space with this kernel");
+}
+
+lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err)
 {
     double t;
-    lrk_status s = mean_field_time(m, q_max, LRK_GRID_END_ODE, &t, err);
+    lrk_status s = LRK_OK;
+    if (rule == LRK_GRID_END_PILOT)
+        s = lrk_grid_end_pilot_check(m->N, q_max, err);
+    else if (rule == LRK_GRID_END_MOMENTS)
+        s = moments_applies(m, err);
+    else if (rule == LRK_GRID_END_ODE && lrk_disorder_active(m))
+        s = mean_field_time(m, q_max, LRK_GRID_END_ODE, &t, err); /* solves it: ms, 0.2 s at worst */
     return s == LRK_ERR_NOMEM ? LRK_OK : s; /* memory is run's business, not the configuration's */
 }
 
@@ -334,10 +351,9 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
         return lrk_error_set(err, LRK_ERR_INVALID, "grid end: rule %s is not a rule to compute",
                              lrk_grid_end_rule_name(rule));
     lrk_status s = mean_field_time(m, q_max, rule, &out->t_ode, err);
-    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && lrk_disorder_active(m))
-        s = lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
-                          "chain; with model.disorder use pilot (or auto)");
-    else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
+        s = moments_applies(m, err);
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
         s = lrk_grid_end_moments(m, q_max, &out->t_ensemble, &out->level_event, err);
     else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
         s = lrk_grid_end_pilot(m, q_max, lrk_grid_pilot_seed(seed), threads, &out->t_ensemble, err);

@@ -101,10 +101,13 @@ lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_s
  * largest value that works.  What `check` asks before `run` needs it. */
 lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err);
 
-/* LRK_OK when rule `ode` can end the grid of model m: the mean field's time
- * to q_max exists (with disorder the multi-class mean field must converge,
- * which it does not for very wide offsets); else the error run would give. */
-lrk_status lrk_grid_end_mean_field_check(const lrk_model *m, double q_max, lrk_error *err);
+/* LRK_OK when `rule` (resolved, not AUTO) can end the grid of model m (the
+ * references' model, point_space.h) at q_max; else the error the run would
+ * give: pilot, a q_max it can bound (lrk_grid_end_pilot_check); moments,
+ * the chain's exact rates (no disorder, no r3 lattice); ode with disorder,
+ * a multi-class mean field that converges (solved here: ms, 0.2 s at worst).
+ * What `check` asks before `run` needs it. */
+lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err);
 
 /* The rule a point uses: `rule` unless AUTO, which is the engine's rule
  * (lrk_grid_end_rule_for) with an ensemble (trajectories > 0), else ODE. */
