@@ -26,10 +26,52 @@
 #include "disorder_sort.h"
 
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define COARSE 512 /* at most */
 #define MIN_COARSE 16
 #define MAX_SLOT 32
+
+/* lo = min(a, b), hi = max(a, b) for positive doubles (equal ones have
+ * equal bits), without a branch: minsd/maxsd where there is SSE2 (the
+ * compiler turns the ternaries into a branch). */
+static inline void order_pair(double a, double b, double *lo, double *hi)
+{
+#if defined(__SSE2__)
+    __m128d va = _mm_set_sd(a), vb = _mm_set_sd(b);
+    *lo = _mm_cvtsd_f64(_mm_min_sd(va, vb));
+    *hi = _mm_cvtsd_f64(_mm_max_sd(va, vb));
+#else
+    *lo = a < b ? a : b;
+    *hi = a < b ? b : a;
+#endif
+}
+
+/* count[b] = count[0] + ... + count[b] for b < n (in place): four slots at
+ * a time with SSE2 (integer adds: the same sums in any order). */
+static void prefix_sums(uint32_t *count, size_t n)
+{
+    size_t b = 0;
+    uint32_t acc = 0;
+#if defined(__SSE2__)
+    __m128i carry = _mm_setzero_si128();
+    for (; b + 4 <= n; b += 4) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(count + b));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, carry);
+        _mm_storeu_si128((__m128i *)(count + b), x);
+        carry = _mm_shuffle_epi32(x, 0xff);
+    }
+    acc = (uint32_t)_mm_cvtsi128_si32(carry);
+#endif
+    for (; b < n; b++) {
+        acc += count[b];
+        count[b] = acc;
+    }
+}
 
 static void insertion_sort(double *x, size_t count)
 {
@@ -44,23 +86,43 @@ static void insertion_sort(double *x, size_t count)
     }
 }
 
-/* The same, giving up (returning 0, x a permutation of its input) once more
- * than `limit` values have been moved. */
+/* The same on a nearly sorted array (counting-sorted by a fine key:
+ * neighbours out of order share a slot), giving up (returning 0, x a
+ * permutation of its input) once more than `limit` values have been moved.
+ * The step that orders a value with its predecessor is branch-free (the
+ * running maximum stays in a register, min/max instead of a compare and a
+ * branch on a coin flip): only a value that must move past two or more
+ * others takes the branch, rarely. */
 static int insertion_sort_bounded(double *x, size_t count, size_t limit)
 {
+    if (count < 2)
+        return 1;
     size_t moves = 0;
+    /* hi = the largest of x[0..i), not stored; below = the largest of
+     * x[0..i-1) (0 before any: the values are positive) */
+    double hi = x[0], below = 0;
     for (size_t i = 1; i < count; i++) {
         double v = x[i];
-        size_t j = i;
-        while (j > 0 && x[j - 1] > v) {
-            x[j] = x[j - 1];
-            j--;
+        double lo;
+        order_pair(v, hi, &lo, &hi);
+        x[i - 1] = lo;
+        if (__builtin_expect(below > lo, 0)) {
+            size_t j = i - 1;
+            while (j > 0 && x[j - 1] > lo) {
+                x[j] = x[j - 1];
+                j--;
+            }
+            x[j] = lo;
+            moves += i - 1 - j;
+            if (moves > limit) {
+                x[i] = hi;
+                return 0;
+            }
         }
-        x[j] = v;
-        moves += i - j;
-        if (moves > limit)
-            return 0;
+        double unused;
+        order_pair(below, lo, &unused, &below);
     }
+    x[count - 1] = hi;
     return 1;
 }
 
@@ -82,8 +144,7 @@ static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count,
     memset(count, 0, (F + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < m; i++)
         count[((disorder_bits_of(src[i]) - base) >> sh) + 1]++;
-    for (size_t b = 1; b <= F; b++)
-        count[b] += count[b - 1];
+    prefix_sums(count, F + 1);
     for (size_t i = 0; i < m; i++)
         dst[count[(disorder_bits_of(src[i]) - base) >> sh]++] = src[i];
     /* neighbours that share a slot; clustered input (many values per slot)
