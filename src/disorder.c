@@ -318,7 +318,6 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
      * predict), and no exp() */
     const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
     double x[OP_BLOCK], ex[OP_BLOCK];
-    double mn4[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx4[4] = {0, 0, 0, 0};
     const unsigned shift = 52 - disorder_sort_bin_bits((size_t)N);
     memset(bins, 0, disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
     for (long i = 0; i < N; i += OP_BLOCK) {
@@ -355,27 +354,26 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
             for (long j = 0; j < m; j++)
                 out[j] = x[j] * ex[j];
         }
-        /* the range, four running extremes each (one would be a chain of
-         * minsd latencies), and the sort's coarse counts while the block is
-         * in L1 */
-        long r = 0;
-        for (; r + 4 <= m; r += 4)
-            for (int l = 0; l < 4; l++) {
-                mn4[l] = out[r + l] < mn4[l] ? out[r + l] : mn4[l];
-                mx4[l] = out[r + l] > mx4[l] ? out[r + l] : mx4[l];
-            }
-        for (; r < m; r++) {
-            mn4[0] = out[r] < mn4[0] ? out[r] : mn4[0];
-            mx4[0] = out[r] > mx4[0] ? out[r] : mx4[0];
-        }
+        /* the sort's coarse counts while the block is in L1 */
         for (long j = 0; j < m; j++)
             bins[disorder_bits_of(out[j]) >> shift]++;
     }
     g->state = a;
-    double mn = fmin(fmin(mn4[0], mn4[1]), fmin(mn4[2], mn4[3]));
-    double mx = fmax(fmax(mx4[0], mx4[1]), fmax(mx4[2], mx4[3]));
-    *lo = disorder_bits_of(mn);
-    *hi = disorder_bits_of(mx);
+    /* the range from the counts (bits with the keys of the smallest and the
+     * largest value): a scan of the empty slots at both ends, four at a
+     * time, instead of two running extremes per value */
+    const size_t size = disorder_sort_bin_size((size_t)N);
+    size_t first = 0, last = size - 1;
+    while (first + 4 <= size && (bins[first] | bins[first + 1] | bins[first + 2] | bins[first + 3]) == 0)
+        first += 4;
+    while (bins[first] == 0)
+        first++;
+    while (last >= 4 && (bins[last] | bins[last - 1] | bins[last - 2] | bins[last - 3]) == 0)
+        last -= 4;
+    while (bins[last] == 0)
+        last--;
+    *lo = (uint64_t)first << shift;
+    *hi = (uint64_t)last << shift;
 }
 
 /* Walk the sorted event times: the time of event n + 1 is time[n] (computed

@@ -53,8 +53,8 @@ static inline size_t disorder_sort_bin_size(size_t n)
 
 /* Sort as disorder_sort, with bins[k] = the number of values whose key
  * (above) is k, for every k in [lo >> (52 - r), hi >> (52 - r)] (lo and hi
- * as for disorder_sort; other slots are not read).  Those slots are
- * overwritten. */
+ * as for disorder_sort, or any bits with the same keys: only the keys are
+ * read; other slots are not read).  Those slots are overwritten. */
 void disorder_sort_binned(double *s, double *tmp, uint32_t *count, size_t n, uint32_t *bins, uint64_t lo,
                           uint64_t hi);
 
