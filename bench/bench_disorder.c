@@ -169,7 +169,7 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
     for (long i = 0; i < N; i++)
         x[i] = s->m.V0 / s->m.T + x[i] / s->m.T;
     BEST_OF(repeats, trajectories, t_exp, (memcpy(sorted, x, (size_t)N * sizeof(double)),
-                                           disorder_exp_array(sorted, (size_t)N), check += sorted[N - 1]));
+                                           disorder_exp_times(sorted, x, sorted, (size_t)N), check += sorted[N - 1]));
     BEST_OF(repeats, trajectories, t_times, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
                                              disorder_operational_times(e, &g, x, bins, &lo, &hi), check += x[0]));
     /* the sort by difference: sorting the same array again and again would

@@ -350,9 +350,7 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
         if (kind == LRK_DISORDER_BIMODAL) {
             memcpy(out, x, (size_t)m * sizeof(double));
         } else {
-            disorder_exp_array(x, (size_t)m); /* each element by itself: blocks do not matter */
-            for (long j = 0; j < m; j++)
-                out[j] = x[j] * ex[j];
+            disorder_exp_times(x, ex, out, (size_t)m); /* each element by itself: blocks do not matter */
         }
         /* the sort's coarse counts while the block is in L1 */
         for (long j = 0; j < m; j++)

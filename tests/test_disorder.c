@@ -170,15 +170,16 @@ Test(disorder, sort_replays_bit_for_bit)
             unit.width = 1;
             lrk_disorder_draw(&unit, &replay, N, s);
             /* the log-rates V0/T + (width/T) z; bimodal takes exp() of its
-             * two, the others the engine's array exp (libmvec; the last bit
-             * differs from exp()) */
+             * two, the others the engine's own exp (disorder_sample.h), here
+             * its scalar form: the engine's SSE2 lanes must give its bits */
             for (long k = 0; k < N; k++)
                 s[k] = m.V0 / m.T + m.disorder.width / m.T * s[k];
             if (KINDS[i] == LRK_DISORDER_BIMODAL)
                 for (long k = 0; k < N; k++)
                     s[k] = exp(s[k]);
             else
-                disorder_exp_array(s, (size_t)N);
+                for (long k = 0; k < N; k++)
+                    s[k] = disorder_exp(s[k]);
             for (long j = 0; j < N; j++)
                 s[j] *= lrk_pcg64_exponential_ziggurat(&expo);
             qsort(s, (size_t)N, sizeof(double), by_value);
