@@ -212,8 +212,13 @@ lrk_status lrk_disorder_engine_create(const lrk_model *m, const double *t, size_
         lrk_disorder_engine_free(e);
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the tables (N = %ld)", m->N);
     }
-    for (long n = 0; n < m->N; n++)
-        e->h[n] = exp(a * (double)n / (double)m->N);
+    /* the engine's own exp (disorder_sample.h) where it applies: libm's
+     * exp() may round differently on another machine (glibc picks an FMA
+     * build by CPU), and every h(n) enters the real times */
+    for (long n = 0; n < m->N; n++) {
+        double x = a * (double)n / (double)m->N;
+        e->h[n] = fabs(x) <= 700 ? disorder_exp(x) : exp(x);
+    }
     if (t_count > 0)
         memcpy(e->grid, t, t_count * sizeof(double));
     e->grid[t_count] = INFINITY;
@@ -316,7 +321,7 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
     const lrk_disorder_kind kind = e->model.disorder.kind;
     /* bimodal: a table, not a branch (the bit is a coin flip the CPU cannot
      * predict), and no exp() */
-    const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
+    const double factor[2] = {disorder_exp(x0 - wt), disorder_exp(x0 + wt)};
     double x[OP_BLOCK], ex[OP_BLOCK];
     const unsigned shift = 52 - disorder_sort_bin_bits((size_t)N);
     memset(bins, 0, disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
