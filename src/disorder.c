@@ -161,10 +161,9 @@ struct lrk_disorder_engine {
 };
 
 struct lrk_disorder_scratch {
-    double *s;             /* operational times, then sorted */
-    double *tmp;
+    double *s;             /* the sorted operational times */
+    disorder_buckets buckets; /* where they wait to be sorted (disorder_sort.h) */
     uint32_t *count;       /* disorder_sort_count_size(N) slots of the fine counting sort */
-    uint32_t *bins;        /* disorder_sort_bin_size(N) coarse counts */
     double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
     size_t tree_leaves;
 };
@@ -255,9 +254,8 @@ void lrk_disorder_scratch_free(lrk_disorder_scratch *w)
     if (w == NULL)
         return;
     free(w->s);
-    free(w->tmp);
+    disorder_buckets_free(&w->buckets);
     free(w->count);
-    free(w->bins);
     free(w->tree);
     free(w);
 }
@@ -274,11 +272,10 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
     while (w->tree_leaves < N)
         w->tree_leaves *= 2;
     w->s = malloc(N * sizeof(double));
-    w->tmp = malloc(N * sizeof(double));
+    int buckets_ok = disorder_buckets_init(&w->buckets, N);
     w->count = malloc(disorder_sort_count_size(N) * sizeof(uint32_t));
-    w->bins = malloc(disorder_sort_bin_size(N) * sizeof(uint32_t));
     w->tree = malloc(2 * w->tree_leaves * sizeof(double));
-    if (!w->s || !w->tmp || !w->count || !w->bins || !w->tree) {
+    if (!w->s || !buckets_ok || !w->count || !w->tree) {
         lrk_disorder_scratch_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the scratch (N = %ld)", e->N);
     }
@@ -304,8 +301,7 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
         ex[j] = lrk_exponential_ziggurat_split(&b, inc_b);                                         \
     }
 
-void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint32_t *bins, uint64_t *lo,
-                                uint64_t *hi)
+void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, disorder_buckets *out)
 {
     const long N = e->N;
     const double x0 = e->x0, wt = e->w_over_T;
@@ -323,8 +319,6 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
      * predict), and no exp() */
     const double factor[2] = {disorder_exp(x0 - wt), disorder_exp(x0 + wt)};
     double x[OP_BLOCK], ex[OP_BLOCK];
-    const unsigned shift = 52 - disorder_sort_bin_bits((size_t)N);
-    memset(bins, 0, disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
     for (long i = 0; i < N; i += OP_BLOCK) {
         const long m = N - i < OP_BLOCK ? N - i : OP_BLOCK;
         switch (kind) {
@@ -351,32 +345,13 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
             OP_FILL(0.0);
             break;
         }
-        double *out = s + i;
-        if (kind == LRK_DISORDER_BIMODAL) {
-            memcpy(out, x, (size_t)m * sizeof(double));
-        } else {
-            disorder_exp_times(x, ex, out, (size_t)m); /* each element by itself: blocks do not matter */
-        }
-        /* the sort's coarse counts while the block is in L1 */
+        if (kind != LRK_DISORDER_BIMODAL)
+            disorder_exp_times(x, ex, x, (size_t)m); /* each element by itself: blocks do not matter */
+        /* into their coarse buckets while the block is in L1 */
         for (long j = 0; j < m; j++)
-            bins[disorder_bits_of(out[j]) >> shift]++;
+            disorder_buckets_put(out, x[j]);
     }
     g->state = a;
-    /* the range from the counts (bits with the keys of the smallest and the
-     * largest value): a scan of the empty slots at both ends, four at a
-     * time, instead of two running extremes per value */
-    const size_t size = disorder_sort_bin_size((size_t)N);
-    size_t first = 0, last = size - 1;
-    while (first + 4 <= size && (bins[first] | bins[first + 1] | bins[first + 2] | bins[first + 3]) == 0)
-        first += 4;
-    while (bins[first] == 0)
-        first++;
-    while (last >= 4 && (bins[last] | bins[last - 1] | bins[last - 2] | bins[last - 3]) == 0)
-        last -= 4;
-    while (bins[last] == 0)
-        last--;
-    *lo = (uint64_t)first << shift;
-    *hi = (uint64_t)last << shift;
 }
 
 /* Walk the sorted event times: the time of event n + 1 is time[n] (computed
@@ -405,9 +380,8 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
 static void simulate_operational(const lrk_disorder_engine *e, lrk_disorder_scratch *w, lrk_pcg64 *g,
                                  uint32_t *n_at, double *first_passage, long off_by_one)
 {
-    uint64_t lo, hi;
-    disorder_operational_times(e, g, w->s, w->bins, &lo, &hi);
-    disorder_sort_binned(w->s, w->tmp, w->count, (size_t)e->N, w->bins, lo, hi);
+    disorder_operational_times(e, g, &w->buckets);
+    disorder_buckets_sort(&w->buckets, w->s, w->count);
     const double *sorted = w->s, *grid = e->grid, *h = e->h;
     double t = 0;
     const long last = e->N - 1;

@@ -7,14 +7,17 @@
  * Two levels, each a counting sort keyed by the bits of the value (a
  * positive double's bits order like the value, so every key is a
  * nondecreasing function of it):
- *  1. coarse buckets, one pass to count and one to scatter into tmp.  In
- *     disorder_sort they are (bits - lo) >> shift, at most COARSE of them;
- *     in disorder_sort_binned (the engine's) fixed slices of the bits, 2^r
- *     per binade, which the caller counts while it computes the values, so
- *     the sort itself reads the array only to scatter it;
+ *  1. coarse buckets.  In disorder_sort they are (bits - lo) >> shift, at
+ *     most COARSE of them, one pass to count and one to scatter into tmp.
+ *     In the engine's disorder_buckets they are fixed slices of the bits,
+ *     2^r per binade, with capacities predicted from the previous sorts, so
+ *     each value goes into its bucket as soon as it is computed (no array
+ *     of unsorted values, no count pass); a value whose bucket is full waits
+ *     in an overflow list, grouped by slice and merged with its bucket;
  *  2. each coarse bucket (now in L1/L2) by the next bits below its own
- *     shift, with between 2 and 4 slots per element, back into s; then an
- *     insertion pass orders neighbours that share a slot.
+ *     shift, with between 2 and 4 slots per element, into s; then an
+ *     insertion pass (branch-free for a value and its predecessor) orders
+ *     neighbours that share a slot.
  * The fine key is integer arithmetic on the bits (no min/max pass, no
  * floating-point scale): 5.6 against 8.4 ns per value for the previous
  * linear key (s - min)/(max - min) at N = 10^5 (docs/disorder.md).  When the
@@ -25,6 +28,7 @@
  */
 #include "disorder_sort.h"
 
+#include <math.h>
 #include <stdlib.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -200,10 +204,132 @@ void disorder_sort(double *s, double *tmp, uint32_t *count, size_t n, uint64_t l
     sort_buckets(s, tmp, count, n, coarse, buckets, lo, shift);
 }
 
-void disorder_sort_binned(double *s, double *tmp, uint32_t *count, size_t n, uint32_t *bins, uint64_t lo,
-                          uint64_t hi)
+/* ---- buckets with predicted capacities ----------------------------------- */
+
+#define MARGIN_BELOW 12 /* binades of spare slices below the smallest value seen */
+#define MARGIN_ABOVE 4  /* and above the largest */
+
+int disorder_buckets_init(disorder_buckets *b, size_t n)
 {
-    const unsigned shift = 52 - disorder_sort_bin_bits(n);
-    const uint64_t first = lo >> shift, last = hi >> shift;
-    sort_buckets(s, tmp, count, n, bins + first, (size_t)(last - first + 1), first << shift, shift);
+    memset(b, 0, sizeof *b);
+    b->shift = 52 - disorder_sort_bin_bits(n);
+    b->slices = disorder_sort_bin_size(n);
+    b->data_size = 2 * n + 1024 < UINT32_MAX ? 2 * n + 1024 : UINT32_MAX;
+    b->slot = calloc(2 * b->slices, sizeof(uint32_t));
+    b->start = calloc(b->slices, sizeof(uint32_t));
+    b->over = calloc(b->slices, sizeof(uint32_t));
+    b->mean = calloc(b->slices, sizeof(float));
+    b->data = malloc(b->data_size * sizeof(double));
+    b->ov = malloc((n + 1) * sizeof(double));
+    b->ov2 = malloc((n + 1) * sizeof(double));
+    b->ov_first = SIZE_MAX;
+    return b->slot && b->start && b->over && b->mean && b->data && b->ov && b->ov2;
+}
+
+void disorder_buckets_free(disorder_buckets *b)
+{
+    free(b->slot);
+    free(b->start);
+    free(b->over);
+    free(b->mean);
+    free(b->data);
+    free(b->ov);
+    free(b->ov2);
+    memset(b, 0, sizeof *b);
+}
+
+/* Sort the m values of src (whose bits lie in slice `key`) into dst. */
+static void sort_slice(const double *src, double *dst, size_t m, uint32_t *count, size_t key, unsigned shift)
+{
+    if (m <= 16) {
+        memcpy(dst, src, m * sizeof(double));
+        insertion_sort(dst, m);
+    } else {
+        fine_sort(src, dst, m, count, (uint64_t)key << shift, shift);
+    }
+}
+
+/* The capacities of the next fill: slices within the margins around
+ * [first, last] (the nonempty ones) get their running mean plus three
+ * standard deviations (Poisson) and 2, as long as data has room; the
+ * others none. */
+static void predict(disorder_buckets *b, size_t first, size_t last)
+{
+    for (size_t k = b->cap_first; k < b->cap_last; k++)
+        b->slot[2 * k] = b->slot[2 * k + 1] = 0;
+    const size_t per_binade = (size_t)1 << (52 - b->shift);
+    size_t lo = first > MARGIN_BELOW * per_binade ? first - MARGIN_BELOW * per_binade : 0;
+    size_t hi = last + 1 + MARGIN_ABOVE * per_binade < b->slices ? last + 1 + MARGIN_ABOVE * per_binade : b->slices;
+    /* means of slices leaving the window are forgotten */
+    for (size_t k = b->cap_first; k < b->cap_last; k++)
+        if (k < lo || k >= hi)
+            b->mean[k] = 0;
+    size_t used = 0;
+    for (size_t k = lo; k < hi; k++) {
+        float mu = b->mean[k];
+        size_t cap = (size_t)(mu + 3.0f * sqrtf(mu)) + 2;
+        if (cap > b->data_size - used)
+            cap = b->data_size - used;
+        b->start[k] = b->slot[2 * k] = (uint32_t)used;
+        used += cap;
+        b->slot[2 * k + 1] = (uint32_t)used;
+    }
+    b->cap_first = lo;
+    b->cap_last = hi;
+}
+
+void disorder_buckets_sort(disorder_buckets *b, double *s, uint32_t *count)
+{
+    size_t lo = b->cap_first, hi = b->cap_last;
+    if (b->nov > 0) {
+        /* group the overflow by slice (a counting sort; over[k] ends as the
+         * end of slice k's run in ov2) */
+        uint32_t sum = 0;
+        for (size_t k = b->ov_first; k <= b->ov_last; k++) {
+            uint32_t c = b->over[k];
+            b->over[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < b->nov; i++)
+            b->ov2[b->over[disorder_bits_of(b->ov[i]) >> b->shift]++] = b->ov[i];
+        if (lo == hi || b->ov_first < lo)
+            lo = b->ov_first;
+        if (lo == hi || b->ov_last + 1 > hi)
+            hi = b->ov_last + 1;
+    }
+    /* the weight of this sort in the running means: 1/1, 1/2, ... 1/8 */
+    if (b->sorts < 8)
+        b->sorts += 1;
+    const float w = (float)(1.0 / b->sorts);
+    size_t out = 0, run = 0, first = SIZE_MAX, last = 0;
+    for (size_t k = lo; k < hi; k++) {
+        size_t m1 = k >= b->cap_first && k < b->cap_last ? b->slot[2 * k] - b->start[k] : 0;
+        size_t m2 = 0, from = run;
+        if (b->nov > 0 && k >= b->ov_first && k <= b->ov_last) {
+            m2 = b->over[k] - run;
+            run = b->over[k];
+            b->over[k] = 0;
+        }
+        size_t m = m1 + m2;
+        b->mean[k] += w * ((float)m - b->mean[k]);
+        if (m == 0)
+            continue;
+        first = k < first ? k : first;
+        last = k;
+        const double *src = b->data + b->start[k];
+        if (m2 > 0 && m1 == 0) {
+            src = b->ov2 + from;
+        } else if (m2 > 0) { /* ov is free now */
+            memcpy(b->ov, b->data + b->start[k], m1 * sizeof(double));
+            memcpy(b->ov + m1, b->ov2 + from, m2 * sizeof(double));
+            src = b->ov;
+        }
+        sort_slice(src, s + out, m, count, k, b->shift);
+        out += m;
+    }
+    b->nov = 0;
+    b->ov_first = SIZE_MAX;
+    b->ov_last = 0;
+    if (first != SIZE_MAX)
+        predict(b, first, last);
 }
