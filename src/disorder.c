@@ -348,8 +348,7 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, diso
         if (kind != LRK_DISORDER_BIMODAL)
             disorder_exp_times(x, ex, x, (size_t)m); /* each element by itself: blocks do not matter */
         /* into their coarse buckets while the block is in L1 */
-        for (long j = 0; j < m; j++)
-            disorder_buckets_put(out, x[j]);
+        disorder_buckets_put_block(out, x, (size_t)m);
     }
     g->state = a;
 }

@@ -238,6 +238,14 @@ void disorder_buckets_free(disorder_buckets *b)
     memset(b, 0, sizeof *b);
 }
 
+void disorder_buckets_overflow(disorder_buckets *b, double v, size_t k)
+{
+    b->ov[b->nov++] = v;
+    b->over[k]++;
+    b->ov_first = k < b->ov_first ? k : b->ov_first;
+    b->ov_last = k > b->ov_last ? k : b->ov_last;
+}
+
 /* Sort the m values of src (whose bits lie in slice `key`) into dst. */
 static void sort_slice(const double *src, double *dst, size_t m, uint32_t *count, size_t key, unsigned shift)
 {

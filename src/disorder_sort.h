@@ -79,19 +79,25 @@ typedef struct disorder_buckets {
 int disorder_buckets_init(disorder_buckets *b, size_t n);
 void disorder_buckets_free(disorder_buckets *b);
 
-/* Add value v (a positive double). */
-static inline void disorder_buckets_put(disorder_buckets *b, double v)
+/* The rare branch of disorder_buckets_put_block: v overflows slice k. */
+void disorder_buckets_overflow(disorder_buckets *b, double v, size_t k);
+
+/* Add the values v[0..m) (positive doubles).  The fields stay in
+ * registers (the stores into slot and data could alias them otherwise). */
+static inline void disorder_buckets_put_block(disorder_buckets *b, const double *v, size_t m)
 {
-    size_t k = disorder_bits_of(v) >> b->shift;
-    uint32_t p = b->slot[2 * k];
-    if (__builtin_expect(p < b->slot[2 * k + 1], 1)) {
-        b->data[p] = v;
-        b->slot[2 * k] = p + 1;
-    } else {
-        b->ov[b->nov++] = v;
-        b->over[k]++;
-        b->ov_first = k < b->ov_first ? k : b->ov_first;
-        b->ov_last = k > b->ov_last ? k : b->ov_last;
+    const unsigned shift = b->shift;
+    uint32_t *const slot = b->slot;
+    double *const data = b->data;
+    for (size_t j = 0; j < m; j++) {
+        size_t k = disorder_bits_of(v[j]) >> shift;
+        uint32_t p = slot[2 * k];
+        if (__builtin_expect(p < slot[2 * k + 1], 1)) {
+            data[p] = v[j];
+            slot[2 * k] = p + 1;
+        } else {
+            disorder_buckets_overflow(b, v[j], k);
+        }
     }
 }
 
