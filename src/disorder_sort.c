@@ -15,7 +15,7 @@
  *     of unsorted values, no count pass); a value whose bucket is full waits
  *     in an overflow list, grouped by slice and merged with its bucket;
  *  2. each coarse bucket (now in L1/L2) by the next bits below its own
- *     shift, with between 2 and 4 slots per element, into s; then an
+ *     shift, with between 1 and 2 slots per element, into s; then an
  *     insertion pass (branch-free for a value and its predecessor) orders
  *     neighbours that share a slot.
  * The fine key is integer arithmetic on the bits (no min/max pass, no
@@ -141,7 +141,7 @@ static int by_value(const void *pa, const void *pb)
 static void fine_sort(const double *src, double *dst, size_t m, uint32_t *count, uint64_t base, unsigned width)
 {
     unsigned k = 1;
-    while (((size_t)1 << k) < 2 * m)
+    while (((size_t)1 << k) < m)
         k++;
     const unsigned sh = width > k ? width - k : 0;
     const size_t F = (size_t)1 << (width > k ? k : width);
