@@ -227,13 +227,15 @@ int lrk_disorder_master_wanted(const lrk_model *m, int master_equation);
  * master_equation is references.master_equation (an lrk_switch of config.h:
  * 0 = auto, the BIMODAL_MASTER range above, left out when it would take more
  * than 1e9 cell updates; on = any N <= LRK_DISORDER_MASTER_MAX_N with the full
- * budget LRK_DISORDER_MASTER_MAX_WORK, a solve over it failing as the chain's
- * does; larger N is left out, as the memory is N^2; off = never). */
+ * budget LRK_DISORDER_MASTER_MAX_WORK, a solve over it left out too, with its
+ * reason in master_left_out, as the chain's is; larger N is left out, as the
+ * memory is N^2; off = never). */
 typedef struct lrk_disorder_columns {
     double *q_ode, *t_ode;               /* mean field */
     double *q_exact_mean, *q_exact_std;  /* binomial or two-class master equation */
     double *t_exact_mean, *t_exact_var;  /* order statistics or bimodal */
     int master_equation;
+    char master_left_out[256];           /* out: why `on` got no master equation ("" if it did) */
 } lrk_disorder_columns;
 
 lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t_count, const double *q_levels,
