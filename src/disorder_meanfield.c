@@ -245,7 +245,7 @@ static double max_difference(const double *a, const double *b, size_t count, int
     return worst;
 }
 
-lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
+static lrk_status gauss_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
                                    const double *q_levels, size_t level_count, double *t_levels,
                                    size_t *nodes_used, lrk_error *err)
 {
@@ -280,5 +280,47 @@ lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t
     free(t_prev);
     if (st == LRK_OK && nodes_used != NULL)
         *nodes_used = n;
+    return st;
+}
+
+/* Without coupling the mean field is p(t) itself, which the exact
+ * quadrature of lrk_disorder_relaxed_fraction gives at any width; the
+ * level times by bisection in ln t (p is increasing).  Used where the Gauss
+ * nodes do not converge (very wide offsets). */
+static lrk_status uncoupled(const lrk_model *m, const double *t, size_t t_count, double *q, const double *q_levels,
+                            size_t level_count, double *t_levels, lrk_error *err)
+{
+    double one_minus;
+    lrk_status st = LRK_OK;
+    for (size_t i = 0; st == LRK_OK && q != NULL && i < t_count; i++)
+        st = lrk_disorder_relaxed_fraction(m, t[i], &q[i], &one_minus, err);
+    for (size_t j = 0; st == LRK_OK && t_levels != NULL && j < level_count; j++) {
+        double lo = -745, hi = 709, p = 0;
+        for (int it = 0; st == LRK_OK && it < 200 && hi - lo > 1e-14 * fmax(fabs(hi), 1.0); it++) {
+            double mid = 0.5 * (lo + hi);
+            st = lrk_disorder_relaxed_fraction(m, exp(mid), &p, &one_minus, err);
+            if (p < q_levels[j])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        t_levels[j] = exp(0.5 * (lo + hi));
+        if (st == LRK_OK && !(hi < 709))
+            st = lrk_error_set(err, LRK_ERR_NUMERIC, "mean field: no finite time for q = %g", q_levels[j]);
+    }
+    return st;
+}
+
+lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
+                                   const double *q_levels, size_t level_count, double *t_levels,
+                                   size_t *nodes_used, lrk_error *err)
+{
+    lrk_status st = gauss_mean_field(m, t, t_count, q, q_levels, level_count, t_levels, nodes_used,
+                                                  err);
+    if (st == LRK_ERR_NOCONVERGE && lrk_model_coupling(m) * m->V1 == 0) {
+        st = uncoupled(m, t, t_count, q, q_levels, level_count, t_levels, err);
+        if (st == LRK_OK && nodes_used != NULL)
+            *nodes_used = 0; /* none: the exact quadrature */
+    }
     return st;
 }

@@ -286,6 +286,32 @@ Test(disorder_ref, mean_field_at_zero_coupling_is_the_exact_fraction)
     }
 }
 
+/* Too wide for the Gauss nodes (normal w/T = 10, exponential w/T = 3): at
+ * c V1 = 0 the mean field is still p(t), from the exact quadrature, and its
+ * level times invert it (p(t_j) = q_j to 1e-12).  NOCONVERGE before. */
+Test(disorder_ref, mean_field_at_zero_coupling_has_no_width_limit)
+{
+    const lrk_disorder_kind kinds[] = {LRK_DISORDER_NORMAL, LRK_DISORDER_EXPONENTIAL};
+    const double widths[] = {10.0, 3.0}, levels[] = {0.01, 0.3, 0.5, 0.9, 0.99};
+    for (int i = 0; i < 2; i++) {
+        lrk_model m = model(LRK_MODE_SER, 1.0, 0, 1.0, 100, kinds[i], widths[i]);
+        double t[] = {1e-3, 1, 1e3, 1e6}, q[4], tl[5];
+        size_t nodes = 99;
+        lrk_error err;
+        cr_assert_eq(lrk_disorder_mean_field(&m, t, 4, q, levels, 5, tl, &nodes, &err), LRK_OK, "%s: %s",
+                     lrk_disorder_name(kinds[i]), err.message);
+        cr_expect_eq(nodes, 0u);
+        for (int j = 0; j < 5; j++) {
+            double p, s;
+            cr_assert_eq(lrk_disorder_relaxed_fraction(&m, tl[j], &p, &s, &err), LRK_OK);
+            cr_expect_float_eq(p, levels[j], 1e-12, "%s q = %g: p(t = %g) = %.15g", lrk_disorder_name(kinds[i]),
+                               levels[j], tl[j], p);
+        }
+        for (int k = 0; k < 4; k++)
+            cr_expect(q[k] > 0 && q[k] < 1 && (k == 0 || q[k] > q[k - 1]), "q(%g) = %g", t[k], q[k]);
+    }
+}
+
 typedef struct class_ode {
     size_t n;
     double k[64], w[64], a;
