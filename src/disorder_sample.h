@@ -107,9 +107,9 @@ static inline double disorder_normal_ziggurat(lrk_pcg64 *g, const normal_ziggura
  * result is not specified. */
 double disorder_exp(double x);
 
-/* out[i] = disorder_exp(x[i]) * f[i] for i < n, two lanes at a time with
- * SSE2 (exactly the scalar operations: the bytes do not depend on the CPU,
- * on n or on the position of an element). */
+/* out[i] = disorder_exp(x[i]) * f[i] for i < n (out may be x), two lanes at
+ * a time with SSE2 (exactly the scalar operations: the bytes do not depend
+ * on the CPU, on n or on the position of an element). */
 void disorder_exp_times(const double *x, const double *f, double *out, size_t n);
 
 /* Which path disorder_exp_times takes (for the benchmark's report). */
