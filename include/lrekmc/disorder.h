@@ -38,16 +38,17 @@
  * with a message naming model.disorder.width (nothing is clamped).
  *
  * Determinism.  All randomness comes from the generator g passed in (results
- * version 2): four outputs of g seed a second PCG64 (lrk_pcg64_seed128 with
+ * version 3): four outputs of g seed a second PCG64 (lrk_pcg64_seed128 with
  * initstate = w0 2^64 + w1, initseq = w2 2^64 + w3); then g gives the N
  * offsets in LRE order, the same numbers as lrk_disorder_draw, and the second
  * generator the N unit exponentials in LRE order.  Two generators so that
  * their two LCG chains overlap in the CPU (one chain serialised two 128-bit
  * multiplies per LRE).  The sum-tree method and the spatial engine draw only
  * from g (lrk_disorder_draw).  The same generator gives the same bytes on any
- * thread.  The vector exp is always glibc's SSE2 routine (libmvec), on any
- * x86-64 CPU, so x86-64 machines with the same glibc agree bit for bit
- * (docs/disorder.md).
+ * thread.  exp() of the log-rates is the engine's own (fixed double and
+ * integer operations, a fixed table; two SSE2 lanes doing exactly the scalar
+ * operations), so the bytes do not depend on the CPU, its vector units or
+ * the libm (docs/disorder.md).
  *
  * A straightforward direct simulation (LRK_DISORDER_SUM_TREE) is kept as an
  * independent implementation for the tests and the benchmark: the next LRE is
