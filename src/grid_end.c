@@ -14,6 +14,7 @@
 
 #include "lrekmc/engine.h"
 #include "lrekmc/kmc.h"
+#include "lrekmc/lattice.h"
 #include "lrekmc/ode.h"
 
 const char *const lrk_grid_end_rule_names[] = {"auto", "ode", "moments", "pilot", NULL};
@@ -25,13 +26,40 @@ const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule)
     return (int)rule >= 0 && rule < LRK_GRID_END_FIXED ? lrk_grid_end_rule_names[rule] : "ode";
 }
 
+/* LREs in space (r3, a neighbour in range, no disorder) whose barriers only
+ * rise (c >= 0): every unrelaxed site's barrier is at most V0 + c V1 (a
+ * site's coupling sum is <= V1, lattice.h), so its rate is at least
+ * k_min = e^(-(V0 + c V1)/T) and with i sites relaxed the total rate is at
+ * least (N - i) k_min.  Event by event the lattice is then stochastically
+ * faster than the chain of N independent LREs of rate k_min: T_n <=_st
+ * sum_{i<n} E_i / ((N - i) k_min), and the Chernoff bound of that chain
+ * bounds the lattice's tail.  For c < 0 the same argument needs k = e^(-V0/T),
+ * loose by e^(|c| V1/T): the pilot is used there. */
+static int slowest_chain_bounds(const lrk_model *m)
+{
+    return m->space.lattice == LRK_LATTICE_CUBIC && m->space.kernel == LRK_KERNEL_R3 && !lrk_disorder_active(m)
+           && lrk_model_coupling(m) >= 0 && m->V1 > 0 && lrk_stencil_sum(&m->space) > 0;
+}
+
+static lrk_model slowest_chain(const lrk_model *m)
+{
+    lrk_model slow = *m;
+    slow.V0 = m->V0 + lrk_model_coupling(m) * m->V1;
+    slow.V1 = 0;
+    slow.space.lattice = LRK_LATTICE_NONE;
+    return slow;
+}
+
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
 {
     /* the Chernoff bound needs the exact rates behind the first-passage
-     * moments; disorder without coupling has its mean field p(t) as the exact
-     * ensemble mean (disorder.h) */
+     * moments, or rates that bound them (slowest_chain_bounds); disorder
+     * without coupling has its mean field p(t) as the exact ensemble mean
+     * (disorder.h) */
     if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
         return LRK_GRID_END_ODE;
+    if (slowest_chain_bounds(m))
+        return LRK_GRID_END_MOMENTS;
     return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
 
@@ -265,11 +293,12 @@ lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err)
  * disorder or LREs in space (r3) those are not the process's rates. */
 static lrk_status moments_applies(const lrk_model *m, lrk_error *err)
 {
-    if (!lrk_disorder_active(m) && (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE))
+    if (!lrk_disorder_active(m) && (slowest_chain_bounds(m) || (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE)))
         return LRK_OK;
     return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
-                         "chain, which %s does not have; use pilot (or auto)",
-                         lrk_disorder_active(m) ? "model.disorder" : "model.space with this kernel");
+                         "chain, or rates that bound them (LREs in space whose barriers only rise), which %s does "
+                         "not have; use pilot (or auto)",
+                         lrk_disorder_active(m) ? "model.disorder" : "model.space with CER coupling");
 }
 
 lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err)
@@ -353,9 +382,10 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
     lrk_status s = mean_field_time(m, q_max, rule, &out->t_ode, err);
     if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
         s = moments_applies(m, err);
-    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
-        s = lrk_grid_end_moments(m, q_max, &out->t_ensemble, &out->level_event, err);
-    else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS) {
+        lrk_model slow = slowest_chain_bounds(m) ? slowest_chain(m) : *m;
+        s = lrk_grid_end_moments(&slow, q_max, &out->t_ensemble, &out->level_event, err);
+    } else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
         s = lrk_grid_end_pilot(m, q_max, lrk_grid_pilot_seed(seed), threads, &out->t_ensemble, err);
     if (s == LRK_OK)
         out->t_max = rule == LRK_GRID_END_ODE ? out->t_ode : fmax(out->t_ode, out->t_ensemble);

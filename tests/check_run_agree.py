@@ -23,7 +23,7 @@ import sys
 # adversarial sweep of 2026-12-01), each followed by the part that matters.
 FIXED = [
     # the pilot cannot bound q_max = 0.999 (check must refuse it)
-    "model: {space: {lattice: cubic, L: 4, d_el: 1.5}}\nkmc: {trajectories: 8}\nfit: {batches: 4}\n"
+    "model: {mode: cer, space: {lattice: cubic, L: 4, d_el: 1.5}}\nkmc: {trajectories: 8}\nfit: {batches: 4}\n"
     "grid: {q_max: 0.999}\n",
     # references.master_equation: on over its work budget (left out with a warning)
     "model: {mode: cer, V0: 1, V1: 10, T: 0.143334, N: 50}\nkmc: {trajectories: 16}\n"
@@ -38,8 +38,8 @@ FIXED = [
     "model: {mode: cer, V0: 0.5, V1: 0, T: 0.688625, disorder: {distribution: normal, width: 6.88625},\n"
     "        space: {lattice: cubic, L: 1, Ly: 8, Lz: 4, d_el: 3}}\n"
     "kmc: {trajectories: 0}\ngrid: {t_max: 29270, points: 10}\n",
-    # moments in space (check must refuse it)
-    "model: {space: {lattice: cubic, L: 4, d_el: 1.5}}\nkmc: {trajectories: 8}\nfit: {batches: 4}\n"
+    # moments for CER in space (check must refuse it)
+    "model: {mode: cer, space: {lattice: cubic, L: 4, d_el: 1.5}}\nkmc: {trajectories: 8}\nfit: {batches: 4}\n"
     "grid: {t_max_rule: moments}\n",
     # a width sweep from 0 without a distribution: the resume hash
     "model: {N: 10}\nkmc: {trajectories: 8}\nfit: {batches: 2}\ngrid: {points: 3}\n"

@@ -14,6 +14,7 @@
 
 #include "lrekmc/config.h"
 #include "lrekmc/grid_end.h"
+#include "lrekmc/lattice_master.h"
 #include "lrekmc/master.h"
 #include "lrekmc/point.h"
 #include "kmc_same.h"
@@ -125,6 +126,49 @@ Test(grid_end, pilot_check_agrees_with_the_pilot)
                          accepted ? "accepts" : "refuses", ran ? "bounds it" : "cannot");
         }
     cr_expect(refused > 0 && refused < 18, "both verdicts occur (%zu refused)", refused);
+}
+
+/* SER (and crossover with c > 0) in space: auto ends the grid by the
+ * Chernoff bound of the slowest chain (every unrelaxed site's rate is at
+ * least e^(-(V0 + c V1)/T)); the exact mean of q at that t_max (2^N-state
+ * master equation of tiny boxes, lattice_master.h) is >= q_max on every
+ * box, temperature and q_max, and the bound costs no pilot.  CER keeps the
+ * pilot; moments is refused for it. */
+Test(grid_end, slowest_chain_bound_covers_ser_in_space)
+{
+    static const long boxes[][3] = {{2, 2, 2}, {1, 2, 4}, {1, 3, 3}};
+    static const double box_T[] = {2.0, 1.0, 0.4, 0.2}, q_maxes[] = {0.9, 0.99};
+    static const lrk_mode rising[] = {LRK_MODE_SER, LRK_MODE_CROSSOVER};
+    size_t checked = 0;
+    for (size_t b = 0; b < 3; b++)
+        for (size_t i = 0; i < 4; i++)
+            for (size_t k = 0; k < 2; k++)
+                for (size_t q = 0; q < 2; q++) {
+                    lrk_model m = {.mode = rising[k], .V0 = 1, .V1 = 1, .T = box_T[i], .A = 2, .T0 = 0.1,
+                                   .N = boxes[b][0] * boxes[b][1] * boxes[b][2]};
+                    m.space = (lrk_space){LRK_LATTICE_CUBIC, boxes[b][0], boxes[b][1], boxes[b][2], 1.5,
+                                          LRK_KERNEL_R3};
+                    if (lrk_model_coupling(&m) <= 0)
+                        continue;
+                    cr_assert_eq(lrk_grid_end_rule_for(&m), LRK_GRID_END_MOMENTS);
+                    lrk_grid_end g;
+                    lrk_error err;
+                    cr_assert_eq(lrk_grid_end_compute(&m, q_maxes[q], LRK_GRID_END_MOMENTS, 1, 1, &g, &err), LRK_OK,
+                                 "%s", err.message);
+                    double mean, sd;
+                    cr_assert_eq(lrk_lattice_master_solve(&m, &g.t_max, 1, &mean, &sd, NULL, 0, NULL, NULL, &err),
+                                 LRK_OK, "%s", err.message);
+                    cr_expect_geq(mean, q_maxes[q] - 1e-12, "%s %ldx%ldx%ld T = %g: E q(t_max = %g) = %.6f < %g",
+                                  lrk_mode_name(m.mode), boxes[b][0], boxes[b][1], boxes[b][2], m.T, g.t_max, mean,
+                                  q_maxes[q]);
+                    checked++;
+                }
+    cr_expect_geq(checked, 30u);
+    lrk_model cer = {.mode = LRK_MODE_CER, .V0 = 1, .V1 = 1, .T = 1, .N = 8};
+    cer.space = (lrk_space){LRK_LATTICE_CUBIC, 2, 2, 2, 1.5, LRK_KERNEL_R3};
+    cr_expect_eq(lrk_grid_end_rule_for(&cer), LRK_GRID_END_PILOT);
+    lrk_error err;
+    cr_expect_eq(lrk_grid_end_rule_check(&cer, LRK_GRID_END_MOMENTS, 0.99, &err), LRK_ERR_INVALID);
 }
 
 static lrk_config low_t_config(double T, long N, long trajectories, lrk_grid_end_rule rule)
