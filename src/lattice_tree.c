@@ -97,22 +97,26 @@ static inline size_t pick(const double *v, size_t n, double *u)
     return last;
 }
 
-size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u)
+size_t lt_walk(const lt_shape *sh, const lt_tree *t, double *u)
 {
     size_t idx = 0;
     for (unsigned l = sh->depth; l > 0; l--) {
         const unsigned a = sh->bits[l - 1];
         const size_t k = (size_t)1 << a;
-        size_t c = pick(t->sum + sh->offset[l - 1] + (idx << a), k, &u);
+        size_t c = pick(t->sum + sh->offset[l - 1] + (idx << a), k, u);
         if (c == k)
             return SIZE_MAX;
         idx = (idx << a) + c;
     }
-    uint32_t b = leaf_block[idx];
+    return idx;
+}
+
+/* The block line by line (a line of zeros sums to exactly 0), reading
+ * only the lines up to the one chosen. */
+size_t lt_in_block(const double *rate, uint32_t b, double u)
+{
     if (b == UINT32_MAX)
         return SIZE_MAX;
-    /* the block line by line (a line of zeros sums to exactly 0), reading
-     * only the lines up to the one chosen */
     const double *r = rate + (size_t)b * LT_BLOCK;
     int last = -1;
     for (int j = 0; j < 8; j++) {
@@ -129,6 +133,21 @@ size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const
         return SIZE_MAX;
     size_t c = pick(r + 8 * last, 8, &u);
     return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * (size_t)last + c;
+}
+
+void lt_prefetch_block(const double *rate, uint32_t b)
+{
+    if (b == UINT32_MAX)
+        return;
+    const double *r = rate + (size_t)b * LT_BLOCK;
+    for (int j = 0; j < 8; j++)
+        __builtin_prefetch(r + 8 * j);
+}
+
+size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u)
+{
+    size_t idx = lt_walk(sh, t, &u);
+    return idx == SIZE_MAX ? SIZE_MAX : lt_in_block(rate, leaf_block[idx], u);
 }
 
 static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)
