@@ -221,12 +221,15 @@ static void relax_grouped(const lrk_lattice_shared *s, lattice_lane *ln, size_t 
         v2d old01 = {0.0, 0.0}, new01 = {0.0, 0.0};
         uint32_t e = 0;
         for (; e + 1 < G->count; e += 2) {
-            const v2d r = {base[sl[e]], base[sl[e + 1]]};
+            /* the slot bytes in registers: a store through base could
+             * alias a byte, which would then be read again */
+            const unsigned i0 = sl[e], i1 = sl[e + 1];
+            const v2d r = {base[i0], base[i1]};
             v2d fe;
             memcpy(&fe, f + e, sizeof fe);
             const v2d q = r * fe;
-            base[sl[e]] = q[0];
-            base[sl[e + 1]] = q[1];
+            base[i0] = q[0];
+            base[i1] = q[1];
             old01 += r;
             new01 += q;
         }
