@@ -6,14 +6,20 @@
  * over the sites in row-major order (one leaf-to-root walk per changed
  * rate, written here) and composition-rejection (written here), all in one
  * process on one thread.
- * Reported: events per CPU second (the machine may be shared; CPU time is
- * the speed of the code when it has a core), ns per rate update
- * (CPU time / (events x stencil entries)), and the ratio to the
- * straightforward tree; last, a composition-rejection prototype (below).
- * About 10^6 events per case (the straightforward tree and CR 2.5 10^5).
- *   usage: bench_lattice [repeats] [engine [L [d_el [events]]]]   (best of `repeats`, default 1;
- *   `engine`: the spatial engine only, the other columns 0; [L], [d_el]: that case only;
- *   events per case, default 10^6)
+ * Reported: events per CPU second of the engine as kmc_run.c drives it
+ * (LRK_LATTICE_LANES trajectories per call; the CPU time is the speed of
+ * the code when it has a core, the machine may be shared), ns per rate
+ * update (CPU time / (events x stencil entries)), the engine one
+ * trajectory per call (lrk_lattice_simulate) and the ratio of the two
+ * (alternated repeats: the same load for both), the straightforward tree
+ * and the ratio to it, the mean-field engine, and a composition-rejection
+ * prototype (below).
+ * About 10^6 events per case, an even number of trajectories (the
+ * straightforward tree and CR 2.5 10^5).
+ *   usage: bench_lattice [repeats] [engine [L [d_el [events]]]]   (best of
+ *   `repeats`, default 1; `engine`: the spatial engine only, the other
+ *   columns 0 (any other word: all columns); [L], [d_el]: that case only;
+ *   [events]: per case, default 10^6)
  */
 #include <math.h>
 #include <stdio.h>

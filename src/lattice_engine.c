@@ -504,8 +504,7 @@ static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
     size_t slot = lt_select(&s->shape, &ln->tree, ln->rate, s->leaf_block, u * root_of(s, ln));
     if (slot == SIZE_MAX)
         slot = reselect(s, w, ln, u);
-    lattice_prefetch(s, ln, slot);
-    lattice_relax(s, w, ln, slot);
+    lattice_relax(s, w, ln, slot, 0);
     return slot;
 }
 
@@ -568,7 +567,7 @@ static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w,
 /* The update of event n and its output; then the first half of event n + 1. */
 static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
 {
-    lattice_relax(s, w, x->ln, x->slot);
+    lattice_relax(s, w, x->ln, x->slot, 1);
     x->t += x->dt * inv_k;
     record(s, w, x->o, n, site_of(s, x->slot), x->t);
     if (n < s->N)
