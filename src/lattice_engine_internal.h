@@ -40,6 +40,7 @@ typedef struct lg_position {
 typedef struct lg_group {
     uint32_t first, count;   /* entries */
     uint8_t cell[3];         /* index into off[a] per axis */
+    uint8_t lines;           /* bit j: the entries touch line j (slots 8j .. 8j + 7) of the block */
 } lg_group;
 
 struct lrk_lattice_shared {
