@@ -40,7 +40,6 @@ typedef struct lg_position {
 typedef struct lg_group {
     uint32_t first, count;   /* entries */
     uint8_t cell[3];         /* index into off[a] per axis */
-    uint8_t lines;           /* bit j: the entries touch line j (slots 8j .. 8j + 7) of the block */
 } lg_group;
 
 struct lrk_lattice_shared {
@@ -82,7 +81,7 @@ struct lrk_lattice_shared {
  * (lrk_lattice_simulate_lanes): each lane has its own rates, tree and
  * relaxed field; the scratch is shared (used by one lane at a time). */
 #define LATTICE_LANES LRK_LATTICE_LANES
-/* Two lanes only while both lanes' rates fit in this many bytes (L <= 64). */
+/* Two lanes only while both lanes' rates fit in this many bytes (L <= 48). */
 #define LATTICE_LANES_MAX_BYTES ((size_t)8 << 20)
 
 typedef struct lattice_lane {

@@ -82,13 +82,11 @@ static int group_position(lrk_lattice_shared *s, unsigned p, uint64_t *keys, uin
             lg_group *G = s->groups + (*n_groups)++;
             G->first = *n_entries + (uint32_t)e;
             G->count = 0;
-            G->lines = 0;
             G->cell[0] = (uint8_t)(cell % LG_AXIS);
             G->cell[1] = (uint8_t)(cell / LG_AXIS % LG_AXIS);
             G->cell[2] = (uint8_t)(cell / (LG_AXIS * LG_AXIS));
         }
         s->groups[*n_groups - 1].count++;
-        s->groups[*n_groups - 1].lines |= (uint8_t)(1u << (((keys[e] >> 32) & 63) >> 3));
         s->gslot[*n_entries + e] = (uint8_t)((keys[e] >> 32) & 63);
         s->gfac[*n_entries + e] = s->factor[o];
     }
@@ -183,10 +181,11 @@ static inline void target_terms(const lrk_lattice_shared *s, size_t b0, const lg
 static inline void prefetch_group(const lrk_lattice_shared *s, const double *rate, uint32_t row[3][LG_AXIS],
                                   const lg_group *G)
 {
-    (void)s;
     const double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
-    for (unsigned lines = G->lines; lines != 0; lines &= lines - 1) /* each line once */
-        __builtin_prefetch(base + 8 * __builtin_ctz(lines), 1);
+    const uint8_t *sl = s->gslot + G->first;
+    for (uint32_t e = 0; e < G->count; e += 4)
+        __builtin_prefetch(base + sl[e], 1);
+    __builtin_prefetch(base + sl[G->count - 1], 1);
 }
 
 void lattice_prefetch(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot)
