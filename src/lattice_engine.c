@@ -349,9 +349,11 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
         return st;
     }
     /* The uniform fast path has no per-lane arrays to overlap: one lane
-     * state, lanes run one after the other.  Nor do boxes whose two lanes'
-     * rates would crowd the last-level cache (L = 128, 2 x 16 MB, was 16 %
-     * slower with two lanes at d_el = 3): they keep one lane's memory. */
+     * state, lanes run one after the other.  So do boxes whose two lanes'
+     * rates would not share the 1-2 MB of a core's L2: from L = 64 (2 MB a
+     * lane) the update is bound by L2 misses, which a second lane only adds
+     * to (measured at L = 64: +5..15 % at d_el = 1, 2 but -2..-13 % at
+     * d_el = 3, 4; L = 128, d_el = 3: -16 %); they keep one lane's memory. */
     w->lanes = s->uniform || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
     int ok = 1;
     for (int l = 0; l < w->lanes; l++)

@@ -82,7 +82,7 @@ struct lrk_lattice_shared {
  * relaxed field; the scratch is shared (used by one lane at a time). */
 #define LATTICE_LANES LRK_LATTICE_LANES
 /* Two lanes only while both lanes' rates fit in this many bytes (L <= 48). */
-#define LATTICE_LANES_MAX_BYTES ((size_t)8 << 20)
+#define LATTICE_LANES_MAX_BYTES ((size_t)2 << 20)
 
 typedef struct lattice_lane {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
