@@ -506,7 +506,7 @@ static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
     size_t slot = lt_select(&s->shape, &ln->tree, ln->rate, s->leaf_block, u * root_of(s, ln));
     if (slot == SIZE_MAX)
         slot = reselect(s, w, ln, u);
-    lattice_relax(s, w, ln, slot, 0);
+    lattice_relax(s, w, ln, slot);
     return slot;
 }
 
@@ -556,20 +556,18 @@ static inline void half_walk(const lrk_lattice_shared *s, lane_step *x, long n)
     lt_prefetch_block(x->ln->rate, x->block);
 }
 
-/* Second half: the slot inside the block, and a prefetch of its stencil's
- * lines, which the update reads. */
+/* Second half: the slot inside the block. */
 static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
 {
     x->slot = lt_in_block(x->ln->rate, x->block, x->v);
     if (x->slot == SIZE_MAX)
         x->slot = reselect(s, w, x->ln, x->u);
-    lattice_prefetch(s, x->ln, x->slot);
 }
 
 /* The update of event n and its output; then the first half of event n + 1. */
 static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
 {
-    lattice_relax(s, w, x->ln, x->slot, 1);
+    lattice_relax(s, w, x->ln, x->slot);
     x->t += x->dt * inv_k;
     record(s, w, x->o, n, site_of(s, x->slot), x->t);
     if (n < s->N)
@@ -579,9 +577,9 @@ static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w
 /* Two trajectories event by event: per lane exactly the operations of
  * simulate_tree on its own arrays and generator, in the same order (so the
  * same bytes), split in halves and interleaved A-pick, B-relax, A-relax,
- * B-pick, so that every prefetch (a block's lines before its pick, the
- * stencil's lines before the update) has the other lane's half-step to
- * arrive in. */
+ * B-pick, so that one lane's dependent chains (the walk's sums, the pick in
+ * the block, whose lines were asked for at the walk) overlap the other
+ * lane's update. */
 static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
 {
     lane_step a = {.ln = o[0].ln, .rng = &rng[0], .o = &o[0]}, b = {.ln = o[1].ln, .rng = &rng[1], .o = &o[1]};
@@ -616,6 +614,11 @@ static void simulate_uniform(const lrk_lattice_shared *s, lrk_lattice_worker *w,
         un[pick] = un[left - 1];
         record(s, w, o, n, (long)site, t);
     }
+}
+
+int lrk_lattice_worker_lanes(const lrk_lattice_worker *w)
+{
+    return w->lanes;
 }
 
 size_t lrk_lattice_extra_count(const lrk_lattice_shared *s)

@@ -109,14 +109,8 @@ void lattice_groups_free(lrk_lattice_shared *s);
 
 /* Relax `slot`: its rate becomes 0, its stencil's rates are multiplied by
  * their factors, and the tree follows (deltas with bounds, lattice_tree.h).
- * Unless `prefetched` (lattice_prefetch was called for it), the stencil's
- * lines are asked for first when s->prefetch. */
-void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot, int prefetched);
-
-/* Ask for the cache lines relax() of `slot` will touch (grouped path, when
- * s->prefetch), some time before the update (lanes: while the other lane
- * works). */
-void lattice_prefetch(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot);
+ * When s->prefetch, the stencil's lines are asked for first. */
+void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot);
 
 /* White-box hooks for the tests: start a trajectory (disorder draws and
  * rates) and run `events` events of it (no output), then check the tree

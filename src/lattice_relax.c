@@ -188,19 +188,7 @@ static inline void prefetch_group(const lrk_lattice_shared *s, const double *rat
     __builtin_prefetch(base + sl[G->count - 1], 1);
 }
 
-void lattice_prefetch(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot)
-{
-    if (!s->grouped || !s->prefetch)
-        return;
-    const lg_position *P = &s->pos[slot % LT_BLOCK];
-    uint32_t row[3][LG_AXIS];
-    target_terms(s, slot / LT_BLOCK, P, row, NULL);
-    const lg_group *G = s->groups + P->first_group;
-    for (uint32_t g = 0; g < P->groups; g++)
-        prefetch_group(s, ln->rate, row, &G[g]);
-}
-
-static void relax_grouped(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot, int prefetched)
+static void relax_grouped(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {
     double *rate = ln->rate;
     const size_t b0 = slot / LT_BLOCK;
@@ -214,7 +202,9 @@ static void relax_grouped(const lrk_lattice_shared *s, lattice_lane *ln, size_t 
     uint32_t home_count = 1;
     rate[slot] = 0.0;
     const lg_group *G = s->groups + P->first_group;
-    for (uint32_t g = 0; s->prefetch && !prefetched && g < P->groups; g++) /* as lattice_prefetch */
+    /* beyond L = 32 the target lines are cache misses: ask for all of them
+     * before the first multiplication needs one (below, it costs ~10 %) */
+    for (uint32_t g = 0; s->prefetch && g < P->groups; g++)
         prefetch_group(s, rate, row, &G[g]);
     for (uint32_t g = 0; g < P->groups; g++, G++) {
         double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
@@ -309,10 +299,10 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
     }
 }
 
-void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot, int prefetched)
+void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
     if (s->grouped)
-        relax_grouped(s, ln, slot, prefetched);
+        relax_grouped(s, ln, slot);
     else
         relax_ungrouped(s, w, ln, slot);
 }

@@ -37,9 +37,9 @@
  * number of events at times <= t_k, at each grid time, and the time of event
  * level_events[j] at each level.
  *
- * Lanes: a worker steps up to LRK_LATTICE_LANES trajectories together,
- * event by event (lrk_lattice_simulate_lanes), each on its own rates, tree
- * and generator, so that one trajectory's cache misses and dependent chains
+ * Lanes: a worker of a small box steps LRK_LATTICE_LANES trajectories
+ * together, event by event (lrk_lattice_simulate_lanes), each on its own
+ * rates, tree and generator, so that one trajectory's dependent chains
  * overlap the other's work; every trajectory's output is byte for byte
  * what lrk_lattice_simulate gives it alone.
  *
@@ -49,7 +49,7 @@
  * tree's sums and bounds and the relaxed field, and once per worker < 0.3 N'
  * for the scratch, 8 N for the disorder offsets, 4 N for the uniform
  * kernel's list (one lane state there), and 22 N for the observables (FFT
- * arrays, union-find).  L = 256 takes about 0.75 GB per worker (2 lanes).
+ * arrays, union-find).  L = 256 takes about 0.6 GB per worker (one lane).
  */
 #ifndef LREKMC_LATTICE_ENGINE_H
 #define LREKMC_LATTICE_ENGINE_H
@@ -116,6 +116,11 @@ void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times
 /* The same for lane `lane` (0 <= lane < LRK_LATTICE_LANES; others ignored)
  * of lrk_lattice_simulate_lanes; lane 0 is also lrk_lattice_simulate's. */
 void lrk_lattice_worker_record_lane(lrk_lattice_worker *w, int lane, long *sites, double *times);
+
+/* Trajectories the worker steps together: LRK_LATTICE_LANES while both
+ * lanes' rates fit in 2 MB (L <= 48 for a cube), else 1 (lanes then run
+ * one after the other on lane 0); 1 for the uniform fast path. */
+int lrk_lattice_worker_lanes(const lrk_lattice_worker *w);
 
 /* Number of extras per trajectory (lattice_observe.h's layout). */
 size_t lrk_lattice_extra_count(const lrk_lattice_shared *s);
