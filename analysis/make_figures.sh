@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make_figures.sh - run lrekmc on the paper's configurations and draw every
 # figure into figures/ (paper Fig. 1a, 1b, 2, 3, fluctuation plots, CER's
-# beta at low temperature for finite regions, disorder against interaction).
+# beta at low temperature for finite regions, disorder against interaction,
+# and the LREs in space: beta against d_el and L, chi4 / C(r) / avalanches,
+# CER at low T, disorder in space).  The space-* runs take the longest
+# (minutes each on two cores; space-cer-low-T the most).
 #
 #   bash analysis/make_figures.sh [--plots-only] [NAME...]
 #
@@ -19,14 +22,15 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 RESULTS=${RESULTS:-results}
 FIGURES=${FIGURES:-figures}
 ALL=(quickstart paper-fig1a paper-fig1b paper-fig2 paper-fig3 fluctuations first-passage cer-low-T
-     disorder-interaction disorder)
+     disorder-interaction disorder space-beta-del space-beta-L space-observables space-cer-low-T
+     space-disorder-beta)
 
 run=1
 names=()
 for arg in "$@"; do
   case "$arg" in
     --plots-only) run=0 ;;
-    -h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "make_figures.sh: error: unknown option $arg (see --help)" >&2; exit 2 ;;
     *) names+=("$arg") ;;
   esac
@@ -58,6 +62,8 @@ plot() {
       "$PYTHON" analysis/plot_disorder.py "$dir" "$RESULTS/disorder-interaction" -o "$out" ;;
     space-disorder-beta)
       "$PYTHON" analysis/plot_space.py disorder "$dir" -o "$out" ;;
+    space-beta-del|space-beta-L|space-observables|space-cer-low-T)
+      "$PYTHON" analysis/plot_space.py "${name#space-}" "$dir" -o "$out" ;;
     fluctuations|first-passage)
       "$PYTHON" analysis/plot_fluctuations.py "$dir" -o "$out" ;;
     *)

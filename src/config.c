@@ -8,7 +8,9 @@
 #include "config_internal.h"
 
 #include "lrekmc/disorder.h"
+#include "lrekmc/grid_end.h"
 #include "lrekmc/lattice.h"
+#include "point_space.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -385,6 +387,27 @@ static size_t check_relations(lrk_config *c, lrk_diagnostics *d)
     return errors;
 }
 
+/* grid.t_max: auto by the pilot rule: a q_max the pilot cannot bound is
+ * refused here rather than after the run has started (grid_end.h). */
+static size_t check_grid_end(const lrk_config *c, lrk_diagnostics *d)
+{
+    if (!c->grid.t_max_auto)
+        return 0;
+    lrk_model ref;
+    point_space_reference_model(&c->model, &ref);
+    lrk_grid_end_rule rule = lrk_grid_end_rule_resolve(&ref, c->grid.t_max_rule, c->kmc.trajectories);
+    lrk_error err;
+    if (lrk_grid_end_rule_check(&ref, rule, c->grid.q_max, &err) == LRK_OK)
+        return 0;
+    static const char *const pilot_names[] = {"grid.q_max", "grid.t_max_rule", "grid.t_max", NULL};
+    static const char *const rule_names[] = {"grid.t_max_rule", NULL};
+    static const char *const ode_names[] = {"model.disorder.width", "grid.t_max", "kmc.trajectories", NULL};
+    const char *const *where = rule == LRK_GRID_END_PILOT ? pilot_names : rule == LRK_GRID_END_MOMENTS ? rule_names
+                                                                                                     : ode_names;
+    config_report(d, c, place(c, where), "%s", err.message);
+    return 1;
+}
+
 static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
 {
     size_t errors = check_crossover(c, d) + check_elastic(c, d) + check_relations(c, d);
@@ -406,6 +429,8 @@ static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
             errors++;
         }
     }
+    if (errors == 0)
+        errors += check_grid_end(c, d);
     return errors;
 }
 

@@ -103,6 +103,8 @@ typedef struct swept_key {
 } swept_key;
 
 struct point_hasher {
+    int slow;                    /* a swept key moves other keys' entries: build each point */
+    lrk_config base_config;      /* slow: the campaign's configuration */
     size_t n;                    /* entries of the array */
     uint64_t *base;              /* point 0's array */
     size_t axis_count;
@@ -116,6 +118,8 @@ void point_hasher_free(point_hasher *h)
 {
     if (h == NULL)
         return;
+    if (h->slow)
+        lrk_config_free(&h->base_config);
     for (size_t i = 0; i < h->key_count; i++)
         free(h->keys[i].value_hash);
     free(h->keys);
@@ -125,23 +129,48 @@ void point_hasher_free(point_hasher *h)
     free(h);
 }
 
-/* Each value of a swept key applied to (a copy of) point 0 and hashed. */
-static lrk_status hash_values(lrk_config *scratch, const lrk_sweep_axis *axis, size_t k, swept_key *out,
-                              lrk_error *err)
+/* Whether some entry other than `slot` differs between a and b: a key whose
+ * omission depends on the swept one (model.disorder.distribution on
+ * width, model.space.* on the lattice). */
+static int moves_others(const uint64_t *a, const uint64_t *b, size_t n, size_t slot)
+{
+    for (size_t i = 0; i < n; i++)
+        if (i != slot && a[i] != b[i])
+            return 1;
+    return 0;
+}
+
+/* Each value of a swept key applied to a copy of point 0 and hashed; *slow
+ * set when a value moves another key's entry (the per-key form would then
+ * be wrong). */
+static lrk_status hash_values(const lrk_config *first, const uint64_t *base, size_t n, const lrk_sweep_axis *axis,
+                              size_t k, swept_key *out, int *slow, lrk_error *err)
 {
     size_t slot = 0;
     const config_key_def *def = config_key_find(axis->keys[k], &slot);
     out->slot = slot;
     out->value_hash = malloc(axis->value_count * sizeof *out->value_hash);
-    if (def == NULL || out->value_hash == NULL)
-        return lrk_error_set(err, def ? LRK_ERR_NOMEM : LRK_ERR_INVALID, "point hashes: %s",
-                             def ? "out of memory" : axis->keys[k]);
+    uint64_t *entries = malloc(n * sizeof *entries);
+    lrk_config scratch;
+    lrk_status s = def == NULL ? LRK_ERR_INVALID
+                   : out->value_hash == NULL || entries == NULL ? LRK_ERR_NOMEM
+                                                                : lrk_config_copy(&scratch, first);
+    if (s != LRK_OK) {
+        free(entries);
+        return lrk_error_set(err, s, "point hashes: %s", s == LRK_ERR_INVALID ? axis->keys[k] : "out of memory");
+    }
     for (size_t v = 0; v < axis->value_count; v++) {
         char why[512];
-        out->value_hash[v] = config_key_apply(scratch, def, axis->values[k][v], 0, why, sizeof why) == LRK_OK
-                                 ? key_hash(scratch, slot)
-                                 : 0; /* such a point fails validation when it is computed */
+        if (config_key_apply(&scratch, def, axis->values[k][v], 0, why, sizeof why) != LRK_OK) {
+            out->value_hash[v] = 0; /* such a point fails validation when it is computed */
+            continue;
+        }
+        fill_key_hashes(&scratch, entries);
+        out->value_hash[v] = entries[slot];
+        *slow = *slow || moves_others(entries, base, n, slot);
     }
+    lrk_config_free(&scratch);
+    free(entries);
     return LRK_OK;
 }
 
@@ -149,7 +178,7 @@ lrk_status point_hasher_create(const lrk_config *base, point_hasher **out, lrk_e
 {
     *out = NULL;
     point_hasher *h = calloc(1, sizeof *h);
-    lrk_config first, scratch;
+    lrk_config first;
     lrk_diagnostics d;
     lrk_diagnostics_init(&d);
     lrk_status s = h ? lrk_config_sweep_point(&first, base, 0, &d) : LRK_ERR_NOMEM;
@@ -168,7 +197,7 @@ lrk_status point_hasher_create(const lrk_config *base, point_hasher **out, lrk_e
     h->stride = calloc(h->axis_count + 1, sizeof *h->stride);
     h->values = calloc(h->axis_count + 1, sizeof *h->values);
     h->keys = calloc(h->key_count + 1, sizeof *h->keys);
-    s = h->base && h->stride && h->values && h->keys ? lrk_config_copy(&scratch, &first) : LRK_ERR_NOMEM;
+    s = h->base && h->stride && h->values && h->keys ? LRK_OK : LRK_ERR_NOMEM;
     if (s == LRK_OK) {
         fill_key_hashes(&first, h->base);
         size_t stride = lrk_config_sweep_point_count(base), next = 0;
@@ -179,12 +208,15 @@ lrk_status point_hasher_create(const lrk_config *base, point_hasher **out, lrk_e
             h->values[a] = axis->value_count;
             for (size_t k = 0; s == LRK_OK && k < axis->key_count; k++, next++) {
                 h->keys[next].axis = a;
-                s = hash_values(&scratch, axis, k, &h->keys[next], err);
+                s = hash_values(&first, h->base, h->n, axis, k, &h->keys[next], &h->slow, err);
             }
         }
-        lrk_config_free(&scratch);
     } else {
         lrk_error_set(err, LRK_ERR_NOMEM, "point hashes: out of memory");
+    }
+    if (s == LRK_OK && h->slow && lrk_config_copy(&h->base_config, base) != LRK_OK) {
+        h->slow = 0;
+        s = lrk_error_set(err, LRK_ERR_NOMEM, "point hashes: out of memory");
     }
     lrk_config_free(&first);
     if (s != LRK_OK) {
@@ -195,8 +227,27 @@ lrk_status point_hasher_create(const lrk_config *base, point_hasher **out, lrk_e
     return LRK_OK;
 }
 
+/* The point built in full and hashed (0 if it cannot be built: such a
+ * point fails when it is computed). */
+static uint64_t full_point_hash(const point_hasher *h, size_t index)
+{
+    lrk_config point;
+    lrk_diagnostics d;
+    lrk_diagnostics_init(&d);
+    uint64_t hash = 0;
+    lrk_status s = lrk_config_sweep_point(&point, &h->base_config, index, &d);
+    if (s == LRK_OK && lrk_config_hash(&point, 1, &hash, NULL) != LRK_OK)
+        hash = 0;
+    if (s != LRK_ERR_NOMEM)
+        lrk_config_free(&point);
+    lrk_diagnostics_free(&d);
+    return hash;
+}
+
 uint64_t point_hasher_hash(const point_hasher *h, size_t index)
 {
+    if (h->slow)
+        return full_point_hash(h, index);
     uint64_t stack[LRK_CONFIG_KEY_SLOTS + 1];
     memcpy(stack, h->base, h->n * sizeof *stack);
     for (size_t i = 0; i < h->key_count; i++) {

@@ -161,10 +161,9 @@ struct lrk_disorder_engine {
 };
 
 struct lrk_disorder_scratch {
-    double *s;             /* operational times, then sorted */
-    double *tmp;
+    double *s;             /* the sorted operational times */
+    disorder_buckets buckets; /* where they wait to be sorted (disorder_sort.h) */
     uint32_t *count;       /* disorder_sort_count_size(N) slots of the fine counting sort */
-    uint32_t *bins;        /* disorder_sort_bin_size(N) coarse counts */
     double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
     size_t tree_leaves;
 };
@@ -212,8 +211,13 @@ lrk_status lrk_disorder_engine_create(const lrk_model *m, const double *t, size_
         lrk_disorder_engine_free(e);
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the tables (N = %ld)", m->N);
     }
-    for (long n = 0; n < m->N; n++)
-        e->h[n] = exp(a * (double)n / (double)m->N);
+    /* the engine's own exp (disorder_sample.h) where it applies: libm's
+     * exp() may round differently on another machine (glibc picks an FMA
+     * build by CPU), and every h(n) enters the real times */
+    for (long n = 0; n < m->N; n++) {
+        double x = a * (double)n / (double)m->N;
+        e->h[n] = fabs(x) <= 700 ? disorder_exp(x) : exp(x);
+    }
     if (t_count > 0)
         memcpy(e->grid, t, t_count * sizeof(double));
     e->grid[t_count] = INFINITY;
@@ -250,9 +254,8 @@ void lrk_disorder_scratch_free(lrk_disorder_scratch *w)
     if (w == NULL)
         return;
     free(w->s);
-    free(w->tmp);
+    disorder_buckets_free(&w->buckets);
     free(w->count);
-    free(w->bins);
     free(w->tree);
     free(w);
 }
@@ -269,11 +272,10 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
     while (w->tree_leaves < N)
         w->tree_leaves *= 2;
     w->s = malloc(N * sizeof(double));
-    w->tmp = malloc(N * sizeof(double));
+    int buckets_ok = disorder_buckets_init(&w->buckets, N);
     w->count = malloc(disorder_sort_count_size(N) * sizeof(uint32_t));
-    w->bins = malloc(disorder_sort_bin_size(N) * sizeof(uint32_t));
     w->tree = malloc(2 * w->tree_leaves * sizeof(double));
-    if (!w->s || !w->tmp || !w->count || !w->bins || !w->tree) {
+    if (!w->s || !buckets_ok || !w->count || !w->tree) {
         lrk_disorder_scratch_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the scratch (N = %ld)", e->N);
     }
@@ -299,8 +301,7 @@ lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorde
         ex[j] = lrk_exponential_ziggurat_split(&b, inc_b);                                         \
     }
 
-void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint32_t *bins, uint64_t *lo,
-                                uint64_t *hi)
+void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, disorder_buckets *out)
 {
     const long N = e->N;
     const double x0 = e->x0, wt = e->w_over_T;
@@ -316,11 +317,8 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
     const lrk_disorder_kind kind = e->model.disorder.kind;
     /* bimodal: a table, not a branch (the bit is a coin flip the CPU cannot
      * predict), and no exp() */
-    const double factor[2] = {exp(x0 - wt), exp(x0 + wt)};
+    const double factor[2] = {disorder_exp(x0 - wt), disorder_exp(x0 + wt)};
     double x[OP_BLOCK], ex[OP_BLOCK];
-    double mn4[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, mx4[4] = {0, 0, 0, 0};
-    const unsigned shift = 52 - disorder_sort_bin_bits((size_t)N);
-    memset(bins, 0, disorder_sort_bin_size((size_t)N) * sizeof(uint32_t));
     for (long i = 0; i < N; i += OP_BLOCK) {
         const long m = N - i < OP_BLOCK ? N - i : OP_BLOCK;
         switch (kind) {
@@ -347,35 +345,12 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
             OP_FILL(0.0);
             break;
         }
-        double *out = s + i;
-        if (kind == LRK_DISORDER_BIMODAL) {
-            memcpy(out, x, (size_t)m * sizeof(double));
-        } else {
-            disorder_exp_array(x, (size_t)m); /* each element by itself: blocks do not matter */
-            for (long j = 0; j < m; j++)
-                out[j] = x[j] * ex[j];
-        }
-        /* the range, four running extremes each (one would be a chain of
-         * minsd latencies), and the sort's coarse counts while the block is
-         * in L1 */
-        long r = 0;
-        for (; r + 4 <= m; r += 4)
-            for (int l = 0; l < 4; l++) {
-                mn4[l] = out[r + l] < mn4[l] ? out[r + l] : mn4[l];
-                mx4[l] = out[r + l] > mx4[l] ? out[r + l] : mx4[l];
-            }
-        for (; r < m; r++) {
-            mn4[0] = out[r] < mn4[0] ? out[r] : mn4[0];
-            mx4[0] = out[r] > mx4[0] ? out[r] : mx4[0];
-        }
-        for (long j = 0; j < m; j++)
-            bins[disorder_bits_of(out[j]) >> shift]++;
+        if (kind != LRK_DISORDER_BIMODAL)
+            disorder_exp_times(x, ex, x, (size_t)m); /* each element by itself: blocks do not matter */
+        /* into their coarse buckets while the block is in L1 */
+        disorder_buckets_put_block(out, x, (size_t)m);
     }
     g->state = a;
-    double mn = fmin(fmin(mn4[0], mn4[1]), fmin(mn4[2], mn4[3]));
-    double mx = fmax(fmax(mx4[0], mx4[1]), fmax(mx4[2], mx4[3]));
-    *lo = disorder_bits_of(mn);
-    *hi = disorder_bits_of(mx);
 }
 
 /* Walk the sorted event times: the time of event n + 1 is time[n] (computed
@@ -404,9 +379,8 @@ void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, doub
 static void simulate_operational(const lrk_disorder_engine *e, lrk_disorder_scratch *w, lrk_pcg64 *g,
                                  uint32_t *n_at, double *first_passage, long off_by_one)
 {
-    uint64_t lo, hi;
-    disorder_operational_times(e, g, w->s, w->bins, &lo, &hi);
-    disorder_sort_binned(w->s, w->tmp, w->count, (size_t)e->N, w->bins, lo, hi);
+    disorder_operational_times(e, g, &w->buckets);
+    disorder_buckets_sort(&w->buckets, w->s, w->count);
     const double *sorted = w->s, *grid = e->grid, *h = e->h;
     double t = 0;
     const long last = e->N - 1;

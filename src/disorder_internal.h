@@ -13,13 +13,13 @@
 
 #include "lrekmc/disorder.h"
 
+#include "disorder_sort.h"
+
 #define DISORDER_METHOD_BROKEN ((lrk_disorder_method)99)
 
-/* s[0..N) = the trajectory's operational times E_i exp((V0 + delta_i)/T),
- * drawn from g as lrk_disorder_simulate does; bins[0..disorder_sort_bin_size(N))
- * = their coarse counts for disorder_sort_binned (disorder_sort.h); lo and
- * hi = the smallest and largest of their bits. */
-void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, double *s, uint32_t *bins, uint64_t *lo,
-                                uint64_t *hi);
+/* The trajectory's operational times E_i exp((V0 + delta_i)/T), drawn from
+ * g as lrk_disorder_simulate does, put into `out` (disorder_sort.h; its
+ * disorder_buckets_sort then gives them sorted). */
+void disorder_operational_times(const lrk_disorder_engine *e, lrk_pcg64 *g, disorder_buckets *out);
 
 #endif /* LREKMC_DISORDER_INTERNAL_H */

@@ -97,9 +97,13 @@ static lrk_status classes_init(classes *c, const lrk_model *m, size_t nodes, lrk
     return st;
 }
 
-/* q(sigma) = sum_k w_k (1 - e^(-k_k sigma)) */
+/* q(sigma) = sum_k w_k (1 - e^(-k_k sigma)); 0 at sigma = 0 even for a
+ * class whose rate overflowed to inf (a far Gauss node of a wide offset
+ * law: inf * 0 would make the whole sum NaN). */
 static double relaxed(const classes *c, double sigma)
 {
+    if (!(sigma > 0))
+        return 0.0;
     double q = 0;
     for (size_t i = 0; i < c->n; i++)
         q += c->w[i] * -expm1(-c->k[i] * sigma);
@@ -112,11 +116,8 @@ static double clock_integrand(double sigma, void *data)
     return exp(c->a * relaxed(c, sigma));
 }
 
-/* t(s1) - t(s0) */
-static double elapsed(classes *c, double s0, double s1)
+static double piece(classes *c, double s0, double s1)
 {
-    if (s1 == s0)
-        return 0;
     gsl_function f = {clock_integrand, c};
     double value, abserr;
     int status = gsl_integration_qag(&f, s0, s1, 0.0, QUAD_EPS_REL, QUAD_LIMIT, GSL_INTEG_GAUSS41, c->work, &value,
@@ -124,6 +125,34 @@ static double elapsed(classes *c, double s0, double s1)
     if (status != GSL_SUCCESS && !(status == GSL_EROUND && abserr <= 1e-11 * fabs(value)))
         c->failed = 1;
     return value;
+}
+
+/* t(s1) - t(s0).  The classes relax at sigma ~ 1/k_k, which for a wide
+ * offset law spans tens of decades: one adaptive rule over [0, s1] then
+ * runs out of subintervals (or of precision) resolving steps it cannot
+ * see.  So the interval is cut where nothing has happened yet (sigma below
+ * 1e-3 / k_max: every class still linear) and then at factors of 16, each
+ * piece smooth on its own scale. */
+static double elapsed(classes *c, double s0, double s1)
+{
+    if (s1 == s0)
+        return 0;
+    double k_max = 0;
+    for (size_t i = 0; i < c->n; i++)
+        k_max = c->k[i] > k_max ? c->k[i] : k_max;
+    double start = k_max > 0 && isfinite(k_max) ? 1e-3 / k_max : s1;
+    double total = 0, a = s0;
+    if (a < start) {
+        double b = fmin(start, s1);
+        total += piece(c, a, b);
+        a = b;
+    }
+    while (a < s1 && !c->failed) {
+        double b = fmin(16.0 * a, s1);
+        total += piece(c, a, b);
+        a = b;
+    }
+    return total;
 }
 
 /* q at each grid time: Newton on sigma from the previous grid point (t(sigma)
@@ -216,7 +245,7 @@ static double max_difference(const double *a, const double *b, size_t count, int
     return worst;
 }
 
-lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
+static lrk_status gauss_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
                                    const double *q_levels, size_t level_count, double *t_levels,
                                    size_t *nodes_used, lrk_error *err)
 {
@@ -251,5 +280,47 @@ lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t
     free(t_prev);
     if (st == LRK_OK && nodes_used != NULL)
         *nodes_used = n;
+    return st;
+}
+
+/* Without coupling the mean field is p(t) itself, which the exact
+ * quadrature of lrk_disorder_relaxed_fraction gives at any width; the
+ * level times by bisection in ln t (p is increasing).  Used where the Gauss
+ * nodes do not converge (very wide offsets). */
+static lrk_status uncoupled(const lrk_model *m, const double *t, size_t t_count, double *q, const double *q_levels,
+                            size_t level_count, double *t_levels, lrk_error *err)
+{
+    double one_minus;
+    lrk_status st = LRK_OK;
+    for (size_t i = 0; st == LRK_OK && q != NULL && i < t_count; i++)
+        st = lrk_disorder_relaxed_fraction(m, t[i], &q[i], &one_minus, err);
+    for (size_t j = 0; st == LRK_OK && t_levels != NULL && j < level_count; j++) {
+        double lo = -745, hi = 709, p = 0;
+        for (int it = 0; st == LRK_OK && it < 200 && hi - lo > 1e-14 * fmax(fabs(hi), 1.0); it++) {
+            double mid = 0.5 * (lo + hi);
+            st = lrk_disorder_relaxed_fraction(m, exp(mid), &p, &one_minus, err);
+            if (p < q_levels[j])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        t_levels[j] = exp(0.5 * (lo + hi));
+        if (st == LRK_OK && !(hi < 709))
+            st = lrk_error_set(err, LRK_ERR_NUMERIC, "mean field: no finite time for q = %g", q_levels[j]);
+    }
+    return st;
+}
+
+lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
+                                   const double *q_levels, size_t level_count, double *t_levels,
+                                   size_t *nodes_used, lrk_error *err)
+{
+    lrk_status st = gauss_mean_field(m, t, t_count, q, q_levels, level_count, t_levels, nodes_used,
+                                                  err);
+    if (st == LRK_ERR_NOCONVERGE && lrk_model_coupling(m) * m->V1 == 0) {
+        st = uncoupled(m, t, t_count, q, q_levels, level_count, t_levels, err);
+        if (st == LRK_OK && nodes_used != NULL)
+            *nodes_used = 0; /* none: the exact quadrature */
+    }
     return st;
 }

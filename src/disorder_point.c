@@ -8,6 +8,7 @@
 #include "lrekmc/disorder.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lrekmc/config.h"
@@ -59,15 +60,18 @@ int lrk_disorder_master_wanted(const lrk_model *m, int master_equation)
     return (lrk_disorder_reference_set(m) & LRK_DISORDER_REF_BIMODAL_MASTER) != 0;
 }
 
-/* The two-class master equation into q_exact_*; under `auto` a solve over
- * its budget leaves the columns out, under `on` it is an error. */
+/* The two-class master equation into q_exact_*; a solve over its budget
+ * leaves the columns out (under `on`, saying why in master_left_out: what
+ * check accepts, run runs). */
 static lrk_status two_class(const lrk_model *m, const double *t, size_t t_count, lrk_disorder_columns *out,
                             lrk_error *err)
 {
     int on = out->master_equation == LRK_SWITCH_ON;
     lrk_status st = lrk_disorder_bimodal_master_full(m, t, t_count, out->q_exact_mean, out->q_exact_std, NULL,
                                                      on ? LRK_DISORDER_MASTER_MAX_WORK : MASTER_AUTO_WORK, NULL, err);
-    if (st == LRK_ERR_INVALID && !on) {
+    if (st == LRK_ERR_INVALID) {
+        if (on && err != NULL)
+            snprintf(out->master_left_out, sizeof out->master_left_out, "%.250s", err->message);
         drop(&out->q_exact_mean);
         drop(&out->q_exact_std);
         st = LRK_OK;
@@ -81,6 +85,7 @@ lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t
 {
     unsigned set = lrk_disorder_reference_set(m);
     lrk_status st = LRK_OK;
+    out->master_left_out[0] = '\0';
     if (out->q_ode != NULL || out->t_ode != NULL) {
         st = lrk_disorder_mean_field(m, t, t_count, out->q_ode, q_levels, level_count, out->t_ode, NULL, err);
         if (st == LRK_ERR_NOCONVERGE) { /* too wide for the nodes: left out, not a failure */

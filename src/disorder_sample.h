@@ -7,8 +7,7 @@
  *    (1 bit) and a 52-bit magnitude; 98.8 % of the draws take one output and
  *    a multiply).  The table is a parameter so that the tests can show their
  *    statistics reject a broken one.
- *  - exp() of a whole array through glibc's vector math library (libmvec),
- *    every element by the same vector routine (no scalar remainder).
+ *  - exp() of a whole array, our own (the same bits everywhere).
  * Support of the normal: the layers give |z| < r = 3.654; the tail (Marsaglia's
  * method, x = -ln(U1)/r accepted when 2(-ln U2) > x^2, U in [2^-53, 1 - 2^-53])
  * gives x < sqrt(2 * 53 ln 2) = 8.5717, so |z| < 12.2259 < LRK_DISORDER_NORMAL_ZMAX.
@@ -101,15 +100,19 @@ static inline double disorder_normal_ziggurat(lrk_pcg64 *g, const normal_ziggura
     return disorder_normal_slow(g, z, layer, x, sign_bit);
 }
 
-/* y[i] = exp(y[i]) for i < n.  With libmvec every element goes through one
- * vector routine, the SSE2 one every x86-64 CPU has (not chosen by the CPU:
- * the AVX2 routine rounds some arguments differently, docs/disorder.md), so
- * the bytes are the same at any thread count and on any x86-64 machine with
- * the same glibc.  Without libmvec, the scalar exp(). */
-void disorder_exp_array(double *y, size_t n);
+/* exp(x) for |x| <= 700 (the engine's log-rates stay within +-650), less
+ * than one ulp from the exact value, computed by fixed double and integer
+ * operations from x alone (disorder_sample.c): the same bits on every
+ * machine, compiler flags within ISO C, and libm.  Outside that range the
+ * result is not specified. */
+double disorder_exp(double x);
 
-/* Which routine disorder_exp_array uses: "libmvec-sse2" or
- * "scalar" (for the benchmark's report). */
+/* out[i] = disorder_exp(x[i]) * f[i] for i < n (out may be x), two lanes at
+ * a time with SSE2 (exactly the scalar operations: the bytes do not depend
+ * on the CPU, on n or on the position of an element). */
+void disorder_exp_times(const double *x, const double *f, double *out, size_t n);
+
+/* Which path disorder_exp_times takes (for the benchmark's report). */
 const char *disorder_exp_routine(void);
 
 #endif /* LREKMC_DISORDER_SAMPLE_H */

@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lrekmc/engine.h"
 #include "lrekmc/kmc.h"
@@ -47,10 +48,14 @@ static lrk_status mean_field_time(const lrk_model *m, double q_max, lrk_grid_end
         *t = NAN;
         return LRK_OK;
     }
-    if (s == LRK_ERR_NOCONVERGE)
+    if (s == LRK_ERR_NOCONVERGE) {
+        char why[sizeof err->message] = "";
+        if (err != NULL) /* err->message is both the cause and the destination */
+            memcpy(why, err->message, sizeof why);
         return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max: auto with rule ode needs the mean field, which "
                              "does not converge for this disorder (%s): give grid.t_max or kmc.trajectories > 0",
-                             err != NULL ? err->message : "");
+                             why);
+    }
     return s;
 }
 
@@ -187,7 +192,7 @@ static size_t candidate_events(long N, double q_max, long *n, size_t capacity)
  * r - 1 samples exceed it, probability P(Bin(M, eps) <= r - 1); r is the
  * largest with that <= alpha (the pmf from lgamma: no underflowing
  * recursion).  NaN when even the maximum is not enough. */
-static double quantile_upper_bound(const double *sorted, long M, double eps, double alpha)
+static long pilot_rank(long M, double eps, double alpha)
 {
     long r = 0;
     double cdf = 0;
@@ -198,7 +203,93 @@ static double quantile_upper_bound(const double *sorted, long M, double eps, dou
         if (cdf > alpha)
             break;
     }
+    return r;
+}
+
+static double quantile_upper_bound(const double *sorted, long M, double eps, double alpha)
+{
+    long r = pilot_rank(M, eps, alpha);
     return r > 0 ? sorted[M - r] : NAN;
+}
+
+/* The candidate levels of the pilot (ascending, what the engine times) and
+ * their count. */
+static size_t pilot_levels(long N, double q_max, double *q, size_t capacity)
+{
+    long n[64];
+    size_t C = candidate_events(N, q_max, n, capacity < 64 ? capacity : 64);
+    for (size_t j = 0; j < C; j++)
+        q[j] = (double)n[C - 1 - j] / (double)N;
+    return C;
+}
+
+/* eps(n') of candidate level q (the event the engine times for it). */
+static double pilot_eps(long N, double q_max, double q)
+{
+    return 1.0 - q_max * (double)N / (double)lrk_level_event_count(q, N);
+}
+
+/* Whether some candidate has a rank r > 0: whatever the pilot's times, the
+ * bound is then finite. */
+static int pilot_can_bound(long N, double q_max)
+{
+    double q[64];
+    size_t C = pilot_levels(N, q_max, q, 64);
+    for (size_t j = 0; j < C; j++)
+        if (pilot_rank(LRK_GRID_PILOT_TRAJECTORIES, pilot_eps(N, q_max, q[j]), LRK_GRID_PILOT_ALPHA / (double)C) > 0)
+            return 1;
+    return 0;
+}
+
+lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err)
+{
+    if (!(q_max > 0 && q_max < 1) || N < 1 || pilot_can_bound(N, q_max))
+        return LRK_OK; /* the range of q_max and N is checked where they are parsed */
+    double lo = 0.5, hi = q_max; /* the largest q_max that works, to say so */
+    for (int i = 0; i < 60 && pilot_can_bound(N, lo); i++) {
+        double mid = 0.5 * (lo + hi);
+        if (pilot_can_bound(N, mid))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lrk_error_set(err, LRK_ERR_INVALID,
+                         "grid.q_max = %g: the pilot that ends the grid (grid.t_max_rule: pilot, %d trajectories, "
+                         "confidence %g) cannot bound it at N = %ld; expected grid.q_max <= %.4f, or give "
+                         "grid.t_max as a number",
+                         q_max, LRK_GRID_PILOT_TRAJECTORIES, 1.0 - LRK_GRID_PILOT_ALPHA, N,
+                         floor(lo * 1e4) / 1e4);
+}
+
+/* The Chernoff bound is a bound for the chain whose rates it sums: with
+ * disorder or LREs in space (r3) those are not the process's rates. */
+static lrk_status moments_applies(const lrk_model *m, lrk_error *err)
+{
+    if (!lrk_disorder_active(m) && (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE))
+        return LRK_OK;
+    return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
+                         "chain, which %s does not have; use pilot (or auto)",
+                         lrk_disorder_active(m) ? "model.disorder" : "model.space with this kernel");
+}
+
+lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err)
+{
+    double t;
+    lrk_status s = LRK_OK;
+    if (rule == LRK_GRID_END_PILOT)
+        s = lrk_grid_end_pilot_check(m->N, q_max, err);
+    else if (rule == LRK_GRID_END_MOMENTS)
+        s = moments_applies(m, err);
+    else if (rule == LRK_GRID_END_ODE && lrk_disorder_active(m))
+        s = mean_field_time(m, q_max, LRK_GRID_END_ODE, &t, err); /* solves it: ms, 0.2 s at worst */
+    return s == LRK_ERR_NOMEM ? LRK_OK : s; /* memory is run's business, not the configuration's */
+}
+
+lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories)
+{
+    if (rule != LRK_GRID_END_AUTO)
+        return rule;
+    return trajectories > 0 ? lrk_grid_end_rule_for(m) : LRK_GRID_END_ODE;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -216,11 +307,8 @@ lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_s
     if (!(q_max > 0 && q_max < 1))
         return lrk_error_set(err, LRK_ERR_INVALID, "grid.q_max = %g: expected a number in (0, 1)", q_max);
     enum { CAPACITY = 64 };
-    long n[CAPACITY];
     double q[CAPACITY];
-    size_t C = candidate_events(m->N, q_max, n, CAPACITY);
-    for (size_t j = 0; j < C; j++) /* ascending levels for the engine */
-        q[j] = (double)n[C - 1 - j] / (double)m->N;
+    size_t C = pilot_levels(m->N, q_max, q, CAPACITY);
     const long M = LRK_GRID_PILOT_TRAJECTORIES;
     lrk_kmc_params params = {.model = m, .q_levels = q, .level_count = C, .seed = pilot_seed,
                              .trajectories = M, .batches = 8, .threads = threads, .keep_first_passage = 1};
@@ -232,8 +320,7 @@ lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_s
         s = lrk_kmc_run_all(&params, &r, err);
     double best = INFINITY;
     for (size_t j = 0; s == LRK_OK && j < C; j++) {
-        long event = lrk_level_event_count(q[j], m->N); /* the event the engine timed */
-        double eps = 1.0 - q_max * (double)m->N / (double)event;
+        double eps = pilot_eps(m->N, q_max, q[j]);
         for (long i = 0; i < M; i++)
             sorted[i] = r->first_passage[(size_t)i * C + j];
         qsort(sorted, (size_t)M, sizeof *sorted, compare_doubles);
@@ -264,10 +351,9 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
         return lrk_error_set(err, LRK_ERR_INVALID, "grid end: rule %s is not a rule to compute",
                              lrk_grid_end_rule_name(rule));
     lrk_status s = mean_field_time(m, q_max, rule, &out->t_ode, err);
-    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && lrk_disorder_active(m))
-        s = lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
-                          "chain; with model.disorder use pilot (or auto)");
-    else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
+        s = moments_applies(m, err);
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
         s = lrk_grid_end_moments(m, q_max, &out->t_ensemble, &out->level_event, err);
     else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)
         s = lrk_grid_end_pilot(m, q_max, lrk_grid_pilot_seed(seed), threads, &out->t_ensemble, err);

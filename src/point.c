@@ -65,8 +65,7 @@ static lrk_status grid_end(const lrk_config *c, const lrk_run_control *control, 
     lrk_grid_end_rule rule = c->grid.t_max_rule;
     lrk_model ref; /* the same law, the references' parameters (point_space.h) */
     point_space_reference_model(&p->model, &ref);
-    if (rule == LRK_GRID_END_AUTO)
-        rule = c->kmc.trajectories > 0 ? lrk_grid_end_rule_for(&ref) : LRK_GRID_END_ODE;
+    rule = lrk_grid_end_rule_resolve(&ref, rule, c->kmc.trajectories);
     return lrk_grid_end_compute(&ref, c->grid.q_max, rule, c->kmc.seed, run_threads(c, control),
                                 &p->grid_end, err);
 }
@@ -119,8 +118,10 @@ static lrk_status disorder_references(const lrk_config *c, lrk_point *p, const l
     p->q_exact_std = new_array(p->t_count);
     if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder references: out of memory");
-    lrk_disorder_columns columns = {p->q_ode, p->t_ode, p->q_exact_mean, p->q_exact_std, p->t_exact_mean,
-                                    p->t_exact_var, (int)c->references.master_equation};
+    lrk_disorder_columns columns = {.q_ode = p->q_ode, .t_ode = p->t_ode, .q_exact_mean = p->q_exact_mean,
+                                    .q_exact_std = p->q_exact_std, .t_exact_mean = p->t_exact_mean,
+                                    .t_exact_var = p->t_exact_var,
+                                    .master_equation = (int)c->references.master_equation};
     lrk_status s = lrk_disorder_references(m, p->t, p->t_count, p->q_levels, p->level_event,
                                            p->level_count, &columns, err);
     p->q_ode = columns.q_ode;
@@ -129,6 +130,7 @@ static lrk_status disorder_references(const lrk_config *c, lrk_point *p, const l
     p->q_exact_std = columns.q_exact_std;
     p->t_exact_mean = columns.t_exact_mean;
     p->t_exact_var = columns.t_exact_var;
+    memcpy(p->master_left_out, columns.master_left_out, sizeof p->master_left_out);
     return s;
 }
 
@@ -163,9 +165,13 @@ static lrk_status compute_references(const lrk_config *c, lrk_point *p, lrk_erro
         if (p->q_exact_mean == NULL || p->q_exact_std == NULL)
             return lrk_error_set(err, LRK_ERR_NOMEM, "master equation: out of memory");
         s = lrk_master_solve(m, p->t, p->t_count, p->q_exact_mean, p->q_exact_std, err);
-        if (s == LRK_ERR_INVALID && c->references.master_equation == LRK_SWITCH_AUTO) {
-            /* `auto` asks for the master equation where it is affordable; under
-             * extreme CER coupling it is not (see master.h): leave it out. */
+        if (s == LRK_ERR_INVALID) {
+            /* under extreme CER coupling the master equation is not affordable
+             * (see master.h): left out, and under `on` said so (what check
+             * accepts, run runs) */
+            if (c->references.master_equation == LRK_SWITCH_ON)
+                snprintf(p->master_left_out, sizeof p->master_left_out, "%.250s",
+                         err != NULL ? err->message : "master equation: over its work budget");
             drop(&p->q_exact_mean);
             drop(&p->q_exact_std);
             s = LRK_OK;
@@ -404,6 +410,11 @@ lrk_status lrk_point_compute(const lrk_config *c, const lrk_run_control *control
         s = make_grid(c, control, p, err);
     if (s == LRK_OK)
         s = compute_references(c, p, err);
+    if (s == LRK_OK && p->master_left_out[0] != '\0' && control != NULL && control->warnings != NULL)
+        fprintf(control->warnings,
+                "lrekmc: warning: %s T = %g N = %ld: references.master_equation: on, but %s; its columns "
+                "(q_exact_*) stay empty\n",
+                lrk_mode_name(p->model.mode), p->model.T, p->model.N, p->master_left_out);
     if (s == LRK_OK && p->q_ode != NULL) {
         /* A fit that does not converge is a result (reported as such), not a failure. */
         s = fit_curve(p, p->protocol, p->t_ode, p->q_ode, &p->ode.fit, err);

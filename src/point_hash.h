@@ -4,7 +4,10 @@
  * without building the points: point_hasher_hash(h, k) equals
  * lrk_config_hash of lrk_config_sweep_point(k) (without its sweep), at a
  * few tens of nanoseconds instead of tens of microseconds, so that resuming
- * a campaign of 10^7 points takes seconds.
+ * a campaign of 10^7 points takes seconds.  When a swept key moves another
+ * key's entry (a key omitted only together with another: disorder width
+ * from 0 without a distribution, a swept lattice), detected once per value
+ * at creation, every point is built and hashed in full instead.
  */
 #ifndef LREKMC_POINT_HASH_H
 #define LREKMC_POINT_HASH_H

@@ -19,7 +19,9 @@
 
 #include "lrekmc/disorder.h"
 #include "lrekmc/kmc.h"
+#include "lrekmc/engine.h"
 #include "lrekmc/master.h"
+#include "disorder_sort.h"
 
 #define PROGRAM_ALLOWANCE (64.0 * 1024 * 1024) /* code, libraries, stacks, small tables */
 #define KMC_LANES 4.0                            /* trajectories a thread advances together */
@@ -80,6 +82,24 @@ static double lattice_worker_bytes(const lrk_config *c)
     return 8.6 * padded_sites(c) + (lrk_disorder_active(&c->model) ? 8 * N : 0) + 4 * N + 23 * N;
 }
 
+/* One disorder worker (lrk_disorder_scratch, disorder.c and
+ * disorder_sort.c): the operational times, the predicted buckets (2 N +
+ * 1024 slots, two overflow arrays of N + 1, 20 bytes a slice), the counts
+ * and the check engine's sum tree (2 P doubles, P the power of two >= N);
+ * 0 when the model does not run on the disorder engine. */
+static double disorder_worker_bytes(const lrk_config *c)
+{
+    const lrk_engine_type *e = lrk_engine_for_model(&c->model);
+    if (e == NULL || strcmp(e->name, "disorder") != 0)
+        return 0;
+    const size_t n = (size_t)c->model.N;
+    double P = 1;
+    while (P < (double)n)
+        P *= 2;
+    return 8.0 * (double)n + 8.0 * (2.0 * (double)n + 1024) + 16.0 * ((double)n + 1)
+           + 20.0 * (double)disorder_sort_bin_size(n) + 4.0 * (double)disorder_sort_count_size(n) + 16.0 * P;
+}
+
 static int by_size(const void *a, const void *b)
 {
     double x = ((const part *)a)->bytes, y = ((const part *)b)->bytes;
@@ -100,7 +120,7 @@ void lrk_point_memory(const lrk_config *c, int threads, lrk_memory_estimate *out
     double H = histogram_bins(c->model.N), largest_batch = ceil((double)c->kmc.trajectories / B);
     double thread = KMC_LANES * K * 4 + KMC_LANES * L * D + 3 * K * D + K * H * 4
                     + (c->output.trajectories ? largest_batch * L * D : 0);
-    double lattice = kmc ? lattice_worker_bytes(c) : 0;
+    double lattice = kmc ? lattice_worker_bytes(c) : 0, disorder = kmc ? disorder_worker_bytes(c) : 0;
     part parts[] = {
         {"grid.points", 10 * K * D + 10 * L * D},                   /* grid, references, fit points */
         {"grid.points, model.N", kmc ? K * H * 8 : 0},              /* the result's histograms */
@@ -108,6 +128,7 @@ void lrk_point_memory(const lrk_config *c, int threads, lrk_memory_estimate *out
         {"model.N", kmc ? N * D : 0},                               /* rate table */
         {"model.space.L", kmc ? 4 * padded_sites(c) : 0},           /* the lattice's slot table */
         {"model.space.L, kmc.threads", threads * lattice},          /* lattice workers */
+        {"model.N, kmc.threads", threads * disorder},               /* disorder workers */
         {"model.N, references.master_equation", master_equation_bytes(c)},
         {"kmc.threads, grid.points", threads * thread},
     };
@@ -115,7 +136,7 @@ void lrk_point_memory(const lrk_config *c, int threads, lrk_memory_estimate *out
     out->bytes = PROGRAM_ALLOWANCE;
     for (size_t i = 0; i < count; i++)
         out->bytes += parts[i].bytes;
-    out->thread_bytes = kmc ? thread + lattice : 0;
+    out->thread_bytes = kmc ? thread + lattice + disorder : 0;
     out->threads = threads;
     qsort(parts, count, sizeof parts[0], by_size);
     out->keys[0] = '\0';

@@ -169,16 +169,11 @@ Test(disorder, sort_replays_bit_for_bit)
             lrk_disorder unit = m.disorder; /* the standardised draws z: delta = width z */
             unit.width = 1;
             lrk_disorder_draw(&unit, &replay, N, s);
-            /* the log-rates V0/T + (width/T) z; bimodal takes exp() of its
-             * two, the others the engine's array exp (libmvec; the last bit
-             * differs from exp()) */
+            /* the log-rates V0/T + (width/T) z and the engine's own exp
+             * (disorder_sample.h), here its scalar form: the engine's SSE2
+             * lanes must give its bits */
             for (long k = 0; k < N; k++)
-                s[k] = m.V0 / m.T + m.disorder.width / m.T * s[k];
-            if (KINDS[i] == LRK_DISORDER_BIMODAL)
-                for (long k = 0; k < N; k++)
-                    s[k] = exp(s[k]);
-            else
-                disorder_exp_array(s, (size_t)N);
+                s[k] = disorder_exp(m.V0 / m.T + m.disorder.width / m.T * s[k]);
             for (long j = 0; j < N; j++)
                 s[j] *= lrk_pcg64_exponential_ziggurat(&expo);
             qsort(s, (size_t)N, sizeof(double), by_value);
@@ -468,4 +463,85 @@ Test(disorder, mean_field_bias_is_order_one_over_N)
                 "%g +- %g (N = 200)", scaled[5], b[0], se[0], b[1], se[1]);
     cr_assert(fabs(z_same) < 5, "N bias: %g +- %g (N = 50) vs %g +- %g (N = 200)", b[0], se[0], b[1], se[1]);
     cr_assert(fabs(b[0]) > 5 * se[0], "bias at N = 50 not resolved: %g +- %g", b[0], se[0]);
+}
+
+/* FNV-1a, 64 bits, over n bytes (continuing from h). */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The hash of n(t_k) and the level times of M trajectories (seed 9, streams
+ * 0 .. M - 1) of m: a linear grid to t_end and levels q = 0.01 .. 1 (the
+ * last one N, the whole trajectory). */
+static uint64_t output_hash(const lrk_model *m, long M, double t_end)
+{
+    enum { K = 60, L = 23 };
+    double t[K], q[L];
+    long levels[L];
+    lrk_error err;
+    cr_assert_eq(lrk_time_grid_fill(t, K, t_end, LRK_SPACING_LINEAR, &err), LRK_OK);
+    for (int j = 0; j < L; j++) {
+        q[j] = j < L - 1 ? 0.01 + 0.045 * j : 1.0;
+        levels[j] = lrk_level_event_count(q[j], m->N);
+    }
+    lrk_disorder_engine *eng;
+    lrk_disorder_scratch *w;
+    cr_assert_eq(lrk_disorder_engine_create(m, t, K, levels, L, &eng, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_disorder_scratch_create(eng, &w, &err), LRK_OK);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (long i = 0; i < M; i++) {
+        lrk_pcg64 g;
+        lrk_pcg64_seed(&g, 9, (uint64_t)i);
+        uint32_t n_at[K + 1];
+        double fp[L];
+        lrk_disorder_simulate(eng, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp);
+        h = fnv1a(h, n_at, K * sizeof *n_at);
+        h = fnv1a(h, fp, sizeof fp);
+    }
+    lrk_disorder_scratch_free(w);
+    lrk_disorder_engine_free(eng);
+    return h;
+}
+
+/* Byte identity of the operational-time engine's output (disorder results
+ * version 3: the values moved from version 2 when the engine's own exp
+ * replaced libmvec's for the log-rates and libm's for h(n) and the bimodal
+ * factors; bimodal moved only where some h(n) rounds differently).  A change that moves any operational time or event (another
+ * draw order, a different exp, a sort that is not exact, a reordered sum in
+ * the walk) fails here; it needs a results_version bump in
+ * engine_disorder.c and these values updated with it.  Every distribution,
+ * SER, CER and the unit clock (V1 = 0), at N around the sort's thresholds
+ * (its coarse bins change at 1024 and 8192 values) and at 10^5, the
+ * benchmark's size; the grids end before, near and after the last event. */
+Test(disorder, output_bytes_are_pinned)
+{
+    static const struct {
+        lrk_mode mode;
+        double V1;
+        long N, M;
+        double t_end;
+    } cases[] = {
+        {LRK_MODE_SER, 1.0, 300, 40, 20.0},  {LRK_MODE_CER, 1.0, 1000, 20, 8.0},
+        {LRK_MODE_SER, 0.0, 8192, 4, 60.0},  {LRK_MODE_CER, 2.0, 20000, 2, 1e3},
+        {LRK_MODE_SER, 1.0, 100000, 1, 30.0},
+    };
+    static const uint64_t pinned[5][4] = {
+        {0x6b3d087d8a715ce6ULL, 0x9533f9828447887aULL, 0x0c521e56ef2cdc32ULL, 0x55c329705269eccdULL},
+        {0x8e630a1414d9a693ULL, 0xb47552d79041f23aULL, 0xe9ed756c60288ed2ULL, 0x15ceb53df72eb226ULL},
+        {0x165beca8405753aaULL, 0x60aa59452df13ce5ULL, 0x8fb694a9019767fbULL, 0xc4cf91121fd1f160ULL},
+        {0x457a3a23daf0d828ULL, 0xe33e279e4090c856ULL, 0xd1fc8d011955b13fULL, 0x0ef8769538ecd77dULL},
+        {0xd4f1f3bb73b8c957ULL, 0x9475fec94dadbbbbULL, 0x0dcfe8714f12d47bULL, 0x8cc07da3107386adULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int k = 0; k < 4; k++) {
+            lrk_model m = model(cases[c].mode, cases[c].V1, cases[c].N, KINDS[k], 0.9);
+            uint64_t h = output_hash(&m, cases[c].M, cases[c].t_end);
+            cr_expect_eq(h, pinned[c][k], "case %zu (N = %ld, V1 = %g), %s: hash 0x%016llxULL, pinned 0x%016llxULL",
+                         c, cases[c].N, cases[c].V1, lrk_disorder_name(KINDS[k]), (unsigned long long)h,
+                         (unsigned long long)pinned[c][k]);
+        }
 }

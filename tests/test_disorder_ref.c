@@ -286,6 +286,32 @@ Test(disorder_ref, mean_field_at_zero_coupling_is_the_exact_fraction)
     }
 }
 
+/* Too wide for the Gauss nodes (normal w/T = 10, exponential w/T = 3): at
+ * c V1 = 0 the mean field is still p(t), from the exact quadrature, and its
+ * level times invert it (p(t_j) = q_j to 1e-12).  NOCONVERGE before. */
+Test(disorder_ref, mean_field_at_zero_coupling_has_no_width_limit)
+{
+    const lrk_disorder_kind kinds[] = {LRK_DISORDER_NORMAL, LRK_DISORDER_EXPONENTIAL};
+    const double widths[] = {10.0, 3.0}, levels[] = {0.01, 0.3, 0.5, 0.9, 0.99};
+    for (int i = 0; i < 2; i++) {
+        lrk_model m = model(LRK_MODE_SER, 1.0, 0, 1.0, 100, kinds[i], widths[i]);
+        double t[] = {1e-3, 1, 1e3, 1e6}, q[4], tl[5];
+        size_t nodes = 99;
+        lrk_error err;
+        cr_assert_eq(lrk_disorder_mean_field(&m, t, 4, q, levels, 5, tl, &nodes, &err), LRK_OK, "%s: %s",
+                     lrk_disorder_name(kinds[i]), err.message);
+        cr_expect_eq(nodes, 0u);
+        for (int j = 0; j < 5; j++) {
+            double p, s;
+            cr_assert_eq(lrk_disorder_relaxed_fraction(&m, tl[j], &p, &s, &err), LRK_OK);
+            cr_expect_float_eq(p, levels[j], 1e-12, "%s q = %g: p(t = %g) = %.15g", lrk_disorder_name(kinds[i]),
+                               levels[j], tl[j], p);
+        }
+        for (int k = 0; k < 4; k++)
+            cr_expect(q[k] > 0 && q[k] < 1 && (k == 0 || q[k] > q[k - 1]), "q(%g) = %g", t[k], q[k]);
+    }
+}
+
 typedef struct class_ode {
     size_t n;
     double k[64], w[64], a;
@@ -328,6 +354,71 @@ Test(disorder_ref, mean_field_against_stepped_class_odes)
         }
         gsl_odeiv2_driver_free(d);
     }
+}
+
+/* Offsets spanning tens of decades of rate, SER and CER coupling: bimodal
+ * w/T = 15 (two classes 13 decades apart) and uniform w/T = 30 (rates over
+ * 26 decades; q(sigma) in closed form: with c = sigma e^-V0/T,
+ * 1 - q = (E1(c e^-W) - E1(c e^W)) / 2W).  The level times
+ * t(sigma_j) = int_0^sigma_j e^(a q) dsigma against an independent
+ * quadrature: sigma_j by bisection on the closed form, the integral by
+ * composite Simpson in u = ln sigma (2e5 panels from sigma = e^-80, where
+ * q is still ~e^-49).  One adaptive rule over [0, sigma] found no finite time
+ * for the uniform case (run aborted). */
+typedef struct wide_law {
+    lrk_disorder_kind kind;
+    double width, k1, k2; /* bimodal: the two rates; uniform: k1 = e^-V0 */
+} wide_law;
+
+static double wide_q(const wide_law *l, double s)
+{
+    if (l->kind == LRK_DISORDER_BIMODAL)
+        return 0.5 * -expm1(-l->k1 * s) + 0.5 * -expm1(-l->k2 * s);
+    const double c = s * l->k1, W = l->width;
+    return 1.0 - (gsl_sf_expint_E1(c * exp(-W)) - gsl_sf_expint_E1(c * exp(W))) / (2 * W);
+}
+
+static double wide_time(const wide_law *l, double a, double q)
+{
+    double lo = -80, hi = 80;
+    for (int it = 0; it < 200; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (wide_q(l, exp(mid)) < q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const double u0 = -80, u1 = 0.5 * (lo + hi), h = (u1 - u0) / 200000;
+    double sum = 0;
+    for (int n = 0; n <= 200000; n++) {
+        double u = u0 + n * h, w = (n == 0 || n == 200000) ? 1 : (n % 2 ? 4 : 2);
+        sum += w * exp(a * wide_q(l, exp(u))) * exp(u);
+    }
+    return exp(u0) + sum * h / 3;
+}
+
+Test(disorder_ref, mean_field_across_decades_of_rates)
+{
+    const lrk_mode modes[] = {LRK_MODE_SER, LRK_MODE_CER};
+    const double levels[] = {0.1, 0.45, 0.55, 0.9};
+    const wide_law laws[] = {{LRK_DISORDER_BIMODAL, 15.0, exp(-(1.0 - 15.0)), exp(-(1.0 + 15.0))},
+                             {LRK_DISORDER_UNIFORM, 30.0, exp(-1.0), 0}};
+    for (int i = 0; i < 2; i++)
+        for (int d = 0; d < 2; d++) {
+            lrk_model m = model(modes[i], 1.0, 0.3, 1.0, 100, laws[d].kind, laws[d].width);
+            const double a = lrk_model_coupling(&m) * m.V1 / m.T;
+            /* Legendre nodes stop at a change below 1e-8: so does the agreement */
+            const double tol = laws[d].kind == LRK_DISORDER_BIMODAL ? 1e-9 : 1e-6;
+            double t[4];
+            lrk_error err;
+            cr_assert_eq(lrk_disorder_mean_field(&m, NULL, 0, NULL, levels, 4, t, NULL, &err), LRK_OK, "%s %s: %s",
+                         lrk_mode_name(m.mode), lrk_disorder_name(laws[d].kind), err.message);
+            for (int j = 0; j < 4; j++) {
+                double expected = wide_time(&laws[d], a, levels[j]);
+                cr_expect_float_eq(t[j], expected, tol * expected, "%s %s q = %g: t %.15g vs %.15g",
+                                   lrk_mode_name(m.mode), lrk_disorder_name(laws[d].kind), levels[j], t[j], expected);
+            }
+        }
 }
 
 Test(disorder_ref, refuses_what_it_cannot_do)

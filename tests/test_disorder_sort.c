@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_disorder_sort.c - the exact sort of the disorder engine
- * (src/disorder_sort.h), both variants, against qsort, bit for bit, on
+ * (src/disorder_sort.h), the plain sort and the engine's buckets (several
+ * fills in a row: all overflow, predicted, mixed), against qsort, bit for bit, on
  * inputs chosen to take every path: tiny arrays, equal values, a tight
  * cluster that crowds one fine slot (the qsort fallback past the move
  * budget), two clusters decades apart, values spread over the whole
@@ -41,16 +42,24 @@ static void check_sort(const double *x, size_t n, const char *what)
     disorder_sort(s, tmp, count, n, lo, hi);
     qsort(ref, n, sizeof(double), by_value);
     cr_assert(memcmp(s, ref, n * sizeof(double)) == 0, "%s (n = %zu): not sorted like qsort", what, n);
-    /* the binned variant, its coarse counts taken as the engine does */
-    uint32_t *bins = calloc(disorder_sort_bin_size(n), sizeof(uint32_t));
-    cr_assert_not_null(bins);
-    const unsigned shift = 52 - disorder_sort_bin_bits(n);
-    for (size_t i = 0; i < n; i++)
-        bins[disorder_bits_of(x[i]) >> shift]++;
-    memcpy(s, x, n * sizeof(double));
-    disorder_sort_binned(s, tmp, count, n, bins, lo, hi);
-    cr_assert(memcmp(s, ref, n * sizeof(double)) == 0, "%s (n = %zu): binned sort differs from qsort", what, n);
-    free(bins);
+    /* the engine's buckets, four fills in a row: the first overflows
+     * entirely, the second fits the predicted capacities, the third (every
+     * value times 1.5, other slices) mixes capacity and overflow, the fourth
+     * follows a changed history */
+    disorder_buckets bk;
+    cr_assert(disorder_buckets_init(&bk, n));
+    static const double scale[4] = {1.0, 1.0, 1.5, 1.0};
+    for (int round = 0; round < 4; round++) {
+        for (size_t i = 0; i < n; i++)
+            ref[i] = x[i] * scale[round];
+        for (size_t i = 0; i < n; i += 300) /* in blocks, as the engine */
+            disorder_buckets_put_block(&bk, ref + i, n - i < 300 ? n - i : 300);
+        qsort(ref, n, sizeof(double), by_value);
+        disorder_buckets_sort(&bk, s, count);
+        cr_assert(memcmp(s, ref, n * sizeof(double)) == 0, "%s (n = %zu): buckets, fill %d, differ from qsort", what,
+                  n, round);
+    }
+    disorder_buckets_free(&bk);
     free(s);
     free(ref);
     free(tmp);

@@ -101,6 +101,32 @@ Test(grid_end, pilot_is_deterministic_across_threads)
     cr_expect_neq(lrk_grid_pilot_seed(7), 7u, "the pilot never uses the run's own streams");
 }
 
+/* What `check` says of the pilot (lrk_grid_end_pilot_check) is what the
+ * pilot then does: it bounds q_max exactly when check accepts it, on both
+ * sides of the limit (~0.992 for M = 1024) and for N where the candidate
+ * events are few (4) or many (1000). */
+Test(grid_end, pilot_check_agrees_with_the_pilot)
+{
+    static const long Ns[] = {4, 64, 1000};
+    static const double qs[] = {0.9, 0.99, 0.992, 0.9932, 0.994, 0.999};
+    size_t refused = 0;
+    for (size_t a = 0; a < sizeof Ns / sizeof Ns[0]; a++)
+        for (size_t b = 0; b < sizeof qs / sizeof qs[0]; b++) {
+            lrk_model m = model(LRK_MODE_SER, 1.0, Ns[a]);
+            lrk_error err;
+            double t;
+            int accepted = lrk_grid_end_pilot_check(Ns[a], qs[b], &err) == LRK_OK;
+            if (!accepted) {
+                cr_expect(strstr(err.message, "grid.q_max") != NULL, "%s", err.message);
+                refused++;
+            }
+            int ran = lrk_grid_end_pilot(&m, qs[b], lrk_grid_pilot_seed(3), 2, &t, &err) == LRK_OK;
+            cr_expect_eq(accepted, ran, "N = %ld q_max = %g: check %s, the pilot %s", Ns[a], qs[b],
+                         accepted ? "accepts" : "refuses", ran ? "bounds it" : "cannot");
+        }
+    cr_expect(refused > 0 && refused < 18, "both verdicts occur (%zu refused)", refused);
+}
+
 static lrk_config low_t_config(double T, long N, long trajectories, lrk_grid_end_rule rule)
 {
     lrk_config c;

@@ -4,8 +4,12 @@
  * from the deterministic references, and the KMC ensemble validated against
  * the exact references (z-scores, chi-square, noise approximation).
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lrekmc/config.h"
 #include "lrekmc/point.h"
@@ -158,4 +162,43 @@ Test(point, both_protocols_fit_what_they_measure)
         lrk_point_free(&p);
         lrk_config_free(&c);
     }
+}
+
+/* references.master_equation: on where the master equation is over its work
+ * budget (CER, V1/T = 70: the rates span 30 decades): the point still runs,
+ * its q_exact columns stay empty, and it says why, in the point and as one
+ * warning line -- for the chain's master equation and the two-class one. */
+static void check_left_out(lrk_config *c, const char *which)
+{
+    c->references.master_equation = LRK_SWITCH_ON;
+    c->grid.points = 10;
+    lrk_point p;
+    lrk_error err;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *warnings = open_memstream(&text, &size);
+    cr_assert_not_null(warnings);
+    lrk_run_control control = {.warnings = warnings};
+    cr_assert_eq(lrk_point_compute(c, &control, &p, &err), LRK_OK, "%s: %s", which, err.message);
+    fclose(warnings);
+    cr_expect_null(p.q_exact_mean, "%s", which);
+    cr_expect_null(p.q_exact_std, "%s", which);
+    cr_expect(strstr(p.master_left_out, "cell updates") != NULL, "%s: '%s'", which, p.master_left_out);
+    cr_expect(strstr(text, "warning") && strstr(text, "master_equation: on") && strstr(text, p.master_left_out),
+              "%s: '%s'", which, text);
+    cr_expect_not_null(p.kmc, "%s: the KMC ran", which);
+    free(text);
+    lrk_point_free(&p);
+    lrk_config_free(c);
+}
+
+Test(point, master_equation_on_over_budget_is_left_out_with_a_warning)
+{
+    lrk_config c = config_for(LRK_MODE_CER, 1.0, 10.0, 0.143334, 50, 16);
+    c.fit.batches = 4;
+    check_left_out(&c, "chain");
+    c = config_for(LRK_MODE_CER, 1.0, 10.0, 0.25, 50, 16);
+    c.fit.batches = 4;
+    c.model.disorder = (lrk_disorder){LRK_DISORDER_BIMODAL, 0.1};
+    check_left_out(&c, "two-class");
 }

@@ -68,6 +68,21 @@ Test(point_hash, fast_form_equals_the_full_hash_of_every_point)
                                       3);
 }
 
+/* Keys whose omission depends on another key (model.disorder.distribution
+ * and width are left out only together, model.space.* without a lattice):
+ * sweeping the other key changes their entries too.  The fast form missed
+ * that (a resumed width sweep from 0 refused its own points). */
+Test(point_hash, fast_form_follows_keys_that_depend_on_others)
+{
+    assert_fast_hash_is_the_full_hash("sweep:\n  model.disorder.width: [0, 0.5]\n", 2);
+    assert_fast_hash_is_the_full_hash("sweep:\n  model.disorder.distribution: [none, normal]\n"
+                                      "  model.disorder.width: [0, 0.5, 1]\n",
+                                      6);
+    assert_fast_hash_is_the_full_hash("model: {N: 64, space: {L: 4, d_el: 1.5}}\n"
+                                      "sweep:\n  model.space.lattice: [none, cubic]\n  model.T: [1, 2]\n",
+                                      4);
+}
+
 Test(point_hash, only_keys_that_change_results_change_the_hash)
 {
     lrk_config a, b;

@@ -497,6 +497,29 @@ Test(rundir, the_lattice_workers_count_in_the_memory_estimate)
     cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, "--set=model.space.L=64", NULL})), 0);
 }
 
+Test(rundir, the_disorder_workers_count_in_the_memory_estimate)
+{
+    char root[64], log[128], config[128];
+    make_root(root);
+    snprintf(log, sizeof log, "%s/log", root);
+    snprintf(config, sizeof config, "%s/disorder.yaml", root);
+    /* N = 10^7 with disorder: a worker's operational times, buckets and sum
+     * tree are ~79 bytes an LRE (0.8 GB), beyond a 512 MiB address space;
+     * the same N without disorder (an 80 MB rate table) fits */
+    write_text(config, "model: {mode: ser, V1: 1, N: 10000000, disorder: {distribution: normal, width: 0.5}}\n"
+                       "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\ngrid: {points: 10}\n");
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("AddressSanitizer reserves more address space than the limit this test sets");
+#endif
+    limits lim = {512u << 20, 0};
+    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, NULL})), 2);
+    assert_contains(log, "model.N");
+    cr_assert_eq(wait_exit(start(log, lim,
+                                 (const char *const[]){"check", config, "--set=model.disorder.distribution=none",
+                                                       "--set=model.disorder.width=0", NULL})),
+                 0);
+}
+
 Test(rundir, threads_count_in_the_memory_estimate)
 {
     char root[64], dir[128], log[128], config[128];

@@ -38,16 +38,17 @@
  * with a message naming model.disorder.width (nothing is clamped).
  *
  * Determinism.  All randomness comes from the generator g passed in (results
- * version 2): four outputs of g seed a second PCG64 (lrk_pcg64_seed128 with
+ * version 3): four outputs of g seed a second PCG64 (lrk_pcg64_seed128 with
  * initstate = w0 2^64 + w1, initseq = w2 2^64 + w3); then g gives the N
  * offsets in LRE order, the same numbers as lrk_disorder_draw, and the second
  * generator the N unit exponentials in LRE order.  Two generators so that
  * their two LCG chains overlap in the CPU (one chain serialised two 128-bit
  * multiplies per LRE).  The sum-tree method and the spatial engine draw only
  * from g (lrk_disorder_draw).  The same generator gives the same bytes on any
- * thread.  The vector exp is always glibc's SSE2 routine (libmvec), on any
- * x86-64 CPU, so x86-64 machines with the same glibc agree bit for bit
- * (docs/disorder.md).
+ * thread.  exp() of the log-rates is the engine's own (fixed double and
+ * integer operations, a fixed table; two SSE2 lanes doing exactly the scalar
+ * operations), so the bytes do not depend on the CPU, its vector units or
+ * the libm (docs/disorder.md).
  *
  * A straightforward direct simulation (LRK_DISORDER_SUM_TREE) is kept as an
  * independent implementation for the tests and the benchmark: the next LRE is
@@ -175,7 +176,9 @@ lrk_status lrk_disorder_bimodal_levels(const lrk_model *m, const long *level_eve
  * one-dimensional quadrature, and q(t) by inverting t(sigma).  The node count
  * doubles from 16 until q on the grid and t at the levels change by less than
  * 1e-8 (absolute in q, relative in t: far below any O(1/N) effect); *nodes_used reports it (NULL allowed).  Either
- * output may be NULL.  LRK_ERR_NOCONVERGE beyond 2048 nodes. */
+ * output may be NULL.  LRK_ERR_NOCONVERGE beyond 2048 nodes, except without
+ * coupling (c V1 = 0), where the mean field is p(t) and is then taken from
+ * lrk_disorder_relaxed_fraction (exact quadrature, any width; *nodes_used = 0). */
 lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
                                    const double *q_levels, size_t level_count, double *t_levels,
                                    size_t *nodes_used, lrk_error *err);
@@ -226,13 +229,15 @@ int lrk_disorder_master_wanted(const lrk_model *m, int master_equation);
  * master_equation is references.master_equation (an lrk_switch of config.h:
  * 0 = auto, the BIMODAL_MASTER range above, left out when it would take more
  * than 1e9 cell updates; on = any N <= LRK_DISORDER_MASTER_MAX_N with the full
- * budget LRK_DISORDER_MASTER_MAX_WORK, a solve over it failing as the chain's
- * does; larger N is left out, as the memory is N^2; off = never). */
+ * budget LRK_DISORDER_MASTER_MAX_WORK, a solve over it left out too, with its
+ * reason in master_left_out, as the chain's is; larger N is left out, as the
+ * memory is N^2; off = never). */
 typedef struct lrk_disorder_columns {
     double *q_ode, *t_ode;               /* mean field */
     double *q_exact_mean, *q_exact_std;  /* binomial or two-class master equation */
     double *t_exact_mean, *t_exact_var;  /* order statistics or bimodal */
     int master_equation;
+    char master_left_out[256];           /* out: why `on` got no master equation ("" if it did) */
 } lrk_disorder_columns;
 
 lrk_status lrk_disorder_references(const lrk_model *m, const double *t, size_t t_count, const double *q_levels,

@@ -95,6 +95,24 @@ lrk_status lrk_grid_end_moments(const lrk_model *m, double q_max, double *t_out,
 lrk_status lrk_grid_end_pilot(const lrk_model *m, double q_max, uint64_t pilot_seed, int threads,
                               double *t_out, lrk_error *err);
 
+/* LRK_OK when the pilot can bound q_max at N whatever its times (some
+ * candidate has a rank r > 0: q_max^M <= alpha / C roughly, so q_max up to
+ * ~0.992 with M = 1024); else LRK_ERR_INVALID naming grid.q_max and the
+ * largest value that works.  What `check` asks before `run` needs it. */
+lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err);
+
+/* LRK_OK when `rule` (resolved, not AUTO) can end the grid of model m (the
+ * references' model, point_space.h) at q_max; else the error the run would
+ * give: pilot, a q_max it can bound (lrk_grid_end_pilot_check); moments,
+ * the chain's exact rates (no disorder, no r3 lattice); ode with disorder,
+ * a multi-class mean field that converges (solved here: ms, 0.2 s at worst).
+ * What `check` asks before `run` needs it. */
+lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err);
+
+/* The rule a point uses: `rule` unless AUTO, which is the engine's rule
+ * (lrk_grid_end_rule_for) with an ensemble (trajectories > 0), else ODE. */
+lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories);
+
 /* The pilot's own seed, derived from the run's (a SplitMix64 step of the seed
  * mixed with a constant).  Its trajectory generators are then SeedSequence
  * children of (pilot seed, model) (streams.h), never the run's: the hash

@@ -66,6 +66,9 @@ typedef struct lrk_point {
     double *q_exact_mean, *q_exact_std;        /* master equation */
     double *t_ode, *t_exact_mean, *t_exact_var;
     lrk_point_fit ode;         /* by the point's protocol */
+    /* references.master_equation: on, and the master equation was over its
+     * work budget: why (its columns are empty, a warning went out); "" else */
+    char master_left_out[256];
 
     /* KMC (kmc == NULL when kmc.trajectories = 0) */
     lrk_kmc_result *kmc;

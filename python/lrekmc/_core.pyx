@@ -17,6 +17,7 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
 import threading
+import warnings
 
 cimport cython
 
@@ -89,6 +90,7 @@ cdef extern from "lrekmc/point.h":
         void *progress_data
         int threads
         FILE *first_passage_out
+        FILE *warnings
     ctypedef struct lrk_point_fit:
         lrk_kww_fit fit
         size_t batches_converged
@@ -433,10 +435,17 @@ def compute(_Config config, int threads, progress, bint first_passage=False):
     cdef char *rows = NULL
     cdef size_t rows_size = 0
     cdef FILE *rows_out = NULL
+    cdef char *notes = NULL
+    cdef size_t notes_size = 0
+    cdef FILE *notes_out = NULL
     memset(&p, 0, sizeof(p))
     memset(&control, 0, sizeof(control))
     err.message[0] = 0
     control.threads = threads
+    notes_out = open_memstream(&notes, &notes_size)  # the library's warnings, re-issued below
+    if notes_out == NULL:
+        raise MemoryError("out of memory")
+    control.warnings = notes_out
     if first_passage:  # per-trajectory rows (output.trajectories) into memory
         rows_out = open_memstream(&rows, &rows_size)
         if rows_out == NULL:
@@ -457,10 +466,15 @@ def compute(_Config config, int threads, progress, bint first_passage=False):
             lrekmc_py_release_sigint()
         if rows_out != NULL:
             fclose(rows_out)
+        fclose(notes_out)
     try:
         trajectory_rows = rows[:rows_size].decode() if rows != NULL else None
+        library_warnings = notes[:notes_size].decode().splitlines() if notes != NULL else []
     finally:
         free(rows)
+        free(notes)
+    for line in library_warnings:  # a grid short of q_max, a master equation left out, ...
+        warnings.warn(line.removeprefix("lrekmc: warning: "), RuntimeWarning, stacklevel=2)
     if status != LRK_OK:
         if holder.error is not None:
             raise holder.error

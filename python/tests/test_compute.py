@@ -59,6 +59,19 @@ def test_no_trajectories_leaves_kmc_empty():
     assert math.isnan(point.summary["beta_kmc"]) and point.ode_fit.converged
 
 
+def test_library_warnings_become_python_warnings():
+    # master_equation: on where it is over its work budget (CER, V1/T = 70):
+    # the point is computed, its exact columns stay empty, and the library's
+    # warning line arrives as a RuntimeWarning (not only on a C stderr)
+    config = {"model": {"mode": "cer", "V0": 1, "V1": 10, "T": 0.143334, "N": 50},
+              "kmc": {"trajectories": 16, "seed": 5}, "fit": {"batches": 4},
+              "grid": {"points": 10}, "references": {"master_equation": "on"}}
+    with pytest.warns(RuntimeWarning, match="master_equation: on, but master equation: more than"):
+        point = lrekmc.compute(config)
+    assert point.relaxation["q_exact_mean"].isna().all()
+    assert point.relaxation["q_mean"].notna().all()
+
+
 def test_threads_do_not_change_results(tiny_file):
     config = lrekmc.Config.load(tiny_file).point(1)
     one, two = lrekmc.compute(config, threads=1), lrekmc.compute(config, threads=2)
