@@ -81,7 +81,8 @@ struct lrk_lattice_shared {
  * (lrk_lattice_simulate_lanes): each lane has its own rates, tree and
  * relaxed field; the scratch is shared (used by one lane at a time). */
 #define LATTICE_LANES LRK_LATTICE_LANES
-/* Two lanes only while both lanes' rates fit in this many bytes (L <= 48). */
+/* Two lanes only while both lanes' rates fit in this many bytes (L <= 48;
+ * resources.c's memory estimate uses the same rule). */
 #define LATTICE_LANES_MAX_BYTES ((size_t)2 << 20)
 
 typedef struct lattice_lane {
