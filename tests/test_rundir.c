@@ -478,46 +478,44 @@ Test(rundir, memory_that_cannot_fit_is_refused_by_check_and_run)
     cr_assert_neq(stat(dir, &info), 0, "a refused run created %s", dir);
 }
 
-Test(rundir, the_lattice_workers_count_in_the_memory_estimate)
+/* Under a 512 MiB address space `check` refuses `yaml`, naming `key`, and
+ * accepts it with the two overrides (NULL: none). */
+static void check_memory_refusal(const char *yaml, const char *key, const char *set1, const char *set2)
 {
     char root[64], log[128], config[128];
     make_root(root);
     snprintf(log, sizeof log, "%s/log", root);
-    snprintf(config, sizeof config, "%s/lattice.yaml", root);
-    /* L = 256: 1.7e7 sites, about 36 bytes each in a worker (lattice_engine.h):
-     * 0.6 GB, beyond a 512 MiB address space; L = 64 (9 MB) fits */
-    write_text(config, "model: {mode: ser, V1: 1, space: {lattice: cubic, L: 256, d_el: 3}}\n"
-                       "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\n");
+    snprintf(config, sizeof config, "%s/memory.yaml", root);
+    write_text(config, yaml);
+    limits lim = {512u << 20, 0};
+    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, NULL})), 2);
+    assert_contains(log, key);
+    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, set1, set2, NULL})), 0);
+}
+
+Test(rundir, the_lattice_workers_count_in_the_memory_estimate)
+{
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("AddressSanitizer reserves more address space than the limit this test sets");
 #endif
-    limits lim = {512u << 20, 0};
-    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, NULL})), 2);
-    assert_contains(log, "model.space.L");
-    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, "--set=model.space.L=64", NULL})), 0);
+    /* L = 256: 1.7e7 sites, about 36 bytes each in a worker (lattice_engine.h):
+     * 0.6 GB, beyond a 512 MiB address space; L = 64 (9 MB) fits */
+    check_memory_refusal("model: {mode: ser, V1: 1, space: {lattice: cubic, L: 256, d_el: 3}}\n"
+                         "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\n",
+                         "model.space.L", "--set=model.space.L=64", NULL);
 }
 
 Test(rundir, the_disorder_workers_count_in_the_memory_estimate)
 {
-    char root[64], log[128], config[128];
-    make_root(root);
-    snprintf(log, sizeof log, "%s/log", root);
-    snprintf(config, sizeof config, "%s/disorder.yaml", root);
-    /* N = 10^7 with disorder: a worker's operational times, buckets and sum
-     * tree are ~79 bytes an LRE (0.8 GB), beyond a 512 MiB address space;
-     * the same N without disorder (an 80 MB rate table) fits */
-    write_text(config, "model: {mode: ser, V1: 1, N: 10000000, disorder: {distribution: normal, width: 0.5}}\n"
-                       "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\ngrid: {points: 10}\n");
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("AddressSanitizer reserves more address space than the limit this test sets");
 #endif
-    limits lim = {512u << 20, 0};
-    cr_assert_eq(wait_exit(start(log, lim, (const char *const[]){"check", config, NULL})), 2);
-    assert_contains(log, "model.N");
-    cr_assert_eq(wait_exit(start(log, lim,
-                                 (const char *const[]){"check", config, "--set=model.disorder.distribution=none",
-                                                       "--set=model.disorder.width=0", NULL})),
-                 0);
+    /* N = 10^7 with disorder: a worker's operational times, buckets and sum
+     * tree are ~79 bytes an LRE (0.8 GB), beyond a 512 MiB address space;
+     * the same N without disorder (an 80 MB rate table) fits */
+    check_memory_refusal("model: {mode: ser, V1: 1, N: 10000000, disorder: {distribution: normal, width: 0.5}}\n"
+                         "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\ngrid: {points: 10}\n",
+                         "model.N", "--set=model.disorder.distribution=none", "--set=model.disorder.width=0");
 }
 
 Test(rundir, threads_count_in_the_memory_estimate)
