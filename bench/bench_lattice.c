@@ -6,13 +6,20 @@
  * over the sites in row-major order (one leaf-to-root walk per changed
  * rate, written here) and composition-rejection (written here), all in one
  * process on one thread.
- * Reported: events per CPU second (the machine may be shared; CPU time is
- * the speed of the code when it has a core), ns per rate update
- * (CPU time / (events x stencil entries)), and the ratio to the
- * straightforward tree; last, a composition-rejection prototype (below).
- * About 10^6 events per case (the straightforward tree and CR 2.5 10^5).
- *   usage: bench_lattice [repeats] [engine [L]]   (best of `repeats`, default 1;
- *   `engine`: the spatial engine only, the other columns 0; [L]: that L only)
+ * Reported: events per CPU second of the engine as kmc_run.c drives it
+ * (LRK_LATTICE_LANES trajectories per call; the CPU time is the speed of
+ * the code when it has a core, the machine may be shared), ns per rate
+ * update (CPU time / (events x stencil entries)), the engine one
+ * trajectory per call (lrk_lattice_simulate) and the ratio of the two
+ * (alternated repeats: the same load for both), the straightforward tree
+ * and the ratio to it, the mean-field engine, and a composition-rejection
+ * prototype (below).
+ * About 10^6 events per case, an even number of trajectories (the
+ * straightforward tree and CR 2.5 10^5).
+ *   usage: bench_lattice [repeats] [engine [L [d_el [events]]]]   (best of
+ *   `repeats`, default 1; `engine`: the spatial engine only, the other
+ *   columns 0 (any other word: all columns); [L], [d_el]: that case only;
+ *   [events]: per case, default 10^6)
  */
 #include <math.h>
 #include <stdio.h>
@@ -283,7 +290,10 @@ static double bench_cr(long L, double d_el, long events)
     return rate;
 }
 
-static double bench_lattice(long L, double d_el, long events, size_t *count)
+/* The engine, `lanes` trajectories per call (1: lrk_lattice_simulate, the
+ * reference; LRK_LATTICE_LANES: stepped together), an even number of
+ * trajectories of about `events` events in all. */
+static double bench_lattice(long L, double d_el, long events, int lanes, size_t *count)
 {
     lrk_model m = model(L, d_el);
     double t[400];
@@ -301,14 +311,19 @@ static double bench_lattice(long L, double d_el, long events, size_t *count)
         exit(1);
     }
     *count = lrk_lattice_stencil_count(s);
-    uint32_t n_at[400];
-    double fp[99];
-    long traj = events / m.N > 0 ? events / m.N : 1;
+    uint32_t n_at[LRK_LATTICE_LANES * 401];
+    double fp[LRK_LATTICE_LANES * 99];
+    long traj = events / m.N > 2 ? events / m.N : 2;
+    traj += traj % 2;
     double start = cpu_seconds();
-    for (long i = 0; i < traj; i++) {
-        lrk_pcg64 rng;
-        lrk_pcg64_seed(&rng, 42, (uint64_t)i);
-        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
+    for (long i = 0; i < traj; i += lanes) {
+        lrk_pcg64 rng[LRK_LATTICE_LANES];
+        for (int l = 0; l < lanes; l++)
+            lrk_pcg64_seed(&rng[l], 42, (uint64_t)(i + l));
+        if (lanes == 1)
+            lrk_lattice_simulate(s, w, rng, n_at, fp, NULL);
+        else
+            lrk_lattice_simulate_lanes(s, w, rng, lanes, n_at, fp, NULL);
     }
     double rate = (double)(traj * m.N) / (cpu_seconds() - start);
     lrk_lattice_worker_free(w);
@@ -343,12 +358,13 @@ int main(int argc, char **argv)
     const int engine_only = argc > 2 && strcmp(argv[2], "engine") == 0;
     const long Ls[] = {16, 32, 64, 128};
     const double dels[] = {1, 2, 3, 4};
-    const long events = 1000000;
+    const long events = argc > 5 ? atol(argv[5]) : 1000000;
     printf("spatial engine, r3 kernel, SER V0/T = V1/T = 1, one thread, best of %d (events per CPU second)\n",
            repeats);
-    printf("%5s %5s %9s %12s %10s %12s %8s %12s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
-           "naive ev/s", "ratio", "mean-field", "CR ev/s");
+    printf("%5s %5s %9s %12s %10s %12s %7s %12s %8s %12s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
+           "1 lane ev/s", "lanes", "naive ev/s", "ratio", "mean-field", "CR ev/s");
     const long only_L = argc > 3 ? atol(argv[3]) : 0;
+    const double only_d = argc > 4 ? atof(argv[4]) : 0;
     for (int a = 0; a < 4; a++) {
         if (only_L > 0 && Ls[a] != only_L)
             continue;
@@ -358,10 +374,14 @@ int main(int argc, char **argv)
             mf = v > mf ? v : mf;
         }
         for (int b = 0; b < 4; b++) {
-            double best = 0, naive_best = 0, cr_best = 0;
+            if (only_d > 0 && dels[b] != only_d)
+                continue;
+            double best = 0, one_best = 0, naive_best = 0, cr_best = 0;
             size_t count = 0;
-            for (int r = 0; r < repeats; r++) {
-                double v = bench_lattice(Ls[a], dels[b], events, &count);
+            for (int r = 0; r < repeats; r++) { /* alternated: the same load for both */
+                double v = bench_lattice(Ls[a], dels[b], events, 1, &count);
+                one_best = v > one_best ? v : one_best;
+                v = bench_lattice(Ls[a], dels[b], events, LRK_LATTICE_LANES, &count);
                 best = v > best ? v : best;
                 if (engine_only)
                     continue;
@@ -370,8 +390,9 @@ int main(int argc, char **argv)
                 v = bench_cr(Ls[a], dels[b], events / 4);
                 cr_best = v > cr_best ? v : cr_best;
             }
-            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %8.2f %12.4g %12.4g\n", Ls[a], dels[b], count, best,
-                   1e9 / (best * (double)count), naive_best, naive_best > 0 ? best / naive_best : 0.0, mf, cr_best);
+            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %7.2f %12.4g %8.2f %12.4g %12.4g\n", Ls[a], dels[b], count,
+                   best, 1e9 / (best * (double)count), one_best, best / one_best, naive_best,
+                   naive_best > 0 ? best / naive_best : 0.0, mf, cr_best);
             fflush(stdout);
         }
     }

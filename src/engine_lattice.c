@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * engine_lattice.c - the spatial engine (lattice_engine.h) behind the engine
- * interface (engine.h): one trajectory per simulate() call, the observables
- * of lattice_observe.h as the per-trajectory extras.
+ * interface (engine.h): up to LRK_LATTICE_LANES trajectories per simulate()
+ * call, stepped together, the observables of lattice_observe.h as the
+ * per-trajectory extras.
  */
 #include "lrekmc/engine.h"
 
@@ -51,8 +52,7 @@ static void lattice_worker_free(void *worker)
 static void lattice_simulate(const void *shared, void *worker, lrk_pcg64 *rng, int lanes, uint32_t *n_at,
                              double *first_passage, double *extra)
 {
-    (void)lanes; /* max_lanes = 1 */
-    lrk_lattice_simulate(shared, worker, rng, n_at, first_passage, extra);
+    lrk_lattice_simulate_lanes(shared, worker, rng, lanes, n_at, first_passage, extra);
 }
 
 static lrk_status lattice_validate(const lrk_model *m, lrk_error *err)
@@ -83,7 +83,7 @@ static unsigned lattice_references(const lrk_model *m)
 
 const lrk_engine_type lrk_engine_lattice = {
     .name = "lattice",
-    .max_lanes = 1,
+    .max_lanes = LRK_LATTICE_LANES,
     .extra_count = lattice_extra_count,
     .shared_alloc = lattice_alloc,
     .shared_free = lattice_free,

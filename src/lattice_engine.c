@@ -6,11 +6,15 @@
  * tree and its round-off bound in lattice_tree.h; docs/space.md has the
  * method, why it is exact, and the measurements behind the choices.
  */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "lrekmc/lattice_engine.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "lattice_engine_internal.h"
 #include "lrekmc/disorder.h"
@@ -283,18 +287,52 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
 {
     if (w == NULL)
         return;
-    free(w->rate);
-    free(w->tree.sum);
-    free(w->tree.err);
+    for (int l = 0; l < LATTICE_LANES; l++) {
+        free(w->lane[l].rate);
+        free(w->lane[l].tree.sum);
+        free(w->lane[l].tree.err);
+        free(w->lane[l].field);
+    }
     free(w->acc_old);
     free(w->acc_new);
     free(w->acc_count);
     free(w->touched);
     free(w->delta);
     free(w->unrelaxed);
-    free(w->field);
     lrk_lattice_probe_free(w->probe);
     free(w);
+}
+
+/* Rates of 2 MB and more on 2 MB pages where the system offers them
+ * (Linux transparent huge pages, also in "madvise" mode): an event touches
+ * ~9 pages of rates (the 3 x 3 block rows of its stencil), which from
+ * L = 128 (16 MB, 4096 small pages) overflow the TLB; measured 15-30 %
+ * faster there, no change at L = 64 (docs/space.md). */
+static double *rate_alloc(size_t count)
+{
+    const size_t bytes = count * sizeof(double), huge = (size_t)2 << 20;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= huge) {
+        void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+        if (p != NULL)
+            (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice: failure only costs speed */
+        return p;
+    }
+#endif
+    (void)huge;
+    return malloc(bytes);
+}
+
+/* One lane's arrays (the rates and the tree only on the tree path). */
+static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
+{
+    ln->field = malloc((size_t)s->N);
+    if (s->uniform)
+        return ln->field != NULL;
+    ln->rate = rate_alloc(s->slots);
+    ln->tree.sum = malloc(s->shape.total * sizeof(double));
+    ln->tree.err = malloc(s->shape.total * sizeof(double));
+    return ln->field && ln->rate && ln->tree.sum && ln->tree.err;
 }
 
 lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_worker **out, lrk_error *err)
@@ -303,28 +341,33 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
     *out = NULL;
     if (w == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
-    w->field = malloc((size_t)s->N);
     lrk_model geometry = {.N = s->N};
     geometry.space = (lrk_space){.lattice = LRK_LATTICE_CUBIC, .Lx = s->Lx, .Ly = s->Ly, .Lz = s->Lz};
     lrk_status st = lrk_lattice_probe_create(&geometry, &w->probe, err);
-    if (st != LRK_OK || w->field == NULL) {
+    if (st != LRK_OK) {
         lrk_lattice_worker_free(w);
-        return st != LRK_OK ? st : lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for a worker");
+        return st;
     }
-    int ok;
+    /* The uniform fast path has no per-lane arrays to overlap: one lane
+     * state, lanes run one after the other.  So do boxes whose two lanes'
+     * rates would not share the 1-2 MB of a core's L2: from L = 64 (2 MB a
+     * lane) the update is bound by L2 misses, which a second lane only adds
+     * to (measured at L = 64: +5..15 % at d_el = 1, 2 but -2..-13 % at
+     * d_el = 3, 4; L = 128, d_el = 3: -16 %); they keep one lane's memory. */
+    w->lanes = s->uniform || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
+    int ok = 1;
+    for (int l = 0; l < w->lanes; l++)
+        ok = ok && lane_alloc(s, &w->lane[l]);
     if (s->uniform) {
         w->unrelaxed = malloc((size_t)s->N * sizeof(uint32_t));
-        ok = w->unrelaxed != NULL;
+        ok = ok && w->unrelaxed != NULL;
     } else {
         const size_t nb = (size_t)s->blocks;
-        w->rate = malloc(s->slots * sizeof(double));
-        w->tree.sum = malloc(s->shape.total * sizeof(double));
-        w->tree.err = malloc(s->shape.total * sizeof(double));
         w->acc_old = malloc(nb * sizeof(double));
         w->acc_new = malloc(nb * sizeof(double));
         w->acc_count = calloc(nb, sizeof(uint32_t));
         w->touched = malloc(nb * sizeof(uint32_t));
-        ok = w->rate && w->tree.sum && w->tree.err && w->acc_old && w->acc_new && w->acc_count && w->touched;
+        ok = ok && w->acc_old && w->acc_new && w->acc_count && w->touched;
         if (s->disorder) {
             w->delta = malloc(((size_t)s->N + 1) * sizeof(double)); /* + 1: normal pairs */
             ok = ok && w->delta;
@@ -340,12 +383,20 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
 
 void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times)
 {
-    w->rec_sites = sites;
-    w->rec_times = times;
+    lrk_lattice_worker_record_lane(w, 0, sites, times);
+}
+
+void lrk_lattice_worker_record_lane(lrk_lattice_worker *w, int lane, long *sites, double *times)
+{
+    if (lane < 0 || lane >= LATTICE_LANES)
+        return;
+    w->lane[lane].rec_sites = sites;
+    w->lane[lane].rec_times = times;
 }
 
 /* Output bookkeeping shared by both paths. */
 typedef struct sink {
+    lattice_lane *ln;       /* the lane's field and recording */
     size_t k, j, snap;
     uint32_t *n_at;
     double *first_passage;
@@ -374,13 +425,14 @@ static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
         o->n_at[o->k++] = (uint32_t)(n - 1);
     while (o->j < s->level_count && s->level_events[o->j] == n)
         o->first_passage[o->j++] = t;
-    if (w->rec_sites != NULL) {
-        w->rec_sites[n - 1] = site;
-        w->rec_times[n - 1] = t;
+    lattice_lane *ln = o->ln;
+    if (ln->rec_sites != NULL) {
+        ln->rec_sites[n - 1] = site;
+        ln->rec_times[n - 1] = t;
     }
     if (o->extra == NULL)
         return;
-    w->field[site] = 1;
+    ln->field[site] = 1;
     long x = site % s->Lx, y = site / s->Lx % s->Ly, z = site / (s->Lx * s->Ly);
     long dx = labs(x - o->px), dy = labs(y - o->py), dz = labs(z - o->pz);
     dx = dx < s->Lx - dx ? dx : s->Lx - dx;
@@ -398,8 +450,8 @@ static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
     const lrk_lattice_layout *l = &s->layout;
     while (o->snap < l->snapshots && l->snapshot_events[o->snap] == n) {
         double *e = o->extra + o->snap * l->per_snapshot;
-        lrk_lattice_correlation(w->probe, w->field, e);
-        lrk_lattice_clusters(w->probe, w->field, e + l->radial_bins);
+        lrk_lattice_correlation(w->probe, ln->field, e);
+        lrk_lattice_clusters(w->probe, ln->field, e + l->radial_bins);
         o->snap++;
     }
 }
@@ -411,30 +463,50 @@ static inline double uniform01(lrk_pcg64 *rng)
 
 /* A trajectory's initial rates: 1, or exp(-delta_i / T) with the offsets
  * drawn first from the trajectory's generator (row-major site order). */
-static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
+static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, lrk_pcg64 *rng)
 {
     if (s->disorder)
         lrk_disorder_draw(&s->dis, rng, s->N, w->delta);
     for (size_t i = 0; i < s->slots; i++) {
         uint32_t site = s->slot_site[i];
-        w->rate[i] = site == UINT32_MAX ? 0.0 : s->disorder ? exp(-w->delta[site] / s->T) : 1.0;
+        ln->rate[i] = site == UINT32_MAX ? 0.0 : s->disorder ? exp(-w->delta[site] / s->T) : 1.0;
     }
-    lt_build(&s->shape, &w->tree, w->rate, s->leaf_block);
+    lt_build(&s->shape, &ln->tree, ln->rate, s->leaf_block);
+}
+
+static inline double root_of(const lrk_lattice_shared *s, const lattice_lane *ln)
+{
+    return ln->tree.sum[s->shape.offset[s->shape.depth]];
+}
+
+/* The draws of an event (the waiting time relative to 1 / k, then the
+ * uniform), in this order from the trajectory's generator; the uniform
+ * scaled to the root. */
+static inline double draw(const lrk_lattice_shared *s, const lattice_lane *ln, lrk_pcg64 *rng, long n, double *dt)
+{
+    const double R = root_of(s, ln);
+    *dt = lrk_pcg64_exponential_ziggurat_inline(rng) / R * (s->inv_g ? s->inv_g[n - 1] : 1.0);
+    return uniform01(rng);
+}
+
+/* A selection that found no positive rate (cannot happen while the bound
+ * holds): rebuild exactly and select again with the same uniform. */
+static size_t reselect(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, double u)
+{
+    w->rebuilds++;
+    lt_build(&s->shape, &ln->tree, ln->rate, s->leaf_block);
+    return lt_select(&s->shape, &ln->tree, ln->rate, s->leaf_block, u * root_of(s, ln));
 }
 
 /* The slot of the next event and its waiting time (relative to 1 / k). */
-static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long n, double *dt)
+static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, lrk_pcg64 *rng,
+                          long n, double *dt)
 {
-    const double R = w->tree.sum[s->shape.offset[s->shape.depth]];
-    *dt = lrk_pcg64_exponential_ziggurat_inline(rng) / R * (s->inv_g ? s->inv_g[n - 1] : 1.0);
-    const double u = uniform01(rng);
-    size_t slot = lt_select(&s->shape, &w->tree, w->rate, s->leaf_block, u * R);
-    if (slot == SIZE_MAX) { /* cannot happen while the bound holds: rebuild exactly, the same u */
-        w->rebuilds++;
-        lt_build(&s->shape, &w->tree, w->rate, s->leaf_block);
-        slot = lt_select(&s->shape, &w->tree, w->rate, s->leaf_block, u * w->tree.sum[s->shape.offset[s->shape.depth]]);
-    }
-    lattice_relax(s, w, slot);
+    const double u = draw(s, ln, rng, n, dt);
+    size_t slot = lt_select(&s->shape, &ln->tree, ln->rate, s->leaf_block, u * root_of(s, ln));
+    if (slot == SIZE_MAX)
+        slot = reselect(s, w, ln, u);
+    lattice_relax(s, w, ln, slot);
     return slot;
 }
 
@@ -451,14 +523,78 @@ static inline long site_of(const lrk_lattice_shared *s, size_t slot)
 
 static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
 {
-    start(s, w, rng);
+    lattice_lane *ln = o->ln;
+    start(s, w, ln, rng);
     double t = 0.0;
     const double inv_k = 1.0 / s->k;
     for (long n = 1; n <= s->N; n++) {
         double dt;
-        size_t slot = step(s, w, rng, n, &dt);
+        size_t slot = step(s, w, ln, rng, n, &dt);
         t += dt * inv_k;
         record(s, w, o, n, site_of(s, slot), t);
+    }
+}
+
+/* One lane of simulate_tree2: where its trajectory is. */
+typedef struct lane_step {
+    lattice_lane *ln;
+    lrk_pcg64 *rng;
+    sink *o;
+    double u, v, dt, t;   /* the event's uniform, the offset left by the walk, waiting time, time */
+    uint32_t block;       /* the block the walk reached (UINT32_MAX: none) */
+    size_t slot;
+} lane_step;
+
+/* First half of event n: the draws, the walk to a block, and a prefetch of
+ * the block's lines, which the second half reads. */
+static inline void half_walk(const lrk_lattice_shared *s, lane_step *x, long n)
+{
+    x->u = draw(s, x->ln, x->rng, n, &x->dt);
+    x->v = x->u * root_of(s, x->ln);
+    size_t idx = lt_walk(&s->shape, &x->ln->tree, &x->v);
+    x->block = idx == SIZE_MAX ? UINT32_MAX : s->leaf_block[idx];
+    lt_prefetch_block(x->ln->rate, x->block);
+}
+
+/* Second half: the slot inside the block. */
+static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+{
+    x->slot = lt_in_block(x->ln->rate, x->block, x->v);
+    if (x->slot == SIZE_MAX)
+        x->slot = reselect(s, w, x->ln, x->u);
+}
+
+/* The update of event n and its output; then the first half of event n + 1. */
+static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
+{
+    lattice_relax(s, w, x->ln, x->slot);
+    x->t += x->dt * inv_k;
+    record(s, w, x->o, n, site_of(s, x->slot), x->t);
+    if (n < s->N)
+        half_walk(s, x, n + 1);
+}
+
+/* Two trajectories event by event: per lane exactly the operations of
+ * simulate_tree on its own arrays and generator, in the same order (so the
+ * same bytes), split in halves and interleaved A-pick, B-relax, A-relax,
+ * B-pick, so that one lane's dependent chains (the walk's sums, the pick in
+ * the block, whose lines were asked for at the walk) overlap the other
+ * lane's update. */
+static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
+{
+    lane_step a = {.ln = o[0].ln, .rng = &rng[0], .o = &o[0]}, b = {.ln = o[1].ln, .rng = &rng[1], .o = &o[1]};
+    start(s, w, a.ln, a.rng);
+    start(s, w, b.ln, b.rng);
+    const double inv_k = 1.0 / s->k;
+    half_walk(s, &a, 1);
+    half_walk(s, &b, 1);
+    half_pick(s, w, &b);
+    for (long n = 1; n <= s->N; n++) {
+        half_pick(s, w, &a);
+        half_relax(s, w, &b, n, inv_k);
+        half_relax(s, w, &a, n, inv_k);
+        if (n < s->N)
+            half_pick(s, w, &b);
     }
 }
 
@@ -480,50 +616,96 @@ static void simulate_uniform(const lrk_lattice_shared *s, lrk_lattice_worker *w,
     }
 }
 
+int lrk_lattice_worker_lanes(const lrk_lattice_worker *w)
+{
+    return w->lanes;
+}
+
 size_t lrk_lattice_extra_count(const lrk_lattice_shared *s)
 {
     return s->layout.count;
 }
 
+/* A lane's output before its trajectory. */
+static void sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, uint32_t *n_at, double *first_passage,
+                      double *extra)
+{
+    *o = (sink){.ln = ln, .n_at = n_at, .first_passage = first_passage, .extra = extra};
+    if (extra != NULL) {
+        memset(extra, 0, s->layout.count * sizeof *extra);
+        memset(ln->field, 0, (size_t)s->N);
+    }
+}
+
+/* ... and after it. */
+static void sink_close(const lrk_lattice_shared *s, sink *o)
+{
+    for (; o->k < s->t_count; o->k++)
+        o->n_at[o->k] = (uint32_t)s->N;
+    if (o->extra != NULL) {
+        close_avalanche(s, o);
+        o->extra[s->layout.avalanche_offset] = o->avalanches;
+        o->extra[s->layout.avalanche_offset + 1] = (double)s->N / o->avalanches;
+    }
+}
+
 void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
                           double *first_passage, double *extra)
 {
-    sink o = {.n_at = n_at, .first_passage = first_passage, .extra = extra};
-    if (extra != NULL) {
-        memset(extra, 0, s->layout.count * sizeof *extra);
-        memset(w->field, 0, (size_t)s->N);
-    }
+    sink o;
+    sink_open(s, &o, &w->lane[0], n_at, first_passage, extra);
     if (s->uniform)
         simulate_uniform(s, w, rng, &o);
     else
         simulate_tree(s, w, rng, &o);
-    for (; o.k < s->t_count; o.k++)
-        n_at[o.k] = (uint32_t)s->N;
-    if (extra != NULL) {
-        close_avalanche(s, &o);
-        extra[s->layout.avalanche_offset] = o.avalanches;
-        extra[s->layout.avalanche_offset + 1] = (double)s->N / o.avalanches;
+    sink_close(s, &o);
+}
+
+void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, int lanes,
+                                uint32_t *n_at, double *first_passage, double *extra)
+{
+    const size_t K = s->t_count + 1, L = s->level_count, E = s->layout.count;
+    int l = 0;
+    if (!s->uniform && w->lanes >= 2)
+        for (; l + 2 <= lanes; l += 2) {
+            sink o[2];
+            for (int i = 0; i < 2; i++)
+                sink_open(s, &o[i], &w->lane[i], n_at + (size_t)(l + i) * K, first_passage + (size_t)(l + i) * L,
+                          extra ? extra + (size_t)(l + i) * E : NULL);
+            simulate_tree2(s, w, rng + l, o);
+            sink_close(s, &o[0]);
+            sink_close(s, &o[1]);
+        }
+    for (; l < lanes; l++) {
+        sink o;
+        sink_open(s, &o, &w->lane[0], n_at + (size_t)l * K, first_passage + (size_t)l * L,
+                  extra ? extra + (size_t)l * E : NULL);
+        if (s->uniform)
+            simulate_uniform(s, w, rng + l, &o);
+        else
+            simulate_tree(s, w, rng + l, &o);
+        sink_close(s, &o);
     }
 }
 
 void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
 {
-    start(s, w, rng);
+    start(s, w, &w->lane[0], rng);
 }
 
 void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long events)
 {
     long n = 0;
     for (size_t i = 0; i < s->slots; i++)
-        n += s->slot_site[i] != UINT32_MAX && w->rate[i] == 0.0;
+        n += s->slot_site[i] != UINT32_MAX && w->lane[0].rate[i] == 0.0;
     for (long e = 0; e < events && n < s->N; e++) {
         double dt;
-        step(s, w, rng, ++n, &dt);
+        step(s, w, &w->lane[0], rng, ++n, &dt);
     }
 }
 
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
                          double *worst_tol)
 {
-    lt_verify(&s->shape, &w->tree, w->rate, s->leaf_block, worst_error, worst_tol);
+    lt_verify(&s->shape, &w->lane[0].tree, w->lane[0].rate, s->leaf_block, worst_error, worst_tol);
 }

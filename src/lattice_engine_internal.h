@@ -77,18 +77,31 @@ struct lrk_lattice_shared {
     double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
 };
 
-struct lrk_lattice_worker {
+/* Trajectories one worker steps together, event by event
+ * (lrk_lattice_simulate_lanes): each lane has its own rates, tree and
+ * relaxed field; the scratch is shared (used by one lane at a time). */
+#define LATTICE_LANES LRK_LATTICE_LANES
+/* Two lanes only while both lanes' rates fit in this many bytes (L <= 48;
+ * resources.c's memory estimate uses the same rule). */
+#define LATTICE_LANES_MAX_BYTES ((size_t)2 << 20)
+
+typedef struct lattice_lane {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
     lt_tree tree;
+    unsigned char *field;         /* N, row-major: 1 = relaxed */
+    long *rec_sites;              /* lrk_lattice_worker_record: NULL = off */
+    double *rec_times;
+} lattice_lane;
+
+struct lrk_lattice_worker {
+    int lanes;                    /* lane states allocated (1 for the uniform fast path) */
+    lattice_lane lane[LATTICE_LANES];
     double *acc_old, *acc_new;    /* blocks: the ungrouped path's per-block sums */
     uint32_t *acc_count, *touched;
-    double *delta;                /* N: disorder offsets, row-major */
+    double *delta;                /* N: disorder offsets, row-major (used while a lane starts) */
     long rebuilds;                /* selections that needed a full rebuild */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
-    long *rec_sites;
-    double *rec_times;
-    lrk_lattice_probe *probe;     /* correlation and clusters */
-    unsigned char *field;         /* N, row-major: 1 = relaxed */
+    lrk_lattice_probe *probe;     /* correlation and clusters (used by one lane at a time) */
 };
 
 /* Build s->groups etc. when the box allows it (else s->grouped = 0). */
@@ -96,12 +109,13 @@ lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err);
 void lattice_groups_free(lrk_lattice_shared *s);
 
 /* Relax `slot`: its rate becomes 0, its stencil's rates are multiplied by
- * their factors, and the tree follows (deltas with bounds, lattice_tree.h). */
-void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot);
+ * their factors, and the tree follows (deltas with bounds, lattice_tree.h).
+ * When s->prefetch, the stencil's lines are asked for first. */
+void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot);
 
 /* White-box hooks for the tests: start a trajectory (disorder draws and
  * rates) and run `events` events of it (no output), then check the tree
- * against the rates (lt_verify). */
+ * against the rates (lt_verify); all on lane 0. */
 void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng);
 void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long events);
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,

@@ -132,8 +132,7 @@ static inline double delta_bound(double old, double new_, double d, uint32_t m)
 
 /* Merge the level-0 deltas (D, E at entries idx) into their parents, level
  * by level to the root, each node updated once. */
-static void propagate(const lrk_lattice_shared *s, lrk_lattice_worker *w, double *D, double *E, size_t *idx,
-                      size_t n)
+static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, double *E, size_t *idx, size_t n)
 {
     const lt_shape *sh = &s->shape;
     for (unsigned l = 0; l < sh->depth && n > 0; l++) {
@@ -158,23 +157,44 @@ static void propagate(const lrk_lattice_shared *s, lrk_lattice_worker *w, double
         }
         n = m;
         for (size_t i = 0; i < n; i++)
-            lt_add(sh, &w->tree, l + 1, idx[i], D[i], E[i], w->rate, s->leaf_block);
+            lt_add(sh, &ln->tree, l + 1, idx[i], D[i], E[i], ln->rate, s->leaf_block);
     }
 }
 
-static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)
+/* Row-major (row) and Morton (mor) block terms of the target blocks of a
+ * slot's stencil, per axis and block offset. */
+static inline void target_terms(const lrk_lattice_shared *s, size_t b0, const lg_position *P,
+                                uint32_t row[3][LG_AXIS], uint32_t mor[3][LG_AXIS])
 {
-    double *rate = w->rate;
-    const size_t b0 = slot / LT_BLOCK;
-    const lg_position *P = &s->pos[slot % LT_BLOCK];
     const uint16_t *bc = s->block_xyz + 3 * b0;
-    uint32_t row[3][LG_AXIS], mor[3][LG_AXIS];
     for (int a = 0; a < 3; a++)
         for (unsigned i = 0; i < P->n[a]; i++) {
             unsigned u = (unsigned)bc[a] + P->off[a][i];
             row[a][i] = s->br[a][u];
-            mor[a][i] = s->bm[a][u];
+            if (mor != NULL)
+                mor[a][i] = s->bm[a][u];
         }
+}
+
+/* Beyond L = 32 the target lines are cache misses: ask for all of them
+ * before the first multiplication needs one (below, it costs ~10 %). */
+static inline void prefetch_group(const lrk_lattice_shared *s, const double *rate, uint32_t row[3][LG_AXIS],
+                                  const lg_group *G)
+{
+    const double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
+    const uint8_t *sl = s->gslot + G->first;
+    for (uint32_t e = 0; e < G->count; e += 4)
+        __builtin_prefetch(base + sl[e], 1);
+    __builtin_prefetch(base + sl[G->count - 1], 1);
+}
+
+static void relax_grouped(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+{
+    double *rate = ln->rate;
+    const size_t b0 = slot / LT_BLOCK;
+    const lg_position *P = &s->pos[slot % LT_BLOCK];
+    uint32_t row[3][LG_AXIS], mor[3][LG_AXIS];
+    target_terms(s, b0, P, row, mor);
     /* the fired block is cell 0: its rate leaves as one more "old" term */
     const size_t home = s->block_leaf[b0];
     double D[LG_CELLS + 1], E[LG_CELLS + 1], home_old = rate[slot], home_new = 0.0;
@@ -184,13 +204,8 @@ static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
     const lg_group *G = s->groups + P->first_group;
     /* beyond L = 32 the target lines are cache misses: ask for all of them
      * before the first multiplication needs one (below, it costs ~10 %) */
-    for (uint32_t g = 0; s->prefetch && g < P->groups; g++) {
-        const double *base = rate + LT_BLOCK * (size_t)(row[0][G[g].cell[0]] + row[1][G[g].cell[1]] + row[2][G[g].cell[2]]);
-        const uint8_t *sl = s->gslot + G[g].first;
-        for (uint32_t e = 0; e < G[g].count; e += 4)
-            __builtin_prefetch(base + sl[e], 1);
-        __builtin_prefetch(base + sl[G[g].count - 1], 1);
-    }
+    for (uint32_t g = 0; s->prefetch && g < P->groups; g++)
+        prefetch_group(s, rate, row, &G[g]);
     for (uint32_t g = 0; g < P->groups; g++, G++) {
         double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
         const uint8_t *sl = s->gslot + G->first;
@@ -202,12 +217,15 @@ static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
         v2d old01 = {0.0, 0.0}, new01 = {0.0, 0.0};
         uint32_t e = 0;
         for (; e + 1 < G->count; e += 2) {
-            const v2d r = {base[sl[e]], base[sl[e + 1]]};
+            /* the slot bytes in registers: a store through base could
+             * alias a byte, which would then be read again */
+            const unsigned i0 = sl[e], i1 = sl[e + 1];
+            const v2d r = {base[i0], base[i1]};
             v2d fe;
             memcpy(&fe, f + e, sizeof fe);
             const v2d q = r * fe;
-            base[sl[e]] = q[0];
-            base[sl[e + 1]] = q[1];
+            base[i0] = q[0];
+            base[i1] = q[1];
             old01 += r;
             new01 += q;
         }
@@ -230,19 +248,19 @@ static void relax_grouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
         D[n] = d;
         E[n] = delta_bound(old, new_, d, G->count);
         idx[n] = m;
-        lt_add(&s->shape, &w->tree, 0, m, D[n], E[n], rate, s->leaf_block);
+        lt_add(&s->shape, &ln->tree, 0, m, D[n], E[n], rate, s->leaf_block);
         n++;
     }
     D[0] = home_new - home_old;
     E[0] = delta_bound(home_old, home_new, D[0], home_count);
     idx[0] = home;
-    lt_add(&s->shape, &w->tree, 0, home, D[0], E[0], rate, s->leaf_block);
-    propagate(s, w, D, E, idx, n);
+    lt_add(&s->shape, &ln->tree, 0, home, D[0], E[0], rate, s->leaf_block);
+    propagate(s, ln, D, E, idx, n);
 }
 
-static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)
+static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
-    double *rate = w->rate;
+    double *rate = ln->rate;
     const lt_shape *sh = &s->shape;
     const size_t b0 = slot / LT_BLOCK;
     const uint16_t *bc = s->block_xyz + 3 * b0;
@@ -273,18 +291,18 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
         w->acc_count[b] = 0;
         size_t idx = s->block_leaf[b];
         double d = w->acc_new[b] - w->acc_old[b], E = delta_bound(w->acc_old[b], w->acc_new[b], d, m);
-        lt_add(sh, &w->tree, 0, idx, d, E, rate, s->leaf_block);
+        lt_add(sh, &ln->tree, 0, idx, d, E, rate, s->leaf_block);
         for (unsigned l = 1; l <= sh->depth; l++) {
             idx >>= sh->bits[l - 1];
-            lt_add(sh, &w->tree, l, idx, d, E, rate, s->leaf_block);
+            lt_add(sh, &ln->tree, l, idx, d, E, rate, s->leaf_block);
         }
     }
 }
 
-void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, size_t slot)
+void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
     if (s->grouped)
-        relax_grouped(s, w, slot);
+        relax_grouped(s, ln, slot);
     else
-        relax_ungrouped(s, w, slot);
+        relax_ungrouped(s, w, ln, slot);
 }

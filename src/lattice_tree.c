@@ -16,6 +16,9 @@
 
 #include <stdlib.h>
 
+/* Most entries pick() chooses among: 2^3 children, or 8 rates of a line. */
+#define LT_PICK_MAX 8
+
 void lt_shape_init(lt_shape *sh, const unsigned axis_bits[3])
 {
     unsigned depth = 0, total_bits = 0;
@@ -76,17 +79,20 @@ void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t
  * the common path: the comparisons are random. */
 static inline size_t pick(const double *v, size_t n, double *u)
 {
-    double run = 0.0, before = 0.0;
+    /* the running sums kept (sums[i + 1] after entry i): the one before
+     * the chosen entry is read back by index instead of being blended in
+     * at every step */
+    double run = 0.0, sums[LT_PICK_MAX + 1];
     size_t below = 0;
     const double x = *u;
+    sums[0] = 0.0;
     for (size_t i = 0; i < n; i++) {
         run += v[i];
-        const int le = run <= x;
-        below += (size_t)le;
-        before = le ? run : before;
+        sums[i + 1] = run;
+        below += (size_t)(run <= x);
     }
     if (below < n) {
-        *u = x - before;
+        *u = x - sums[below];
         return below;
     }
     size_t last = n;
@@ -97,22 +103,29 @@ static inline size_t pick(const double *v, size_t n, double *u)
     return last;
 }
 
-size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u)
+size_t lt_walk(const lt_shape *sh, const lt_tree *t, double *u)
 {
     size_t idx = 0;
     for (unsigned l = sh->depth; l > 0; l--) {
         const unsigned a = sh->bits[l - 1];
         const size_t k = (size_t)1 << a;
-        size_t c = pick(t->sum + sh->offset[l - 1] + (idx << a), k, &u);
+        const double *v = t->sum + sh->offset[l - 1] + (idx << a);
+        /* 8 children (every level of a box with 8+ blocks a side): a
+         * constant count, so the loop unrolls (the same operations) */
+        size_t c = k == 8 ? pick(v, 8, u) : pick(v, k, u);
         if (c == k)
             return SIZE_MAX;
         idx = (idx << a) + c;
     }
-    uint32_t b = leaf_block[idx];
+    return idx;
+}
+
+/* The block line by line (a line of zeros sums to exactly 0), reading
+ * only the lines up to the one chosen. */
+size_t lt_in_block(const double *rate, uint32_t b, double u)
+{
     if (b == UINT32_MAX)
         return SIZE_MAX;
-    /* the block line by line (a line of zeros sums to exactly 0), reading
-     * only the lines up to the one chosen */
     const double *r = rate + (size_t)b * LT_BLOCK;
     int last = -1;
     for (int j = 0; j < 8; j++) {
@@ -129,6 +142,21 @@ size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const
         return SIZE_MAX;
     size_t c = pick(r + 8 * last, 8, &u);
     return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * (size_t)last + c;
+}
+
+void lt_prefetch_block(const double *rate, uint32_t b)
+{
+    if (b == UINT32_MAX)
+        return;
+    const double *r = rate + (size_t)b * LT_BLOCK;
+    for (int j = 0; j < 8; j++)
+        __builtin_prefetch(r + 8 * j);
+}
+
+size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u)
+{
+    size_t idx = lt_walk(sh, t, &u);
+    return idx == SIZE_MAX ? SIZE_MAX : lt_in_block(rate, leaf_block[idx], u);
 }
 
 static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)

@@ -94,6 +94,16 @@ void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t
  * caller rebuilds and selects again). */
 size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block, double u);
 
+/* lt_select in two halves, for callers that interleave several trees:
+ * lt_walk goes from the root to a level-0 entry (SIZE_MAX when a node has
+ * no positive child), *u becoming the offset inside it; lt_in_block picks
+ * the slot in block b = leaf_block[entry] (SIZE_MAX for padding or no
+ * positive rate).  lt_select(u) = lt_in_block(rate, leaf_block[lt_walk(&u)], u). */
+size_t lt_walk(const lt_shape *sh, const lt_tree *t, double *u);
+size_t lt_in_block(const double *rate, uint32_t b, double u);
+/* Ask for the 8 lines of block b's rates (nothing for UINT32_MAX). */
+void lt_prefetch_block(const double *rate, uint32_t b);
+
 /* Tests: the largest |s - S| / e and e / (tol s) over all nodes, S summed
  * in long double from the rates (its own error, < 2^-60 S here, is added
  * to e); 0 for exact zeros.  Both must stay <= 1. */

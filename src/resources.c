@@ -71,15 +71,17 @@ static double padded_sites(const lrk_config *c)
     return n;
 }
 
-/* One lattice worker (lattice_engine.h's Memory): rates and tree 8.6 bytes
- * per padded site, the offsets 8 N with disorder, the uniform kernel's list
- * 4 N and the observables 23 N. */
+/* One lattice worker (lattice_engine.h's Memory): per lane rates and tree
+ * 8.6 bytes per padded site and the relaxed field N (two lanes while both
+ * lanes' rates fit in 2 MB, r3 kernel), the offsets 8 N with disorder, the
+ * uniform kernel's list 4 N and the observables 22 N. */
 static double lattice_worker_bytes(const lrk_config *c)
 {
     if (c->model.space.lattice == LRK_LATTICE_NONE)
         return 0;
-    const double N = (double)c->model.N;
-    return 8.6 * padded_sites(c) + (lrk_disorder_active(&c->model) ? 8 * N : 0) + 4 * N + 23 * N;
+    const double N = (double)c->model.N, P = padded_sites(c);
+    const int lanes = c->model.space.kernel != LRK_KERNEL_UNIFORM && 2 * 8 * P <= 2.0 * 1024 * 1024 ? 2 : 1;
+    return lanes * (8.6 * P + N) + (lrk_disorder_active(&c->model) ? 8 * N : 0) + 4 * N + 22 * N;
 }
 
 /* One disorder worker (lrk_disorder_scratch, disorder.c and

@@ -183,7 +183,7 @@ Test(lattice_disorder, offsets_are_the_first_draws_in_row_major_order)
         for (long y = 0; y < 3; y++)
             for (long x = 0; x < 5; x++) {
                 long site = x + 5 * (y + 3 * z);
-                cr_assert_eq(w->rate[s->ax[x] + s->ay[y] + s->az[z]], exp(-delta[site] / m.T), "site %ld", site);
+                cr_assert_eq(w->lane[0].rate[s->ax[x] + s->ay[y] + s->az[z]], exp(-delta[site] / m.T), "site %ld", site);
             }
     cr_assert_eq(lrk_pcg64_next(&a), lrk_pcg64_next(&b), "nothing else drawn before the events");
     lrk_lattice_worker_free(w);

@@ -310,8 +310,10 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 }
 
 /* The hash of every event (site and time, in order) and of n(t_k) and the
- * level times of `M` trajectories of m at seed 7, streams 0 .. M - 1. */
-static uint64_t event_hash(lrk_model m, long M)
+ * level times of `M` trajectories of m at seed 7, streams 0 .. M - 1, run
+ * `lanes` at a time (1: lrk_lattice_simulate; more: lrk_lattice_simulate_lanes,
+ * every lane recorded), hashed in trajectory order. */
+static uint64_t event_hash_lanes(lrk_model m, long M, int lanes)
 {
     double t[K];
     grid_to(50, t);
@@ -324,27 +326,50 @@ static uint64_t event_hash(lrk_model m, long M)
     lrk_error err = {{0}};
     cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
     cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
-    long *sites = malloc((size_t)m.N * sizeof(long));
-    double *times = malloc((size_t)m.N * sizeof(double));
-    cr_assert(sites && times);
-    lrk_lattice_worker_record(w, sites, times);
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (long i = 0; i < M; i++) {
-        lrk_pcg64 rng;
-        lrk_pcg64_seed(&rng, 7, (uint64_t)i);
-        uint32_t n_at[K];
-        double fp[8];
-        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
-        h = fnv1a(h, sites, (size_t)m.N * sizeof *sites);
-        h = fnv1a(h, times, (size_t)m.N * sizeof *times);
-        h = fnv1a(h, n_at, sizeof n_at);
-        h = fnv1a(h, fp, L * sizeof *fp);
+    cr_assert(lanes >= 1 && lanes <= 4);
+    if (lanes > lrk_lattice_worker_lanes(w)) /* the worker runs them one by one on lane 0 */
+        lanes = lrk_lattice_worker_lanes(w);
+    long *sites[4];
+    double *times[4];
+    for (int l = 0; l < lanes; l++) {
+        sites[l] = malloc((size_t)m.N * sizeof(long));
+        times[l] = malloc((size_t)m.N * sizeof(double));
+        cr_assert(sites[l] && times[l]);
+        lrk_lattice_worker_record_lane(w, l, sites[l], times[l]);
     }
-    free(sites);
-    free(times);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (long i = 0; i < M; i += lanes) {
+        const int n = M - i < lanes ? (int)(M - i) : lanes;
+        lrk_pcg64 rng[4];
+        for (int l = 0; l < n; l++)
+            lrk_pcg64_seed(&rng[l], 7, (uint64_t)(i + l));
+        uint32_t n_at[4 * (K + 1)];
+        double fp[4 * 8];
+        if (lanes == 1)
+            lrk_lattice_simulate(s, w, rng, n_at, fp, NULL);
+        else
+            lrk_lattice_simulate_lanes(s, w, rng, n, n_at, fp, NULL);
+        for (int l = 0; l < n; l++) {
+            /* an odd last lane runs alone on lane 0 */
+            const int r = n % 2 == 1 && l == n - 1 ? 0 : l;
+            h = fnv1a(h, sites[r], (size_t)m.N * sizeof(long));
+            h = fnv1a(h, times[r], (size_t)m.N * sizeof(double));
+            h = fnv1a(h, n_at + (size_t)l * (K + 1), K * sizeof(uint32_t));
+            h = fnv1a(h, fp + (size_t)l * L, L * sizeof(double));
+        }
+    }
+    for (int l = 0; l < lanes; l++) {
+        free(sites[l]);
+        free(times[l]);
+    }
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
     return h;
+}
+
+static uint64_t event_hash(lrk_model m, long M)
+{
+    return event_hash_lanes(m, M, 1);
 }
 
 /* Byte identity of the engine's output.  The pinned values come from
@@ -378,4 +403,83 @@ Test(lattice_engine, output_bytes_are_pinned)
                      m.space.Lx, m.space.Ly, m.space.Lz, m.space.d_el, (unsigned long long)h,
                      (unsigned long long)cases[c].hash);
     }
+}
+
+/* The worker's lane count for m. */
+static int lanes_of(lrk_model m)
+{
+    double t[1] = {1};
+    long levels[1] = {1};
+    lrk_lattice_grid g = {t, 1, levels, 1};
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, NULL), LRK_OK);
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    const int lanes = lrk_lattice_worker_lanes(w);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    return lanes;
+}
+
+/* Lanes (lrk_lattice_simulate_lanes) change no byte: two trajectories
+ * stepped together give each the events, n(t_k), level times and
+ * observables it has alone, on the grouped path (16^3), the ungrouped one
+ * (9 x 7 x 5, CER at low T) and with disorder; an odd last lane runs
+ * alone; 64^3 has one lane state (lrk_lattice_worker_lanes), so its lanes
+ * run one after the other. */
+Test(lattice_engine, lanes_give_the_same_bytes)
+{
+    const struct {
+        lrk_model m;
+        long M;
+    } cases[] = {
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3},
+        {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 6},
+        {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 2},
+        {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 2},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        lrk_model m = cases[c].m;
+        if (c == 2)
+            m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 0.5};
+        const uint64_t one = event_hash_lanes(m, cases[c].M, 1), two = event_hash_lanes(m, cases[c].M, 2);
+        if (c < 3)
+            cr_assert_eq(lanes_of(m), 2, "case %zu: two lane states", c);
+        cr_expect_eq(one, two, "case %zu: one lane 0x%016llx, two 0x%016llx", c, (unsigned long long)one,
+                     (unsigned long long)two);
+    }
+    /* the observables too, through the engine's layout */
+    lrk_model m = make(LRK_MODE_CER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3);
+    double t[K];
+    grid_to(50, t);
+    long levels[8];
+    size_t L;
+    levels_of(m.N, levels, &L);
+    lrk_lattice_grid g = {t, K, levels, L};
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, NULL), LRK_OK);
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    const size_t E = lrk_lattice_extra_count(s);
+    cr_assert_gt(E, 0);
+    double *x1 = calloc(3 * E, sizeof(double)), *x2 = calloc(3 * E, sizeof(double));
+    uint32_t n1[3 * (K + 1)], n2[3 * (K + 1)];
+    double f1[3 * 8], f2[3 * 8];
+    lrk_pcg64 rng[3];
+    for (int l = 0; l < 3; l++) {
+        lrk_pcg64_seed(&rng[l], 11, (uint64_t)l);
+        lrk_lattice_simulate(s, w, &rng[l], n1 + l * (K + 1), f1 + l * 8, x1 + l * E);
+    }
+    for (int l = 0; l < 3; l++)
+        lrk_pcg64_seed(&rng[l], 11, (uint64_t)l);
+    lrk_lattice_simulate_lanes(s, w, rng, 3, n2, f2, x2);
+    for (int l = 0; l < 3; l++) {
+        cr_expect(memcmp(n1 + l * (K + 1), n2 + l * (K + 1), K * sizeof(uint32_t)) == 0, "lane %d: n(t_k)", l);
+        cr_expect(memcmp(f1 + l * 8, f2 + (size_t)l * L, L * sizeof(double)) == 0, "lane %d: level times", l);
+        cr_expect(memcmp(x1 + l * E, x2 + l * E, E * sizeof(double)) == 0, "lane %d: observables", l);
+    }
+    free(x1);
+    free(x2);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
 }

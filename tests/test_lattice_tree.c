@@ -47,9 +47,9 @@ static void check_bound(const lrk_model *m, int grouped, long every, uint64_t se
     lattice_test_begin(s, w, &rng);
     double lo = INFINITY, hi = 0;
     for (size_t i = 0; i < s->slots; i++)
-        if (w->rate[i] > 0) {
-            lo = fmin(lo, w->rate[i]);
-            hi = fmax(hi, w->rate[i]);
+        if (w->lane[0].rate[i] > 0) {
+            lo = fmin(lo, w->lane[0].rate[i]);
+            hi = fmax(hi, w->lane[0].rate[i]);
         }
     cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
     double worst_error = 0, worst_tol = 0;
@@ -64,8 +64,8 @@ static void check_bound(const lrk_model *m, int grouped, long every, uint64_t se
     }
     cr_assert_eq(w->rebuilds, 0, "no selection needed a rebuild");
     for (size_t i = 0; i < s->slots; i++)
-        cr_assert_eq(w->rate[i], 0.0, "all relaxed at the end");
-    cr_assert_eq(w->tree.sum[s->shape.offset[s->shape.depth]], 0.0, "the root is exactly 0 at the end");
+        cr_assert_eq(w->lane[0].rate[i], 0.0, "all relaxed at the end");
+    cr_assert_eq(w->lane[0].tree.sum[s->shape.offset[s->shape.depth]], 0.0, "the root is exactly 0 at the end");
     cr_log_info("N=%ld grouped=%d, %.0f decades: worst |s-S|/e %.3g, worst e/(tol s) %.3g", m->N, grouped,
                 log10(hi / lo), worst_error, worst_tol);
     lrk_lattice_worker_free(w);
@@ -149,26 +149,26 @@ Test(lattice_tree, engine_rebuilds_instead_of_choosing_a_relaxed_site)
     /* block 3 relaxed in the rates, but its sum (and the root) claim almost all */
     const uint32_t b = 3;
     for (int i = 0; i < LT_BLOCK; i++)
-        w->rate[b * LT_BLOCK + i] = 0.0;
+        w->lane[0].rate[b * LT_BLOCK + i] = 0.0;
     const size_t leaf = s->block_leaf[b], root = s->shape.offset[s->shape.depth];
-    w->tree.sum[leaf] = 1e300;
+    w->lane[0].tree.sum[leaf] = 1e300;
     size_t idx = leaf;
     for (unsigned l = 1; l <= s->shape.depth; l++) {
         idx >>= s->shape.bits[l - 1];
-        w->tree.sum[s->shape.offset[l] + idx] = 1e300;
+        w->lane[0].tree.sum[s->shape.offset[l] + idx] = 1e300;
     }
     long zeros = 0;
     for (size_t i = 0; i < s->slots; i++)
-        zeros += w->rate[i] == 0.0;
+        zeros += w->lane[0].rate[i] == 0.0;
     lattice_test_events(s, w, &rng, 1);
     cr_assert_eq(w->rebuilds, 1);
     long after = 0;
     for (size_t i = 0; i < s->slots; i++)
-        after += w->rate[i] == 0.0;
+        after += w->lane[0].rate[i] == 0.0;
     cr_assert_eq(after, zeros + 1, "one live site relaxed");
     double e, tol;
     lattice_test_verify(s, w, &e, &tol);
-    cr_assert(e <= 1.0 && tol <= 1.0 && w->tree.sum[root] < 1e300);
+    cr_assert(e <= 1.0 && tol <= 1.0 && w->lane[0].tree.sum[root] < 1e300);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
 }

@@ -37,12 +37,19 @@
  * number of events at times <= t_k, at each grid time, and the time of event
  * level_events[j] at each level.
  *
+ * Lanes: a worker of a small box steps LRK_LATTICE_LANES trajectories
+ * together, event by event (lrk_lattice_simulate_lanes), each on its own
+ * rates, tree and generator, so that one trajectory's dependent chains
+ * overlap the other's work; every trajectory's output is byte for byte
+ * what lrk_lattice_simulate gives it alone.
+ *
  * Memory: shared O(|stencil| + N) (4 bytes per padded site for the slot
- * table, 64 |stencil| x 9 bytes for the grouped stencil); per worker
- * 8 N' + < 0.6 N' bytes (N' = N padded to whole blocks) for the rates, the
- * tree's sums and bounds and the scratch, 8 N for the disorder offsets,
- * 4 N for the uniform kernel's list, and 23 N for the observables (FFT
- * arrays, union-find, field).  L = 256 takes about 0.6 GB per worker.
+ * table, 64 |stencil| x 9 bytes for the grouped stencil); per worker and
+ * lane 8.6 N' + N bytes (N' = N padded to whole blocks) for the rates, the
+ * tree's sums and bounds and the relaxed field, and once per worker < 0.3 N'
+ * for the scratch, 8 N for the disorder offsets, 4 N for the uniform
+ * kernel's list (one lane state there), and 22 N for the observables (FFT
+ * arrays, union-find).  L = 256 takes about 0.6 GB per worker (one lane).
  */
 #ifndef LREKMC_LATTICE_ENGINE_H
 #define LREKMC_LATTICE_ENGINE_H
@@ -61,6 +68,9 @@ extern "C" {
 
 typedef struct lrk_lattice_shared lrk_lattice_shared;  /* read-only, shared by threads */
 typedef struct lrk_lattice_worker lrk_lattice_worker;  /* one per thread */
+
+/* Trajectories a worker steps together (lrk_lattice_simulate_lanes). */
+#define LRK_LATTICE_LANES 2
 
 /* The output grid: t_count grid times (finite, >= 0, nondecreasing) and
  * level_count level event counts (nondecreasing, in [1, N]). */
@@ -103,6 +113,14 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w);
 /* Optional: sites[n] receives the row-major site number x + Lx (y + Ly z)
  * of event n + 1 (N entries); times[n] its time.  NULL turns it off. */
 void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times);
+/* The same for lane `lane` (0 <= lane < LRK_LATTICE_LANES; others ignored)
+ * of lrk_lattice_simulate_lanes; lane 0 is also lrk_lattice_simulate's. */
+void lrk_lattice_worker_record_lane(lrk_lattice_worker *w, int lane, long *sites, double *times);
+
+/* Trajectories the worker steps together: LRK_LATTICE_LANES while both
+ * lanes' rates fit in 2 MB (L <= 48 for a cube), else 1 (lanes then run
+ * one after the other on lane 0); 1 for the uniform fast path. */
+int lrk_lattice_worker_lanes(const lrk_lattice_worker *w);
 
 /* Number of extras per trajectory (lattice_observe.h's layout). */
 size_t lrk_lattice_extra_count(const lrk_lattice_shared *s);
@@ -113,6 +131,14 @@ size_t lrk_lattice_extra_count(const lrk_lattice_shared *s);
  * observables draw nothing, so they never change the trajectory. */
 void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
                           double *first_passage, double *extra);
+
+/* Simulate `lanes` >= 1 trajectories, trajectory l from rng[l], pairs of
+ * them stepped together (an odd last one alone): n_at[l (t_count + 1) + k],
+ * first_passage[l level_count + j] and, unless extra is NULL,
+ * extra[l extra_count + e] (engine.h's layout).  Each trajectory's output
+ * is byte for byte that of lrk_lattice_simulate with rng[l]. */
+void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, int lanes,
+                                uint32_t *n_at, double *first_passage, double *extra);
 
 #ifdef __cplusplus
 }
