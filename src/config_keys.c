@@ -149,9 +149,10 @@ static const config_key_def keys[] = {
      "ensemble mean has reached q_max (grid.t_max_rule)", "auto", 0, NULL},
     REAL("grid.q_max", grid.q_max, UNIT, "0.99", "q that ends the grid when t_max is auto"),
     ENUM("grid.t_max_rule", grid.t_max_rule, lrk_grid_end_rule_names, "auto",
-         "how t_max: auto covers the ensemble: moments = Chernoff bound from the exact rates, pilot = "
-         "1024-trajectory pilot run with its own seed, ode = the ODE alone; auto = the engine's rule (moments "
-         "for the mean-field chain) when kmc.trajectories > 0, ode without KMC (docs/fit.md, where the grid ends)"),
+         "how t_max: auto covers the ensemble: moments = Chernoff bound from the exact rates (SER in space: "
+         "of the slowest chain), pilot = 1024-trajectory pilot run with its own seed, ode = the ODE alone; auto = "
+         "the engine's rule (moments for the mean-field chain and SER in space, else pilot) when kmc.trajectories "
+         "> 0, ode without KMC (docs/fit.md, where the grid ends)"),
     LONG("grid.points", grid.points, 2, 1e7, "400", "points of the time grid"),
     ENUM("grid.spacing", grid.spacing, lrk_spacing_names, "linear",
          "time grid spacing (log: 4 decades below t_max)"),

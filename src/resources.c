@@ -77,8 +77,9 @@ static double padded_sites(const lrk_config *c)
  * uniform kernel's list 4 N and the observables 22 N. */
 static double lattice_worker_bytes(const lrk_config *c)
 {
-    if (c->model.space.lattice == LRK_LATTICE_NONE)
-        return 0;
+    const lrk_engine_type *e = lrk_engine_for_model(&c->model);
+    if (c->model.space.lattice == LRK_LATTICE_NONE || e == NULL || strcmp(e->name, "lattice") != 0)
+        return 0; /* the uniform kernel with disorder runs on the disorder engine */
     const double N = (double)c->model.N, P = padded_sites(c);
     const int lanes = c->model.space.kernel != LRK_KERNEL_UNIFORM && 2 * 8 * P <= 2.0 * 1024 * 1024 ? 2 : 1;
     return lanes * (8.6 * P + N) + (lrk_disorder_active(&c->model) ? 8 * N : 0) + 4 * N + 22 * N;
