@@ -10,7 +10,8 @@ configuration is skipped: the refusal is the promise kept.
 
     check_run_agree.py LREKMC WORK_DIR [COUNT]
 
-Exit 0 when every accepted configuration ran; 1 with one line per failure.
+CHECK_RUN_SEED=S draws another set of random configurations (a longer hunt:
+COUNT 300 and a few seeds).  Exit 0 when every accepted configuration ran; 1 with one line per failure.
 """
 
 import os
@@ -135,7 +136,7 @@ def main():
     count = int(sys.argv[3]) if len(sys.argv) == 4 else 40
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    rng = random.Random(20261201)
+    rng = random.Random(int(os.environ.get("CHECK_RUN_SEED", "20261201")))
     cases = [(f"fixed{i}", text) for i, text in enumerate(FIXED)]
     cases += [(f"random{i}", random_config(rng)) for i in range(count)]
     failures = 0
