@@ -104,6 +104,20 @@ static void levels_of(long N, long *levels, size_t *L)
         levels[j] = lrk_level_event_count(q[j], N);
 }
 
+/* The shared tables of m on a 50-long grid of K times and the levels of
+ * levels_of (*L of them), in the caller's t and levels (the shared tables
+ * copy both). */
+static lrk_lattice_shared *shared_on_grid(const lrk_model *m, double *t, long *levels, size_t *L)
+{
+    grid_to(50, t);
+    levels_of(m->N, levels, L);
+    lrk_lattice_grid g = {t, K, levels, *L};
+    lrk_lattice_shared *s = NULL;
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_lattice_shared_create(m, &g, &s, &err), LRK_OK, "%s", err.message);
+    return s;
+}
+
 /* Against the mean-field chain (master equation, first-passage moments). */
 static void check_mean_field(lrk_model m, int dense, long M, uint64_t seed)
 {
@@ -227,13 +241,9 @@ Test(lattice_engine, every_site_once_and_deterministic)
 {
     lrk_model m = make(LRK_MODE_CER, 1, 2, 1, 7, 9, 5, 2.5, LRK_KERNEL_R3);
     double t[K];
-    grid_to(50, t);
     long levels[8];
     size_t L;
-    levels_of(m.N, levels, &L);
-    lrk_lattice_grid g = {t, K, levels, L};
-    lrk_lattice_shared *s;
-    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, NULL), LRK_OK);
+    lrk_lattice_shared *s = shared_on_grid(&m, t, levels, &L);
     lrk_lattice_worker *w1, *w2;
     cr_assert_eq(lrk_lattice_worker_create(s, &w1, NULL), LRK_OK);
     cr_assert_eq(lrk_lattice_worker_create(s, &w2, NULL), LRK_OK);
@@ -316,15 +326,11 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 static uint64_t event_hash_lanes(lrk_model m, long M, int lanes)
 {
     double t[K];
-    grid_to(50, t);
     long levels[8];
     size_t L;
-    levels_of(m.N, levels, &L);
-    lrk_lattice_grid g = {t, K, levels, L};
-    lrk_lattice_shared *s;
+    lrk_lattice_shared *s = shared_on_grid(&m, t, levels, &L);
     lrk_lattice_worker *w;
     lrk_error err = {{0}};
-    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
     cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
     cr_assert(lanes >= 1 && lanes <= 4);
     if (lanes > lrk_lattice_worker_lanes(w)) /* the worker runs them one by one on lane 0 */
@@ -451,14 +457,10 @@ Test(lattice_engine, lanes_give_the_same_bytes)
     /* the observables too, through the engine's layout */
     lrk_model m = make(LRK_MODE_CER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3);
     double t[K];
-    grid_to(50, t);
     long levels[8];
     size_t L;
-    levels_of(m.N, levels, &L);
-    lrk_lattice_grid g = {t, K, levels, L};
-    lrk_lattice_shared *s;
+    lrk_lattice_shared *s = shared_on_grid(&m, t, levels, &L);
     lrk_lattice_worker *w;
-    cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, NULL), LRK_OK);
     cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
     const size_t E = lrk_lattice_extra_count(s);
     cr_assert_gt(E, 0);
