@@ -204,12 +204,14 @@ static int segment_position(lrk_lattice_shared *s, unsigned p, fv_set *f, uint32
         }
         T->first = *n_segs;
         T->count = 0;
+        T->lines = 0;
         for (unsigned r = 0; r < 16; r++) {
             if (!(used >> r & 1))
                 continue;
             uint32_t i = fv_index(f, v[r]);
             if (i == UINT32_MAX)
                 return 0;
+            T->lines |= (uint8_t)(1u << (r >> 1));
             s->segs[*n_segs].row = (uint16_t)(32 * r);
             s->segs[*n_segs].fv = (uint16_t)(32 * i);
             (*n_segs)++;

@@ -79,14 +79,16 @@ static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, 
 
 /* Beyond L = 32 the target lines are cache misses: ask for all of them
  * before the first multiplication needs one (below, it costs ~10 %). */
-static inline void prefetch_targets(const lrk_lattice_shared *s, const double *rate, const lg_term *tm,
+static inline void prefetch_targets(const double *rate, const lg_term *tm,
                                     const lg_target *T, uint32_t targets)
 {
     for (uint32_t t = 0; t < targets; t++, T++) {
         const char *base = (const char *)(rate + (uint32_t)(tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]]));
-        const lg_seg *sg = s->segs + T->first;
-        for (uint32_t k = 0; k < T->count; k++)
-            __builtin_prefetch(base + sg[k].row, 1);
+        /* the first and the last line with a segment: all of them for
+         * targets of one or two lines (most), the ends of the others */
+        const unsigned lines = T->lines;
+        __builtin_prefetch(base + 64 * __builtin_ctz(lines), 1);
+        __builtin_prefetch(base + 64 * (31 - __builtin_clz(lines)), 1);
     }
 }
 
@@ -122,7 +124,7 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
     const lg_target *T = s->targets + P->first_target;
     const lg_target *const T_end = T + P->targets;
     if (s->prefetch)
-        prefetch_targets(s, rate, tm, T, P->targets);
+        prefetch_targets(rate, tm, T, P->targets);
     const lt_shape *sh = &s->shape;
     const unsigned a0 = sh->bits[0];
     /* the tree's level 0 (offset 0) in locals: the stores through the
