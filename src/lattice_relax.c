@@ -108,8 +108,49 @@ typedef double v2d __attribute__((vector_size(16)));
  * unchanged rate to both sums: they cancel in D up to that rounding, which
  * the bound covers (old and new include them).  The fired site's lane
  * (factor 0) leaves as an "old" term. */
+static inline __attribute__((always_inline)) v2d update_rows(char *base, const lg_seg *sg, const lg_seg *sg_end,
+                                                             const char *fvec, const int wide)
+{
+    if (wide) { /* one 4-double vector per segment (AVX2) */
+        v4d o = {0.0, 0.0, 0.0, 0.0}, q = {0.0, 0.0, 0.0, 0.0};
+        do { /* count >= 1 */
+            char *const at = base + sg->row;
+            v4d r, f;
+            memcpy(&r, at, sizeof r);
+            memcpy(&f, fvec + sg->fv, sizeof f);
+            const v4d x = r * f;
+            memcpy(at, &x, sizeof x);
+            o += r;
+            q += x;
+        } while (++sg < sg_end);
+        /* (l0 + l1) + (l2 + l3) of both sums at once: (old, new) */
+        const v4d h = __builtin_shufflevector(o, q, 0, 4, 2, 6) + __builtin_shufflevector(o, q, 1, 5, 3, 7);
+        return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+    }
+    /* two 2-double halves (SSE2): lanes 0, 1 and 2, 3, the same operations */
+    v2d o01 = {0.0, 0.0}, o23 = {0.0, 0.0}, q01 = {0.0, 0.0}, q23 = {0.0, 0.0};
+    do {
+        char *const at = base + sg->row;
+        v2d r01, r23, f01, f23;
+        memcpy(&r01, at, sizeof r01);
+        memcpy(&r23, at + 16, sizeof r23);
+        memcpy(&f01, fvec + sg->fv, sizeof f01);
+        memcpy(&f23, fvec + sg->fv + 16, sizeof f23);
+        const v2d x01 = r01 * f01, x23 = r23 * f23;
+        memcpy(at, &x01, sizeof x01);
+        memcpy(at + 16, &x23, sizeof x23);
+        o01 += r01;
+        o23 += r23;
+        q01 += x01;
+        q23 += x23;
+    } while (++sg < sg_end);
+    const v2d h01 = __builtin_shufflevector(o01, q01, 0, 2) + __builtin_shufflevector(o01, q01, 1, 3);
+    const v2d h23 = __builtin_shufflevector(o23, q23, 0, 2) + __builtin_shufflevector(o23, q23, 1, 3);
+    return h01 + h23;
+}
+
 static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice_shared *s, lattice_lane *ln,
-                                                               size_t slot, const int planned)
+                                                               size_t slot, const int planned, const int wide)
 {
     double *const rate = ln->rate;
     const size_t b0 = slot / LT_BLOCK;
@@ -153,20 +194,7 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
         const size_t m = (size_t)(term >> 32);
         const unsigned count = T->count;
         const lg_seg *sg = segs + T->first, *const sg_end = sg + count;
-        v4d o = {0.0, 0.0, 0.0, 0.0}, q = {0.0, 0.0, 0.0, 0.0};
-        do { /* count >= 1 */
-            char *const at = base + sg->row;
-            v4d r, f;
-            memcpy(&r, at, sizeof r);
-            memcpy(&f, fvec + sg->fv, sizeof f);
-            const v4d x = r * f;
-            memcpy(at, &x, sizeof x);
-            o += r;
-            q += x;
-        } while (++sg < sg_end);
-        /* (l0 + l1) + (l2 + l3) of both sums at once: w = (old, new) */
-        const v4d h = __builtin_shufflevector(o, q, 0, 4, 2, 6) + __builtin_shufflevector(o, q, 1, 5, 3, 7);
-        const v2d w = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+        const v2d w = update_rows(base, sg, sg_end, fvec, wide);
         const v2d ws = __builtin_shufflevector(w, w, 1, 0);
         const double d = (ws - w)[0], on = (w + ws)[0]; /* new - old, old + new */
         const double e = LT_U * (T->rounds * on + fabs(d)); /* delta_bound */
@@ -201,9 +229,9 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
 static void relax_grouped_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {
     if (s->planned)
-        grouped_body(s, ln, slot, 1);
+        grouped_body(s, ln, slot, 1, 0);
     else
-        grouped_body(s, ln, slot, 0);
+        grouped_body(s, ln, slot, 0, 0);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -214,9 +242,9 @@ __attribute__((target("avx2"))) static void relax_grouped_avx2(const lrk_lattice
                                                                 size_t slot)
 {
     if (s->planned)
-        grouped_body(s, ln, slot, 1);
+        grouped_body(s, ln, slot, 1, 1);
     else
-        grouped_body(s, ln, slot, 0);
+        grouped_body(s, ln, slot, 0, 1);
 }
 #endif
 
