@@ -29,10 +29,10 @@
 #include "lattice_engine_internal.h"
 
 /* Error bound of d = fl(new - old), old and new sums of m non-negative
- * terms. */
+ * terms, in units of LT_U (lattice_tree.h). */
 static inline double delta_bound(double old, double new_, double d, uint32_t m)
 {
-    return LT_U * ((double)(m - 1) * (old + new_) + fabs(d));
+    return (double)(m - 1) * (old + new_) + fabs(d);
 }
 
 /* Merge the deltas (D, E) of level `from`'s entries idx (already added
@@ -47,7 +47,7 @@ static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, 
             double d = D[0], e = E[0];
             for (size_t i = 1; i < n; i++) {
                 d += D[i];
-                e += E[i] + LT_U * fabs(d);
+                e += E[i] + fabs(d);
             }
             lt_add(sh, &ln->tree, l + 1, 0, d, e, ln->rate, s->leaf_block);
             return;
@@ -68,7 +68,7 @@ static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, 
                 m++;
             } else {
                 D[j] += d;
-                E[j] += e + LT_U * fabs(D[j]);
+                E[j] += e + fabs(D[j]);
             }
         }
         n = m;
@@ -159,9 +159,10 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
     const uint16_t *bc = s->block_xyz + 3 * b0;
     /* the home block's terms of the three axes side by side on the stack:
      * a target's cells index them without a pointer register per axis */
-    lg_term tm[3 * LG_UNION];
-    for (int a = 0; a < 3; a++)
-        memcpy(tm + a * LG_UNION, s->term[a] + (size_t)bc[a] * LG_UNION, LG_UNION * sizeof *tm);
+    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
     const lg_target *T = s->targets + P->first_target;
     const lg_target *const T_end = T + P->targets;
     if (s->prefetch)
@@ -197,9 +198,9 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
         const v2d w = update_rows(base, sg, sg_end, fvec, wide);
         const v2d ws = __builtin_shufflevector(w, w, 1, 0);
         const double d = (ws - w)[0], on = (w + ws)[0]; /* new - old, old + new */
-        const double e = LT_U * (T->rounds * on + fabs(d)); /* delta_bound */
+        const double e = T->rounds * on + fabs(d); /* delta_bound */
         /* lt_add on level 0 */
-        const double s0 = sum0[m] + d, e0 = err0[m] + e + LT_U * fabs(s0);
+        const double s0 = sum0[m] + d, e0 = err0[m] + e + fabs(s0);
         sum0[m] = s0;
         err0[m] = e0;
         if (!(e0 <= tol0 * s0))
@@ -207,7 +208,7 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
         if (planned) {
             const unsigned j = plan[t];
             D[j] += d;
-            E[j] += e + LT_U * fabs(D[j]);
+            E[j] += e + fabs(D[j]);
             idx[j] = m; /* the parent's: shifted below */
         } else {
             D[t] = d;

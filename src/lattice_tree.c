@@ -34,7 +34,7 @@ void lt_shape_init(lt_shape *sh, const unsigned axis_bits[3])
         for (int d = 0; d < 3; d++)
             a += axis_bits[d] > l;
         sh->bits[l] = a;
-        sh->tol[l] = (double)(l + 1) * LT_TOL0;
+        sh->tol[l] = (double)(l + 1) * LT_TOL0 / LT_U; /* e is stored in units of LT_U */
         if (l < depth) {
             sh->size[l + 1] = sh->size[l] >> a;
             sh->offset[l + 1] = sh->offset[l] + sh->size[l];
@@ -51,7 +51,7 @@ void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, co
         uint32_t b = leaf_block[idx];
         double s = b == UINT32_MAX ? 0.0 : lt_block_sum(rate + (size_t)b * LT_BLOCK);
         t->sum[i] = s;
-        t->err[i] = LT_BLOCK_GAMMA * LT_U * s;
+        t->err[i] = LT_BLOCK_GAMMA * s;
         return;
     }
     const unsigned a = sh->bits[level - 1];
@@ -62,7 +62,7 @@ void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, co
         e += t->err[first + c];
     }
     t->sum[i] = s;
-    t->err[i] = e + (double)(k - 1) * LT_U * s;
+    t->err[i] = e + (double)(k - 1) * s;
 }
 
 void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block)
@@ -159,8 +159,9 @@ size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const
     return idx == SIZE_MAX ? SIZE_MAX : lt_in_block(rate, leaf_block[idx], u);
 }
 
-static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)
+static void check_node(double s, double e_units, long double S, double tol, double *worst_error, double *worst_tol)
 {
+    const double e = LT_U * e_units;
     const double slack = 0x1p-56 * (double)S; /* the long double sums' own error */
     double dev = fabs((double)((long double)s - S));
     if (dev > 0.0) {
@@ -202,7 +203,7 @@ void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const u
     for (unsigned l = 0; l <= sh->depth; l++)
         for (size_t idx = 0; idx < sh->size[l]; idx++) {
             size_t i = sh->offset[l] + idx;
-            check_node(t->sum[i], t->err[i], S[i], sh->tol[l], worst_error, worst_tol);
+            check_node(t->sum[i], t->err[i], S[i], LT_U * sh->tol[l], worst_error, worst_tol);
         }
     free(S);
 }

@@ -43,9 +43,13 @@ typedef struct lt_shape {
     size_t size[LT_MAX_LEVELS];      /* entries of level l */
     size_t offset[LT_MAX_LEVELS];    /* level l starts at offset[l] in sum[] and err[] */
     size_t total;
-    double tol[LT_MAX_LEVELS];
+    double tol[LT_MAX_LEVELS];       /* (l + 1) LT_TOL0 / LT_U: in the units of err */
 } lt_shape;
 
+/* err[i] is the bound e of sum[i] in units of LT_U (e = LT_U err[i]): the
+ * accounting then needs no multiplication by LT_U, and as LT_U is a power
+ * of 2 every stored bound and every comparison is the same as in absolute
+ * units (outside the subnormal range, where this is the more precise). */
 typedef struct lt_tree {
     double *sum, *err;               /* total entries each */
 } lt_tree;
@@ -70,13 +74,13 @@ static inline double lt_block_sum(const double *r)
 void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
                   const uint32_t *leaf_block);
 
-/* Add D to node idx of `level`; E bounds the error of D itself. */
+/* Add D to node idx of `level`; LT_U E bounds the error of D itself. */
 static inline void lt_add(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, double D, double E,
                           const double *rate, const uint32_t *leaf_block)
 {
     size_t i = sh->offset[level] + idx;
     double s = t->sum[i] + D;
-    double e = t->err[i] + E + LT_U * fabs(s);
+    double e = t->err[i] + E + fabs(s);
     t->sum[i] = s;
     t->err[i] = e;
     if (!(e <= sh->tol[level] * s))
