@@ -111,27 +111,41 @@ typedef double v2d __attribute__((vector_size(16)));
 static inline __attribute__((always_inline)) v2d update_rows(char *base, const lg_seg *sg, const lg_seg *sg_end,
                                                              const char *fvec, const int wide)
 {
+    /* the first segment starts the sums (0 + r = r: the same values as
+     * summing from 0; count >= 1) */
     if (wide) { /* one 4-double vector per segment (AVX2) */
-        v4d o = {0.0, 0.0, 0.0, 0.0}, q = {0.0, 0.0, 0.0, 0.0};
-        do { /* count >= 1 */
+        v4d o, q, f;
+        memcpy(&o, base + sg->row, sizeof o);
+        memcpy(&f, fvec + sg->fv, sizeof f);
+        q = o * f;
+        memcpy(base + sg->row, &q, sizeof q);
+        while (++sg < sg_end) {
             char *const at = base + sg->row;
-            v4d r, f;
+            v4d r;
             memcpy(&r, at, sizeof r);
             memcpy(&f, fvec + sg->fv, sizeof f);
             const v4d x = r * f;
             memcpy(at, &x, sizeof x);
             o += r;
             q += x;
-        } while (++sg < sg_end);
+        }
         /* (l0 + l1) + (l2 + l3) of both sums at once: (old, new) */
         const v4d h = __builtin_shufflevector(o, q, 0, 4, 2, 6) + __builtin_shufflevector(o, q, 1, 5, 3, 7);
         return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
     }
     /* two 2-double halves (SSE2): lanes 0, 1 and 2, 3, the same operations */
-    v2d o01 = {0.0, 0.0}, o23 = {0.0, 0.0}, q01 = {0.0, 0.0}, q23 = {0.0, 0.0};
-    do {
+    v2d o01, o23, q01, q23, f01, f23;
+    memcpy(&o01, base + sg->row, sizeof o01);
+    memcpy(&o23, base + sg->row + 16, sizeof o23);
+    memcpy(&f01, fvec + sg->fv, sizeof f01);
+    memcpy(&f23, fvec + sg->fv + 16, sizeof f23);
+    q01 = o01 * f01;
+    q23 = o23 * f23;
+    memcpy(base + sg->row, &q01, sizeof q01);
+    memcpy(base + sg->row + 16, &q23, sizeof q23);
+    while (++sg < sg_end) {
         char *const at = base + sg->row;
-        v2d r01, r23, f01, f23;
+        v2d r01, r23;
         memcpy(&r01, at, sizeof r01);
         memcpy(&r23, at + 16, sizeof r23);
         memcpy(&f01, fvec + sg->fv, sizeof f01);
@@ -143,7 +157,7 @@ static inline __attribute__((always_inline)) v2d update_rows(char *base, const l
         o23 += r23;
         q01 += x01;
         q23 += x23;
-    } while (++sg < sg_end);
+    }
     const v2d h01 = __builtin_shufflevector(o01, q01, 0, 2) + __builtin_shufflevector(o01, q01, 1, 3);
     const v2d h23 = __builtin_shufflevector(o23, q23, 0, 2) + __builtin_shufflevector(o23, q23, 1, 3);
     return h01 + h23;
@@ -184,7 +198,7 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
         for (size_t j = 0; j < n; j++)
             D[j] = E[j] = 0.0;
     }
-    const lg_seg *const segs = s->segs;
+    const lg_seg *sg = s->segs + T->first;
     const char *const fvec = (const char *)s->fvec;
     for (size_t t = 0; T < T_end; t++, T++) {
         const unsigned c0 = T->cell[0], c1 = T->cell[1], c2 = T->cell[2];
@@ -193,9 +207,10 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
         /* one register for the block (else GCC re-adds its parts per segment) */
         __asm__("" : "+r"(base));
         const size_t m = (size_t)(term >> 32);
-        const unsigned count = T->count;
-        const lg_seg *sg = segs + T->first, *const sg_end = sg + count;
+        /* a position's targets' segments are consecutive */
+        const lg_seg *const sg_end = sg + T->count;
         const v2d w = update_rows(base, sg, sg_end, fvec, wide);
+        sg = sg_end;
         const v2d ws = __builtin_shufflevector(w, w, 1, 0);
         const double d = (ws - w)[0], on = (w + ws)[0]; /* new - old, old + new */
         const double e = T->rounds * on + fabs(d); /* delta_bound */
