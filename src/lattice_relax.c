@@ -7,20 +7,22 @@
  * Why deltas, and why grouped.  Each touched block's sum changes by
  * sum(new) - sum(old) over its changed rates, accumulated in registers while
  * the rates are updated; that delta, with a rigorous bound on its error
- * ((m - 1) u (old + new) for the two sums of m non-negative terms, plus
- * the subtraction's rounding), goes to the block and its ancestors.  The
- * fired site's rate leaves its block as one more "old" term: when it
- * dominates the block (the typical CER event) the delta cancels
- * catastrophically, the bound shows it, and lt_add recomputes the block and
- * as many ancestors as needed exactly.  When every L is a multiple of 4 the
- * stencil seen from a site depends only on its position inside its block,
- * so it is precomputed per position grouped by target block: one pass per
- * target block with a one-byte slot and the factor per entry, no
- * per-entry index arithmetic, and the deltas of the touched blocks merged
- * level by level on the way up (each ancestor updated once).  Other boxes
- * (and stencils too large to copy 64 times) take the ungrouped path: the
- * index from the axis tables, per-block sums in scratch arrays, and a walk
- * to the root per touched block.
+ * ((m - 1) u (old + new) for the two sums, m - 1 the most roundings a term
+ * takes part in, plus the subtraction's rounding), goes to the block and
+ * its ancestors.  The fired site's rate leaves its block as one more "old"
+ * term: when it dominates the block (the typical CER event) the delta
+ * cancels catastrophically, the bound shows it, and lt_add recomputes the
+ * block and as many ancestors as needed exactly.  When every L is a
+ * multiple of 4 the stencil seen from a site depends only on its position
+ * inside its block, so it is precomputed per position (lattice_groups.c)
+ * by target block and x-row: one pass per target block over whole row
+ * segments as 4-double vectors (factor 1 outside the stencil, 0 for the
+ * fired site), no per-entry index arithmetic, and the deltas of the
+ * touched blocks merged level by level on the way up (each ancestor
+ * updated once; the level-1 merge by a precomputed plan where the block
+ * counts allow it).  Other boxes (and stencils too large to copy 64 times)
+ * take the ungrouped path: the index from the axis tables, per-block sums
+ * in scratch arrays, and a walk to the root per touched block.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -103,8 +105,8 @@ typedef double v2d __attribute__((vector_size(16)));
  * values summed per lane over the segments and the lanes combined as
  * (l0 + l1) + (l2 + l3).  A term thus takes part in at most count + 1
  * roundings (count - 1 along its lane, 2 across), so D = new - old is off
- * by at most LT_U ((count + 1) (old + new) + |D|): delta_bound with
- * m = count + 2.  The lanes outside the stencil (factor 1) add their
+ * by at most LT_U ((count + 1) (old + new) + |D|) (lattice_tree.h): the
+ * `rounds` of the target.  The lanes outside the stencil (factor 1) add their
  * unchanged rate to both sums: they cancel in D up to that rounding, which
  * the bound covers (old and new include them).  The fired site's lane
  * (factor 0) leaves as an "old" term. */

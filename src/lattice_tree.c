@@ -3,7 +3,8 @@
  * lattice_tree.c - the spatial engine's sum tree with round-off bounds
  * (lattice_tree.h): shape, exact recomputation, selection, verification.
  *
- * Error accounting (all in LT_U = 2u units of the computed magnitudes):
+ * Error accounting (bounds in units of LT_U = 2u of the computed
+ * magnitudes; the tree stores e / LT_U, see lattice_tree.h):
  *   delta update  s' = fl(s + D):         e' = e + E_D + u |s'|;
  *   from children s  = fl(sum of k s_c): e  = sum e_c + (k - 1) u s;
  *   a block       s  = lt_block_sum:     e  = 11 u s  (the rates are what

@@ -16,6 +16,20 @@
  * back inside.  The invariant makes zero exact: a node with S = 0 has s = 0,
  * so the selection, which enters only children with s > 0, never reaches a
  * relaxed site.
+ *
+ * The error E_D of a delta D (lattice_relax.c), in units of LT_U: with old
+ * and new the computed sums of the touched rates before and after,
+ * E_D = r (old + new) + |D|, r the most roundings one term takes part in
+ * (recursive summation of non-negative terms: each rounding is at most u
+ * of its partial sum, itself at most the whole sum), plus one rounding of
+ * D = fl(new - old).  Ungrouped: r = m - 1 for m rates summed in one chain.
+ * Grouped: a block's touched rates are whole x-rows of 4 (lanes outside the
+ * stencil multiplied by exactly 1, the fired site by 0), summed per lane
+ * over the block's `count` row segments and the lanes combined as
+ * (l0 + l1) + (l2 + l3), so r = (count - 1) + 2; old and new then include
+ * the unchanged lanes, which cancel in exact arithmetic and whose rounding
+ * the bound covers.  Deltas merged into a parent: E = sum E_c + |partial
+ * sum| per addition.
  */
 #ifndef LREKMC_LATTICE_TREE_H
 #define LREKMC_LATTICE_TREE_H
