@@ -25,7 +25,7 @@ static void disorder_free(void *shared)
 static lrk_status disorder_worker_alloc(const void *shared, void **worker, lrk_error *err)
 {
     lrk_disorder_scratch *w = NULL;
-    lrk_status st = lrk_disorder_scratch_create(shared, &w, err);
+    lrk_status st = lrk_disorder_scratch_create(shared, LRK_DISORDER_OPERATIONAL, &w, err);
     *worker = w;
     return st;
 }
@@ -42,7 +42,7 @@ static void disorder_simulate(const void *shared, void *worker, lrk_pcg64 *rng, 
     const lrk_disorder_engine *e = shared;
     size_t t_count = lrk_disorder_engine_t_count(e), level_count = lrk_disorder_engine_level_count(e);
     for (int l = 0; l < lanes; l++)
-        lrk_disorder_simulate(e, worker, LRK_DISORDER_OPERATIONAL, &rng[l], n_at + (size_t)l * (t_count + 1),
+        lrk_disorder_simulate(e, worker, &rng[l], n_at + (size_t)l * (t_count + 1),
                               first_passage + (size_t)l * level_count);
 }
 
