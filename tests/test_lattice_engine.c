@@ -379,9 +379,9 @@ static uint64_t event_hash(lrk_model m, long M)
 }
 
 /* Byte identity of the engine's output.  The pinned values come from
- * results_version 4 of the lattice engine (the grouped update by row
+ * results_version 5 of the lattice engine (the grouped update by row
  * segments: other additions in the block deltas, so other sums, and the
- * grouped cases moved from version 3; the ungrouped case 1 kept its value
+ * grouped cases moved from version 4; the ungrouped case 1 kept its value
  * from version 2, main at 0cdb796): a change that
  * alters any event's site or time (a reordered sum, a different tree shape,
  * another draw order) fails here.  Such a change needs a results_version
