@@ -96,6 +96,6 @@ const lrk_engine_type lrk_engine_lattice = {
                                lattice words of the stream key (round 2); 3: SER in space ends an
                                auto grid by the slowest chain's Chernoff bound, not a pilot; 4: so
                                does SER with disorder in space, by the slowest uncoupled model's
-                               exact mean; 5: the grouped update by row segments (other additions
-                               in the block deltas) */
+                               exact mean; grid_covers is a z-test (point.c); 5: the grouped update
+                               by row segments (other additions in the block deltas) */
 };
