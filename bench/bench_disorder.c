@@ -103,7 +103,7 @@ static double bench_engine(const setup *s, lrk_disorder_method method, long traj
     lrk_disorder_engine *e;
     lrk_disorder_scratch *w;
     if (lrk_disorder_engine_create(&s->m, s->t, 400, s->levels, 99, &e, &err) != LRK_OK
-        || lrk_disorder_scratch_create(e, &w, &err) != LRK_OK)
+        || lrk_disorder_scratch_create(e, method, &w, &err) != LRK_OK)
         die(&err);
     static uint32_t n_at[401];
     static double fp[99];
@@ -113,7 +113,7 @@ static double bench_engine(const setup *s, lrk_disorder_method method, long traj
         for (long i = 0; i < trajectories; i++) {
             lrk_pcg64 g;
             lrk_pcg64_seed(&g, 42, (uint64_t)i);
-            lrk_disorder_simulate(e, w, method, &g, n_at, fp);
+            lrk_disorder_simulate(e, w, &g, n_at, fp);
             check += fp[98];
         }
         double rate = (double)trajectories * (double)s->m.N / (cpu_seconds() - start);
@@ -147,7 +147,7 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
     lrk_disorder_engine *e;
     lrk_disorder_scratch *w;
     if (lrk_disorder_engine_create(&s->m, s->t, 400, s->levels, 99, &e, &err) != LRK_OK
-        || lrk_disorder_scratch_create(e, &w, &err) != LRK_OK)
+        || lrk_disorder_scratch_create(e, LRK_DISORDER_OPERATIONAL, &w, &err) != LRK_OK)
         die(&err);
     const long N = s->m.N;
     double *x = malloc((size_t)N * sizeof(double)), *sorted = malloc((size_t)N * sizeof(double));
@@ -190,7 +190,7 @@ static void bench_phases(const setup *s, long trajectories, int repeats)
                                             disorder_buckets_sort(&buckets, x, count), check += x[0]));
     t_sort -= t_times;
     BEST_OF(repeats, trajectories, t_all, (lrk_pcg64_seed(&g, 42, (uint64_t)traj),
-                                           lrk_disorder_simulate(e, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp),
+                                           lrk_disorder_simulate(e, w, &g, n_at, fp),
                                            check += fp[98]));
     double per = 1e9 / ((double)trajectories * (double)N);
     printf("  %-11s offsets %5.2f  exp %5.2f  | times %5.2f  sort %5.2f  walk %5.2f  = %5.2f ns/LRE\n",

@@ -161,10 +161,11 @@ struct lrk_disorder_engine {
 };
 
 struct lrk_disorder_scratch {
-    double *s;             /* the sorted operational times */
+    lrk_disorder_method method;
+    double *s;             /* the sorted operational times (the sum tree: the offsets) */
     disorder_buckets buckets; /* where they wait to be sorted (disorder_sort.h) */
     uint32_t *count;       /* disorder_sort_count_size(N) slots of the fine counting sort */
-    double *tree;          /* sum tree: 2 P nodes, leaf P + i is LRE i */
+    double *tree;          /* sum tree only: 2 P nodes, leaf P + i is LRE i */
     size_t tree_leaves;
 };
 
@@ -260,22 +261,31 @@ void lrk_disorder_scratch_free(lrk_disorder_scratch *w)
     free(w);
 }
 
-lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorder_scratch **out,
-                                       lrk_error *err)
+lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorder_method method,
+                                       lrk_disorder_scratch **out, lrk_error *err)
 {
     *out = NULL;
+    if (method != LRK_DISORDER_OPERATIONAL && method != LRK_DISORDER_SUM_TREE && method != DISORDER_METHOD_BROKEN)
+        return lrk_error_set(err, LRK_ERR_INVALID, "disorder: unknown simulation method %d", (int)method);
     lrk_disorder_scratch *w = calloc(1, sizeof *w);
     if (w == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory");
-    size_t N = (size_t)e->N;
-    w->tree_leaves = 1;
-    while (w->tree_leaves < N)
-        w->tree_leaves *= 2;
+    const size_t N = (size_t)e->N;
+    w->method = method;
     w->s = malloc(N * sizeof(double));
-    int buckets_ok = disorder_buckets_init(&w->buckets, N);
-    w->count = malloc(disorder_sort_count_size(N) * sizeof(uint32_t));
-    w->tree = malloc(2 * w->tree_leaves * sizeof(double));
-    if (!w->s || !buckets_ok || !w->count || !w->tree) {
+    int ok = w->s != NULL;
+    if (method == LRK_DISORDER_SUM_TREE) {
+        w->tree_leaves = 1;
+        while (w->tree_leaves < N)
+            w->tree_leaves *= 2;
+        w->tree = malloc(2 * w->tree_leaves * sizeof(double));
+        ok = ok && w->tree;
+    } else {
+        ok = disorder_buckets_init(&w->buckets, N) && ok;
+        w->count = malloc(disorder_sort_count_size(N) * sizeof(uint32_t));
+        ok = ok && w->count;
+    }
+    if (!ok) {
         lrk_disorder_scratch_free(w);
         return lrk_error_set(err, LRK_ERR_NOMEM, "disorder: out of memory for the scratch (N = %ld)", e->N);
     }
@@ -442,12 +452,11 @@ static void simulate_sum_tree(const lrk_disorder_engine *e, lrk_disorder_scratch
     });
 }
 
-void lrk_disorder_simulate(const lrk_disorder_engine *e, lrk_disorder_scratch *w,
-                           lrk_disorder_method method, lrk_pcg64 *g, uint32_t *n_at,
+void lrk_disorder_simulate(const lrk_disorder_engine *e, lrk_disorder_scratch *w, lrk_pcg64 *g, uint32_t *n_at,
                            double *first_passage)
 {
-    if (method == LRK_DISORDER_SUM_TREE)
+    if (w->method == LRK_DISORDER_SUM_TREE)
         simulate_sum_tree(e, w, g, n_at, first_passage);
     else
-        simulate_operational(e, w, g, n_at, first_passage, method == DISORDER_METHOD_BROKEN);
+        simulate_operational(e, w, g, n_at, first_passage, w->method == DISORDER_METHOD_BROKEN);
 }

@@ -25,7 +25,7 @@ static void disorder_free(void *shared)
 static lrk_status disorder_worker_alloc(const void *shared, void **worker, lrk_error *err)
 {
     lrk_disorder_scratch *w = NULL;
-    lrk_status st = lrk_disorder_scratch_create(shared, &w, err);
+    lrk_status st = lrk_disorder_scratch_create(shared, LRK_DISORDER_OPERATIONAL, &w, err);
     *worker = w;
     return st;
 }
@@ -42,7 +42,7 @@ static void disorder_simulate(const void *shared, void *worker, lrk_pcg64 *rng, 
     const lrk_disorder_engine *e = shared;
     size_t t_count = lrk_disorder_engine_t_count(e), level_count = lrk_disorder_engine_level_count(e);
     for (int l = 0; l < lanes; l++)
-        lrk_disorder_simulate(e, worker, LRK_DISORDER_OPERATIONAL, &rng[l], n_at + (size_t)l * (t_count + 1),
+        lrk_disorder_simulate(e, worker, &rng[l], n_at + (size_t)l * (t_count + 1),
                               first_passage + (size_t)l * level_count);
 }
 
@@ -63,5 +63,5 @@ const lrk_engine_type lrk_engine_disorder = {
     .simulate = disorder_simulate,
     .validate = lrk_disorder_validate,
     .references = disorder_references,
-    .results_version = 3,   /* 2: the ziggurat normal, the SSE2 vector exp, the sort, the bimodal master-equation reference, the exponentials from a second stream (round 2); 3: the engine's own exp (src/disorder_sample.c) for the log-rates, the bimodal factors and h(n) instead of libmvec's and libm's (round 3: faster, and the same bits on every CPU and libm) */
+    .results_version = 4,   /* 2: the ziggurat normal, the SSE2 vector exp, the sort, the bimodal master-equation reference, the exponentials from a second stream (round 2); 3: the engine's own exp (src/disorder_sample.c) for the log-rates, the bimodal factors and h(n) instead of libmvec's and libm's (round 3: faster, and the same bits on every CPU and libm); 4: SER (c V1 > 0) ends an auto grid by the exact mean of the uncoupled model at the slowest barriers V0 + c V1 + delta, not a pilot (grid_end.c), and grid_covers is a z-test (point.c) */
 };

@@ -2,7 +2,8 @@
 /*
  * grid_end.c - where `grid.t_max: auto` ends the grid (grid_end.h): the ODE's
  * t(q_max), pushed out to a time by which the ensemble mean has provably
- * (Chernoff bound on exact rates) or statistically (pilot run) reached q_max.
+ * (Chernoff bound on exact rates, or the exact mean of a slower uncoupled
+ * model) or statistically (pilot run) reached q_max.
  */
 #include "lrekmc/grid_end.h"
 
@@ -50,6 +51,54 @@ static lrk_model slowest_chain(const lrk_model *m)
     return slow;
 }
 
+/* Disorder whose barriers only rise (c V1 > 0), mean field or in space (any
+ * kernel: a site's coupling sum is <= V1): LRE i's rate is at least
+ * k_i e^(-c V1/T), k_i = e^(-(V0 + delta_i)/T), as long as it is unrelaxed.
+ * Give every LRE a unit exponential E_i and let it relax when its integrated
+ * rate reaches E_i: it then relaxes no later than E_i e^(c V1/T) / k_i, its
+ * time among the independent LREs of the slowest barriers V0 + c V1 +
+ * delta_i.  So pathwise n(t) >= n_slow(t), and E q(t) >= p_slow(t), the
+ * exact relaxed fraction of that uncoupled model (disorder.h: quadrature,
+ * relative 1e-11).  No Chernoff bound is needed: the bound is on the mean
+ * itself.  The CER side would need e^(-V0/T), loose by e^(|c| V1/T): the
+ * pilot is used there. */
+static int slowest_uncoupled_bounds(const lrk_model *m)
+{
+    return lrk_disorder_active(m) && lrk_model_coupling(m) > 0 && m->V1 > 0;
+}
+
+/* The smallest t (to 1e-12 relative) with 1 - p_slow(t) <= (1 - q_max)
+ * (1 - 1e-9): the margin covers the quadrature's relative 1e-11, so
+ * p_slow(t) >= q_max for the exact p_slow. */
+static lrk_status slowest_uncoupled_time(const lrk_model *m, double q_max, double *t_out, lrk_error *err)
+{
+    lrk_model slow = slowest_chain(m);
+    const double target = (1.0 - q_max) * (1.0 - 1e-9);
+    double lo = 0.0, hi = 1.0 / lrk_model_k(&slow), p, rest;
+    lrk_status s = LRK_OK;
+    for (int i = 0; s == LRK_OK && i < 4000; i++) {
+        s = lrk_disorder_relaxed_fraction(&slow, hi, &p, &rest, err);
+        if (s != LRK_OK || rest <= target)
+            break;
+        lo = hi;
+        hi *= 2.0;
+    }
+    if (s == LRK_OK && !(rest <= target))
+        return lrk_error_set(err, LRK_ERR_NUMERIC, "grid end: the slowest uncoupled model does not reach q_max = %g",
+                             q_max);
+    while (s == LRK_OK && hi - lo > 1e-12 * hi) {
+        const double mid = 0.5 * (lo + hi);
+        s = lrk_disorder_relaxed_fraction(&slow, mid, &p, &rest, err);
+        if (rest <= target)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    if (s == LRK_OK)
+        *t_out = hi;
+    return s;
+}
+
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
 {
     /* the Chernoff bound needs the exact rates behind the first-passage
@@ -58,7 +107,7 @@ lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
      * (disorder.h) */
     if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
         return LRK_GRID_END_ODE;
-    if (slowest_chain_bounds(m))
+    if (slowest_chain_bounds(m) || slowest_uncoupled_bounds(m))
         return LRK_GRID_END_MOMENTS;
     return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
@@ -293,12 +342,13 @@ lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err)
  * disorder or LREs in space (r3) those are not the process's rates. */
 static lrk_status moments_applies(const lrk_model *m, lrk_error *err)
 {
-    if (!lrk_disorder_active(m) && (slowest_chain_bounds(m) || (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE)))
+    if (slowest_uncoupled_bounds(m)
+        || (!lrk_disorder_active(m) && (slowest_chain_bounds(m) || (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE))))
         return LRK_OK;
     return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
-                         "chain, or rates that bound them (LREs in space whose barriers only rise), which %s does "
-                         "not have; use pilot (or auto)",
-                         lrk_disorder_active(m) ? "model.disorder" : "model.space with CER coupling");
+                         "chain, or rates that bound them (barriers that only rise: SER, or the crossover with "
+                         "c > 0, in space or with disorder), which %s does not have; use pilot (or auto)",
+                         lrk_disorder_active(m) ? "model.disorder with CER coupling" : "model.space with CER coupling");
 }
 
 lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err)
@@ -382,7 +432,9 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
     lrk_status s = mean_field_time(m, q_max, rule, &out->t_ode, err);
     if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS)
         s = moments_applies(m, err);
-    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS) {
+    if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && slowest_uncoupled_bounds(m)) {
+        s = slowest_uncoupled_time(m, q_max, &out->t_ensemble, err);
+    } else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS) {
         lrk_model slow = slowest_chain_bounds(m) ? slowest_chain(m) : *m;
         s = lrk_grid_end_moments(&slow, q_max, &out->t_ensemble, &out->level_event, err);
     } else if (s == LRK_OK && rule == LRK_GRID_END_PILOT)

@@ -33,14 +33,44 @@
  * block, each entry a slot inside that block and a factor. */
 typedef struct lg_position {
     uint32_t first_group, groups;
+    uint32_t first_target, targets;
     uint8_t n[3];
-    uint16_t off[3][LG_AXIS];
+    uint16_t off[3][LG_AXIS];   /* off[a][0] = 0: the home block is cell 0 */
 } lg_position;
 
 typedef struct lg_group {
     uint32_t first, count;   /* entries */
     uint8_t cell[3];         /* index into off[a] per axis */
 } lg_group;
+
+/* The same stencil by target block and x-row (lattice_groups.c): a target
+ * block's row segments, each the byte offset of an x-row inside the block
+ * (32 (y + 4 z)) and the byte offset of its factor vector in fvec (32 x
+ * its index; 1 outside the stencil, 0 for the fired site).  The home block
+ * is a position's first target. */
+typedef struct lg_seg {
+    uint16_t row, fv;
+} lg_seg;
+
+typedef struct lg_target {
+    uint32_t first;          /* segments */
+    uint8_t count;           /* segments, 1 ... 16 */
+    uint8_t cell[3];         /* a LG_UNION + index into uoff[a], per axis a */
+    double rounds;           /* count + 1: the roundings a summed term takes part in */
+    uint8_t lines;           /* bit k: line k (rows 2k, 2k + 1) has a segment (prefetch) */
+} lg_target;
+
+/* A block term of one axis, of the block at coordinate u + uoff[a][k]:
+ * the slot offset (64 x row-major term) in the low 32 bits, the Morton
+ * term in the high 32 (one addition adds both: the sums stay < 2^32). */
+typedef uint64_t lg_term;
+
+/* Distinct block offsets per axis over all positions, at most (a position
+ * has at most LG_AXIS, the 4 positions along an axis one more). */
+#define LG_UNION 8
+
+/* Distinct factor vectors at most (32 x 2048 bytes fit 16 bits). */
+#define LG_MAX_FVEC 2048
 
 struct lrk_lattice_shared {
     long N, Lx, Ly, Lz;
@@ -62,6 +92,18 @@ struct lrk_lattice_shared {
     lg_group *groups;
     uint8_t *gslot;               /* entries: slot inside the target block */
     double *gfac;                 /* entries: factor */
+    lg_target *targets;           /* per position: target blocks, home first */
+    uint16_t uoff[3][LG_UNION];   /* the block offsets of all positions per axis, uoff[a][0] = 0 */
+    uint8_t nu[3];
+    lg_term *term[3];             /* nb[a] x LG_UNION each: [u LG_UNION + k] for block coordinate u */
+    lg_seg *segs;                 /* per target: row segments */
+    double *fvec;                 /* 4 per distinct factor vector, 32-byte aligned */
+    uint32_t fvec_count, segs_count;
+    int planned;                  /* the level-1 merge plans below are built */
+    uint8_t *plan;                /* per (position, parity class, target): level-1 entry */
+    uint32_t plan_at[LT_BLOCK][8];  /* position, class (bit a: home block coordinate a odd): first in plan */
+    uint8_t plan_n1[LT_BLOCK][8];   /* level-1 entries of the plan */
+    int simd;                     /* 1: the AVX2 clone of the grouped update (bit-identical) */
     double k;                     /* exp(-V0 / T) */
     int uniform;                  /* the uniform fast path (equal rates) */
     double *inv_rate;             /* uniform: 1 / lambda_n */
@@ -105,6 +147,7 @@ struct lrk_lattice_worker {
 };
 
 /* Build s->groups etc. when the box allows it (else s->grouped = 0). */
+int lattice_avx2_available(void);
 lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err);
 void lattice_groups_free(lrk_lattice_shared *s);
 
@@ -118,6 +161,10 @@ void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_l
  * against the rates (lt_verify); all on lane 0. */
 void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng);
 void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, long events);
+/* Tests: use the AVX2 clone of the grouped update (on = 1) or the SSE2
+ * baseline (0); returns 0 (and changes nothing) when asked for AVX2 on a
+ * CPU without it. */
+int lattice_test_simd(lrk_lattice_shared *s, int on);
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
                          double *worst_tol);
 

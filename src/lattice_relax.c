@@ -7,20 +7,22 @@
  * Why deltas, and why grouped.  Each touched block's sum changes by
  * sum(new) - sum(old) over its changed rates, accumulated in registers while
  * the rates are updated; that delta, with a rigorous bound on its error
- * ((m - 1) u (old + new) for the two sums of m non-negative terms, plus
- * the subtraction's rounding), goes to the block and its ancestors.  The
- * fired site's rate leaves its block as one more "old" term: when it
- * dominates the block (the typical CER event) the delta cancels
- * catastrophically, the bound shows it, and lt_add recomputes the block and
- * as many ancestors as needed exactly.  When every L is a multiple of 4 the
- * stencil seen from a site depends only on its position inside its block,
- * so it is precomputed per position grouped by target block: one pass per
- * target block with a one-byte slot and the factor per entry, no
- * per-entry index arithmetic, and the deltas of the touched blocks merged
- * level by level on the way up (each ancestor updated once).  Other boxes
- * (and stencils too large to copy 64 times) take the ungrouped path: the
- * index from the axis tables, per-block sums in scratch arrays, and a walk
- * to the root per touched block.
+ * ((m - 1) u (old + new) for the two sums, m - 1 the most roundings a term
+ * takes part in, plus the subtraction's rounding), goes to the block and
+ * its ancestors.  The fired site's rate leaves its block as one more "old"
+ * term: when it dominates the block (the typical CER event) the delta
+ * cancels catastrophically, the bound shows it, and lt_add recomputes the
+ * block and as many ancestors as needed exactly.  When every L is a
+ * multiple of 4 the stencil seen from a site depends only on its position
+ * inside its block, so it is precomputed per position (lattice_groups.c)
+ * by target block and x-row: one pass per target block over whole row
+ * segments as 4-double vectors (factor 1 outside the stencil, 0 for the
+ * fired site), no per-entry index arithmetic, and the deltas of the
+ * touched blocks merged level by level on the way up (each ancestor
+ * updated once; the level-1 merge by a precomputed plan where the block
+ * counts allow it).  Other boxes (and stencils too large to copy 64 times)
+ * take the ungrouped path: the index from the axis tables, per-block sums
+ * in scratch arrays, and a walk to the root per touched block.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -28,114 +30,30 @@
 
 #include "lattice_engine_internal.h"
 
-typedef double v2d __attribute__((vector_size(16)));
-
-void lattice_groups_free(lrk_lattice_shared *s)
-{
-    free(s->groups);
-    free(s->gslot);
-    free(s->gfac);
-    s->groups = NULL;
-    s->gslot = NULL;
-    s->gfac = NULL;
-    s->grouped = 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The entries of position p, grouped; 0 if an axis needs more than LG_AXIS
- * block offsets. */
-static int group_position(lrk_lattice_shared *s, unsigned p, uint64_t *keys, uint32_t *n_groups, uint32_t *n_entries)
-{
-    lg_position *P = &s->pos[p];
-    const long pc[3] = {(long)(p & 3), (long)((p >> 2) & 3), (long)(p >> 4)};
-    P->first_group = *n_groups;
-    P->n[0] = P->n[1] = P->n[2] = 0;
-    for (size_t o = 0; o < s->count; o++) {
-        const long d[3] = {s->dx[o], s->dy[o], s->dz[o]};
-        unsigned cell[3], slot = 0;
-        for (int a = 0; a < 3; a++) {
-            long t = pc[a] + d[a];
-            uint16_t g = (uint16_t)((t >> 2) % s->nb[a]);
-            unsigned i = 0;
-            while (i < P->n[a] && P->off[a][i] != g)
-                i++;
-            if (i == P->n[a]) {
-                if (P->n[a] == LG_AXIS)
-                    return 0;
-                P->off[a][P->n[a]++] = g;
-            }
-            cell[a] = i;
-            slot |= (unsigned)(t & 3) << (2 * a);
-        }
-        uint64_t key = ((uint64_t)(cell[0] + LG_AXIS * (cell[1] + LG_AXIS * cell[2])) << 6) | slot;
-        keys[o] = key << 32 | (uint64_t)o;
-    }
-    qsort(keys, s->count, sizeof *keys, cmp_u64);
-    for (size_t e = 0; e < s->count; e++) {
-        uint32_t o = (uint32_t)keys[e], cell = (uint32_t)(keys[e] >> 38);
-        if (e == 0 || cell != (uint32_t)(keys[e - 1] >> 38)) {
-            lg_group *G = s->groups + (*n_groups)++;
-            G->first = *n_entries + (uint32_t)e;
-            G->count = 0;
-            G->cell[0] = (uint8_t)(cell % LG_AXIS);
-            G->cell[1] = (uint8_t)(cell / LG_AXIS % LG_AXIS);
-            G->cell[2] = (uint8_t)(cell / (LG_AXIS * LG_AXIS));
-        }
-        s->groups[*n_groups - 1].count++;
-        s->gslot[*n_entries + e] = (uint8_t)((keys[e] >> 32) & 63);
-        s->gfac[*n_entries + e] = s->factor[o];
-    }
-    *n_entries += (uint32_t)s->count;
-    P->groups = *n_groups - P->first_group;
-    return 1;
-}
-
-lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err)
-{
-    s->grouped = 0;
-    if (s->count == 0 || s->count > LG_MAX_COUNT || s->Lx % 4 || s->Ly % 4 || s->Lz % 4)
-        return LRK_OK;
-    s->groups = malloc(LT_BLOCK * LG_CELLS * sizeof *s->groups);
-    s->gslot = malloc(LT_BLOCK * s->count);
-    s->gfac = malloc(LT_BLOCK * s->count * sizeof *s->gfac);
-    uint64_t *keys = malloc(s->count * sizeof *keys);
-    if (!s->groups || !s->gslot || !s->gfac || !keys) {
-        free(keys);
-        lattice_groups_free(s);
-        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the grouped stencil");
-    }
-    uint32_t n_groups = 0, n_entries = 0;
-    int ok = 1;
-    for (unsigned p = 0; p < LT_BLOCK && ok; p++)
-        ok = group_position(s, p, keys, &n_groups, &n_entries);
-    free(keys);
-    if (!ok) {
-        lattice_groups_free(s);
-        return LRK_OK;
-    }
-    s->grouped = 1;
-    s->prefetch = s->slots * sizeof(double) > ((size_t)1 << 20);
-    return LRK_OK;
-}
-
 /* Error bound of d = fl(new - old), old and new sums of m non-negative
- * terms. */
+ * terms, in units of LT_U (lattice_tree.h). */
 static inline double delta_bound(double old, double new_, double d, uint32_t m)
 {
-    return LT_U * ((double)(m - 1) * (old + new_) + fabs(d));
+    return (double)(m - 1) * (old + new_) + fabs(d);
 }
 
-/* Merge the level-0 deltas (D, E at entries idx) into their parents, level
- * by level to the root, each node updated once. */
-static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, double *E, size_t *idx, size_t n)
+/* Merge the deltas (D, E) of level `from`'s entries idx (already added
+ * there) into their parents, level by level to the root, each node updated
+ * once. */
+static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, double *E, size_t *idx, size_t n,
+                      unsigned from)
 {
     const lt_shape *sh = &s->shape;
-    for (unsigned l = 0; l < sh->depth && n > 0; l++) {
+    for (unsigned l = from; l < sh->depth && n > 0; l++) {
+        if (sh->size[l + 1] == 1) { /* the root: every entry's parent (the same sums as below) */
+            double d = D[0], e = E[0];
+            for (size_t i = 1; i < n; i++) {
+                d += D[i];
+                e += E[i] + fabs(d);
+            }
+            lt_add(sh, &ln->tree, l + 1, 0, d, e, ln->rate, s->leaf_block);
+            return;
+        }
         const unsigned a = sh->bits[l];
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
@@ -152,7 +70,7 @@ static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, 
                 m++;
             } else {
                 D[j] += d;
-                E[j] += e + LT_U * fabs(D[j]);
+                E[j] += e + fabs(D[j]);
             }
         }
         n = m;
@@ -161,101 +79,209 @@ static void propagate(const lrk_lattice_shared *s, lattice_lane *ln, double *D, 
     }
 }
 
-/* Row-major (row) and Morton (mor) block terms of the target blocks of a
- * slot's stencil, per axis and block offset. */
-static inline void target_terms(const lrk_lattice_shared *s, size_t b0, const lg_position *P,
-                                uint32_t row[3][LG_AXIS], uint32_t mor[3][LG_AXIS])
-{
-    const uint16_t *bc = s->block_xyz + 3 * b0;
-    for (int a = 0; a < 3; a++)
-        for (unsigned i = 0; i < P->n[a]; i++) {
-            unsigned u = (unsigned)bc[a] + P->off[a][i];
-            row[a][i] = s->br[a][u];
-            if (mor != NULL)
-                mor[a][i] = s->bm[a][u];
-        }
-}
-
 /* Beyond L = 32 the target lines are cache misses: ask for all of them
  * before the first multiplication needs one (below, it costs ~10 %). */
-static inline void prefetch_group(const lrk_lattice_shared *s, const double *rate, uint32_t row[3][LG_AXIS],
-                                  const lg_group *G)
+static inline void prefetch_targets(const double *rate, const lg_term *tm,
+                                    const lg_target *T, uint32_t targets)
 {
-    const double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
-    const uint8_t *sl = s->gslot + G->first;
-    for (uint32_t e = 0; e < G->count; e += 4)
-        __builtin_prefetch(base + sl[e], 1);
-    __builtin_prefetch(base + sl[G->count - 1], 1);
+    for (uint32_t t = 0; t < targets; t++, T++) {
+        const char *base = (const char *)(rate + (uint32_t)(tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]]));
+        /* the first and the last line with a segment: all of them for
+         * targets of one or two lines (most), the ends of the others */
+        const unsigned lines = T->lines;
+        __builtin_prefetch(base + 64 * __builtin_ctz(lines), 1);
+        __builtin_prefetch(base + 64 * (31 - __builtin_clz(lines)), 1);
+    }
 }
 
-static void relax_grouped(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v2d __attribute__((vector_size(16)));
+
+/* One event on the grouped stencil.  Per target block, its row segments
+ * are multiplied by their factor vectors as 4-double vectors (elementwise
+ * IEEE operations: the SSE2 baseline, two 2-double operations each, and
+ * the AVX2 clone give the same bits; no FMA: the project compiles ISO C,
+ * -ffp-contract=off, and the clone does not enable it), the old and new
+ * values summed per lane over the segments and the lanes combined as
+ * (l0 + l1) + (l2 + l3).  A term thus takes part in at most count + 1
+ * roundings (count - 1 along its lane, 2 across), so D = new - old is off
+ * by at most LT_U ((count + 1) (old + new) + |D|) (lattice_tree.h): the
+ * `rounds` of the target.  The lanes outside the stencil (factor 1) add their
+ * unchanged rate to both sums: they cancel in D up to that rounding, which
+ * the bound covers (old and new include them).  The fired site's lane
+ * (factor 0) leaves as an "old" term. */
+static inline __attribute__((always_inline)) v2d update_rows(char *base, const lg_seg *sg, const lg_seg *sg_end,
+                                                             const char *fvec, const int wide)
 {
-    double *rate = ln->rate;
-    const size_t b0 = slot / LT_BLOCK;
-    const lg_position *P = &s->pos[slot % LT_BLOCK];
-    uint32_t row[3][LG_AXIS], mor[3][LG_AXIS];
-    target_terms(s, b0, P, row, mor);
-    /* the fired block is cell 0: its rate leaves as one more "old" term */
-    const size_t home = s->block_leaf[b0];
-    double D[LG_CELLS + 1], E[LG_CELLS + 1], home_old = rate[slot], home_new = 0.0;
-    size_t idx[LG_CELLS + 1], n = 1;
-    uint32_t home_count = 1;
-    rate[slot] = 0.0;
-    const lg_group *G = s->groups + P->first_group;
-    /* beyond L = 32 the target lines are cache misses: ask for all of them
-     * before the first multiplication needs one (below, it costs ~10 %) */
-    for (uint32_t g = 0; s->prefetch && g < P->groups; g++)
-        prefetch_group(s, rate, row, &G[g]);
-    for (uint32_t g = 0; g < P->groups; g++, G++) {
-        double *base = rate + LT_BLOCK * (size_t)(row[0][G->cell[0]] + row[1][G->cell[1]] + row[2][G->cell[2]]);
-        const uint8_t *sl = s->gslot + G->first;
-        const double *f = s->gfac + G->first;
-        /* two chains (even and odd entries) for old and for new: the adds'
-         * latency, not the loads, would bound one chain; the four sums
-         * live in the lanes of two vectors (the same additions, in the same
-         * order, as scalar code) */
-        v2d old01 = {0.0, 0.0}, new01 = {0.0, 0.0};
-        uint32_t e = 0;
-        for (; e + 1 < G->count; e += 2) {
-            /* the slot bytes in registers: a store through base could
-             * alias a byte, which would then be read again */
-            const unsigned i0 = sl[e], i1 = sl[e + 1];
-            const v2d r = {base[i0], base[i1]};
-            v2d fe;
-            memcpy(&fe, f + e, sizeof fe);
-            const v2d q = r * fe;
-            base[i0] = q[0];
-            base[i1] = q[1];
-            old01 += r;
-            new01 += q;
+    /* the first segment starts the sums (0 + r = r: the same values as
+     * summing from 0; count >= 1) */
+    if (wide) { /* one 4-double vector per segment (AVX2) */
+        v4d o, q, f;
+        memcpy(&o, base + sg->row, sizeof o);
+        memcpy(&f, fvec + sg->fv, sizeof f);
+        q = o * f;
+        memcpy(base + sg->row, &q, sizeof q);
+        while (++sg < sg_end) {
+            char *const at = base + sg->row;
+            v4d r;
+            memcpy(&r, at, sizeof r);
+            memcpy(&f, fvec + sg->fv, sizeof f);
+            const v4d x = r * f;
+            memcpy(at, &x, sizeof x);
+            o += r;
+            q += x;
         }
-        double old0 = old01[0], old1 = old01[1], new0 = new01[0], new1 = new01[1];
-        if (e < G->count) {
-            double r0 = base[sl[e]], q0 = r0 * f[e];
-            base[sl[e]] = q0;
-            old0 += r0;
-            new0 += q0;
-        }
-        size_t m = mor[0][G->cell[0]] + mor[1][G->cell[1]] + mor[2][G->cell[2]];
-        double old = old0 + old1, new_ = new0 + new1;
-        if (m == home) {
-            home_old += old;
-            home_new += new_;
-            home_count += G->count;
-            continue;
-        }
-        double d = new_ - old;
-        D[n] = d;
-        E[n] = delta_bound(old, new_, d, G->count);
-        idx[n] = m;
-        lt_add(&s->shape, &ln->tree, 0, m, D[n], E[n], rate, s->leaf_block);
-        n++;
+        /* (l0 + l1) + (l2 + l3) of both sums at once: (old, new) */
+        const v4d h = __builtin_shufflevector(o, q, 0, 4, 2, 6) + __builtin_shufflevector(o, q, 1, 5, 3, 7);
+        return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
     }
-    D[0] = home_new - home_old;
-    E[0] = delta_bound(home_old, home_new, D[0], home_count);
-    idx[0] = home;
-    lt_add(&s->shape, &ln->tree, 0, home, D[0], E[0], rate, s->leaf_block);
-    propagate(s, ln, D, E, idx, n);
+    /* two 2-double halves (SSE2): lanes 0, 1 and 2, 3, the same operations */
+    v2d o01, o23, q01, q23, f01, f23;
+    memcpy(&o01, base + sg->row, sizeof o01);
+    memcpy(&o23, base + sg->row + 16, sizeof o23);
+    memcpy(&f01, fvec + sg->fv, sizeof f01);
+    memcpy(&f23, fvec + sg->fv + 16, sizeof f23);
+    q01 = o01 * f01;
+    q23 = o23 * f23;
+    memcpy(base + sg->row, &q01, sizeof q01);
+    memcpy(base + sg->row + 16, &q23, sizeof q23);
+    while (++sg < sg_end) {
+        char *const at = base + sg->row;
+        v2d r01, r23;
+        memcpy(&r01, at, sizeof r01);
+        memcpy(&r23, at + 16, sizeof r23);
+        memcpy(&f01, fvec + sg->fv, sizeof f01);
+        memcpy(&f23, fvec + sg->fv + 16, sizeof f23);
+        const v2d x01 = r01 * f01, x23 = r23 * f23;
+        memcpy(at, &x01, sizeof x01);
+        memcpy(at + 16, &x23, sizeof x23);
+        o01 += r01;
+        o23 += r23;
+        q01 += x01;
+        q23 += x23;
+    }
+    const v2d h01 = __builtin_shufflevector(o01, q01, 0, 2) + __builtin_shufflevector(o01, q01, 1, 3);
+    const v2d h23 = __builtin_shufflevector(o23, q23, 0, 2) + __builtin_shufflevector(o23, q23, 1, 3);
+    return h01 + h23;
+}
+
+static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                               size_t slot, const int planned, const int wide)
+{
+    double *const rate = ln->rate;
+    const size_t b0 = slot / LT_BLOCK;
+    const unsigned p = (unsigned)(slot % LT_BLOCK);
+    const lg_position *P = &s->pos[p];
+    const uint16_t *bc = s->block_xyz + 3 * b0;
+    /* the home block's terms of the three axes side by side on the stack:
+     * a target's cells index them without a pointer register per axis */
+    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    const lg_target *T = s->targets + P->first_target;
+    const lg_target *const T_end = T + P->targets;
+    if (s->prefetch)
+        prefetch_targets(rate, tm, T, P->targets);
+    const lt_shape *sh = &s->shape;
+    const unsigned a0 = sh->bits[0];
+    /* the tree's level 0 (offset 0) in locals: the stores through the
+     * rates could alias the structs they come from */
+    double *const sum0 = ln->tree.sum, *const err0 = ln->tree.err;
+    const double tol0 = sh->tol[0];
+    double D[LG_CELLS], E[LG_CELLS];
+    size_t idx[LG_CELLS];
+    size_t n = 0;
+    const uint8_t *plan = NULL;
+    if (planned) {
+        const unsigned cls = (bc[0] & 1u) | (bc[1] & 1u) << 1 | (bc[2] & 1u) << 2;
+        plan = s->plan + s->plan_at[p][cls];
+        n = s->plan_n1[p][cls];
+        for (size_t j = 0; j < n; j++)
+            D[j] = E[j] = 0.0;
+    }
+    const lg_seg *sg = s->segs + T->first;
+    const char *const fvec = (const char *)s->fvec;
+    for (size_t t = 0; T < T_end; t++, T++) {
+        const unsigned c0 = T->cell[0], c1 = T->cell[1], c2 = T->cell[2];
+        const uint64_t term = tm[c0] + tm[c1] + tm[c2];
+        char *base = (char *)(rate + (uint32_t)term);
+        /* one register for the block (else GCC re-adds its parts per segment) */
+        __asm__("" : "+r"(base));
+        const size_t m = (size_t)(term >> 32);
+        /* a position's targets' segments are consecutive */
+        const lg_seg *const sg_end = sg + T->count;
+        const v2d w = update_rows(base, sg, sg_end, fvec, wide);
+        sg = sg_end;
+        const v2d ws = __builtin_shufflevector(w, w, 1, 0);
+        const double d = (ws - w)[0], on = (w + ws)[0]; /* new - old, old + new */
+        const double e = T->rounds * on + fabs(d); /* delta_bound */
+        /* lt_add on level 0 */
+        const double s0 = sum0[m] + d, e0 = err0[m] + e + fabs(s0);
+        sum0[m] = s0;
+        err0[m] = e0;
+        if (!(e0 <= tol0 * s0))
+            lt_recompute(sh, &ln->tree, 0, m, rate, s->leaf_block);
+        if (planned) {
+            const unsigned j = plan[t];
+            D[j] += d;
+            E[j] += e + fabs(D[j]);
+            idx[j] = m; /* the parent's: shifted below */
+        } else {
+            D[t] = d;
+            E[t] = e;
+            idx[t] = m;
+        }
+    }
+    if (planned) {
+        for (size_t j = 0; j < n; j++) {
+            idx[j] >>= a0;
+            lt_add(sh, &ln->tree, 1, idx[j], D[j], E[j], rate, s->leaf_block);
+        }
+        propagate(s, ln, D, E, idx, n, 1);
+    } else {
+        propagate(s, ln, D, E, idx, P->targets, 0);
+    }
+}
+
+static void relax_grouped_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+{
+    if (s->planned)
+        grouped_body(s, ln, slot, 1, 0);
+    else
+        grouped_body(s, ln, slot, 0, 0);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LATTICE_HAVE_AVX2 1
+/* The same source compiled for AVX2 (one 4-double operation per segment
+ * operation; no FMA). */
+__attribute__((target("avx2"))) static void relax_grouped_avx2(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                                size_t slot)
+{
+    if (s->planned)
+        grouped_body(s, ln, slot, 1, 1);
+    else
+        grouped_body(s, ln, slot, 0, 1);
+}
+#endif
+
+int lattice_avx2_available(void)
+{
+#ifdef LATTICE_HAVE_AVX2
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+#else
+    return 0;
+#endif
+}
+
+int lattice_test_simd(lrk_lattice_shared *s, int on)
+{
+    if (on && !lattice_avx2_available())
+        return 0;
+    s->simd = on;
+    return 1;
 }
 
 static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
@@ -301,8 +327,13 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
 
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
+#ifdef LATTICE_HAVE_AVX2
+    if (s->grouped && s->simd)
+        relax_grouped_avx2(s, ln, slot);
+    else
+#endif
     if (s->grouped)
-        relax_grouped(s, ln, slot);
+        relax_grouped_base(s, ln, slot);
     else
         relax_ungrouped(s, w, ln, slot);
 }

@@ -3,7 +3,8 @@
  * lattice_tree.c - the spatial engine's sum tree with round-off bounds
  * (lattice_tree.h): shape, exact recomputation, selection, verification.
  *
- * Error accounting (all in LT_U = 2u units of the computed magnitudes):
+ * Error accounting (bounds in units of LT_U = 2u of the computed
+ * magnitudes; the tree stores e / LT_U, see lattice_tree.h):
  *   delta update  s' = fl(s + D):         e' = e + E_D + u |s'|;
  *   from children s  = fl(sum of k s_c): e  = sum e_c + (k - 1) u s;
  *   a block       s  = lt_block_sum:     e  = 11 u s  (the rates are what
@@ -34,7 +35,7 @@ void lt_shape_init(lt_shape *sh, const unsigned axis_bits[3])
         for (int d = 0; d < 3; d++)
             a += axis_bits[d] > l;
         sh->bits[l] = a;
-        sh->tol[l] = (double)(l + 1) * LT_TOL0;
+        sh->tol[l] = (double)(l + 1) * LT_TOL0 / LT_U; /* e is stored in units of LT_U */
         if (l < depth) {
             sh->size[l + 1] = sh->size[l] >> a;
             sh->offset[l + 1] = sh->offset[l] + sh->size[l];
@@ -51,7 +52,7 @@ void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, co
         uint32_t b = leaf_block[idx];
         double s = b == UINT32_MAX ? 0.0 : lt_block_sum(rate + (size_t)b * LT_BLOCK);
         t->sum[i] = s;
-        t->err[i] = LT_BLOCK_GAMMA * LT_U * s;
+        t->err[i] = LT_BLOCK_GAMMA * s;
         return;
     }
     const unsigned a = sh->bits[level - 1];
@@ -62,7 +63,7 @@ void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, co
         e += t->err[first + c];
     }
     t->sum[i] = s;
-    t->err[i] = e + (double)(k - 1) * LT_U * s;
+    t->err[i] = e + (double)(k - 1) * s;
 }
 
 void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block)
@@ -159,8 +160,9 @@ size_t lt_select(const lt_shape *sh, const lt_tree *t, const double *rate, const
     return idx == SIZE_MAX ? SIZE_MAX : lt_in_block(rate, leaf_block[idx], u);
 }
 
-static void check_node(double s, double e, long double S, double tol, double *worst_error, double *worst_tol)
+static void check_node(double s, double e_units, long double S, double tol, double *worst_error, double *worst_tol)
 {
+    const double e = LT_U * e_units;
     const double slack = 0x1p-56 * (double)S; /* the long double sums' own error */
     double dev = fabs((double)((long double)s - S));
     if (dev > 0.0) {
@@ -202,7 +204,7 @@ void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const u
     for (unsigned l = 0; l <= sh->depth; l++)
         for (size_t idx = 0; idx < sh->size[l]; idx++) {
             size_t i = sh->offset[l] + idx;
-            check_node(t->sum[i], t->err[i], S[i], sh->tol[l], worst_error, worst_tol);
+            check_node(t->sum[i], t->err[i], S[i], LT_U * sh->tol[l], worst_error, worst_tol);
         }
     free(S);
 }

@@ -16,6 +16,20 @@
  * back inside.  The invariant makes zero exact: a node with S = 0 has s = 0,
  * so the selection, which enters only children with s > 0, never reaches a
  * relaxed site.
+ *
+ * The error E_D of a delta D (lattice_relax.c), in units of LT_U: with old
+ * and new the computed sums of the touched rates before and after,
+ * E_D = r (old + new) + |D|, r the most roundings one term takes part in
+ * (recursive summation of non-negative terms: each rounding is at most u
+ * of its partial sum, itself at most the whole sum), plus one rounding of
+ * D = fl(new - old).  Ungrouped: r = m - 1 for m rates summed in one chain.
+ * Grouped: a block's touched rates are whole x-rows of 4 (lanes outside the
+ * stencil multiplied by exactly 1, the fired site by 0), summed per lane
+ * over the block's `count` row segments and the lanes combined as
+ * (l0 + l1) + (l2 + l3), so r = (count - 1) + 2; old and new then include
+ * the unchanged lanes, which cancel in exact arithmetic and whose rounding
+ * the bound covers.  Deltas merged into a parent: E = sum E_c + |partial
+ * sum| per addition.
  */
 #ifndef LREKMC_LATTICE_TREE_H
 #define LREKMC_LATTICE_TREE_H
@@ -43,9 +57,13 @@ typedef struct lt_shape {
     size_t size[LT_MAX_LEVELS];      /* entries of level l */
     size_t offset[LT_MAX_LEVELS];    /* level l starts at offset[l] in sum[] and err[] */
     size_t total;
-    double tol[LT_MAX_LEVELS];
+    double tol[LT_MAX_LEVELS];       /* (l + 1) LT_TOL0 / LT_U: in the units of err */
 } lt_shape;
 
+/* err[i] is the bound e of sum[i] in units of LT_U (e = LT_U err[i]): the
+ * accounting then needs no multiplication by LT_U, and as LT_U is a power
+ * of 2 every stored bound and every comparison is the same as in absolute
+ * units (outside the subnormal range, where this is the more precise). */
 typedef struct lt_tree {
     double *sum, *err;               /* total entries each */
 } lt_tree;
@@ -70,13 +88,13 @@ static inline double lt_block_sum(const double *r)
 void lt_recompute(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
                   const uint32_t *leaf_block);
 
-/* Add D to node idx of `level`; E bounds the error of D itself. */
+/* Add D to node idx of `level`; LT_U E bounds the error of D itself. */
 static inline void lt_add(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, double D, double E,
                           const double *rate, const uint32_t *leaf_block)
 {
     size_t i = sh->offset[level] + idx;
     double s = t->sum[i] + D;
-    double e = t->err[i] + E + LT_U * fabs(s);
+    double e = t->err[i] + E + fabs(s);
     t->sum[i] = s;
     t->err[i] = e;
     if (!(e <= sh->tol[level] * s))

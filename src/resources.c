@@ -88,7 +88,7 @@ static double lattice_worker_bytes(const lrk_config *c)
 /* One disorder worker (lrk_disorder_scratch, disorder.c and
  * disorder_sort.c): the operational times, the predicted buckets (2 N +
  * 1024 slots, two overflow arrays of N + 1, 20 bytes a slice), the counts
- * and the check engine's sum tree (2 P doubles, P the power of two >= N);
+ * (the check method's sum tree is not allocated by a production worker);
  * 0 when the model does not run on the disorder engine. */
 static double disorder_worker_bytes(const lrk_config *c)
 {
@@ -96,11 +96,8 @@ static double disorder_worker_bytes(const lrk_config *c)
     if (e == NULL || strcmp(e->name, "disorder") != 0)
         return 0;
     const size_t n = (size_t)c->model.N;
-    double P = 1;
-    while (P < (double)n)
-        P *= 2;
     return 8.0 * (double)n + 8.0 * (2.0 * (double)n + 1024) + 16.0 * ((double)n + 1)
-           + 20.0 * (double)disorder_sort_bin_size(n) + 4.0 * (double)disorder_sort_count_size(n) + 16.0 * P;
+           + 20.0 * (double)disorder_sort_bin_size(n) + 4.0 * (double)disorder_sort_count_size(n);
 }
 
 static int by_size(const void *a, const void *b)

@@ -105,7 +105,7 @@ static double fit_part(const lrk_point_fit *f, int batch_errors, enum fit_part p
     X(t_max_ode, NUMBER, GRID_END->t_ode, "the ODE's time to q_max")                                          \
     X(q_kmc_end, NUMBER, HAS_KMC ? p->q_kmc_end : NAN, "KMC mean q at the last grid time")                    \
     X(grid_covers, NUMBER, HAS_KMC ? (double)p->grid_covers : NAN,                                           \
-      "1 when q_kmc_end >= q_max (else 0, and a warning on stderr)")                                         \
+      "1 unless q_kmc_end + 3 sem < q_max (significantly short: then 0, and a warning on stderr)")           \
     BOTH_FITS(X, 0, qlevels)                                                                                  \
     BOTH_FITS(X, 1, timegrid)                                                                                 \
     X(lattice, TEXT, lrk_lattice_name(c->model.space.lattice), "model.space.lattice (none: mean field)")       \

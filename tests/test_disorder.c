@@ -71,14 +71,14 @@ static void run(ensemble *e, lrk_disorder_method method, long M, uint64_t seed)
     lrk_disorder_scratch *w;
     cr_assert_eq(lrk_disorder_engine_create(&e->m, e->t, e->K, e->levels, e->L, &eng, &err), LRK_OK, "%s",
                  err.message);
-    cr_assert_eq(lrk_disorder_scratch_create(eng, &w, &err), LRK_OK);
+    cr_assert_eq(lrk_disorder_scratch_create(eng, method, &w, &err), LRK_OK);
     uint32_t n_at[K_MAX + 1];
     double fp[L_MAX];
     e->M = M;
     for (long i = 0; i < M; i++) {
         lrk_pcg64 g;
         lrk_pcg64_seed(&g, seed, (uint64_t)i);
-        lrk_disorder_simulate(eng, w, method, &g, n_at, fp);
+        lrk_disorder_simulate(eng, w, &g, n_at, fp);
         for (size_t k = 0; k < e->K; k++) {
             double x = (double)n_at[k] / (double)e->m.N, d = x - e->q_mean[k];
             e->q_mean[k] += d / (double)(i + 1);
@@ -138,6 +138,22 @@ static int by_value(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
+/* A scratch is made for one method; an unknown one is refused by name. */
+Test(disorder, a_scratch_refuses_an_unknown_method)
+{
+    lrk_model m = model(LRK_MODE_SER, 0, 100, KINDS[0], 1.0);
+    double t = 1.0;
+    long level = 100;
+    lrk_disorder_engine *eng;
+    lrk_disorder_scratch *w = (lrk_disorder_scratch *)&m;
+    lrk_error err;
+    cr_assert_eq(lrk_disorder_engine_create(&m, &t, 1, &level, 1, &eng, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_disorder_scratch_create(eng, (lrk_disorder_method)7, &w, &err), LRK_ERR_INVALID);
+    cr_assert_null(w);
+    cr_assert(strstr(err.message, "method 7") != NULL, "%s", err.message);
+    lrk_disorder_engine_free(eng);
+}
+
 Test(disorder, sort_replays_bit_for_bit)
 {
     const long N = 9000; /* 16 coarse slices per binade (disorder_sort_bin_bits), a partial last block */
@@ -153,12 +169,12 @@ Test(disorder, sort_replays_bit_for_bit)
         lrk_disorder_scratch *w;
         lrk_error err;
         cr_assert_eq(lrk_disorder_engine_create(&m, &t, 1, levels, (size_t)N, &eng, &err), LRK_OK, "%s", err.message);
-        cr_assert_eq(lrk_disorder_scratch_create(eng, &w, &err), LRK_OK);
+        cr_assert_eq(lrk_disorder_scratch_create(eng, LRK_DISORDER_OPERATIONAL, &w, &err), LRK_OK);
         for (uint64_t traj = 0; traj < 3; traj++) {
             lrk_pcg64 g, replay;
             lrk_pcg64_seed(&g, 7, traj);
             replay = g;
-            lrk_disorder_simulate(eng, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp);
+            lrk_disorder_simulate(eng, w, &g, n_at, fp);
             /* four words of g seed the exponentials' generator, then g
              * gives the offsets with the numbers of lrk_disorder_draw */
             uint64_t key[4];
@@ -491,14 +507,14 @@ static uint64_t output_hash(const lrk_model *m, long M, double t_end)
     lrk_disorder_engine *eng;
     lrk_disorder_scratch *w;
     cr_assert_eq(lrk_disorder_engine_create(m, t, K, levels, L, &eng, &err), LRK_OK, "%s", err.message);
-    cr_assert_eq(lrk_disorder_scratch_create(eng, &w, &err), LRK_OK);
+    cr_assert_eq(lrk_disorder_scratch_create(eng, LRK_DISORDER_OPERATIONAL, &w, &err), LRK_OK);
     uint64_t h = 0xcbf29ce484222325ULL;
     for (long i = 0; i < M; i++) {
         lrk_pcg64 g;
         lrk_pcg64_seed(&g, 9, (uint64_t)i);
         uint32_t n_at[K + 1];
         double fp[L];
-        lrk_disorder_simulate(eng, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp);
+        lrk_disorder_simulate(eng, w, &g, n_at, fp);
         h = fnv1a(h, n_at, K * sizeof *n_at);
         h = fnv1a(h, fp, sizeof fp);
     }

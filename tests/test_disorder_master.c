@@ -267,7 +267,7 @@ static void kmc_moments(const lrk_model *m, const double *t, long M, uint64_t se
     lrk_disorder_scratch *w;
     long level = m->N;
     cr_assert_eq(lrk_disorder_engine_create(m, t, KZ, &level, 1, &eng, &err), LRK_OK, "%s", err.message);
-    cr_assert_eq(lrk_disorder_scratch_create(eng, &w, &err), LRK_OK);
+    cr_assert_eq(lrk_disorder_scratch_create(eng, LRK_DISORDER_OPERATIONAL, &w, &err), LRK_OK);
     uint32_t n_at[KZ + 1];
     double fp[1];
     memset(mean, 0, KZ * sizeof *mean);
@@ -275,7 +275,7 @@ static void kmc_moments(const lrk_model *m, const double *t, long M, uint64_t se
     for (long i = 0; i < M; i++) {
         lrk_pcg64 g;
         lrk_pcg64_seed(&g, seed, (uint64_t)i);
-        lrk_disorder_simulate(eng, w, LRK_DISORDER_OPERATIONAL, &g, n_at, fp);
+        lrk_disorder_simulate(eng, w, &g, n_at, fp);
         for (size_t k = 0; k < KZ; k++) {
             double x = (double)n_at[k], d = x - mean[k];
             mean[k] += d / (double)(i + 1);

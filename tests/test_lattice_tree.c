@@ -6,6 +6,8 @@
  *     equal rates (SER, the grouped and the ungrouped update) and on CER
  *     with disorder spreading the rates over more than 100 decades, where
  *     every removal of a dominant rate cancels catastrophically;
+ *   - the AVX2 clone of the grouped update leaves every rate, sum and bound
+ *     bit for bit where the SSE2 baseline leaves them;
  *   - the selection never returns a relaxed (zero-rate) site, even on a
  *     tree whose sums are off (beyond any round-off): it returns SIZE_MAX
  *     instead, and the engine then rebuilds and selects a live site.
@@ -88,6 +90,61 @@ Test(lattice_tree, sums_stay_within_their_bound_cer_across_100_decades)
     m = make(LRK_MODE_CER, 3, 7, 9, 5, 2.5);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 50}; /* fewer sites: wider, still inside the limits */
     check_bound(&m, 0, 1, 4, 100);
+    /* grouped without merge plans (3 blocks along x and z: odd) */
+    m = make(LRK_MODE_CER, 3, 12, 8, 12, 3);
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 45};
+    check_bound(&m, 1, 1, 5, 100);
+}
+
+/* Two workers on the same shared tables and seed, one on the SSE2 baseline
+ * of the grouped update and one on its AVX2 clone, in lockstep: after every
+ * 7 events the rates, the tree's sums and its bounds are the same bytes. */
+static void check_simd_identity(const lrk_model *m, int planned, uint64_t seed)
+{
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w[2];
+    lrk_error err = {{0}};
+    shared(m, &s, &w[0]);
+    cr_assert_eq(lrk_lattice_worker_create(s, &w[1], &err), LRK_OK, "%s", err.message);
+    cr_assert(s->grouped, "the grouped update");
+    cr_assert_eq(s->planned, planned, "merge plans");
+    lrk_pcg64 rng[2];
+    for (int k = 0; k < 2; k++) {
+        lrk_pcg64_seed(&rng[k], seed, 0);
+        lattice_test_begin(s, w[k], &rng[k]);
+    }
+    const size_t total = s->shape.total;
+    for (long n = 0; n < m->N; n += 7) {
+        for (int k = 0; k < 2; k++) {
+            cr_assert(lattice_test_simd(s, k));
+            lattice_test_events(s, w[k], &rng[k], 7);
+        }
+        cr_assert(memcmp(w[0]->lane[0].rate, w[1]->lane[0].rate, s->slots * sizeof(double)) == 0,
+                  "rates after %ld events", n + 7);
+        cr_assert(memcmp(w[0]->lane[0].tree.sum, w[1]->lane[0].tree.sum, total * sizeof(double)) == 0,
+                  "sums after %ld events", n + 7);
+        cr_assert(memcmp(w[0]->lane[0].tree.err, w[1]->lane[0].tree.err, total * sizeof(double)) == 0,
+                  "bounds after %ld events", n + 7);
+    }
+    cr_assert_eq(w[0]->lane[0].tree.sum[total - 1], 0.0, "the whole trajectory ran");
+    lrk_lattice_worker_free(w[0]);
+    lrk_lattice_worker_free(w[1]);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_tree, avx2_update_is_bit_identical_to_the_sse2_baseline)
+{
+    if (!lattice_avx2_available())
+        cr_skip_test("this CPU has no AVX2: only the baseline can run");
+    lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 16, 3);
+    check_simd_identity(&m, 1, 11);
+    m = make(LRK_MODE_CER, 3, 12, 8, 20, 2); /* odd block counts: no plans */
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 20};
+    check_simd_identity(&m, 0, 12);
+    m = make(LRK_MODE_SER, 4, 8, 8, 8, 4); /* 2 blocks a side: offsets wrap */
+    check_simd_identity(&m, 1, 13);
+    m = make(LRK_MODE_CER, 1, 32, 16, 8, 2.5);
+    check_simd_identity(&m, 1, 14);
 }
 
 /* Four blocks (depth 1); block 1 has live sites, the rest are relaxed. */

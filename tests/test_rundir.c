@@ -320,7 +320,7 @@ Test(rundir, points_of_another_results_version_are_computed_again, .timeout = 12
     snprintf(log, sizeof log, "%s/log", root);
     cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", reference, "--quiet"), 0);
     cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet"), 0);
-    assert_contains(path_of(dir, "points/0/done"), "\nresults: chain 1\n");
+    assert_contains(path_of(dir, "points/0/done"), "\nresults: chain 2\n");
 
     set_results_stamp(path_of(dir, "points/1/done"), "chain 0");   /* an older chain engine */
     set_results_stamp(path_of(dir, "points/2/done"), NULL);        /* before versions were recorded */
@@ -510,8 +510,8 @@ Test(rundir, the_disorder_workers_count_in_the_memory_estimate)
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("AddressSanitizer reserves more address space than the limit this test sets");
 #endif
-    /* N = 10^7 with disorder: a worker's operational times, buckets and sum
-     * tree are ~79 bytes an LRE (0.8 GB), beyond a 512 MiB address space;
+    /* N = 10^7 with disorder: a worker's operational times, buckets and
+     * counts are ~56 bytes an LRE (535 MiB), beyond a 512 MiB address space;
      * the same N without disorder (an 80 MB rate table) fits */
     check_memory_refusal("model: {mode: ser, V1: 1, N: 10000000, disorder: {distribution: normal, width: 0.5}}\n"
                          "kmc: {trajectories: 2, threads: 1}\nfit: {batches: 2}\ngrid: {points: 10}\n",

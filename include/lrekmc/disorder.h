@@ -126,15 +126,19 @@ void lrk_disorder_engine_free(lrk_disorder_engine *e);
 /* The shape the engine was created with. */
 size_t lrk_disorder_engine_t_count(const lrk_disorder_engine *e);
 size_t lrk_disorder_engine_level_count(const lrk_disorder_engine *e);
-lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorder_scratch **out,
-                                       lrk_error *err);
+/* A scratch holds what one method needs and only that: the operational-time
+ * engine's times, buckets and counts (about 60 bytes an LRE), or the sum
+ * tree's offsets and 2 P nodes (P the power of two >= N); a production
+ * worker so never carries the check method's tree. */
+lrk_status lrk_disorder_scratch_create(const lrk_disorder_engine *e, lrk_disorder_method method,
+                                       lrk_disorder_scratch **out, lrk_error *err);
 void lrk_disorder_scratch_free(lrk_disorder_scratch *w);
 
-/* One trajectory from generator g: n(t_k) (events at times <= t_k) into
- * n_at[0..t_count), the time of event level_events[j] into first_passage[j].
- * n_at must hold t_count + 1 entries (the last is scratch). */
-void lrk_disorder_simulate(const lrk_disorder_engine *e, lrk_disorder_scratch *w,
-                           lrk_disorder_method method, lrk_pcg64 *g, uint32_t *n_at,
+/* One trajectory from generator g by the scratch's method: n(t_k) (events
+ * at times <= t_k) into n_at[0..t_count), the time of event
+ * level_events[j] into first_passage[j].  n_at must hold t_count + 1
+ * entries (the last is scratch). */
+void lrk_disorder_simulate(const lrk_disorder_engine *e, lrk_disorder_scratch *w, lrk_pcg64 *g, uint32_t *n_at,
                            double *first_passage);
 
 /* ---- exact references (disorder_ref.c) ----------------------------------

@@ -100,7 +100,8 @@ typedef struct lrk_engine_type {
     /* Optional: the LRK_REF_* bits that are exact for model m; NULL means none. */
     unsigned (*references)(const lrk_model *m);
     /* Optional: the version of the numbers this engine's points produce (its
-     * trajectories and its references); 0 means 1.  Bump it in the same
+     * trajectories and its references, and the pipeline's columns computed
+     * from them, such as grid_covers); 0 means 1.  Bump it in the same
      * commit as any change that alters an output byte for the same
      * configuration and seed: a finished point's `done` records it, and a
      * resumed campaign computes again the points made by another version

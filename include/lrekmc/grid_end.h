@@ -24,7 +24,13 @@
  * q_max N + D 4^-j (D = (1 - q_max) N, j = 0, 1, ...) until t rises, and
  * the smallest t is taken: every candidate is a valid bound.  Cost: 10-35
  * O(N) passes (one per Newton step; N = 1e6: 0.6 s, N = 1e7: 8 s), about
- * the events of 30-60 KMC trajectories.
+ * the events of 30-60 KMC trajectories.  Models whose barriers only rise
+ * (c >= 0) are bounded through a slower model with the exact rates: LREs in
+ * space without disorder by the Chernoff bound of the chain of independent
+ * LREs at the slowest rate e^(-(V0 + c V1)/T); disorder (mean field or in
+ * space) by the exact mean p(t) of the uncoupled disorder model at the
+ * barriers V0 + c V1 + delta_i (lrk_disorder_relaxed_fraction), which bounds
+ * E q(t) from below pathwise, so t_ens = its t(q_max) (grid_end.c).
  *
  * Rule `pilot` (any engine: only first-passage times at levels are used).  A
  * pilot ensemble of LRK_GRID_PILOT_TRAJECTORIES = M trajectories with its own

@@ -78,7 +78,7 @@ typedef struct lrk_point {
      * mean first-passage times, timegrid the mean of q at fixed times. */
     lrk_point_fit ode_by[2], kmc_by[2];
     double q_kmc_end;          /* KMC mean at the last grid time */
-    int grid_covers;           /* q_kmc_end >= q_max (1 without KMC) */
+    int grid_covers;           /* q_kmc_end >= q_max - 3 sem (not significantly below; 1 without KMC) */
     lrk_comparison comparison;
     double std_lna_ratio;      /* mean of q_std / q_lna_std where 0.1 < q_ode < 0.9 */
     double kmc_ode_bias;       /* mean over the grid of q_mean - q_ode */
