@@ -123,9 +123,14 @@ struct lrk_lattice_shared {
  * (lrk_lattice_simulate_lanes): each lane has its own rates, tree and
  * relaxed field; the scratch is shared (used by one lane at a time). */
 #define LATTICE_LANES LRK_LATTICE_LANES
-/* Two lanes only while both lanes' rates fit in this many bytes (L <= 48;
+/* Two lanes only while both lanes' rates fit in this many bytes (L <= 64:
+ * the ~4-6 MB of L3 one process gets on the measured machine;
  * resources.c's memory estimate uses the same rule). */
-#define LATTICE_LANES_MAX_BYTES ((size_t)2 << 20)
+#define LATTICE_LANES_MAX_BYTES ((size_t)4 << 20)
+/* Above this many bytes of both lanes' rates (L >= 48) the selected
+ * block's lines are L2 misses: the lanes take the schedule that puts a
+ * whole update of the other lane between a lane's walk and its pick. */
+#define LATTICE_LANES_LEAD_BYTES ((size_t)1 << 20)
 
 typedef struct lattice_lane {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */

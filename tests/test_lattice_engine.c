@@ -433,30 +433,35 @@ static int lanes_of(lrk_model m)
 /* Lanes (lrk_lattice_simulate_lanes) change no byte: two trajectories
  * stepped together give each the events, n(t_k), level times and
  * observables it has alone, on the grouped path (16^3), the ungrouped one
- * (9 x 7 x 5, CER at low T) and with disorder; an odd last lane runs
- * alone; 64^3 has one lane state (lrk_lattice_worker_lanes), so its lanes
- * run one after the other. */
+ * (9 x 7 x 5, CER at low T) and with disorder, in both schedules (boxes of
+ * more than 1 MB of rates for both lanes, 48^3 and 64^3, take the one with
+ * a whole update between a lane's walk and its pick); an odd last lane
+ * runs alone.  Boxes beyond 4 MB have one lane state
+ * (lrk_lattice_worker_lanes), so their lanes run one after the other. */
 Test(lattice_engine, lanes_give_the_same_bytes)
 {
     const struct {
         lrk_model m;
         long M;
+        int disorder;
     } cases[] = {
-        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3},
-        {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 6},
-        {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 2},
-        {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 2},
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0},
+        {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 6, 0},
+        {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 2, 1},
+        {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 3, 0},
+        {make(LRK_MODE_CER, 1, 1, 0.5, 48, 48, 48, 2, LRK_KERNEL_R3), 2, 1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         lrk_model m = cases[c].m;
-        if (c == 2)
+        if (cases[c].disorder)
             m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 0.5};
         const uint64_t one = event_hash_lanes(m, cases[c].M, 1), two = event_hash_lanes(m, cases[c].M, 2);
-        if (c < 3)
-            cr_assert_eq(lanes_of(m), 2, "case %zu: two lane states", c);
+        cr_assert_eq(lanes_of(m), 2, "case %zu: two lane states", c);
         cr_expect_eq(one, two, "case %zu: one lane 0x%016llx, two 0x%016llx", c, (unsigned long long)one,
                      (unsigned long long)two);
     }
+    /* both lanes' rates beyond 4 MB: one lane state */
+    cr_assert_eq(lanes_of(make(LRK_MODE_SER, 1, 1, 0.4, 80, 80, 64, 3, LRK_KERNEL_R3)), 1);
     /* the observables too, through the engine's layout */
     lrk_model m = make(LRK_MODE_CER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3);
     double t[K];

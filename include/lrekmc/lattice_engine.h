@@ -118,7 +118,7 @@ void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times
 void lrk_lattice_worker_record_lane(lrk_lattice_worker *w, int lane, long *sites, double *times);
 
 /* Trajectories the worker steps together: LRK_LATTICE_LANES while both
- * lanes' rates fit in 2 MB (L <= 48 for a cube), else 1 (lanes then run
+ * lanes' rates fit in 4 MB (L <= 64 for a cube), else 1 (lanes then run
  * one after the other on lane 0); 1 for the uniform fast path. */
 int lrk_lattice_worker_lanes(const lrk_lattice_worker *w);
 
