@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * lattice_engine_internal.h - internal: the spatial engine's tables, shared
- * by lattice_engine.c (set-up, trajectories, output) and lattice_relax.c
+ * by lattice_setup.c (set-up), lattice_engine.c (trajectories, output) and lattice_relax.c
  * (one event's rate and sum updates), and white-box hooks for the tests.
  *
  * Storage.  Site (x, y, z) lives at slot
