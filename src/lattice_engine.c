@@ -200,11 +200,17 @@ static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w
 
 /* Two trajectories event by event: per lane exactly the operations of
  * simulate_tree on its own arrays and generator, in the same order (so the
- * same bytes), split in halves and interleaved A-pick, B-relax, A-relax,
- * B-pick, so that one lane's dependent chains (the walk's sums, the pick in
- * the block, whose lines were asked for at the walk) overlap the other
- * lane's update. */
-static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
+ * same bytes), split in halves and interleaved so that one lane's dependent
+ * chains overlap the other lane's update.  Two orders:
+ *   A-pick, B-relax, A-relax, B-pick: the walk's sums and the pick in the
+ *     block (whose lines were asked for at the walk) overlap the other
+ *     lane's update; the better order while the blocks stay in L2;
+ *   `lead`: A-relax, B-pick, B-relax, A-pick: every lane's walk is followed
+ *     by the other lane's whole update before its pick reads the lines, for
+ *     boxes whose blocks are L2 misses (LATTICE_LANES_LEAD_BYTES): at
+ *     L = 64 it gains 2-6 % over the first order (L = 32: +3 %, the noise;
+ *     L = 16: -3 %, where the first overlaps the in-cache chains better). */
+static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o, int lead)
 {
     lane_step a = {.ln = o[0].ln, .rng = &rng[0], .o = &o[0]}, b = {.ln = o[1].ln, .rng = &rng[1], .o = &o[1]};
     start(s, w, a.ln, a.rng);
@@ -212,38 +218,23 @@ static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, l
     const double inv_k = 1.0 / s->k;
     half_walk(s, &a, 1);
     half_walk(s, &b, 1);
-    half_pick(s, w, &b);
-    for (long n = 1; n <= s->N; n++) {
-        half_pick(s, w, &a);
-        half_relax(s, w, &b, n, inv_k);
-        half_relax(s, w, &a, n, inv_k);
-        if (n < s->N)
+    half_pick(s, w, lead ? &a : &b);
+    if (lead)
+        for (long n = 1; n <= s->N; n++) {
+            half_relax(s, w, &a, n, inv_k);
             half_pick(s, w, &b);
-    }
-}
-
-/* The same two lanes interleaved A-relax, B-pick, B-relax, A-pick: every
- * lane's walk (which asks for the reached block's lines) is followed by the
- * other lane's whole update before its pick reads them.  For boxes whose
- * blocks are L2 misses (LATTICE_LANES_LEAD_BYTES): at L = 64 it gains
- * 2-6 % over simulate_tree2's order (L = 32: +3 %, the noise; L = 16:
- * -3 %, where that order overlaps the walk's in-cache chains better). */
-static void simulate_tree2_lead(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
-{
-    lane_step a = {.ln = o[0].ln, .rng = &rng[0], .o = &o[0]}, b = {.ln = o[1].ln, .rng = &rng[1], .o = &o[1]};
-    start(s, w, a.ln, a.rng);
-    start(s, w, b.ln, b.rng);
-    const double inv_k = 1.0 / s->k;
-    half_walk(s, &a, 1);
-    half_walk(s, &b, 1);
-    half_pick(s, w, &a);
-    for (long n = 1; n <= s->N; n++) {
-        half_relax(s, w, &a, n, inv_k);
-        half_pick(s, w, &b);
-        half_relax(s, w, &b, n, inv_k);
-        if (n < s->N)
+            half_relax(s, w, &b, n, inv_k);
+            if (n < s->N)
+                half_pick(s, w, &a);
+        }
+    else
+        for (long n = 1; n <= s->N; n++) {
             half_pick(s, w, &a);
-    }
+            half_relax(s, w, &b, n, inv_k);
+            half_relax(s, w, &a, n, inv_k);
+            if (n < s->N)
+                half_pick(s, w, &b);
+        }
 }
 
 static void simulate_uniform(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
@@ -320,10 +311,7 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
             for (int i = 0; i < 2; i++)
                 sink_open(s, &o[i], &w->lane[i], n_at + (size_t)(l + i) * K, first_passage + (size_t)(l + i) * L,
                           extra ? extra + (size_t)(l + i) * E : NULL);
-            if (2 * s->slots * sizeof(double) > LATTICE_LANES_LEAD_BYTES)
-                simulate_tree2_lead(s, w, rng + l, o);
-            else
-                simulate_tree2(s, w, rng + l, o);
+            simulate_tree2(s, w, rng + l, o, 2 * s->slots * sizeof(double) > LATTICE_LANES_LEAD_BYTES);
             sink_close(s, &o[0]);
             sink_close(s, &o[1]);
         }

@@ -249,18 +249,25 @@ static lrk_config low_t_config(double T, long N, long trajectories, lrk_grid_end
     return c;
 }
 
-/* The KMC mean at the end of the grid, and whether the point says it covers. */
-static void end_of_grid(double T, long N, lrk_grid_end_rule rule, double *q_end, double *sem_end, int *covers)
+/* Compute point c into p; what it warned (malloc'd). */
+static char *compute_with_warnings(const lrk_config *c, lrk_point *p)
 {
-    lrk_config c = low_t_config(T, N, 2000, rule);
-    lrk_point p;
     lrk_error err;
     char *text = NULL;
     size_t size = 0;
     FILE *warnings = open_memstream(&text, &size);
     lrk_run_control control = {.warnings = warnings};
-    cr_assert_eq(lrk_point_compute(&c, &control, &p, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_point_compute(c, &control, p, &err), LRK_OK, "%s", err.message);
     fclose(warnings);
+    return text;
+}
+
+/* The KMC mean at the end of the grid, and whether the point says it covers. */
+static void end_of_grid(double T, long N, lrk_grid_end_rule rule, double *q_end, double *sem_end, int *covers)
+{
+    lrk_config c = low_t_config(T, N, 2000, rule);
+    lrk_point p;
+    char *text = compute_with_warnings(&c, &p);
     *q_end = p.q_kmc_end;
     *sem_end = p.kmc->q_sem[p.t_count - 1];
     *covers = p.grid_covers;
@@ -312,13 +319,7 @@ Test(grid_end, an_exact_end_is_not_reported_as_short)
         c.kmc.threads = 1;
         c.references.master_equation = LRK_SWITCH_OFF;
         lrk_point p;
-        lrk_error err;
-        char *text = NULL;
-        size_t size = 0;
-        FILE *warnings = open_memstream(&text, &size);
-        lrk_run_control control = {.warnings = warnings};
-        cr_assert_eq(lrk_point_compute(&c, &control, &p, &err), LRK_OK, "%s", err.message);
-        fclose(warnings);
+        char *text = compute_with_warnings(&c, &p);
         cr_assert_eq(p.grid_end.rule, LRK_GRID_END_ODE);
         const double sem = p.kmc->q_sem[p.t_count - 1];
         below += p.q_kmc_end < Q_MAX;
