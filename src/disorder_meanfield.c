@@ -278,6 +278,10 @@ static lrk_status gauss_mean_field(const lrk_model *m, const double *t, size_t t
     }
     free(q_prev);
     free(t_prev);
+    if (st == LRK_ERR_NUMERIC) /* the clock quadrature gave up at these widths: not computable here */
+        st = lrk_error_set(err, LRK_ERR_NOCONVERGE,
+                           "mean field: not computable with %zu Gauss nodes (model.disorder.width / T = %g too "
+                           "large for this reference)", n, m->disorder.width / m->T);
     if (st == LRK_OK && nodes_used != NULL)
         *nodes_used = n;
     return st;

@@ -180,7 +180,8 @@ lrk_status lrk_disorder_bimodal_levels(const lrk_model *m, const long *level_eve
  * one-dimensional quadrature, and q(t) by inverting t(sigma).  The node count
  * doubles from 16 until q on the grid and t at the levels change by less than
  * 1e-8 (absolute in q, relative in t: far below any O(1/N) effect); *nodes_used reports it (NULL allowed).  Either
- * output may be NULL.  LRK_ERR_NOCONVERGE beyond 2048 nodes, except without
+ * output may be NULL.  LRK_ERR_NOCONVERGE beyond 2048 nodes (or when the clock
+ * quadrature fails on offsets that wide), except without
  * coupling (c V1 = 0), where the mean field is p(t) and is then taken from
  * lrk_disorder_relaxed_fraction (exact quadrature, any width; *nodes_used = 0). */
 lrk_status lrk_disorder_mean_field(const lrk_model *m, const double *t, size_t t_count, double *q,
