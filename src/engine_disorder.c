@@ -63,5 +63,5 @@ const lrk_engine_type lrk_engine_disorder = {
     .simulate = disorder_simulate,
     .validate = lrk_disorder_validate,
     .references = disorder_references,
-    .results_version = 4,   /* 2: the ziggurat normal, the SSE2 vector exp, the sort, the bimodal master-equation reference, the exponentials from a second stream (round 2); 3: the engine's own exp (src/disorder_sample.c) for the log-rates, the bimodal factors and h(n) instead of libmvec's and libm's (round 3: faster, and the same bits on every CPU and libm); 4: SER (c V1 > 0) ends an auto grid by the exact mean of the uncoupled model at the slowest barriers V0 + c V1 + delta, not a pilot (grid_end.c), and grid_covers is a z-test (point.c) */
+    .results_version = 5,   /* 2: the ziggurat normal, the SSE2 vector exp, the sort, the bimodal master-equation reference, the exponentials from a second stream (round 2); 3: the engine's own exp (src/disorder_sample.c) for the log-rates, the bimodal factors and h(n) instead of libmvec's and libm's (round 3: faster, and the same bits on every CPU and libm); 4: SER (c V1 > 0) ends an auto grid by the exact mean of the uncoupled model at the slowest barriers V0 + c V1 + delta, not a pilot (grid_end.c), and grid_covers is a z-test (point.c); 5: weak CER ends it by the initial rates' exact bound */
 };

@@ -67,12 +67,28 @@ static int slowest_uncoupled_bounds(const lrk_model *m)
     return lrk_disorder_active(m) && lrk_model_coupling(m) > 0 && m->V1 > 0;
 }
 
-/* The smallest t (to 1e-12 relative) with 1 - p_slow(t) <= (1 - q_max)
- * (1 - 1e-9): the margin covers the quadrature's relative 1e-11, so
- * p_slow(t) >= q_max for the exact p_slow. */
-static lrk_status slowest_uncoupled_time(const lrk_model *m, double q_max, double *t_out, lrk_error *err)
+/* Disorder or LREs in space (r3, a neighbour in range) whose barriers only
+ * fall (c V1 < 0): every unrelaxed LRE's rate is at least its initial rate
+ * k_i = e^(-(V0 + delta_i)/T), and the argument above gives E q(t) >=
+ * p_init(t), the relaxed fraction of the uncoupled LREs at their initial
+ * barriers (without disorder 1 - e^(-k t)).  Loose by up to e^(|c| V1/T),
+ * so `auto` takes it only when its t(q_max) is within
+ * LRK_GRID_END_BOUND_SLACK t_ode (weak CER), and the pilot otherwise. */
+static int initial_rates_bound(const lrk_model *m)
 {
-    lrk_model slow = slowest_chain(m);
+    if (!(lrk_model_coupling(m) < 0 && m->V1 > 0))
+        return 0;
+    if (lrk_disorder_active(m))
+        return 1;
+    return m->space.lattice == LRK_LATTICE_CUBIC && m->space.kernel == LRK_KERNEL_R3 && lrk_stencil_sum(&m->space) > 0;
+}
+
+/* The smallest t (to 1e-12 relative) with 1 - p(t) <= (1 - q_max)
+ * (1 - 1e-9) for the uncoupled disorder model u (V1 = 0): the margin covers
+ * the quadrature's relative 1e-11, so p(t) >= q_max for the exact p. */
+static lrk_status uncoupled_time(const lrk_model *u, double q_max, double *t_out, lrk_error *err)
+{
+    const lrk_model slow = *u;
     const double target = (1.0 - q_max) * (1.0 - 1e-9);
     double lo = 0.0, hi = 1.0 / lrk_model_k(&slow), p, rest;
     lrk_status s = LRK_OK;
@@ -99,17 +115,24 @@ static lrk_status slowest_uncoupled_time(const lrk_model *m, double q_max, doubl
     return s;
 }
 
-lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m)
+static lrk_status slowest_uncoupled_time(const lrk_model *m, double q_max, double *t_out, lrk_error *err)
 {
-    /* the Chernoff bound needs the exact rates behind the first-passage
-     * moments, or rates that bound them (slowest_chain_bounds); disorder
-     * without coupling has its mean field p(t) as the exact ensemble mean
-     * (disorder.h) */
-    if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
-        return LRK_GRID_END_ODE;
-    if (slowest_chain_bounds(m) || slowest_uncoupled_bounds(m))
-        return LRK_GRID_END_MOMENTS;
-    return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
+    const lrk_model slow = slowest_chain(m);
+    return uncoupled_time(&slow, q_max, t_out, err);
+}
+
+/* t(q_max) of the uncoupled LREs at their initial barriers (the CER bound
+ * above); 1 - e^(-k t) >= q_max exactly without disorder (the 1e-12 covers
+ * the rounding of the logarithm and the division). */
+static lrk_status initial_rates_time(const lrk_model *m, double q_max, double *t_out, lrk_error *err)
+{
+    lrk_model initial = *m;
+    initial.V1 = 0;
+    initial.space.lattice = LRK_LATTICE_NONE;
+    if (lrk_disorder_active(m))
+        return uncoupled_time(&initial, q_max, t_out, err);
+    *t_out = -log1p(-q_max) / lrk_model_k(&initial) * (1.0 + 1e-12);
+    return LRK_OK;
 }
 
 /* t(q_max) of the model's mean field: the chain's ODE, or with disorder the
@@ -134,6 +157,34 @@ static lrk_status mean_field_time(const lrk_model *m, double q_max, lrk_grid_end
                              why);
     }
     return s;
+}
+
+/* CER in space or with disorder: the initial rates' bound when it is within
+ * LRK_GRID_END_BOUND_SLACK of the mean field's t(q_max), else the pilot
+ * (also when the mean field does not converge). */
+static lrk_grid_end_rule falling_barriers_rule(const lrk_model *m, double q_max)
+{
+    double t_ode, t_init;
+    lrk_error err;
+    if (mean_field_time(m, q_max, LRK_GRID_END_PILOT, &t_ode, &err) != LRK_OK || !isfinite(t_ode)
+        || initial_rates_time(m, q_max, &t_init, &err) != LRK_OK)
+        return LRK_GRID_END_PILOT;
+    return t_init <= LRK_GRID_END_BOUND_SLACK * t_ode ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
+}
+
+lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m, double q_max)
+{
+    /* the Chernoff bound needs the exact rates behind the first-passage
+     * moments, or rates that bound them (slowest_chain_bounds); disorder
+     * without coupling has its mean field p(t) as the exact ensemble mean
+     * (disorder.h) */
+    if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
+        return LRK_GRID_END_ODE;
+    if (slowest_chain_bounds(m) || slowest_uncoupled_bounds(m))
+        return LRK_GRID_END_MOMENTS;
+    if (initial_rates_bound(m))
+        return falling_barriers_rule(m, q_max);
+    return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
 
 uint64_t lrk_grid_pilot_seed(uint64_t seed)
@@ -342,13 +393,14 @@ lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err)
  * disorder or LREs in space (r3) those are not the process's rates. */
 static lrk_status moments_applies(const lrk_model *m, lrk_error *err)
 {
-    if (slowest_uncoupled_bounds(m)
+    if (slowest_uncoupled_bounds(m) || initial_rates_bound(m)
         || (!lrk_disorder_active(m) && (slowest_chain_bounds(m) || (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE))))
         return LRK_OK;
     return lrk_error_set(err, LRK_ERR_INVALID, "grid.t_max_rule: moments needs the exact rates of the mean-field "
-                         "chain, or rates that bound them (barriers that only rise: SER, or the crossover with "
-                         "c > 0, in space or with disorder), which %s does not have; use pilot (or auto)",
-                         lrk_disorder_active(m) ? "model.disorder with CER coupling" : "model.space with CER coupling");
+                         "chain, or a coupling whose rates bound the process (c V1 != 0 in space or with "
+                         "disorder), which this %s without coupling does not have; use ode (exact there) or pilot "
+                         "(or auto)",
+                         lrk_disorder_active(m) ? "model.disorder" : "model.space");
 }
 
 lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err)
@@ -364,11 +416,12 @@ lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, d
     return s == LRK_ERR_NOMEM ? LRK_OK : s; /* memory is run's business, not the configuration's */
 }
 
-lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories)
+lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories,
+                                            double q_max)
 {
     if (rule != LRK_GRID_END_AUTO)
         return rule;
-    return trajectories > 0 ? lrk_grid_end_rule_for(m) : LRK_GRID_END_ODE;
+    return trajectories > 0 ? lrk_grid_end_rule_for(m, q_max) : LRK_GRID_END_ODE;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -434,6 +487,8 @@ lrk_status lrk_grid_end_compute(const lrk_model *m, double q_max, lrk_grid_end_r
         s = moments_applies(m, err);
     if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && slowest_uncoupled_bounds(m)) {
         s = slowest_uncoupled_time(m, q_max, &out->t_ensemble, err);
+    } else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS && initial_rates_bound(m)) {
+        s = initial_rates_time(m, q_max, &out->t_ensemble, err);
     } else if (s == LRK_OK && rule == LRK_GRID_END_MOMENTS) {
         lrk_model slow = slowest_chain_bounds(m) ? slowest_chain(m) : *m;
         s = lrk_grid_end_moments(&slow, q_max, &out->t_ensemble, &out->level_event, err);

@@ -65,7 +65,7 @@ static lrk_status grid_end(const lrk_config *c, const lrk_run_control *control, 
     lrk_grid_end_rule rule = c->grid.t_max_rule;
     lrk_model ref; /* the same law, the references' parameters (point_space.h) */
     point_space_reference_model(&p->model, &ref);
-    rule = lrk_grid_end_rule_resolve(&ref, rule, c->kmc.trajectories);
+    rule = lrk_grid_end_rule_resolve(&ref, rule, c->kmc.trajectories, c->grid.q_max);
     return lrk_grid_end_compute(&ref, c->grid.q_max, rule, c->kmc.seed, run_threads(c, control),
                                 &p->grid_end, err);
 }

@@ -30,7 +30,9 @@
  * LREs at the slowest rate e^(-(V0 + c V1)/T); disorder (mean field or in
  * space) by the exact mean p(t) of the uncoupled disorder model at the
  * barriers V0 + c V1 + delta_i (lrk_disorder_relaxed_fraction), which bounds
- * E q(t) from below pathwise, so t_ens = its t(q_max) (grid_end.c).
+ * E q(t) from below pathwise, so t_ens = its t(q_max) (grid_end.c).  Falling
+ * barriers (c V1 < 0) in space or with disorder likewise by the uncoupled
+ * LREs at their initial barriers V0 + delta_i (loose by up to e^(|c| V1/T)).
  *
  * Rule `pilot` (any engine: only first-passage times at levels are used).  A
  * pilot ensemble of LRK_GRID_PILOT_TRAJECTORIES = M trajectories with its own
@@ -63,7 +65,7 @@ typedef enum lrk_grid_end_rule {
     LRK_GRID_END_AUTO = 0,  /* the engine's rule when there is an ensemble
                                (kmc.trajectories > 0), else ODE */
     LRK_GRID_END_ODE,       /* t_ode(q_max) alone */
-    LRK_GRID_END_MOMENTS,   /* Chernoff bound from the exact rates */
+    LRK_GRID_END_MOMENTS,   /* an exact bound: Chernoff on exact rates, or a bounding uncoupled model */
     LRK_GRID_END_PILOT,     /* pilot ensemble */
     LRK_GRID_END_FIXED      /* not a choice: grid.t_max given as a number */
 } lrk_grid_end_rule;
@@ -78,10 +80,17 @@ extern const char *const lrk_grid_end_rule_names[];
 /* "auto", "ode", "moments", "pilot", "fixed" */
 const char *lrk_grid_end_rule_name(lrk_grid_end_rule rule);
 
-/* The rule for a model's engine: `moments` when the engine's exact
- * references include the first-passage moments (engine.h, LRK_REF_FIRST_PASSAGE:
- * the mean-field chain), else `pilot`. */
-lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m);
+/* How much later than the mean field's t(q_max) the CER bound from the
+ * initial rates may end before `auto` prefers the pilot (which ends at
+ * 2.6-3.8 t_ode where it was compared, docs/fit.md). */
+#define LRK_GRID_END_BOUND_SLACK 2.5
+
+/* The rule `auto` takes for model m at q_max: `moments` when an exact bound
+ * applies (the chain's first-passage moments; rising barriers in space or
+ * with disorder; falling ones, in space or with disorder, while the initial
+ * rates' bound is within LRK_GRID_END_BOUND_SLACK t_ode), `ode` for disorder
+ * without coupling (p(t) is exact), else `pilot`. */
+lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m, double q_max);
 
 typedef struct lrk_grid_end {
     lrk_grid_end_rule rule;
@@ -117,7 +126,8 @@ lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, d
 
 /* The rule a point uses: `rule` unless AUTO, which is the engine's rule
  * (lrk_grid_end_rule_for) with an ensemble (trajectories > 0), else ODE. */
-lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories);
+lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories,
+                                            double q_max);
 
 /* The pilot's own seed, derived from the run's (a SplitMix64 step of the seed
  * mixed with a constant).  Its trajectory generators are then SeedSequence
