@@ -89,7 +89,7 @@ struct lrk_lattice_shared {
     int grouped;                  /* the grouped stencil below is built */
     int prefetch;                 /* the rates exceed the caches: prefetch the stencil's lines */
     lg_position pos[LT_BLOCK];
-    lg_group *groups;
+    lg_group *groups;             /* built, used for the segments, then freed (NULL): */
     uint8_t *gslot;               /* entries: slot inside the target block */
     double *gfac;                 /* entries: factor */
     lg_target *targets;           /* per position: target blocks, home first */

@@ -25,11 +25,21 @@
 
 #include "lattice_engine_internal.h"
 
-void lattice_groups_free(lrk_lattice_shared *s)
+/* The entries grouped by target block only feed the segment tables: freed
+ * once those are built (an event never reads them). */
+static void free_entries(lrk_lattice_shared *s)
 {
     free(s->groups);
     free(s->gslot);
     free(s->gfac);
+    s->groups = NULL;
+    s->gslot = NULL;
+    s->gfac = NULL;
+}
+
+void lattice_groups_free(lrk_lattice_shared *s)
+{
+    free_entries(s);
     free(s->targets);
     free(s->segs);
     free(s->fvec);
@@ -38,9 +48,6 @@ void lattice_groups_free(lrk_lattice_shared *s)
         free(s->term[a]);
         s->term[a] = NULL;
     }
-    s->groups = NULL;
-    s->gslot = NULL;
-    s->gfac = NULL;
     s->targets = NULL;
     s->segs = NULL;
     s->fvec = NULL;
@@ -299,6 +306,7 @@ lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err)
         ok = segment_position(s, p, &f, &n_targets, &n_segs);
     free(keys);
     free(f.slot);
+    free_entries(s);
     s->fvec = f.v;
     if (!ok) {
         lattice_groups_free(s);
