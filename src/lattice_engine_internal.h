@@ -104,6 +104,8 @@ struct lrk_lattice_shared {
     uint32_t plan_at[LT_BLOCK][8];  /* position, class (bit a: home block coordinate a odd): first in plan */
     uint8_t plan_n1[LT_BLOCK][8];   /* level-1 entries of the plan */
     int simd;                     /* 1: the AVX2 clone of the grouped update (bit-identical) */
+    int lazy;                     /* grouped and every factor <= 1: the tree holds upper bounds,
+                                     the event never touches it (thinning, lattice_relax.c) */
     double k;                     /* exp(-V0 / T) */
     int uniform;                  /* the uniform fast path (equal rates) */
     double *inv_rate;             /* uniform: 1 / lambda_n */
@@ -138,7 +140,20 @@ typedef struct lattice_lane {
     unsigned char *field;         /* N, row-major: 1 = relaxed */
     long *rec_sites;              /* lrk_lattice_worker_record: NULL = off */
     double *rec_times;
+    /* lazy mode: level-0 entries whose bound is stale (each once), their
+     * flags (and the batch repair's, per tree node), and the candidates and
+     * nulls since the last batch repair (the rule reads only these) */
+    uint32_t *dirty;
+    size_t ndirty;
+    unsigned char *mark;
+    long cand, nulls;
 } lattice_lane;
+
+/* The batch repair runs before a candidate once the nulls since the last
+ * one are at least LAZY_MIN_NULLS and more than 2^-LAZY_SHIFT of the
+ * candidates (docs/space.md: the rule and its cost). */
+#define LAZY_SHIFT 4
+#define LAZY_MIN_NULLS 4
 
 struct lrk_lattice_worker {
     int lanes;                    /* lane states allocated (1 for the uniform fast path) */
@@ -147,6 +162,10 @@ struct lrk_lattice_worker {
     uint32_t *acc_count, *touched;
     double *delta;                /* N: disorder offsets, row-major (used while a lane starts) */
     long rebuilds;                /* selections that needed a full rebuild */
+    long candidates, nulls;       /* lazy mode, all lanes: candidates drawn, nulls among them */
+    long batches, batch_blocks;   /* batch repairs, blocks they recomputed */
+    void (*test_hook)(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln); /* tests:
+                                     called after every null's repair and every batch repair */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
     lrk_lattice_probe *probe;     /* correlation and clusters (used by one lane at a time) */
 };
@@ -160,6 +179,9 @@ void lattice_groups_free(lrk_lattice_shared *s);
  * their factors, and the tree follows (deltas with bounds, lattice_tree.h).
  * When s->prefetch, the stencil's lines are asked for first. */
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot);
+/* Lazy mode: every stale block recomputed rounded up, then their ancestors
+ * level by level (each node once). */
+void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln);
 
 /* White-box hooks for the tests: start a trajectory (disorder draws and
  * rates) and run `events` events of it (no output), then check the tree
@@ -172,5 +194,9 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
 int lattice_test_simd(lrk_lattice_shared *s, int on);
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
                          double *worst_tol);
+/* Tests: choose the lazy mode (1) or the accurate sums (0) before
+ * lattice_test_begin; returns 0 (and changes nothing) when the box or the
+ * factors do not allow the lazy mode. */
+int lattice_test_lazy(lrk_lattice_shared *s, int on);
 
 #endif /* LREKMC_LATTICE_ENGINE_INTERNAL_H */

@@ -244,6 +244,106 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
     }
 }
 
+/* The lazy event (every factor <= 1, s->lazy): the rows multiplied and
+ * stored, nothing summed, and each target block put on the lane's stale
+ * list; the tree is not touched.  A rate that falls leaves every bound
+ * above it a valid upper bound (lattice_tree.h), and the selection treats
+ * the difference as slack (thinning, lattice_engine.c). */
+static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                            size_t slot, const int wide)
+{
+    double *const rate = ln->rate;
+    const unsigned p = (unsigned)(slot % LT_BLOCK);
+    const lg_position *P = &s->pos[p];
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    const lg_target *T = s->targets + P->first_target;
+    const lg_target *const T_end = T + P->targets;
+    if (s->prefetch)
+        prefetch_targets(rate, tm, T, P->targets);
+    uint32_t *const dirty = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t nd = ln->ndirty;
+    const lg_seg *sg = s->segs + T->first;
+    const char *const fvec = (const char *)s->fvec;
+    for (; T < T_end; T++) {
+        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+        char *base = (char *)(rate + (uint32_t)term);
+        __asm__("" : "+r"(base));
+        const uint32_t m = (uint32_t)(term >> 32);
+        const lg_seg *const sg_end = sg + T->count;
+        for (; sg < sg_end; sg++) {
+            char *const at = base + sg->row;
+            if (wide) {
+                v4d r, f;
+                memcpy(&r, at, sizeof r);
+                memcpy(&f, fvec + sg->fv, sizeof f);
+                r *= f;
+                memcpy(at, &r, sizeof r);
+            } else {
+                v2d r01, r23, f01, f23;
+                memcpy(&r01, at, sizeof r01);
+                memcpy(&r23, at + 16, sizeof r23);
+                memcpy(&f01, fvec + sg->fv, sizeof f01);
+                memcpy(&f23, fvec + sg->fv + 16, sizeof f23);
+                r01 *= f01;
+                r23 *= f23;
+                memcpy(at, &r01, sizeof r01);
+                memcpy(at + 16, &r23, sizeof r23);
+            }
+        }
+        /* on the list once (branch-free: the entry is overwritten while the flag was set) */
+        dirty[nd] = m;
+        nd += mark[m] == 0;
+        mark[m] = 1;
+    }
+    ln->ndirty = nd;
+}
+
+void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
+{
+    const lt_shape *sh = &s->shape;
+    uint32_t *const list = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t n = ln->ndirty;
+    w->batches++;
+    w->batch_blocks += (long)n;
+    for (size_t i = 0; i < n; i++) {
+        mark[list[i]] = 0;
+        lt_upper_node(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
+    }
+    /* the parents of level l's list, in place (never more than read so
+     * far), each once by its flag, recomputed once all of level l is */
+    for (unsigned l = 0; l < sh->depth && n > 0; l++) {
+        const unsigned a = sh->bits[l];
+        unsigned char *const up = mark + sh->offset[l + 1];
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t parent = list[i] >> a;
+            list[m] = parent;
+            m += up[parent] == 0;
+            up[parent] = 1;
+        }
+        for (size_t i = 0; i < m; i++) {
+            up[list[i]] = 0;
+            lt_upper_node(sh, &ln->tree, l + 1, list[i], ln->rate, s->leaf_block);
+        }
+        n = m;
+    }
+    ln->ndirty = 0;
+    ln->cand = ln->nulls = 0;
+    if (w->test_hook != NULL)
+        w->test_hook(s, w, ln);
+}
+
+static void relax_lazy_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+{
+    lazy_body(s, ln, slot, 0);
+}
+
 static void relax_grouped_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {
     if (s->planned)
@@ -263,6 +363,12 @@ __attribute__((target("avx2"))) static void relax_grouped_avx2(const lrk_lattice
         grouped_body(s, ln, slot, 1, 1);
     else
         grouped_body(s, ln, slot, 0, 1);
+}
+
+__attribute__((target("avx2"))) static void relax_lazy_avx2(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                             size_t slot)
+{
+    lazy_body(s, ln, slot, 1);
 }
 #endif
 
@@ -327,6 +433,15 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
 
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
+    if (s->lazy) {
+#ifdef LATTICE_HAVE_AVX2
+        if (s->simd)
+            relax_lazy_avx2(s, ln, slot);
+        else
+#endif
+            relax_lazy_base(s, ln, slot);
+        return;
+    }
 #ifdef LATTICE_HAVE_AVX2
     if (s->grouped && s->simd)
         relax_grouped_avx2(s, ln, slot);

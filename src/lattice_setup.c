@@ -191,6 +191,27 @@ static lrk_status check_model(const lrk_model *m, lrk_error *err)
     return st != LRK_OK ? st : lrk_lattice_validate(m, err);
 }
 
+/* The lazy mode (upper bounds, thinning: lattice_relax.c) needs rates
+ * that never increase, every factor <= 1 (c J_o >= 0: SER, the crossover
+ * where c >= 0, with or without disorder), and the grouped update. */
+static int lazy_allowed(const lrk_lattice_shared *s)
+{
+    if (!s->grouped)
+        return 0;
+    for (size_t o = 0; o < s->count; o++)
+        if (!(s->factor[o] <= 1.0))
+            return 0;
+    return 1;
+}
+
+int lattice_test_lazy(lrk_lattice_shared *s, int on)
+{
+    if (on && !lazy_allowed(s))
+        return 0;
+    s->lazy = on;
+    return 1;
+}
+
 static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const lrk_stencil *st, lrk_error *err)
 {
     s->count = st->count;
@@ -208,7 +229,9 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
         s->dz[o] = st->dz[o];
         s->factor[o] = exp(-c * s->factor[o] / m->T);
     }
-    return lattice_groups_build(s, err);
+    lrk_status status = lattice_groups_build(s, err);
+    s->lazy = lazy_allowed(s);
+    return status;
 }
 
 /* mode: 0 the stencil st, 1 the uniform fast path, 2 the uniform kernel
@@ -291,6 +314,8 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         free(w->lane[l].tree.sum);
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
+        free(w->lane[l].dirty);
+        free(w->lane[l].mark);
     }
     free(w->acc_old);
     free(w->acc_new);
@@ -331,7 +356,13 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->rate = rate_alloc(s->slots);
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
-    return ln->field && ln->rate && ln->tree.sum && ln->tree.err;
+    int ok = ln->field && ln->rate && ln->tree.sum && ln->tree.err;
+    if (s->grouped) { /* the lazy mode's stale list (also when a test chooses it later) */
+        ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
+        ln->mark = calloc(s->shape.total, 1);
+        ok = ok && ln->dirty && ln->mark;
+    }
+    return ok;
 }
 
 lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_worker **out, lrk_error *err)
