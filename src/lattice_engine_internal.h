@@ -104,8 +104,8 @@ struct lrk_lattice_shared {
     uint32_t plan_at[LT_BLOCK][8];  /* position, class (bit a: home block coordinate a odd): first in plan */
     uint8_t plan_n1[LT_BLOCK][8];   /* level-1 entries of the plan */
     int simd;                     /* 1: the AVX2 clone of the grouped update (bit-identical) */
-    int lazy;                     /* grouped and every factor <= 1: the tree holds upper bounds,
-                                     the event never touches it (thinning, lattice_relax.c) */
+    int lazy;                     /* every factor <= 1: the tree holds upper bounds, the event
+                                     never touches it (thinning, lattice_engine.c) */
     double k;                     /* exp(-V0 / T) */
     int uniform;                  /* the uniform fast path (equal rates) */
     double *inv_rate;             /* uniform: 1 / lambda_n */

@@ -431,8 +431,40 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
     }
 }
 
+/* The lazy event on the ungrouped stencil: the same products, each
+ * touched block on the stale list once. */
+static void relax_ungrouped_lazy(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+{
+    double *rate = ln->rate;
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
+               z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
+    const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
+    uint32_t *const dirty = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t nd = ln->ndirty;
+    uint32_t m = s->block_leaf[slot / LT_BLOCK];
+    rate[slot] = 0.0;
+    dirty[nd] = m;
+    nd += mark[m] == 0;
+    mark[m] = 1;
+    for (size_t o = 0; o < s->count; o++) {
+        uint32_t j = ax[s->dx[o]] + ay[s->dy[o]] + az[s->dz[o]];
+        rate[j] *= s->factor[o];
+        m = s->block_leaf[j / LT_BLOCK];
+        dirty[nd] = m;
+        nd += mark[m] == 0;
+        mark[m] = 1;
+    }
+    ln->ndirty = nd;
+}
+
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
+    if (s->lazy && !s->grouped) {
+        relax_ungrouped_lazy(s, ln, slot);
+        return;
+    }
     if (s->lazy) {
 #ifdef LATTICE_HAVE_AVX2
         if (s->simd)

@@ -192,11 +192,12 @@ static lrk_status check_model(const lrk_model *m, lrk_error *err)
 }
 
 /* The lazy mode (upper bounds, thinning: lattice_relax.c) needs rates
- * that never increase, every factor <= 1 (c J_o >= 0: SER, the crossover
- * where c >= 0, with or without disorder), and the grouped update. */
+ * that never increase: every factor <= 1 (c J_o >= 0: SER, the crossover
+ * where c >= 0, any stencil with V1 = 0, with or without disorder; the
+ * grouped and the ungrouped update). */
 static int lazy_allowed(const lrk_lattice_shared *s)
 {
-    if (!s->grouped)
+    if (s->uniform)
         return 0;
     for (size_t o = 0; o < s->count; o++)
         if (!(s->factor[o] <= 1.0))
@@ -357,7 +358,7 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
     int ok = ln->field && ln->rate && ln->tree.sum && ln->tree.err;
-    if (s->grouped) { /* the lazy mode's stale list (also when a test chooses it later) */
+    { /* the lazy mode's stale list (also when a test chooses it later) */
         ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
         ln->mark = calloc(s->shape.total, 1);
         ok = ok && ln->dirty && ln->mark;
