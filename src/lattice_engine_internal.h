@@ -58,6 +58,7 @@ typedef struct lg_target {
     uint8_t cell[3];         /* a LG_UNION + index into uoff[a], per axis a */
     double rounds;           /* count + 1: the roundings a summed term takes part in */
     uint8_t lines;           /* bit k: line k (rows 2k, 2k + 1) has a segment (prefetch) */
+    uint8_t pf[2];           /* the first and the last of those lines, in doubles (8 k) */
 } lg_target;
 
 /* A block term of one axis, of the block at coordinate u + uoff[a][k]:

@@ -224,6 +224,10 @@ static int segment_position(lrk_lattice_shared *s, unsigned p, fv_set *f, uint32
             (*n_segs)++;
             T->count++;
         }
+        if (T->lines != 0) {
+            T->pf[0] = (uint8_t)(64 * __builtin_ctz(T->lines) / 8);
+            T->pf[1] = (uint8_t)(64 * (31 - __builtin_clz(T->lines)) / 8);
+        }
     }
     for (uint32_t t = P->first_target; t < *n_targets; t++)
         s->targets[t].rounds = (double)s->targets[t].count + 1.0;

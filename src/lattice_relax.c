@@ -250,7 +250,7 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
  * above it a valid upper bound (lattice_tree.h), and the selection treats
  * the difference as slack (thinning, lattice_engine.c). */
 static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_shared *s, lattice_lane *ln,
-                                                            size_t slot, const int wide)
+                                                            size_t slot, const int wide, const int pf)
 {
     double *const rate = ln->rate;
     const unsigned p = (unsigned)(slot % LT_BLOCK);
@@ -260,23 +260,42 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
     memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
     memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
     memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
-    const lg_target *T = s->targets + P->first_target;
-    const lg_target *const T_end = T + P->targets;
-    if (s->prefetch)
-        prefetch_targets(rate, tm, T, P->targets);
+    const lg_target *const T0 = s->targets + P->first_target;
+    const uint32_t targets = P->targets;
+    /* beyond the caches (pf), the targets' blocks first, their first and
+     * last lines asked for: the multiplications then wait for no address */
+    double *base[LG_CELLS];
+    uint32_t leaf[LG_CELLS];
+    for (uint32_t t = 0; pf && t < targets; t++) {
+        const lg_target *const T = T0 + t;
+        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+        base[t] = rate + (uint32_t)term;
+        leaf[t] = (uint32_t)(term >> 32);
+        __builtin_prefetch(base[t] + T->pf[0], 1);
+        __builtin_prefetch(base[t] + T->pf[1], 1);
+    }
     uint32_t *const dirty = ln->dirty;
     unsigned char *const mark = ln->mark;
     size_t nd = ln->ndirty;
-    const lg_seg *sg = s->segs + T->first;
+    const lg_seg *sg = s->segs + T0->first;
     const char *const fvec = (const char *)s->fvec;
-    for (; T < T_end; T++) {
-        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
-        char *base = (char *)(rate + (uint32_t)term);
-        __asm__("" : "+r"(base));
-        const uint32_t m = (uint32_t)(term >> 32);
-        const lg_seg *const sg_end = sg + T->count;
+    for (uint32_t t = 0; t < targets; t++) {
+        uint32_t m;
+        char *b;
+        if (pf) {
+            b = (char *)base[t];
+            m = leaf[t];
+        } else {
+            const lg_target *const T = T0 + t;
+            const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+            b = (char *)(rate + (uint32_t)term);
+            __asm__("" : "+r"(b));
+            m = (uint32_t)(term >> 32);
+        }
+        const lg_seg *const sg_end = sg + T0[t].count;
+#pragma GCC unroll 2
         for (; sg < sg_end; sg++) {
-            char *const at = base + sg->row;
+            char *const at = b + sg->row;
             if (wide) {
                 v4d r, f;
                 memcpy(&r, at, sizeof r);
@@ -341,7 +360,10 @@ void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
 
 static void relax_lazy_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {
-    lazy_body(s, ln, slot, 0);
+    if (s->prefetch)
+        lazy_body(s, ln, slot, 0, 1);
+    else
+        lazy_body(s, ln, slot, 0, 0);
 }
 
 static void relax_grouped_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
@@ -368,7 +390,10 @@ __attribute__((target("avx2"))) static void relax_grouped_avx2(const lrk_lattice
 __attribute__((target("avx2"))) static void relax_lazy_avx2(const lrk_lattice_shared *s, lattice_lane *ln,
                                                              size_t slot)
 {
-    lazy_body(s, ln, slot, 1);
+    if (s->prefetch)
+        lazy_body(s, ln, slot, 1, 1);
+    else
+        lazy_body(s, ln, slot, 1, 0);
 }
 #endif
 
