@@ -210,6 +210,23 @@ static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
     }
 }
 
+/* The event of the accepted candidate.  A fired rate above 2^-LAZY_EAGER
+ * of the root's bound would leave that much slack in its block (with wide
+ * disorder, or near the end, one rate can be most of the total): the block
+ * and its ancestors are recomputed at once, in the caches, instead of
+ * after the null it would cause (the rule reads only the lane's state). */
+static inline void relax_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
+{
+    const double fired = ln->rate[slot];
+    lattice_relax(s, w, ln, slot);
+    if (s->eager && fired * (double)(1 << LAZY_EAGER) > root_of(s, ln)) {
+        w->eager++;
+        lt_upper_repair(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->rate, s->leaf_block);
+        if (w->test_hook != NULL)
+            w->test_hook(s, w, ln);
+    }
+}
+
 /* The pick in the block; a null there starts the next candidate. */
 static inline void pick_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
 {
@@ -252,7 +269,10 @@ static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w,
 /* The update of event n and its output; then the first half of event n + 1. */
 static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
 {
-    lattice_relax(s, w, x->ln, x->slot);
+    if (s->lazy)
+        relax_lazy(s, w, x->ln, x->slot);
+    else
+        lattice_relax(s, w, x->ln, x->slot);
     x->t += x->dt * inv_k;
     record(s, w, x->o, n, site_of(s, x->slot), x->t);
     if (n < s->N)
@@ -428,7 +448,7 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
             lane_step x = {.ln = &w->lane[0], .rng = rng, .inv_k = 1.0};
             walk_lazy(s, w, &x, n);
             pick_lazy(s, w, &x, n);
-            lattice_relax(s, w, x.ln, x.slot);
+            relax_lazy(s, w, x.ln, x.slot);
         } else {
             double dt;
             step(s, w, &w->lane[0], rng, n, &dt);

@@ -98,6 +98,8 @@ struct lrk_lattice_shared {
     uint8_t nu[3];
     lg_term *term[3];             /* nb[a] x LG_UNION each: [u LG_UNION + k] for block coordinate u */
     lg_seg *segs;                 /* per target: row segments */
+    uint8_t *seg_target;          /* per segment: its target's index in its position (the lazy
+                                     update runs over a position's segments in one loop) */
     double *fvec;                 /* 4 per distinct factor vector, 32-byte aligned */
     uint32_t fvec_count, segs_count;
     int planned;                  /* the level-1 merge plans below are built */
@@ -107,6 +109,8 @@ struct lrk_lattice_shared {
     int simd;                     /* 1: the AVX2 clone of the grouped update (bit-identical) */
     int lazy;                     /* every factor <= 1: the tree holds upper bounds, the event
                                      never touches it (thinning, lattice_engine.c) */
+    int eager;                    /* lazy: the fired site's block recomputed when its rate was
+                                     above 2^-LAZY_EAGER of the root (tests may turn it off) */
     double k;                     /* exp(-V0 / T) */
     int uniform;                  /* the uniform fast path (equal rates) */
     double *inv_rate;             /* uniform: 1 / lambda_n */
@@ -155,6 +159,9 @@ typedef struct lattice_lane {
  * candidates (docs/space.md: the rule and its cost). */
 #define LAZY_SHIFT 4
 #define LAZY_MIN_NULLS 4
+/* A fired rate above 2^-LAZY_EAGER of the root's bound: its block is
+ * recomputed right after the event (lattice_engine.c). */
+#define LAZY_EAGER 4
 
 struct lrk_lattice_worker {
     int lanes;                    /* lane states allocated (1 for the uniform fast path) */
@@ -165,6 +172,7 @@ struct lrk_lattice_worker {
     long rebuilds;                /* selections that needed a full rebuild */
     long candidates, nulls;       /* lazy mode, all lanes: candidates drawn, nulls among them */
     long batches, batch_blocks;   /* batch repairs, blocks they recomputed */
+    long eager;                   /* home blocks recomputed after an event (LAZY_EAGER) */
     void (*test_hook)(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln); /* tests:
                                      called after every null's repair and every batch repair */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
@@ -195,9 +203,10 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
 int lattice_test_simd(lrk_lattice_shared *s, int on);
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
                          double *worst_tol);
-/* Tests: choose the lazy mode (1) or the accurate sums (0) before
- * lattice_test_begin; returns 0 (and changes nothing) when the box or the
- * factors do not allow the lazy mode. */
+/* Tests: choose the lazy mode (1; 2: without the eager repair of the
+ * fired site's block) or the accurate sums (0) before lattice_test_begin;
+ * returns 0 (and changes nothing) when the factors do not allow the lazy
+ * mode. */
 int lattice_test_lazy(lrk_lattice_shared *s, int on);
 
 #endif /* LREKMC_LATTICE_ENGINE_INTERNAL_H */

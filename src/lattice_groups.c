@@ -42,6 +42,7 @@ void lattice_groups_free(lrk_lattice_shared *s)
     free_entries(s);
     free(s->targets);
     free(s->segs);
+    free(s->seg_target);
     free(s->fvec);
     free(s->plan);
     for (int a = 0; a < 3; a++) {
@@ -50,6 +51,7 @@ void lattice_groups_free(lrk_lattice_shared *s)
     }
     s->targets = NULL;
     s->segs = NULL;
+    s->seg_target = NULL;
     s->fvec = NULL;
     s->plan = NULL;
     s->grouped = 0;
@@ -318,6 +320,16 @@ lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err)
     }
     s->fvec_count = f.n;
     s->segs_count = n_segs;
+    s->seg_target = malloc(n_segs);
+    if (s->seg_target == NULL) {
+        lattice_groups_free(s);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the grouped stencil");
+    }
+    for (unsigned p = 0; p < LT_BLOCK; p++)
+        for (uint32_t t = 0; t < s->pos[p].targets; t++) {
+            const lg_target *T = s->targets + s->pos[p].first_target + t;
+            memset(s->seg_target + T->first, (int)t, T->count);
+        }
     lrk_status st = build_plans(s, n_targets, err);
     if (st != LRK_OK) {
         lattice_groups_free(s);

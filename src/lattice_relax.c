@@ -262,62 +262,53 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
     memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
     const lg_target *const T0 = s->targets + P->first_target;
     const uint32_t targets = P->targets;
-    /* beyond the caches (pf), the targets' blocks first, their first and
-     * last lines asked for: the multiplications then wait for no address */
-    double *base[LG_CELLS];
-    uint32_t leaf[LG_CELLS];
-    for (uint32_t t = 0; pf && t < targets; t++) {
-        const lg_target *const T = T0 + t;
-        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
-        base[t] = rate + (uint32_t)term;
-        leaf[t] = (uint32_t)(term >> 32);
-        __builtin_prefetch(base[t] + T->pf[0], 1);
-        __builtin_prefetch(base[t] + T->pf[1], 1);
-    }
     uint32_t *const dirty = ln->dirty;
     unsigned char *const mark = ln->mark;
     size_t nd = ln->ndirty;
-    const lg_seg *sg = s->segs + T0->first;
-    const char *const fvec = (const char *)s->fvec;
+    /* the targets' blocks first, each on the stale list once (branch-free:
+     * the entry is overwritten while the flag was set) and, beyond the
+     * caches (pf), its first and last lines asked for */
+    char *base[LG_CELLS];
     for (uint32_t t = 0; t < targets; t++) {
-        uint32_t m;
-        char *b;
-        if (pf) {
-            b = (char *)base[t];
-            m = leaf[t];
-        } else {
-            const lg_target *const T = T0 + t;
-            const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
-            b = (char *)(rate + (uint32_t)term);
-            __asm__("" : "+r"(b));
-            m = (uint32_t)(term >> 32);
-        }
-        const lg_seg *const sg_end = sg + T0[t].count;
-#pragma GCC unroll 2
-        for (; sg < sg_end; sg++) {
-            char *const at = b + sg->row;
-            if (wide) {
-                v4d r, f;
-                memcpy(&r, at, sizeof r);
-                memcpy(&f, fvec + sg->fv, sizeof f);
-                r *= f;
-                memcpy(at, &r, sizeof r);
-            } else {
-                v2d r01, r23, f01, f23;
-                memcpy(&r01, at, sizeof r01);
-                memcpy(&r23, at + 16, sizeof r23);
-                memcpy(&f01, fvec + sg->fv, sizeof f01);
-                memcpy(&f23, fvec + sg->fv + 16, sizeof f23);
-                r01 *= f01;
-                r23 *= f23;
-                memcpy(at, &r01, sizeof r01);
-                memcpy(at + 16, &r23, sizeof r23);
-            }
-        }
-        /* on the list once (branch-free: the entry is overwritten while the flag was set) */
+        const lg_target *const T = T0 + t;
+        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+        double *const b = rate + (uint32_t)term;
+        const uint32_t m = (uint32_t)(term >> 32);
+        base[t] = (char *)b;
         dirty[nd] = m;
         nd += mark[m] == 0;
         mark[m] = 1;
+        if (pf) {
+            __builtin_prefetch(b + T->pf[0], 1);
+            __builtin_prefetch(b + T->pf[1], 1);
+        }
+    }
+    /* then all the position's segments in one loop (consecutive) */
+    const lg_target *const T_last = T0 + targets - 1;
+    const size_t first = T0->first, end = T_last->first + T_last->count;
+    const lg_seg *const segs = s->segs;
+    const uint8_t *const seg_t = s->seg_target;
+    const char *const fvec = (const char *)s->fvec;
+    for (size_t k = first; k < end; k++) {
+        char *const at = base[seg_t[k]] + segs[k].row;
+        const char *const fv = fvec + segs[k].fv;
+        if (wide) {
+            v4d r, f;
+            memcpy(&r, at, sizeof r);
+            memcpy(&f, fv, sizeof f);
+            r *= f;
+            memcpy(at, &r, sizeof r);
+        } else {
+            v2d r01, r23, f01, f23;
+            memcpy(&r01, at, sizeof r01);
+            memcpy(&r23, at + 16, sizeof r23);
+            memcpy(&f01, fv, sizeof f01);
+            memcpy(&f23, fv + 16, sizeof f23);
+            r01 *= f01;
+            r23 *= f23;
+            memcpy(at, &r01, sizeof r01);
+            memcpy(at + 16, &r23, sizeof r23);
+        }
     }
     ln->ndirty = nd;
 }

@@ -209,7 +209,8 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on)
 {
     if (on && !lazy_allowed(s))
         return 0;
-    s->lazy = on;
+    s->lazy = on != 0;
+    s->eager = on == 1;
     return 1;
 }
 
@@ -231,7 +232,7 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
         s->factor[o] = exp(-c * s->factor[o] / m->T);
     }
     lrk_status status = lattice_groups_build(s, err);
-    s->lazy = lazy_allowed(s);
+    s->lazy = s->eager = lazy_allowed(s);
     return status;
 }
 

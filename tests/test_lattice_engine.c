@@ -69,10 +69,12 @@ static void run(const lrk_lattice_shared *s, const double *t, size_t L, long M, 
     }
     (void)t;
     if (s->lazy) {
-        cr_assert_gt(w->nulls, 0, "the lazy path ran (nulls)");
-        cr_assert_gt(w->batches, 0, "the lazy path ran (batch repairs)");
-        cr_log_info("lazy: %ld candidates, null fraction %.4f, %ld batch repairs", w->candidates,
-                    (double)w->nulls / (double)w->candidates, w->batches);
+        /* tiny boxes: every fired rate is above 1/16 of the total, so the
+         * eager repair leaves no slack; without it, nulls and batches */
+        cr_assert_gt(s->eager ? w->eager : w->nulls, 0, "the lazy path ran (%s)", s->eager ? "eager repairs" : "nulls");
+        cr_assert(s->eager || w->batches > 0, "the lazy path ran (batch repairs)");
+        cr_log_info("lazy%s: %ld candidates, null fraction %.4f, %ld batch repairs, %ld eager", s->eager ? "" : " (no eager)",
+                    w->candidates, (double)w->nulls / (double)w->candidates, w->batches, w->eager);
     } else {
         cr_assert_eq(w->candidates, 0, "the accurate sums draw no candidate");
     }
@@ -173,7 +175,11 @@ Test(lattice_engine, dense_uniform_stencil_is_the_mean_field_chain)
     check_mean_field(make(LRK_MODE_SER, 1, 2.5, 1, 4, 4, 4, 1, LRK_KERNEL_UNIFORM), 1, 4000, 1);
     check_mean_field(make(LRK_MODE_CER, 1, 1.5, 1, 4, 4, 4, 1, LRK_KERNEL_UNIFORM), 1, 4000, 2);
     check_mean_field(make(LRK_MODE_CROSSOVER, 0.3, 0.115, 0.05, 3, 4, 5, 1, LRK_KERNEL_UNIFORM), 1, 4000, 3);
-    check_mean_field(make(LRK_MODE_SER, 1, 1, 0.5, 8, 8, 8, 1, LRK_KERNEL_UNIFORM), 1, 600, 4);
+    /* 2400 trajectories (600 before results version 7): the last level time (the maximum, a
+     * heavy right tail) has a sample std off by ~5 % (1 sd) at 600, so the 10 % check on it
+     * failed by chance ~5 % of the time (seed 4 of version 7: -11 %; ten other seeds 0.92-1.09,
+     * mean 1.015); at 2400 the 10 % is ~3.6 sd */
+    check_mean_field(make(LRK_MODE_SER, 1, 1, 0.5, 8, 8, 8, 1, LRK_KERNEL_UNIFORM), 1, 2400, 4);
 }
 
 Test(lattice_engine, uniform_kernel_is_the_mean_field_chain)
@@ -242,6 +248,13 @@ static void check_tiny(lrk_model m, long M, uint64_t seed)
     snprintf(what, sizeof what, "tiny %s %ldx%ldx%ld d_el=%g", lrk_mode_name(m.mode), m.space.Lx, m.space.Ly,
              m.space.Lz, m.space.d_el);
     compare(what, &e, m.N, M, q_mean, q_std, t_mean, t_std, L);
+    if (s->lazy) { /* the thinning itself: nulls, no eager repair */
+        cr_assert(lattice_test_lazy(s, 2));
+        run(s, t, L, M, seed + 100, &e);
+        snprintf(what, sizeof what, "tiny %s %ldx%ldx%ld d_el=%g, no eager repair", lrk_mode_name(m.mode), m.space.Lx,
+                 m.space.Ly, m.space.Lz, m.space.d_el);
+        compare(what, &e, m.N, M, q_mean, q_std, t_mean, t_std, L);
+    }
     lrk_lattice_shared_free(s);
 }
 
@@ -418,13 +431,13 @@ Test(lattice_engine, output_bytes_are_pinned)
         int disorder;
         uint64_t hash;
     } cases[] = {
-        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x7c6a0dca9d9b4c51ULL},
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x2c6de9a28b94963bULL},
         {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xf17d95c6f2d47f9aULL},
         {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa97b4627024f59a4ULL},
         {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0x894fcd5040b7cf0cULL},
-        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0x041c58c331979e2bULL},
-        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xf9837646b48d7d88ULL},
-        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0xb00c74c62f6e7b62ULL},
+        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0x52fc2d8809a68eebULL},
+        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xe02e4501f11214f7ULL},
+        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0x5681de717a28e65cULL},
     };
     const size_t n = sizeof cases / sizeof cases[0];
     for (size_t c = 0; c < n; c++) {
