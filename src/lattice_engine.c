@@ -28,6 +28,9 @@ typedef struct sink {
     long px, py, pz;        /* previous event */
     long run;               /* size of the current avalanche */
     double avalanches;
+    size_t local_bin;       /* local-q bin of the next event */
+    long local_from, local_next;  /* its first relaxed count and the next bin's */
+    double local_samples[2];  /* events sampled so far, in the first and the second half of the bins */
 } sink;
 
 static void close_avalanche(const lrk_lattice_shared *s, sink *o)
@@ -40,6 +43,38 @@ static void close_avalanche(const lrk_lattice_shared *s, sink *o)
     o->extra[s->layout.avalanche_offset + 2 + b] += 1.0;
     o->avalanches += 1.0;
     o->run = 0;
+}
+
+/* psi of site (x, y, z), about to relax (lattice_observe.h). */
+static double local_q(const lrk_lattice_shared *s, const unsigned char *field, long x, long y, long z)
+{
+    const uint32_t *rx = s->rx + x, *ry = s->ry + y, *rz = s->rz + z;
+    const uint16_t *d = s->near;
+    double psi = 0.0;
+    for (size_t o = 0; o < s->near_count; o++, d += 3)
+        if (field[rx[d[0]] + ry[d[1]] + rz[d[2]]])
+            psi += s->near_w[o];
+    return psi;
+}
+
+/* The local q of event n when it is sampled: sums per bin, turned into
+ * means by sink_close. */
+static inline void count_local(const lrk_lattice_shared *s, sink *o, long n, long x, long y, long z)
+{
+    const lrk_lattice_layout *l = &s->layout;
+    const long m = n - 1;
+    while (m >= o->local_next) {
+        o->local_bin++;
+        o->local_from = o->local_next;
+        o->local_next = lrk_lattice_local_start(l, (long)o->local_bin + 1);
+    }
+    if ((m - o->local_from) % l->local_stride != 0)
+        return;
+    const double psi = local_q(s, o->ln->field, x, y, z);
+    const int late = o->local_bin >= l->local_bins / 2;
+    o->extra[l->local_offset + late] += psi - (s->N > 1 ? (double)m / (double)(s->N - 1) : 0.0);
+    o->extra[l->local_offset + 2 + o->local_bin] += psi;
+    o->local_samples[late] += 1.0;
 }
 
 /* Event number n (1-based) relaxed row-major `site` at time t. */
@@ -56,8 +91,9 @@ static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
     }
     if (o->extra == NULL)
         return;
-    ln->field[site] = 1;
     long x = site % s->Lx, y = site / s->Lx % s->Ly, z = site / (s->Lx * s->Ly);
+    count_local(s, o, n, x, y, z);
+    ln->field[site] = 1;
     long dx = labs(x - o->px), dy = labs(y - o->py), dz = labs(z - o->pz);
     dx = dx < s->Lx - dx ? dx : s->Lx - dx;
     dy = dy < s->Ly - dy ? dy : s->Ly - dy;
@@ -269,7 +305,8 @@ size_t lrk_lattice_extra_count(const lrk_lattice_shared *s)
 static void sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, uint32_t *n_at, double *first_passage,
                       double *extra)
 {
-    *o = (sink){.ln = ln, .n_at = n_at, .first_passage = first_passage, .extra = extra};
+    *o = (sink){.ln = ln, .n_at = n_at, .first_passage = first_passage, .extra = extra,
+                .local_next = lrk_lattice_local_start(&s->layout, 1)};
     if (extra != NULL) {
         memset(extra, 0, s->layout.count * sizeof *extra);
         memset(ln->field, 0, (size_t)s->N);
@@ -285,6 +322,13 @@ static void sink_close(const lrk_lattice_shared *s, sink *o)
         close_avalanche(s, o);
         o->extra[s->layout.avalanche_offset] = o->avalanches;
         o->extra[s->layout.avalanche_offset + 1] = (double)s->N / o->avalanches;
+        const lrk_lattice_layout *l = &s->layout;
+        for (int h = 0; h < 2; h++) /* no sample (N = 1): NAN */
+            o->extra[l->local_offset + h] /= o->local_samples[h];
+        for (size_t g = 0; g < l->local_bins; g++) {
+            const long size = lrk_lattice_local_start(l, (long)g + 1) - lrk_lattice_local_start(l, (long)g);
+            o->extra[l->local_offset + 2 + g] /= (double)((size + l->local_stride - 1) / l->local_stride);
+        }
     }
 }
 

@@ -117,6 +117,11 @@ struct lrk_lattice_shared {
     size_t level_count;
     lrk_lattice_layout layout;    /* the extras */
     double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
+    uint16_t *near;               /* near_count x (dx, dy, dz), 0 <= dx < Lx ...: the other sites
+                                   * within d_el (lrk_stencil_build's r3 set whatever the kernel) */
+    double *near_w;               /* near_count: W / S, the local q's weights (lattice_observe.h) */
+    size_t near_count;
+    uint32_t *rx, *ry, *rz;       /* 2 L each: row-major term of coordinate u mod L */
 };
 
 /* Trajectories one worker steps together, event by event

@@ -48,6 +48,11 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->inv_g);
     free(s->grid);
     free(s->level_events);
+    free(s->near);
+    free(s->near_w);
+    free(s->rx);
+    free(s->ry);
+    free(s->rz);
     free(s);
 }
 
@@ -211,6 +216,44 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
     return lattice_groups_build(s, err);
 }
 
+/* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
+ * displacements and weights W / S whatever the kernel, and the row-major
+ * axis terms that index the relaxed field with them. */
+static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_error *err)
+{
+    lrk_space geometry = m->space;
+    geometry.kernel = LRK_KERNEL_R3;
+    lrk_stencil st;
+    lrk_status status = lrk_stencil_build(&geometry, &st, err);
+    if (status != LRK_OK)
+        return status;
+    const long L[3] = {s->Lx, s->Ly, s->Lz};
+    const size_t n = st.count;
+    s->near = malloc((3 * n + 3) * sizeof *s->near);
+    s->near_w = malloc((n + 1) * sizeof *s->near_w);
+    uint32_t **axis[3] = {&s->rx, &s->ry, &s->rz};
+    long stride = 1;
+    for (int a = 0; a < 3; a++) {
+        *axis[a] = malloc(2 * (size_t)L[a] * sizeof(uint32_t));
+        for (long u = 0; *axis[a] != NULL && u < 2 * L[a]; u++)
+            (*axis[a])[u] = (uint32_t)(stride * (u % L[a]));
+        stride *= L[a];
+    }
+    if (s->near != NULL && s->near_w != NULL && s->rx && s->ry && s->rz) {
+        for (size_t o = 0; o < n; o++) {
+            s->near[3 * o] = (uint16_t)st.dx[o];
+            s->near[3 * o + 1] = (uint16_t)st.dy[o];
+            s->near[3 * o + 2] = (uint16_t)st.dz[o];
+            s->near_w[o] = st.W[o] / st.S;
+        }
+        s->near_count = n;
+    } else {
+        status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
+    }
+    lrk_stencil_free(&st);
+    return status;
+}
+
 /* mode: 0 the stencil st, 1 the uniform fast path, 2 the uniform kernel
  * with disorder (no stencil: the interaction is the common factor g(n)). */
 static lrk_status create(const lrk_model *m, const lrk_stencil *st, int mode, const lrk_lattice_grid *g,
@@ -237,6 +280,8 @@ static lrk_status create(const lrk_model *m, const lrk_stencil *st, int mode, co
     status = build_geometry(s, err);
     if (status == LRK_OK)
         status = copy_grid(s, g, err);
+    if (status == LRK_OK)
+        status = build_near(s, m, err);
     if (status == LRK_OK && mode != 0) {
         double *table = malloc((size_t)m->N * sizeof(double));
         if (table == NULL)
