@@ -48,11 +48,8 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->inv_g);
     free(s->grid);
     free(s->level_events);
-    free(s->near);
     free(s->near_w);
-    free(s->rx);
-    free(s->ry);
-    free(s->rz);
+    free(s->near_off);
     free(s);
 }
 
@@ -217,8 +214,8 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
 }
 
 /* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
- * displacements and weights W / S whatever the kernel, and the row-major
- * axis terms that index the relaxed field with them. */
+ * displacements and weights W / S whatever the kernel, each as the offset
+ * of its minimal image in the halo field. */
 static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_error *err)
 {
     lrk_space geometry = m->space;
@@ -229,29 +226,37 @@ static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_erro
         return status;
     const long L[3] = {s->Lx, s->Ly, s->Lz};
     const size_t n = st.count;
-    s->near = malloc((3 * n + 3) * sizeof *s->near);
+    s->near_off = malloc((n + 1) * sizeof *s->near_off);
     s->near_w = malloc((n + 1) * sizeof *s->near_w);
-    uint32_t **axis[3] = {&s->rx, &s->ry, &s->rz};
-    long stride = 1;
-    for (int a = 0; a < 3; a++) {
-        *axis[a] = malloc(2 * (size_t)L[a] * sizeof(uint32_t));
-        for (long u = 0; *axis[a] != NULL && u < 2 * L[a]; u++)
-            (*axis[a])[u] = (uint32_t)(stride * (u % L[a]));
-        stride *= L[a];
+    if (s->near_off == NULL || s->near_w == NULL) {
+        lrk_stencil_free(&st);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
     }
-    if (s->near != NULL && s->near_w != NULL && s->rx && s->ry && s->rz) {
-        for (size_t o = 0; o < n; o++) {
-            s->near[3 * o] = (uint16_t)st.dx[o];
-            s->near[3 * o + 1] = (uint16_t)st.dy[o];
-            s->near[3 * o + 2] = (uint16_t)st.dz[o];
-            s->near_w[o] = st.W[o] / st.S;
+    long *signed_d = malloc((3 * n + 3) * sizeof *signed_d);
+    for (size_t o = 0; signed_d != NULL && o < n; o++) {
+        const int d[3] = {st.dx[o], st.dy[o], st.dz[o]};
+        for (int a = 0; a < 3; a++) {
+            const long v = 2L * d[a] <= L[a] ? d[a] : d[a] - L[a];
+            signed_d[3 * o + (size_t)a] = v;
+            s->reach[a] = labs(v) > s->reach[a] ? labs(v) : s->reach[a];
         }
-        s->near_count = n;
-    } else {
-        status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
+        s->near_w[o] = st.W[o] / st.S;
     }
+    s->halo_size = 1;
+    for (int a = 0; a < 3; a++) {
+        s->halo[a] = L[a] + 2 * s->reach[a];
+        s->halo_size *= (size_t)s->halo[a];
+    }
+    for (size_t o = 0; signed_d != NULL && o < n; o++) {
+        const long *v = signed_d + 3 * o;
+        s->near_off[o] = (int32_t)(v[0] + s->halo[0] * (v[1] + s->halo[1] * v[2]));
+    }
+    s->near_count = n;
     lrk_stencil_free(&st);
-    return status;
+    if (signed_d == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
+    free(signed_d);
+    return LRK_OK;
 }
 
 /* mode: 0 the stencil st, 1 the uniform fast path, 2 the uniform kernel
@@ -336,6 +341,7 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         free(w->lane[l].tree.sum);
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
+        free(w->lane[l].halo);
     }
     free(w->acc_old);
     free(w->acc_new);
@@ -371,12 +377,13 @@ static double *rate_alloc(size_t count)
 static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
 {
     ln->field = malloc((size_t)s->N);
+    ln->halo = malloc(s->halo_size);
     if (s->uniform)
-        return ln->field != NULL;
+        return ln->field != NULL && ln->halo != NULL;
     ln->rate = rate_alloc(s->slots);
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
-    return ln->field && ln->rate && ln->tree.sum && ln->tree.err;
+    return ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
 }
 
 lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_worker **out, lrk_error *err)
