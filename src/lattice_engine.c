@@ -57,9 +57,9 @@ static inline size_t halo_index(const lrk_lattice_shared *s, long x, long y, lon
 static double local_q(const lrk_lattice_shared *s, const unsigned char *halo, long x, long y, long z)
 {
     const unsigned char *at = halo + halo_index(s, x, y, z);
-    double psi = 0.0;
+    double psi = 0.0; /* the field is 0 or 1: a product, not a branch on a coin flip */
     for (size_t o = 0; o < s->near_count; o++)
-        psi += at[s->near_off[o]] ? s->near_w[o] : 0.0;
+        psi += s->near_w[o] * (double)at[s->near_off[o]];
     return psi;
 }
 

@@ -59,7 +59,6 @@ void lrk_lattice_layout_of(const lrk_model *m, lrk_lattice_layout *l)
     l->local_bins = m->N < LRK_LATTICE_LOCAL_BINS ? (size_t)m->N : LRK_LATTICE_LOCAL_BINS;
     const double stride = floor(s->d_el * s->d_el * s->d_el / 4.0 + 0.5);
     l->local_stride = stride > 1 ? (long)stride : 1;
-    if (getenv("LSTRIDE")) l->local_stride = atol(getenv("LSTRIDE"));
     l->N = m->N;
     l->count = l->local_offset + 2 + l->local_bins;
 }
