@@ -145,6 +145,25 @@ double point_largest_fraction(const lrk_point *p, size_t s)
     return extra(p, s * l.per_snapshot + l.radial_bins + 2);
 }
 
+double point_local_excess(const lrk_point *p, int late)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    return extra(p, l.local_offset + (late != 0));
+}
+
+double point_local_excess_z(const lrk_point *p, int late)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    double sem = p->kmc->extra_sem[l.local_offset + (late != 0)];
+    return sem > 0 ? extra(p, l.local_offset + (late != 0)) / sem : NAN;
+}
+
 static lrk_status open_file(const char *dir, const char *name, lrk_output_file *f, lrk_error *err)
 {
     char *path = lrk_path_join(dir, name);
@@ -206,6 +225,27 @@ static void write_avalanches(const lrk_point *p, const lrk_lattice_layout *l, FI
     }
 }
 
+static void write_local_q(const lrk_point *p, const lrk_lattice_layout *l, FILE *out)
+{
+    const lrk_kmc_result *r = p->kmc;
+    const long N = p->model.N;
+    fputs("q_from,q_to,events,sampled,local_q,local_q_sem,null,z\n", out);
+    for (size_t g = 0; g < l->local_bins; g++) {
+        const long from = lrk_lattice_local_start(l, (long)g), to = lrk_lattice_local_start(l, (long)g + 1);
+        const size_t e = l->local_offset + 2 + g;
+        const double null = lrk_lattice_local_null(l, (long)g), sem = r->extra_sem[e];
+        lrk_csv_number(out, (double)from / (double)N, 1);
+        lrk_csv_number(out, (double)to / (double)N, 0);
+        lrk_csv_integer(out, to - from, 0);
+        lrk_csv_integer(out, (to - from + l->local_stride - 1) / l->local_stride, 0);
+        lrk_csv_number(out, r->extra_mean[e], 0);
+        lrk_csv_number(out, sem, 0);
+        lrk_csv_number(out, null, 0);
+        lrk_csv_number(out, sem > 0 ? (r->extra_mean[e] - null) / sem : NAN, 0);
+        fputc('\n', out);
+    }
+}
+
 lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err)
 {
     if (!point_space_has(p))
@@ -216,9 +256,9 @@ lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err
     if (count == NULL)
         return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", dir);
     lrk_lattice_radial_counts(&p->model.space, &l, count);
-    static const char *const names[] = {"correlation.csv", "snapshots.csv", "avalanches.csv"};
+    static const char *const names[] = {"correlation.csv", "snapshots.csv", "avalanches.csv", "local_q.csv"};
     lrk_status s = LRK_OK;
-    for (int i = 0; s == LRK_OK && i < 3; i++) {
+    for (int i = 0; s == LRK_OK && i < 4; i++) {
         lrk_output_file f;
         s = open_file(dir, names[i], &f, err);
         if (s != LRK_OK)
@@ -227,8 +267,10 @@ lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err
             write_correlation(p, &l, count, f.stream);
         else if (i == 1)
             write_snapshots(p, &l, f.stream);
-        else
+        else if (i == 2)
             write_avalanches(p, &l, f.stream);
+        else
+            write_local_q(p, &l, f.stream);
         s = lrk_output_commit(&f, err);
     }
     free(count);

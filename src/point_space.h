@@ -59,6 +59,12 @@ double point_xi(const lrk_point *p, size_t s);
 double point_avalanche_mean(const lrk_point *p);
 /* The largest-cluster fraction at snapshot s. */
 double point_largest_fraction(const lrk_point *p, size_t s);
+/* The local q (lattice_observe.h): the mean excess of psi over its exact
+ * random-order null at the sampled events of the first (late = 0) or the
+ * second half of the bins, and that excess / its sem over trajectories;
+ * NAN without spatial extras. */
+double point_local_excess(const lrk_point *p, int late);
+double point_local_excess_z(const lrk_point *p, int late);
 
 /* Write the three files into dir (nothing without a lattice and KMC). */
 lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err);

@@ -102,7 +102,7 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
 /* Every file name lrekmc may write into a point directory, NULL-terminated
  * (a run directory's cleanup and --force remove these and nothing else). */
 extern const char *const lrk_point_file_names[];
-#define LRK_POINT_MAX_FILES 6
+#define LRK_POINT_MAX_FILES 7
 
 /* The files this point's directory holds once written (lrk_point_write,
  * plus first_passage.csv when with_trajectories), in a fixed order, into
