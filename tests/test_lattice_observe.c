@@ -300,6 +300,11 @@ static void check_extras(lrk_model m)
     expect[l.avalanche_offset] = (double)count;
     expect[l.avalanche_offset + 1] = (double)m.N / (double)count;
     expect_local(&m, &l, sites, expect);
+    if (l.local_stride == 1) { /* every event sampled: sum_n psi_n = N / 2 (each neighbour pair once) */
+        double half = (double)lrk_lattice_local_start(&l, (long)l.local_bins / 2);
+        double total = extra[l.local_offset] * half + extra[l.local_offset + 1] * ((double)m.N - half);
+        cr_assert_float_eq(total, 0.0, 1e-12 * (double)m.N, "sum of psi - m/(N - 1): %g", total);
+    }
     for (size_t e = 0; e < l.count; e++) {
         char name[64];
         lrk_lattice_extra_name(&l, e, name, sizeof name);
