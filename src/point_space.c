@@ -246,33 +246,54 @@ static void write_local_q(const lrk_point *p, const lrk_lattice_layout *l, FILE 
     }
 }
 
+const char *const lrk_point_space_tables[LRK_POINT_SPACE_TABLES] = {"correlation", "snapshots", "avalanches",
+                                                                 "local_q"};
+
+int lrk_point_has_space(const lrk_point *p)
+{
+    return point_space_has(p);
+}
+
+lrk_status lrk_point_write_space(const lrk_point *p, size_t table, FILE *out, lrk_error *err)
+{
+    if (!point_space_has(p) || table >= LRK_POINT_SPACE_TABLES)
+        return lrk_error_set(err, LRK_ERR_INVALID, "spatial table %zu: the point has no such table", table);
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    if (table == 0) {
+        double *count = malloc((l.radial_bins + 1) * sizeof *count);
+        if (count == NULL)
+            return lrk_error_set(err, LRK_ERR_NOMEM, "correlation: out of memory");
+        lrk_lattice_radial_counts(&p->model.space, &l, count);
+        write_correlation(p, &l, count, out);
+        free(count);
+    } else if (table == 1) {
+        write_snapshots(p, &l, out);
+    } else if (table == 2) {
+        write_avalanches(p, &l, out);
+    } else {
+        write_local_q(p, &l, out);
+    }
+    return LRK_OK;
+}
+
 lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err)
 {
     if (!point_space_has(p))
         return LRK_OK;
-    lrk_lattice_layout l;
-    lrk_lattice_layout_of(&p->model, &l);
-    double *count = malloc((l.radial_bins + 1) * sizeof *count);
-    if (count == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", dir);
-    lrk_lattice_radial_counts(&p->model.space, &l, count);
-    static const char *const names[] = {"correlation.csv", "snapshots.csv", "avalanches.csv", "local_q.csv"};
     lrk_status s = LRK_OK;
-    for (int i = 0; s == LRK_OK && i < 4; i++) {
+    for (size_t i = 0; s == LRK_OK && i < LRK_POINT_SPACE_TABLES; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s.csv", lrk_point_space_tables[i]);
         lrk_output_file f;
-        s = open_file(dir, names[i], &f, err);
+        s = open_file(dir, name, &f, err);
         if (s != LRK_OK)
             break;
-        if (i == 0)
-            write_correlation(p, &l, count, f.stream);
-        else if (i == 1)
-            write_snapshots(p, &l, f.stream);
-        else if (i == 2)
-            write_avalanches(p, &l, f.stream);
+        s = lrk_point_write_space(p, i, f.stream, err);
+        if (s == LRK_OK)
+            s = lrk_output_commit(&f, err);
         else
-            write_local_q(p, &l, f.stream);
-        s = lrk_output_commit(&f, err);
+            lrk_output_abandon(&f);
     }
-    free(count);
     return s;
 }
