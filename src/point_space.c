@@ -88,19 +88,55 @@ double point_chi4(const lrk_point *p, size_t i)
     return (double)p->model.N * s * s;
 }
 
-double point_chi4_peak(const lrk_point *p, double *t_peak)
+/* The grid index of the largest chi4 (the first of equal ones), t_count
+ * when there is none. */
+static size_t chi4_peak_index(const lrk_point *p)
 {
-    double best = NAN, when = NAN;
+    size_t at = p->t_count;
+    double best = NAN;
     for (size_t i = 0; p->kmc != NULL && i < p->t_count; i++) {
         double v = point_chi4(p, i);
         if (isnan(best) || v > best) {
             best = v;
-            when = p->t[i];
+            at = i;
         }
     }
+    return at;
+}
+
+double point_chi4_peak(const lrk_point *p, double *t_peak)
+{
+    size_t i = chi4_peak_index(p);
     if (t_peak != NULL)
-        *t_peak = when;
-    return best;
+        *t_peak = i < p->t_count ? p->t[i] : NAN;
+    return i < p->t_count ? point_chi4(p, i) : NAN;
+}
+
+double point_chi4_err(const lrk_point *p, size_t i)
+{
+    const lrk_kmc_result *r = p->kmc;
+    if (r == NULL || i >= p->t_count)
+        return NAN;
+    /* chi4 of each batch from its Welford sums, then their spread */
+    double sum = 0, sq = 0, B = 0;
+    for (long b = 0; b < r->batches_held; b++) {
+        long n = r->batch_trajectories[b];
+        if (n < 2)
+            continue;
+        double chi4 = (double)p->model.N * r->batch_q_m2[(size_t)b * p->t_count + i] / (double)(n - 1);
+        sum += chi4;
+        sq += chi4 * chi4;
+        B += 1;
+    }
+    if (B < 2)
+        return NAN;
+    double mean = sum / B, var = (sq - B * mean * mean) / (B - 1);
+    return sqrt(var > 0 ? var / B : 0);
+}
+
+double point_chi4_peak_err(const lrk_point *p)
+{
+    return point_chi4_err(p, chi4_peak_index(p));
 }
 
 double point_chi4_peak_time(const lrk_point *p)

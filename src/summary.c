@@ -121,7 +121,8 @@ static double fit_part(const lrk_point_fit *f, int batch_errors, enum fit_part p
       "local q of the LREs that fire minus its random-order null, q < 1/2 (lattice; > 0: domains grow)")       \
     X(local_q_early_z, NUMBER, point_local_excess_z(p, 0), "local_q_early / its sem (random order: ~N(0, 1))")   \
     X(local_q_late, NUMBER, point_local_excess(p, 1), "the same for q >= 1/2")                                  \
-    X(local_q_late_z, NUMBER, point_local_excess_z(p, 1), "local_q_late / its sem")
+    X(local_q_late_z, NUMBER, point_local_excess_z(p, 1), "local_q_late / its sem")                                \
+    X(chi4_peak_err, NUMBER, point_chi4_peak_err(p), "batch-means error of chi4 at chi4_peak_t (fit.batches)")
 
 #define PUT_NUMBER(out, value) lrk_csv_number(out, value, 0)
 #define PUT_INTEGER(out, value) lrk_csv_integer(out, (long long)(value), 0)
