@@ -6,9 +6,10 @@
                        mean-field ODE beta of each series dashed (d_el -> inf)
   beta-L RUN_DIR       beta against L (model.elastic, d_el = L/2), KMC and
                        mean-field ODE with the same effective V1
-  observables RUN_DIR  chi4(t) = N Var q(t), C(r) at q = 0.5 and the
-                       avalanche size distribution of every point (r3 against
-                       the uniform-kernel null)
+  observables RUN_DIR  chi4(t) = N Var q(t), C(r) at q = 0.5, the
+                       avalanche size distribution and the local q of the LREs
+                       that fire minus its exact null, against q, of every
+                       point (r3 against the uniform-kernel null)
   cer-low-T RUN_DIR    CER beta against alpha = V1/T, one series per d_el,
                        mean-field ODE dashed; beside it the correlation length xi(q = 0.5) and the
                        mean avalanche size
@@ -66,7 +67,7 @@ def plot_beta(run, xkey, xlabel, ax):
 
 def plot_observables(run, axes):
     import numpy as np
-    chi_ax, c_ax, a_ax = axes
+    chi_ax, c_ax, a_ax, l_ax = axes
     for n, point in enumerate(run.point_ids()):
         label, color = run.label(point), f"C{n}"
         rel = run.relaxation(point)
@@ -82,6 +83,12 @@ def plot_observables(run, axes):
         if os.path.exists(path):
             table = data.Table(path, ("size_from", "fraction"))
             a_ax.loglog(table["size_from"], table["fraction"], "o-", ms=3, color=color, label=label)
+        path = run.point_file(point, "local_q.csv")
+        if os.path.exists(path):
+            table = data.Table(path, ("q_from", "q_to", "local_q", "local_q_sem", "null"))
+            mid = 0.5 * (table["q_from"] + table["q_to"])
+            l_ax.errorbar(mid, table["local_q"] - table["null"], yerr=table["local_q_sem"], fmt="o-", ms=3,
+                          color=color, label=label)
     chi_ax.set_xscale("log")
     chi_ax.set_xlabel("t")
     chi_ax.set_ylabel("χ4 = N Var q")
@@ -90,6 +97,9 @@ def plot_observables(run, axes):
     c_ax.set_ylabel("C(r) at q = 0.5")
     a_ax.set_xlabel("avalanche size (lower bin edge)")
     a_ax.set_ylabel("fraction of avalanches")
+    l_ax.axhline(0, color="gray", lw=0.5)
+    l_ax.set_xlabel("q before the event")
+    l_ax.set_ylabel("local q of the LRE that fires − null")
     for ax in axes:
         data.legend(ax, fontsize=6)
 
@@ -174,8 +184,8 @@ def draw():
     run = data.Run(args.run_dir)
     plt = data.pyplot()
     if args.kind == "observables":
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-        plot_observables(run, axes)
+        fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+        plot_observables(run, axes.ravel())
     elif args.kind == "cer-low-T":
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
         plot_cer_low_t(run, axes)

@@ -124,6 +124,16 @@ struct lrk_lattice_shared {
     size_t level_count;
     lrk_lattice_layout layout;    /* the extras */
     double near2;                 /* d_el^2 (1 + 1e-12): avalanche neighbours */
+    /* The local q (lattice_observe.h) reads the relaxed field around a site
+     * through a halo copy of it: the box padded by reach[a] on both sides
+     * of axis a, every relaxed site marked at all its images there, so that
+     * each of the other sites within d_el is one fixed offset away. */
+    size_t near_count;            /* the r3 stencil's entries, whatever the kernel */
+    int32_t *near_off;            /* near_count: halo offset of the entry's minimal image */
+    double *near_w;               /* near_count: W / S */
+    long reach[3];                /* largest minimal-image |d| per axis (<= L / 2) */
+    long halo[3];                 /* L + 2 reach per axis */
+    size_t halo_size;
 };
 
 /* Trajectories one worker steps together, event by event
@@ -143,6 +153,7 @@ typedef struct lattice_lane {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
     lt_tree tree;
     unsigned char *field;         /* N, row-major: 1 = relaxed */
+    unsigned char *halo;          /* halo_size: the field with its halo (the local q) */
     long *rec_sites;              /* lrk_lattice_worker_record: NULL = off */
     double *rec_times;
     /* lazy mode: level-0 entries whose bound is stale (each once), their

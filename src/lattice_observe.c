@@ -55,7 +55,34 @@ void lrk_lattice_layout_of(const lrk_model *m, lrk_lattice_layout *l)
     while (((long)1 << bins) <= m->N)
         bins++;
     l->avalanche_bins = bins;
-    l->count = l->avalanche_offset + 2 + bins;
+    l->local_offset = l->avalanche_offset + 2 + bins;
+    l->local_bins = m->N < LRK_LATTICE_LOCAL_BINS ? (size_t)m->N : LRK_LATTICE_LOCAL_BINS;
+    const double stride = floor(s->d_el * s->d_el * s->d_el / 4.0 + 0.5);
+    l->local_stride = stride > 1 ? (long)stride : 1;
+    l->N = m->N;
+    l->count = l->local_offset + 2 + l->local_bins;
+}
+
+long lrk_lattice_local_start(const lrk_lattice_layout *l, long g)
+{
+    const long long G = (long long)l->local_bins;
+    return (long)(((long long)g * l->N + G - 1) / G);
+}
+
+int lrk_lattice_local_sampled(const lrk_lattice_layout *l, long g, long m)
+{
+    return (m - lrk_lattice_local_start(l, g)) % l->local_stride == 0;
+}
+
+double lrk_lattice_local_null(const lrk_lattice_layout *l, long g)
+{
+    const long from = lrk_lattice_local_start(l, g), to = lrk_lattice_local_start(l, g + 1);
+    double sum = 0.0, count = 0.0;
+    for (long m = from; m < to; m += l->local_stride) {
+        sum += (double)m;
+        count += 1.0;
+    }
+    return l->N > 1 && count > 0 ? sum / count / (double)(l->N - 1) : 0.0;
 }
 
 void lrk_lattice_extra_name(const lrk_lattice_layout *l, size_t e, char *buf, size_t size)
@@ -71,8 +98,12 @@ void lrk_lattice_extra_name(const lrk_lattice_layout *l, size_t e, char *buf, si
         snprintf(buf, size, "avalanches");
     } else if (e == l->avalanche_offset + 1) {
         snprintf(buf, size, "avalanche_mean");
-    } else {
+    } else if (e < l->local_offset) {
         snprintf(buf, size, "avalanche_bin_%zu", e - l->avalanche_offset - 2);
+    } else if (e < l->local_offset + 2) {
+        snprintf(buf, size, e == l->local_offset ? "local_q_excess_early" : "local_q_excess_late");
+    } else {
+        snprintf(buf, size, "local_q_bin_%zu", e - l->local_offset - 2);
     }
 }
 

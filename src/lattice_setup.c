@@ -48,6 +48,8 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->inv_g);
     free(s->grid);
     free(s->level_events);
+    free(s->near_w);
+    free(s->near_off);
     free(s);
 }
 
@@ -236,6 +238,52 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
     return status;
 }
 
+/* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
+ * displacements and weights W / S whatever the kernel, each as the offset
+ * of its minimal image in the halo field. */
+static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_error *err)
+{
+    lrk_space geometry = m->space;
+    geometry.kernel = LRK_KERNEL_R3;
+    lrk_stencil st;
+    lrk_status status = lrk_stencil_build(&geometry, &st, err);
+    if (status != LRK_OK)
+        return status;
+    const long L[3] = {s->Lx, s->Ly, s->Lz};
+    const size_t n = st.count;
+    s->near_off = malloc((n + 1) * sizeof *s->near_off);
+    s->near_w = malloc((n + 1) * sizeof *s->near_w);
+    if (s->near_off == NULL || s->near_w == NULL) {
+        lrk_stencil_free(&st);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
+    }
+    long *signed_d = malloc((3 * n + 3) * sizeof *signed_d);
+    for (size_t o = 0; signed_d != NULL && o < n; o++) {
+        const int d[3] = {st.dx[o], st.dy[o], st.dz[o]};
+        for (int a = 0; a < 3; a++) {
+            const long v = 2L * d[a] <= L[a] ? d[a] : d[a] - L[a];
+            signed_d[3 * o + (size_t)a] = v;
+            s->reach[a] = labs(v) > s->reach[a] ? labs(v) : s->reach[a];
+        }
+        s->near_w[o] = st.W[o] / st.S;
+    }
+    s->halo_size = 1;
+    for (int a = 0; a < 3; a++) {
+        s->halo[a] = L[a] + 2 * s->reach[a];
+        s->halo_size *= (size_t)s->halo[a];
+    }
+    for (size_t o = 0; signed_d != NULL && o < n; o++) {
+        const long *v = signed_d + 3 * o;
+        s->near_off[o] = (int32_t)(v[0] + s->halo[0] * (v[1] + s->halo[1] * v[2]));
+    }
+    s->near_count = n;
+    lrk_stencil_free(&st);
+    if (signed_d == NULL)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
+    free(signed_d);
+    return LRK_OK;
+}
+
 /* mode: 0 the stencil st, 1 the uniform fast path, 2 the uniform kernel
  * with disorder (no stencil: the interaction is the common factor g(n)). */
 static lrk_status create(const lrk_model *m, const lrk_stencil *st, int mode, const lrk_lattice_grid *g,
@@ -262,6 +310,8 @@ static lrk_status create(const lrk_model *m, const lrk_stencil *st, int mode, co
     status = build_geometry(s, err);
     if (status == LRK_OK)
         status = copy_grid(s, g, err);
+    if (status == LRK_OK)
+        status = build_near(s, m, err);
     if (status == LRK_OK && mode != 0) {
         double *table = malloc((size_t)m->N * sizeof(double));
         if (table == NULL)
@@ -316,6 +366,7 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         free(w->lane[l].tree.sum);
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
+        free(w->lane[l].halo);
         free(w->lane[l].dirty);
         free(w->lane[l].mark);
     }
@@ -353,12 +404,13 @@ static double *rate_alloc(size_t count)
 static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
 {
     ln->field = malloc((size_t)s->N);
+    ln->halo = malloc(s->halo_size);
     if (s->uniform)
-        return ln->field != NULL;
+        return ln->field != NULL && ln->halo != NULL;
     ln->rate = rate_alloc(s->slots);
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
-    int ok = ln->field && ln->rate && ln->tree.sum && ln->tree.err;
+    int ok = ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
     { /* the lazy mode's stale list (also when a test chooses it later) */
         ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
         ln->mark = calloc(s->shape.total, 1);

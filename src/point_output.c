@@ -144,7 +144,8 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err)
 }
 
 const char *const lrk_point_file_names[] = {"relaxation.csv", "levels.csv",     "first_passage.csv",
-                                            "correlation.csv", "snapshots.csv", "avalanches.csv", NULL};
+                                            "correlation.csv", "snapshots.csv", "avalanches.csv",
+                                            "local_q.csv",     NULL};
 
 size_t lrk_point_files(const lrk_point *p, int with_trajectories, const char **names)
 {
@@ -154,7 +155,7 @@ size_t lrk_point_files(const lrk_point *p, int with_trajectories, const char **n
     if (with_trajectories)
         names[n++] = lrk_point_file_names[2];
     if (point_space_has(p))
-        for (size_t i = 3; i < 6; i++)
+        for (size_t i = 3; i < 7; i++)
             names[n++] = lrk_point_file_names[i];
     return n;
 }

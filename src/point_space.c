@@ -88,19 +88,55 @@ double point_chi4(const lrk_point *p, size_t i)
     return (double)p->model.N * s * s;
 }
 
-double point_chi4_peak(const lrk_point *p, double *t_peak)
+/* The grid index of the largest chi4 (the first of equal ones), t_count
+ * when there is none. */
+static size_t chi4_peak_index(const lrk_point *p)
 {
-    double best = NAN, when = NAN;
+    size_t at = p->t_count;
+    double best = NAN;
     for (size_t i = 0; p->kmc != NULL && i < p->t_count; i++) {
         double v = point_chi4(p, i);
         if (isnan(best) || v > best) {
             best = v;
-            when = p->t[i];
+            at = i;
         }
     }
+    return at;
+}
+
+double point_chi4_peak(const lrk_point *p, double *t_peak)
+{
+    size_t i = chi4_peak_index(p);
     if (t_peak != NULL)
-        *t_peak = when;
-    return best;
+        *t_peak = i < p->t_count ? p->t[i] : NAN;
+    return i < p->t_count ? point_chi4(p, i) : NAN;
+}
+
+double point_chi4_err(const lrk_point *p, size_t i)
+{
+    const lrk_kmc_result *r = p->kmc;
+    if (r == NULL || i >= p->t_count)
+        return NAN;
+    /* chi4 of each batch from its Welford sums, then their spread */
+    double sum = 0, sq = 0, B = 0;
+    for (long b = 0; b < r->batches_held; b++) {
+        long n = r->batch_trajectories[b];
+        if (n < 2)
+            continue;
+        double chi4 = (double)p->model.N * r->batch_q_m2[(size_t)b * p->t_count + i] / (double)(n - 1);
+        sum += chi4;
+        sq += chi4 * chi4;
+        B += 1;
+    }
+    if (B < 2)
+        return NAN;
+    double mean = sum / B, var = (sq - B * mean * mean) / (B - 1);
+    return sqrt(var > 0 ? var / B : 0);
+}
+
+double point_chi4_peak_err(const lrk_point *p)
+{
+    return point_chi4_err(p, chi4_peak_index(p));
 }
 
 double point_chi4_peak_time(const lrk_point *p)
@@ -143,6 +179,25 @@ double point_largest_fraction(const lrk_point *p, size_t s)
     lrk_lattice_layout l;
     lrk_lattice_layout_of(&p->model, &l);
     return extra(p, s * l.per_snapshot + l.radial_bins + 2);
+}
+
+double point_local_excess(const lrk_point *p, int late)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    return extra(p, l.local_offset + (late != 0));
+}
+
+double point_local_excess_z(const lrk_point *p, int late)
+{
+    if (!point_space_has(p))
+        return NAN;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    double sem = p->kmc->extra_sem[l.local_offset + (late != 0)];
+    return sem > 0 ? extra(p, l.local_offset + (late != 0)) / sem : NAN;
 }
 
 static lrk_status open_file(const char *dir, const char *name, lrk_output_file *f, lrk_error *err)
@@ -206,31 +261,75 @@ static void write_avalanches(const lrk_point *p, const lrk_lattice_layout *l, FI
     }
 }
 
+static void write_local_q(const lrk_point *p, const lrk_lattice_layout *l, FILE *out)
+{
+    const lrk_kmc_result *r = p->kmc;
+    const long N = p->model.N;
+    fputs("q_from,q_to,events,sampled,local_q,local_q_sem,null,z\n", out);
+    for (size_t g = 0; g < l->local_bins; g++) {
+        const long from = lrk_lattice_local_start(l, (long)g), to = lrk_lattice_local_start(l, (long)g + 1);
+        const size_t e = l->local_offset + 2 + g;
+        const double null = lrk_lattice_local_null(l, (long)g), sem = r->extra_sem[e];
+        lrk_csv_number(out, (double)from / (double)N, 1);
+        lrk_csv_number(out, (double)to / (double)N, 0);
+        lrk_csv_integer(out, to - from, 0);
+        lrk_csv_integer(out, (to - from + l->local_stride - 1) / l->local_stride, 0);
+        lrk_csv_number(out, r->extra_mean[e], 0);
+        lrk_csv_number(out, sem, 0);
+        lrk_csv_number(out, null, 0);
+        lrk_csv_number(out, sem > 0 ? (r->extra_mean[e] - null) / sem : NAN, 0);
+        fputc('\n', out);
+    }
+}
+
+const char *const lrk_point_space_tables[LRK_POINT_SPACE_TABLES] = {"correlation", "snapshots", "avalanches",
+                                                                 "local_q"};
+
+int lrk_point_has_space(const lrk_point *p)
+{
+    return point_space_has(p);
+}
+
+lrk_status lrk_point_write_space(const lrk_point *p, size_t table, FILE *out, lrk_error *err)
+{
+    if (!point_space_has(p) || table >= LRK_POINT_SPACE_TABLES)
+        return lrk_error_set(err, LRK_ERR_INVALID, "spatial table %zu: the point has no such table", table);
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&p->model, &l);
+    if (table == 0) {
+        double *count = malloc((l.radial_bins + 1) * sizeof *count);
+        if (count == NULL)
+            return lrk_error_set(err, LRK_ERR_NOMEM, "correlation: out of memory");
+        lrk_lattice_radial_counts(&p->model.space, &l, count);
+        write_correlation(p, &l, count, out);
+        free(count);
+    } else if (table == 1) {
+        write_snapshots(p, &l, out);
+    } else if (table == 2) {
+        write_avalanches(p, &l, out);
+    } else {
+        write_local_q(p, &l, out);
+    }
+    return LRK_OK;
+}
+
 lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err)
 {
     if (!point_space_has(p))
         return LRK_OK;
-    lrk_lattice_layout l;
-    lrk_lattice_layout_of(&p->model, &l);
-    double *count = malloc((l.radial_bins + 1) * sizeof *count);
-    if (count == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "%s: out of memory", dir);
-    lrk_lattice_radial_counts(&p->model.space, &l, count);
-    static const char *const names[] = {"correlation.csv", "snapshots.csv", "avalanches.csv"};
     lrk_status s = LRK_OK;
-    for (int i = 0; s == LRK_OK && i < 3; i++) {
+    for (size_t i = 0; s == LRK_OK && i < LRK_POINT_SPACE_TABLES; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s.csv", lrk_point_space_tables[i]);
         lrk_output_file f;
-        s = open_file(dir, names[i], &f, err);
+        s = open_file(dir, name, &f, err);
         if (s != LRK_OK)
             break;
-        if (i == 0)
-            write_correlation(p, &l, count, f.stream);
-        else if (i == 1)
-            write_snapshots(p, &l, f.stream);
+        s = lrk_point_write_space(p, i, f.stream, err);
+        if (s == LRK_OK)
+            s = lrk_output_commit(&f, err);
         else
-            write_avalanches(p, &l, f.stream);
-        s = lrk_output_commit(&f, err);
+            lrk_output_abandon(&f);
     }
-    free(count);
     return s;
 }

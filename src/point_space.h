@@ -53,12 +53,24 @@ double point_chi4(const lrk_point *p, size_t i);
  * grid, the first grid time of the largest value (NaN without KMC). */
 double point_chi4_peak(const lrk_point *p, double *t_peak);
 double point_chi4_peak_time(const lrk_point *p);
+/* The batch-means error of chi4 at grid time i: chi4 of each batch (N times
+ * its sample variance of q, batches of >= 2 trajectories) and their standard
+ * error; NAN without KMC or with fewer than 2 such batches.  And the same at
+ * the peak's grid time. */
+double point_chi4_err(const lrk_point *p, size_t i);
+double point_chi4_peak_err(const lrk_point *p);
 /* xi(q_s) = sum_k C(k) / (q (1 - q)) of snapshot s (NaN without a lattice). */
 double point_xi(const lrk_point *p, size_t s);
 /* Mean avalanche size (the trajectory average of N / avalanches). */
 double point_avalanche_mean(const lrk_point *p);
 /* The largest-cluster fraction at snapshot s. */
 double point_largest_fraction(const lrk_point *p, size_t s);
+/* The local q (lattice_observe.h): the mean excess of psi over its exact
+ * random-order null at the sampled events of the first (late = 0) or the
+ * second half of the bins, and that excess / its sem over trajectories;
+ * NAN without spatial extras. */
+double point_local_excess(const lrk_point *p, int late);
+double point_local_excess_z(const lrk_point *p, int late);
 
 /* Write the three files into dir (nothing without a lattice and KMC). */
 lrk_status point_space_write(const lrk_point *p, const char *dir, lrk_error *err);

@@ -71,9 +71,22 @@ static double padded_sites(const lrk_config *c)
     return n;
 }
 
+/* The local q's halo field (lattice_engine_internal.h): the box padded by
+ * the stencil's reach, at most min(d_el, L / 2), on both sides of each axis. */
+static double halo_sites(const lrk_space *sp)
+{
+    long dims[3] = {sp->Lx, sp->Ly, sp->Lz};
+    double n = 1;
+    for (int i = 0; i < 3; i++) {
+        double reach = fmin(floor(sp->d_el * (1 + 1e-12)), (double)(dims[i] / 2));
+        n *= (double)dims[i] + 2 * reach;
+    }
+    return n;
+}
+
 /* One lattice worker (lattice_engine.h's Memory): per lane rates and tree
  * 8.7 bytes per padded site (with the lazy mode's stale-block list and
- * flags, 0.08) and the relaxed field N (two lanes while both
+ * flags, 0.08), the relaxed field N and its halo copy (two lanes while both
  * lanes' rates fit in 4 MB, r3 kernel), the offsets 8 N with disorder, the
  * uniform kernel's list 4 N and the observables 22 N. */
 static double lattice_worker_bytes(const lrk_config *c)
@@ -83,7 +96,8 @@ static double lattice_worker_bytes(const lrk_config *c)
         return 0; /* the uniform kernel with disorder runs on the disorder engine */
     const double N = (double)c->model.N, P = padded_sites(c);
     const int lanes = c->model.space.kernel != LRK_KERNEL_UNIFORM && 2 * 8 * P <= 4.0 * 1024 * 1024 ? 2 : 1;
-    return lanes * (8.7 * P + N) + (lrk_disorder_active(&c->model) ? 8 * N : 0) + 4 * N + 22 * N;
+    return lanes * (8.7 * P + N + halo_sites(&c->model.space)) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
+           + 4 * N + 22 * N;
 }
 
 /* One disorder worker (lrk_disorder_scratch, disorder.c and

@@ -116,7 +116,13 @@ static double fit_part(const lrk_point_fit *f, int batch_errors, enum fit_part p
     X(xi_q75, NUMBER, point_xi(p, 2), "the same at q = 0.75")                                                 \
     X(largest_fraction_q50, NUMBER, point_largest_fraction(p, 1),                                            \
       "largest cluster of relaxed LREs / N at q = 0.5 (lattice)")                                            \
-    X(avalanche_mean, NUMBER, point_avalanche_mean(p), "mean avalanche size N / avalanches (lattice)")
+    X(avalanche_mean, NUMBER, point_avalanche_mean(p), "mean avalanche size N / avalanches (lattice)")      \
+    X(local_q_early, NUMBER, point_local_excess(p, 0),                                                       \
+      "local q of the LREs that fire minus its random-order null, q < 1/2 (lattice; > 0: domains grow)")       \
+    X(local_q_early_z, NUMBER, point_local_excess_z(p, 0), "local_q_early / its sem (random order: ~N(0, 1))")   \
+    X(local_q_late, NUMBER, point_local_excess(p, 1), "the same for q >= 1/2")                                  \
+    X(local_q_late_z, NUMBER, point_local_excess_z(p, 1), "local_q_late / its sem")                                \
+    X(chi4_peak_err, NUMBER, point_chi4_peak_err(p), "batch-means error of chi4 at chi4_peak_t (fit.batches)")
 
 #define PUT_NUMBER(out, value) lrk_csv_number(out, value, 0)
 #define PUT_INTEGER(out, value) lrk_csv_integer(out, (long long)(value), 0)

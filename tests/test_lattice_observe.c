@@ -4,8 +4,11 @@
  * (lattice_observe.h): C(r) by FFT against a field with known correlations
  * (planes) and against a direct O(N^2) sum on random fields; the sum rule
  * sum_k count_k C(k) = -q(1 - q); clusters on hand-made fields (periodic
- * wrap, diagonals not connected); the layout and names; and the engine's
- * extras against a recomputation from the recorded event sequence.
+ * wrap, diagonals not connected); the layout and names; the engine's
+ * extras against a recomputation from the recorded event sequence; the
+ * local q's null E psi = m / (N - 1) over all orders of a small box, and
+ * the engine's local q against it (independent LREs) and away from it in
+ * the directions the physics says (CER above, SER below, early on).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrekmc/lattice.h"
 #include "lrekmc/lattice_engine.h"
 #include "lrekmc/lattice_observe.h"
 
@@ -163,7 +167,12 @@ Test(lattice_observe, layout_and_names)
     lrk_lattice_layout_of(&m, &l);
     cr_assert_eq(l.snapshot_events[1], 2048);
     cr_assert_eq(l.avalanche_bins, 13, "sizes up to 4096 = 2^12");
-    cr_assert_eq(l.count, 3 * l.per_snapshot + 2 + 13);
+    cr_assert_eq(l.local_offset, 3 * l.per_snapshot + 2 + 13);
+    cr_assert_eq(l.local_bins, 20);
+    cr_assert_eq(l.local_stride, 7, "round(27 / 4)");
+    cr_assert_eq(l.count, l.local_offset + 2 + 20);
+    cr_assert_eq(lrk_lattice_local_start(&l, 1), 205, "ceil(4096 / 20)");
+    cr_assert_eq(lrk_lattice_local_start(&l, 20), 4096);
     char name[64];
     lrk_lattice_extra_name(&l, 2, name, sizeof name);
     cr_assert_str_eq(name, "C_q0.25_r3");
@@ -171,8 +180,56 @@ Test(lattice_observe, layout_and_names)
     cr_assert_str_eq(name, "largest_fraction_q0.5");
     lrk_lattice_extra_name(&l, l.avalanche_offset + 1, name, sizeof name);
     cr_assert_str_eq(name, "avalanche_mean");
-    lrk_lattice_extra_name(&l, l.count - 1, name, sizeof name);
+    lrk_lattice_extra_name(&l, l.local_offset - 1, name, sizeof name);
     cr_assert_str_eq(name, "avalanche_bin_12");
+    lrk_lattice_extra_name(&l, l.local_offset + 1, name, sizeof name);
+    cr_assert_str_eq(name, "local_q_excess_late");
+    lrk_lattice_extra_name(&l, l.count - 1, name, sizeof name);
+    cr_assert_str_eq(name, "local_q_bin_19");
+}
+
+/* psi of site i under field f, by the definition: the r3 stencil's
+ * W_o / S over the relaxed i + o, in the stencil's order. */
+static double direct_psi(const lrk_space *sp, const lrk_stencil *st, const unsigned char *f, long i)
+{
+    long x = i % sp->Lx, y = i / sp->Lx % sp->Ly, z = i / (sp->Lx * sp->Ly);
+    double psi = 0.0;
+    for (size_t o = 0; o < st->count; o++) {
+        long j = (x + st->dx[o]) % sp->Lx + sp->Lx * ((y + st->dy[o]) % sp->Ly + sp->Ly * ((z + st->dz[o]) % sp->Lz));
+        psi += st->W[o] / st->S * (double)f[j];
+    }
+    return psi;
+}
+
+/* The local q's extras from the sequence: sampled events, bins, halves. */
+static void expect_local(const lrk_model *m, const lrk_lattice_layout *l, const long *sites, double *expect)
+{
+    lrk_space geometry = m->space;
+    geometry.kernel = LRK_KERNEL_R3;
+    lrk_stencil st;
+    cr_assert_eq(lrk_stencil_build(&geometry, &st, NULL), LRK_OK);
+    unsigned char *f = calloc((size_t)m->N, 1);
+    const long N = m->N, G = (long)l->local_bins;
+    double samples[2] = {0, 0}, *bin_samples = calloc((size_t)G, sizeof *bin_samples);
+    for (long k = 0; k < N; k++) {
+        long g = k * G / N, first = (g * N + G - 1) / G; /* m = k relaxed: bin floor(m G / N) */
+        if ((k - first) % l->local_stride == 0) {
+            double psi = direct_psi(&m->space, &st, f, sites[k]);
+            int late = g >= G / 2;
+            expect[l->local_offset + late] += psi - (double)k / (double)(N - 1);
+            samples[late] += 1;
+            expect[l->local_offset + 2 + (size_t)g] += psi;
+            bin_samples[g] += 1;
+        }
+        f[sites[k]] = 1;
+    }
+    for (int h = 0; h < 2; h++)
+        expect[l->local_offset + h] /= samples[h];
+    for (long g = 0; g < G; g++)
+        expect[l->local_offset + 2 + (size_t)g] /= bin_samples[g];
+    free(bin_samples);
+    free(f);
+    lrk_stencil_free(&st);
 }
 
 /* The engine's extras equal what the recorded sequence of sites gives. */
@@ -242,6 +299,12 @@ static void check_extras(lrk_model m)
     count++;
     expect[l.avalanche_offset] = (double)count;
     expect[l.avalanche_offset + 1] = (double)m.N / (double)count;
+    expect_local(&m, &l, sites, expect);
+    if (l.local_stride == 1) { /* every event sampled: sum_n psi_n = N / 2 (each neighbour pair once) */
+        double half = (double)lrk_lattice_local_start(&l, (long)l.local_bins / 2);
+        double total = extra[l.local_offset] * half + extra[l.local_offset + 1] * ((double)m.N - half);
+        cr_assert_float_eq(total, 0.0, 1e-12 * (double)m.N, "sum of psi - m/(N - 1): %g", total);
+    }
     for (size_t e = 0; e < l.count; e++) {
         char name[64];
         lrk_lattice_extra_name(&l, e, name, sizeof name);
@@ -263,4 +326,131 @@ Test(lattice_observe, engine_extras_match_the_event_sequence)
     check_extras(make(10, 9, 8, 2, LRK_KERNEL_R3));
     check_extras(make(10, 9, 8, 1.5, LRK_KERNEL_UNIFORM));
     check_extras(make(3, 3, 3, 2, LRK_KERNEL_R3));
+    check_extras(make(4, 5, 6, 3, LRK_KERNEL_R3));   /* images: reach = L / 2 along x */
+    check_extras(make(12, 12, 12, 3, LRK_KERNEL_R3)); /* interior and faces, stride 7 */
+}
+
+/* E psi = m / (N - 1) under a uniformly random order, exactly: all 8!
+ * orders of a 2 x 2 x 2 box whose stencil (d_el = 1.8: faces through two
+ * images, face and body diagonals) has unequal weights. */
+Test(lattice_observe, local_q_null_over_all_orders)
+{
+    lrk_model m = make(2, 2, 2, 1.8, LRK_KERNEL_R3);
+    lrk_stencil st;
+    cr_assert_eq(lrk_stencil_build(&m.space, &st, NULL), LRK_OK);
+    cr_assert_eq(st.count, 7);
+    cr_assert(st.W[0] != st.W[st.count - 1], "unequal weights");
+    int perm[8] = {0, 1, 2, 3, 4, 5, 6, 7}, c[8] = {0};
+    double sum[8] = {0};
+    long orders = 0;
+    for (int i = 0;;) { /* Heap's algorithm: every permutation once */
+        unsigned char f[8] = {0};
+        for (int k = 0; k < 8; k++) {
+            sum[k] += direct_psi(&m.space, &st, f, perm[k]);
+            f[perm[k]] = 1;
+        }
+        orders++;
+        while (i < 8 && c[i] >= i) {
+            c[i] = 0;
+            i++;
+        }
+        if (i == 8)
+            break;
+        int j = i % 2 == 0 ? 0 : c[i], tmp = perm[j];
+        perm[j] = perm[i];
+        perm[i] = tmp;
+        c[i]++;
+        i = 0;
+    }
+    cr_assert_eq(orders, 40320);
+    /* summing 40320 terms <= 1 rounds by at most 40319 u of the sum:
+     * 4.5e-12 relative */
+    for (int k = 0; k < 8; k++)
+        cr_assert_float_eq(sum[k] / (double)orders, k / 7.0, 5e-12 * (k / 7.0), "m = %d: %.17g", k,
+                           sum[k] / (double)orders);
+    lrk_stencil_free(&st);
+}
+
+/* Mean and sem over `count` trajectories of every extra. */
+static void extras_over(const lrk_model *m, int count, uint64_t seed, double *mean, double *sem)
+{
+    double t[2] = {1, 2};
+    long levels[1] = {m->N};
+    lrk_lattice_grid g = {t, 2, levels, 1};
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    lrk_error err = {{0}};
+    cr_assert_eq(lrk_lattice_shared_create(m, &g, &s, &err), LRK_OK, "%s", err.message);
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
+    const size_t E = lrk_lattice_extra_count(s);
+    double *x = malloc(E * sizeof *x), *sq = calloc(E, sizeof *sq);
+    for (size_t e = 0; e < E; e++)
+        mean[e] = 0;
+    for (int k = 0; k < count; k++) {
+        uint32_t n_at[2];
+        double fp;
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, seed, (uint64_t)k);
+        lrk_lattice_simulate(s, w, &rng, n_at, &fp, x);
+        for (size_t e = 0; e < E; e++) {
+            mean[e] += x[e];
+            sq[e] += x[e] * x[e];
+        }
+    }
+    for (size_t e = 0; e < E; e++) {
+        mean[e] /= count;
+        double var = (sq[e] - count * mean[e] * mean[e]) / (count - 1);
+        sem[e] = sqrt(var > 0 ? var / count : 0);
+    }
+    free(x);
+    free(sq);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+}
+
+/* Independent LREs (V1 = 0: equal constant rates, a uniformly random
+ * order) meet the exact null in every bin and in both halves: |z| < 5. */
+Test(lattice_observe, local_q_of_independent_lres_is_the_null)
+{
+    lrk_model m = make(12, 12, 12, 2, LRK_KERNEL_R3);
+    m.V1 = 0;
+    lrk_lattice_layout l;
+    lrk_lattice_layout_of(&m, &l);
+    double *mean = malloc(l.count * sizeof *mean), *sem = malloc(l.count * sizeof *sem);
+    extras_over(&m, 300, 5, mean, sem);
+    for (int h = 0; h < 2; h++) {
+        size_t e = l.local_offset + (size_t)h;
+        cr_expect_lt(fabs(mean[e]) / sem[e], 5, "half %d: excess %g, sem %g", h, mean[e], sem[e]);
+    }
+    for (size_t g = 0; g < l.local_bins; g++) {
+        size_t e = l.local_offset + 2 + g;
+        double null = lrk_lattice_local_null(&l, (long)g);
+        cr_expect_lt(fabs(mean[e] - null) / sem[e], 5, "bin %zu: %g vs %g, sem %g", g, mean[e], null, sem[e]);
+    }
+    free(mean);
+    free(sem);
+}
+
+/* LREs in space fire where the local sum departs from q: early on CER's
+ * above the null (facilitation), SER's below (z beyond 5 either way). */
+Test(lattice_observe, local_q_departs_from_the_null_as_the_physics_says)
+{
+    const lrk_mode modes[2] = {LRK_MODE_CER, LRK_MODE_SER};
+    for (int i = 0; i < 2; i++) {
+        lrk_model m = make(16, 16, 16, 2, LRK_KERNEL_R3);
+        m.mode = modes[i];
+        m.V1 = 1;
+        m.T = modes[i] == LRK_MODE_CER ? 0.6666666666666666 : 0.4;
+        lrk_lattice_layout l;
+        lrk_lattice_layout_of(&m, &l);
+        double *mean = malloc(l.count * sizeof *mean), *sem = malloc(l.count * sizeof *sem);
+        extras_over(&m, 48, 9, mean, sem);
+        double z = mean[l.local_offset] / sem[l.local_offset];
+        if (modes[i] == LRK_MODE_CER)
+            cr_expect_gt(z, 5, "CER early excess %g, z %g", mean[l.local_offset], z);
+        else
+            cr_expect_lt(z, -5, "SER early excess %g, z %g", mean[l.local_offset], z);
+        free(mean);
+        free(sem);
+    }
 }

@@ -13,6 +13,7 @@
 
 #include "lrekmc/config.h"
 #include "lrekmc/point.h"
+#include "../src/point_space.h"
 
 static lrk_config config_for(lrk_mode mode, double V0, double V1, double T, long N, long trajectories)
 {
@@ -201,4 +202,34 @@ Test(point, master_equation_on_over_budget_is_left_out_with_a_warning)
     c.fit.batches = 4;
     c.model.disorder = (lrk_disorder){LRK_DISORDER_BIMODAL, 0.1};
     check_left_out(&c, "two-class");
+}
+
+/* chi4 = N Var q(t) of independent LREs is exactly p(1 - p), p = 1 - e^(-kt):
+ * at every grid time with 0.05 < p < 0.95 the batch-means error makes a z
+ * within 5, and the mean z^2 over those times is near 1 (neither too small
+ * nor too large an error: 10x too large would give ~0.01). */
+Test(point, chi4_errors_cover_the_exact_chi4_of_independent_lres)
+{
+    lrk_config c = config_for(LRK_MODE_SER, 1.0, 0.0, 1.0, 200, 2000);
+    lrk_point p;
+    lrk_error err;
+    cr_assert_eq(lrk_point_compute(&c, NULL, &p, &err), LRK_OK, "%s", err.message);
+    const double k = exp(-1.0);
+    double z2 = 0;
+    int n = 0;
+    for (size_t i = 0; i < p.t_count; i++) {
+        double P = 1 - exp(-k * p.t[i]);
+        if (P < 0.05 || P > 0.95)
+            continue;
+        double z = (point_chi4(&p, i) - P * (1 - P)) / point_chi4_err(&p, i);
+        cr_expect_lt(fabs(z), 5, "t = %g: chi4 %g, exact %g, err %g", p.t[i], point_chi4(&p, i), P * (1 - P),
+                     point_chi4_err(&p, i));
+        z2 += z * z;
+        n++;
+    }
+    cr_assert_gt(n, 20);
+    cr_expect(z2 / n > 0.3 && z2 / n < 3, "mean z^2 = %g over %d grid times", z2 / n, n);
+    cr_expect(isfinite(point_chi4_peak_err(&p)) && point_chi4_peak_err(&p) > 0);
+    lrk_point_free(&p);
+    lrk_config_free(&c);
 }

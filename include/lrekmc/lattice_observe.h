@@ -26,6 +26,34 @@
  * The uniform kernel's sites are uniform among the unrelaxed: the same
  * statistic there is the mean-field null.
  *
+ * Local q.  Eq. 4 of the paper sums the stress of the relaxed LREs around
+ * the next one; mean field replaces that local sum by the global q.  The
+ * engine records the local sum itself at the LREs that fire: for the site
+ * i of event n, just before it relaxes,
+ *   psi_n = sum_o W_o s_(i+o) / S
+ * over the r3 stencil's displacements o within d_el (W and S of
+ * lrk_stencil_build, whatever the kernel: with the r3 kernel and model.V1
+ * the barrier of the LRE that fires is V0 + c V1 psi_n, and mean field
+ * puts q there).  Its null is exact: when the sites fire in a uniformly
+ * random order (independent LREs, the uniform kernel), the m = n - 1 sites
+ * relaxed before an event are a uniform m-subset of the other N - 1, so
+ * E psi_n = m / (N - 1) whatever the weights.  Facilitation (CER: a relaxed
+ * LRE lowers its neighbours' barriers) makes LREs fire where more of their
+ * surroundings has relaxed, psi above the null: domains that grow; SER
+ * below it: relaxation avoids what has relaxed.  (The avalanche statistic
+ * does not see many domains growing at once: consecutive events lie in
+ * different domains.)  The scan reads |stencil| sites, so it is done at
+ * every local_stride-th event of a bin (the bin's first, then every
+ * stride-th; stride max(1, round(d_el^3 / 4)): ~17 sites an event on
+ * average, a few per cent of an event's cost).  Per trajectory: the mean
+ * excess of psi over its null over the sampled events of the first half
+ * of the bins (q < 1/2 when local_bins is even), the same over the second
+ * half (the two differ in sign: at the end, CER's last LREs are the
+ * isolated ones, SER's the ones whose surroundings relaxed), then per bin
+ * of m (local_bins bins, bin g holding m in [lrk_lattice_local_start(l, g),
+ * lrk_lattice_local_start(l, g + 1))) the mean psi of its sampled events;
+ * the bin's null is lrk_lattice_local_null.
+ *
  * Correlation length: xi = sum_{k >= 1} C(k) / C(0), C(0) = q(1 - q), from
  * the averaged C (an exponential C(r) ~ e^{-r/xi'} gives xi ~ xi' for
  * xi' >> 1; independent sites give 0).
@@ -44,6 +72,7 @@ extern "C" {
 
 #define LRK_LATTICE_SNAPSHOTS 3
 #define LRK_LATTICE_SNAPSHOT_STATS 3 /* clusters, mean cluster size, largest fraction */
+#define LRK_LATTICE_LOCAL_BINS 20
 
 typedef struct lrk_lattice_layout {
     size_t snapshots;                        /* LRK_LATTICE_SNAPSHOTS */
@@ -53,19 +82,35 @@ typedef struct lrk_lattice_layout {
     size_t per_snapshot;                     /* radial_bins + LRK_LATTICE_SNAPSHOT_STATS */
     size_t avalanche_offset;                 /* snapshots x per_snapshot */
     size_t avalanche_bins;                   /* floor(log2 N) + 1 */
+    size_t local_offset;                     /* avalanche_offset + 2 + avalanche_bins: early, late, bins */
+    size_t local_bins;                       /* min(LRK_LATTICE_LOCAL_BINS, N) */
+    long local_stride;                       /* max(1, round(d_el^3 / 4)) */
+    long N;
     size_t count;                            /* all extras */
 } lrk_lattice_layout;
 
 /* The layout for a model with a cubic lattice.  Extra e of snapshot s,
  * radial bin k (1-based) is at s * per_snapshot + k - 1; the stats follow at
  * s * per_snapshot + radial_bins + {0, 1, 2}; then the avalanches: count,
- * mean size, then avalanche_bins counts. */
+ * mean size, then avalanche_bins counts; then the local q: the mean
+ * excess over the null early and late, then local_bins means. */
 void lrk_lattice_layout_of(const lrk_model *m, lrk_lattice_layout *out);
 
 /* A column name for extra e ("C_q0.25_r3", "clusters_q0.5",
  * "cluster_mean_q0.5", "largest_fraction_q0.75", "avalanches",
- * "avalanche_mean", "avalanche_bin_4") into buf. */
+ * "avalanche_mean", "avalanche_bin_4", "local_q_excess_early", "local_q_bin_3") into buf. */
 void lrk_lattice_extra_name(const lrk_lattice_layout *l, size_t e, char *buf, size_t size);
+
+/* First relaxed count m of local-q bin g, 0 <= g <= local_bins:
+ * ceil(g N / local_bins) (g = local_bins gives N). */
+long lrk_lattice_local_start(const lrk_lattice_layout *l, long g);
+
+/* Whether the event after m relaxed LREs, in bin g, is sampled. */
+int lrk_lattice_local_sampled(const lrk_lattice_layout *l, long g, long m);
+
+/* The exact random-order null of bin g: the mean of m / (N - 1) over the
+ * bin's sampled m (0 when N = 1). */
+double lrk_lattice_local_null(const lrk_lattice_layout *l, long g);
 
 /* Number of displacements whose minimal-image length rounds to k, for
  * k = 0 .. radial_bins (count[0] = 1), into count. */

@@ -102,7 +102,7 @@ lrk_status lrk_point_write(const lrk_point *p, const char *dir, lrk_error *err);
 /* Every file name lrekmc may write into a point directory, NULL-terminated
  * (a run directory's cleanup and --force remove these and nothing else). */
 extern const char *const lrk_point_file_names[];
-#define LRK_POINT_MAX_FILES 6
+#define LRK_POINT_MAX_FILES 7
 
 /* The files this point's directory holds once written (lrk_point_write,
  * plus first_passage.csv when with_trajectories), in a fixed order, into
@@ -115,6 +115,18 @@ size_t lrk_point_files(const lrk_point *p, int with_trajectories, const char **n
  * tables in memory read them back from here, so their numbers are the CLI's. */
 void lrk_point_write_relaxation(const lrk_point *p, FILE *out);
 void lrk_point_write_levels(const lrk_point *p, FILE *out);
+
+/* The spatial tables (docs/space.md) of a point whose engine records the
+ * observables of LREs in space (model.space with the lattice engine):
+ * lrk_point_has_space says whether it has them; table i names
+ * lrk_point_space_tables[i] ("correlation", "snapshots", "avalanches",
+ * "local_q"), and lrk_point_write_space writes the bytes of
+ * points/<k>/<name>.csv to out (LRK_ERR_INVALID for a point without them
+ * or i >= LRK_POINT_SPACE_TABLES; LRK_ERR_NOMEM). */
+#define LRK_POINT_SPACE_TABLES 4
+extern const char *const lrk_point_space_tables[LRK_POINT_SPACE_TABLES];
+int lrk_point_has_space(const lrk_point *p);
+lrk_status lrk_point_write_space(const lrk_point *p, size_t table, FILE *out, lrk_error *err);
 
 /* summary.csv of point k of the campaign `base` as a malloc'd string: the
  * header line and the point's row, each ending in a newline, byte for byte

@@ -104,6 +104,10 @@ cdef extern from "lrekmc/point.h":
     void lrk_point_free(lrk_point *p)
     void lrk_point_write_relaxation(const lrk_point *p, FILE *out)
     void lrk_point_write_levels(const lrk_point *p, FILE *out)
+    int LRK_POINT_SPACE_TABLES
+    const char *lrk_point_space_tables[]
+    int lrk_point_has_space(const lrk_point *p)
+    lrk_status lrk_point_write_space(const lrk_point *p, size_t table, FILE *out, lrk_error *err)
     char *lrk_point_summary_csv(const lrk_config *base, size_t k, const lrk_config *point_config,
                                 const lrk_point *p)
     double lrk_point_event_estimate(const lrk_config *c)
@@ -329,6 +333,34 @@ cdef str _stream_text(void (*write)(const lrk_point *, FILE *), const lrk_point 
         free(buffer)
 
 
+cdef dict _space_texts(const lrk_point *p):
+    """The spatial tables of a point in space ({} without them): the bytes
+    of points/<k>/<name>.csv."""
+    cdef char *buffer = NULL
+    cdef size_t size = 0
+    cdef FILE *out
+    cdef lrk_error err
+    cdef lrk_status status
+    texts = {}
+    if not lrk_point_has_space(p):
+        return texts
+    for i in range(LRK_POINT_SPACE_TABLES):
+        buffer = NULL
+        size = 0
+        out = open_memstream(&buffer, &size)
+        if out == NULL:
+            raise MemoryError("out of memory")
+        status = lrk_point_write_space(p, i, out, &err)
+        if fclose(out) != 0 or status != LRK_OK:
+            free(buffer)
+            raise MemoryError(err.message.decode() if status != LRK_OK else "out of memory")
+        try:
+            texts[lrk_point_space_tables[i].decode()] = buffer[:size].decode()
+        finally:
+            free(buffer)
+    return texts
+
+
 cdef dict _fit_dict(const lrk_point_fit *f, int with_batches):
     cdef const lrk_kww_fit *k = &f.fit
     out = dict(converged=bool(k.converged), beta=k.beta, tau=k.tau, beta_err=k.beta_err,
@@ -417,8 +449,9 @@ def compute(_Config config, int threads, progress, bint first_passage=False):
     """Compute one point (config without a sweep, or a sweep point) with the
     GIL released.  Returns a dict of CSV texts (relaxation, levels, summary:
     the bytes of the CLI's files; with first_passage, the per-trajectory rows
-    the library streams when output.trajectories is true) and the two fits as
-    dicts.  progress: None or a callable(trajectories_done, events_done)."""
+    the library streams when output.trajectories is true; for a point in
+    space the spatial tables correlation, snapshots, avalanches, local_q) and
+    the two fits as dicts.  progress: None or a callable(trajectories_done, events_done)."""
     cdef lrk_point p
     cdef lrk_error err
     cdef lrk_run_control control
@@ -494,6 +527,7 @@ def compute(_Config config, int threads, progress, bint first_passage=False):
                    ode_fit=_fit_dict(&p.ode, 0),
                    kmc_fit=_fit_dict(&p.kmc_fit, 1) if p.kmc != NULL else None,
                    first_passage_rows=trajectory_rows)
+        out.update(_space_texts(&p))
     finally:
         free(summary)
         lrk_point_free(&p)

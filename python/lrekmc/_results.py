@@ -17,6 +17,13 @@ import re
 RELAXATION_COLUMNS = ("t", "q_mean", "q_std", "q_sem", "q_p05", "q_p50", "q_p95",
                       "q_ode", "q_exact_mean", "q_exact_std", "q_lna_std")
 LEVELS_COLUMNS = ("q", "t_mean", "t_std", "t_sem", "t_exact_mean", "t_exact_std", "t_ode")
+# the spatial tables of a point in space (docs/space.md), points/<k>/<name>.csv
+SPACE_TABLES = {
+    "correlation": ("q", "r", "count", "C", "C_std", "C_sem"),
+    "snapshots": ("q", "events", "xi", "clusters", "cluster_mean", "largest_fraction"),
+    "avalanches": ("size_from", "size_to", "count_mean", "count_sem", "fraction"),
+    "local_q": ("q_from", "q_to", "events", "sampled", "local_q", "local_q_sem", "null", "z"),
+}
 # Read from the summary header written by the library; these must be there.
 SUMMARY_REQUIRED = ("point", "mode", "V0", "V1", "T", "N", "trajectories", "seed",
                     "beta_ode", "tau_ode", "rms_ode", "beta_kmc", "beta_kmc_err",
@@ -169,16 +176,18 @@ class Point:
     :class:`Fit` (``kmc_fit`` is None without trajectories).  ``config``: the
     :class:`lrekmc.Config` it was computed from (None when read from a run
     directory).  ``csv(name)`` gives the CSV text (for a computed point: the
-    bytes the CLI writes)."""
+    bytes the CLI writes).  ``space(name)``: a spatial table of a point in
+    space (docs/space.md)."""
 
     def __init__(self, summary, relaxation, levels, config=None, texts=None, fits=None,
-                 first_passage=None):
+                 first_passage=None, space=None):
         self.summary = summary
         self.relaxation = relaxation
         self.levels = levels
         self.config = config
         self._texts = texts or {}
         self._first_passage = first_passage
+        self._space = space
         fits = fits or {}
         self.ode_fit = _fit_with(Fit.from_summary(summary, "ode"), fits.get("ode_fit"))
         has_kmc = int(summary.get("trajectories", 0) or 0) > 0
@@ -223,8 +232,21 @@ class Point:
         column per q-level), or None when they were not written."""
         return self._first_passage() if callable(self._first_passage) else self._first_passage
 
+    def space(self, name):
+        """A spatial table (docs/space.md) as a DataFrame: "correlation"
+        (C(r) at the snapshots), "snapshots" (xi, clusters), "avalanches" (the
+        size distribution) or "local_q" (the local q of the LREs that fire
+        against its exact null, per bin of q); None for a point without them
+        (no lattice, or the uniform kernel with disorder)."""
+        if name not in SPACE_TABLES:
+            raise ValueError(f"space: the table is one of {', '.join(SPACE_TABLES)}, not {name!r}")
+        if name in self._texts:  # parsed as the file is (Run.space): the same dtypes
+            return read_csv_text(self._texts[name], f"{name}.csv")
+        return self._space(name) if callable(self._space) else None
+
     def csv(self, name):
-        """The CSV text of "summary", "relaxation" or "levels"."""
+        """The CSV text of "summary", "relaxation", "levels" and, for a
+        computed point in space, of its spatial tables."""
         if name not in self._texts:
             raise KeyError(f"{name}: no CSV text kept (texts: {', '.join(self._texts) or 'none'})")
         return self._texts[name]
@@ -412,6 +434,15 @@ class Run:
             return None
         return self._table(k, "first_passage.csv", ("trajectory",))
 
+    def space(self, k, name):
+        """points/<k>/<name>.csv, a spatial table (see :meth:`Point.space`),
+        as a DataFrame; None when the point has none."""
+        if name not in SPACE_TABLES:
+            raise ValueError(f"space: the table is one of {', '.join(SPACE_TABLES)}, not {name!r}")
+        if not os.path.exists(os.path.join(self._point_dir(k), f"{name}.csv")):
+            return None
+        return self._table(k, f"{name}.csv", SPACE_TABLES[name])
+
     def verify(self):
         """Check the directory without changing it (``lrekmc verify``): every
         finished point's files against their checksums, summary.csv against
@@ -427,7 +458,7 @@ class Run:
     def point(self, k):
         """Point k as a :class:`Point` (tables read on first use)."""
         return Point(self.row(k), self.relaxation(k), self.levels(k),
-                     first_passage=lambda: self.first_passage(k))
+                     first_passage=lambda: self.first_passage(k), space=lambda name: self.space(k, name))
 
     def tidy(self, table="relaxation", columns=None):
         """Every point's ``table`` ("relaxation" or "levels") in one long

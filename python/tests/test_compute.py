@@ -174,3 +174,42 @@ def test_columns_are_the_library_tables(tiny_file):
     assert all(doc for _, doc in lrekmc.columns("summary"))
     with pytest.raises(ValueError):
         lrekmc.columns("nothing")
+
+
+SPACE = """\
+model: {mode: cer, V0: 1.0, V1: 1.0, T: 0.6666666666666666, space: {lattice: cubic, L: 6, d_el: 2}}
+kmc: {trajectories: 16, seed: 3, threads: 1}
+fit: {batches: 4}
+sweep:
+  model.space.kernel: [r3, uniform]
+"""
+
+
+def test_spatial_tables_are_the_cli_files(tmp_path):
+    """compute() keeps the spatial tables (C(r), snapshots, avalanches, the
+    local q) as the CLI's bytes, and open_run reads the same frames."""
+    from conftest import run_cli
+    path = tmp_path / "space.yaml"
+    path.write_text(SPACE)
+    out = tmp_path / "cli"
+    run_cli("run", path, "-o", out, "--quiet")
+    points = lrekmc.compute_all(lrekmc.Config.load(path))
+    run = lrekmc.open_run(out)
+    for k, point in enumerate(points):
+        for name in ("correlation", "snapshots", "avalanches", "local_q"):
+            assert point.csv(name) == (out / "points" / str(k) / f"{name}.csv").read_text()
+            pd.testing.assert_frame_equal(point.space(name), run.point(k).space(name), check_exact=True)
+            pd.testing.assert_frame_equal(run.space(k, name), run.point(k).space(name), check_exact=True)
+    local = points[0].space("local_q")
+    assert list(local.columns) == ["q_from", "q_to", "events", "sampled", "local_q", "local_q_sem", "null", "z"]
+    assert len(local) == 20
+    with pytest.raises(ValueError, match="local_q"):
+        points[0].space("local-q")
+
+
+def test_points_without_a_lattice_have_no_spatial_tables(tiny_file, cli_run):
+    point = lrekmc.compute(lrekmc.Config.load(tiny_file).point(0))
+    assert point.space("correlation") is None
+    assert lrekmc.open_run(cli_run).point(0).space("local_q") is None
+    with pytest.raises(KeyError):
+        point.csv("local_q")
