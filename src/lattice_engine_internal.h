@@ -61,6 +61,16 @@ typedef struct lg_target {
     uint8_t pf[2];           /* the first and the last of those lines, in doubles (8 k) */
 } lg_target;
 
+/* The same segments by cache line (the lazy update, which sums nothing):
+ * one entry per line of a target block that has a segment, the line's
+ * offset, the target's index in its position and its 8-factor vector (the two rows' factor vectors, 1 for a row outside the stencil:
+ * r 1 = r exactly, so the rates are the same bits as row by row). */
+typedef struct lg_line {
+    uint16_t off;            /* the line's byte offset in the block: 64 x line */
+    uint8_t t, unused;
+    uint32_t fv;             /* byte offset of its 8 factors in fvec8 */
+} lg_line;
+
 /* A block term of one axis, of the block at coordinate u + uoff[a][k]:
  * the slot offset (64 x row-major term) in the low 32 bits, the Morton
  * term in the high 32 (one addition adds both: the sums stay < 2^32). */
@@ -98,8 +108,10 @@ struct lrk_lattice_shared {
     uint8_t nu[3];
     lg_term *term[3];             /* nb[a] x LG_UNION each: [u LG_UNION + k] for block coordinate u */
     lg_seg *segs;                 /* per target: row segments */
-    uint8_t *seg_target;          /* per segment: its target's index in its position (the lazy
-                                     update runs over a position's segments in one loop) */
+    lg_line *lines;               /* the lazy update: per position its targets' lines */
+    uint32_t line_first[LT_BLOCK + 1]; /* position p's lines are [line_first[p], line_first[p + 1]) */
+    double *fvec8;                /* 8 per distinct line factor vector, 64-byte aligned */
+    uint32_t fvec8_count;
     double *fvec;                 /* 4 per distinct factor vector, 32-byte aligned */
     uint32_t fvec_count, segs_count;
     int planned;                  /* the level-1 merge plans below are built */

@@ -283,31 +283,32 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
             __builtin_prefetch(b + T->pf[1], 1);
         }
     }
-    /* then all the position's segments in one loop (consecutive) */
-    const lg_target *const T_last = T0 + targets - 1;
-    const size_t first = T0->first, end = T_last->first + T_last->count;
-    const lg_seg *const segs = s->segs;
-    const uint8_t *const seg_t = s->seg_target;
-    const char *const fvec = (const char *)s->fvec;
-    for (size_t k = first; k < end; k++) {
-        char *const at = base[seg_t[k]] + segs[k].row;
-        const char *const fv = fvec + segs[k].fv;
+    /* then all the position's lines in one loop: one 8-factor vector a
+     * line (1 for a row outside the stencil) */
+    const char *const fvec8 = (const char *)s->fvec8;
+    const lg_line *l = s->lines + s->line_first[p];
+    const lg_line *const l_end = s->lines + s->line_first[p + 1];
+    for (; l < l_end; l++) {
+        char *const at = base[l->t] + l->off;
+        const char *const fv = fvec8 + l->fv;
         if (wide) {
-            v4d r, f;
-            memcpy(&r, at, sizeof r);
-            memcpy(&f, fv, sizeof f);
-            r *= f;
-            memcpy(at, &r, sizeof r);
+            v4d r0, r1, f0, f1;
+            memcpy(&r0, at, sizeof r0);
+            memcpy(&r1, at + 32, sizeof r1);
+            memcpy(&f0, fv, sizeof f0);
+            memcpy(&f1, fv + 32, sizeof f1);
+            r0 *= f0;
+            r1 *= f1;
+            memcpy(at, &r0, sizeof r0);
+            memcpy(at + 32, &r1, sizeof r1);
         } else {
-            v2d r01, r23, f01, f23;
-            memcpy(&r01, at, sizeof r01);
-            memcpy(&r23, at + 16, sizeof r23);
-            memcpy(&f01, fv, sizeof f01);
-            memcpy(&f23, fv + 16, sizeof f23);
-            r01 *= f01;
-            r23 *= f23;
-            memcpy(at, &r01, sizeof r01);
-            memcpy(at + 16, &r23, sizeof r23);
+            for (int h = 0; h < 64; h += 16) {
+                v2d r, f;
+                memcpy(&r, at + h, sizeof r);
+                memcpy(&f, fv + h, sizeof f);
+                r *= f;
+                memcpy(at + h, &r, sizeof r);
+            }
         }
     }
     ln->ndirty = nd;
