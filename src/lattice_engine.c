@@ -5,8 +5,9 @@
  * their output.  The tables and workers are built in lattice_setup.c, the
  * storage layout is described in lattice_engine_internal.h, one event's
  * update in lattice_relax.c, the sum tree and its round-off bound in
- * lattice_tree.h; docs/space.md has the method, why it is exact, and the
- * measurements behind the choices.
+ * lattice_tree.h (and its upper-bound mode, whose thinning of the
+ * candidates lives here); docs/space.md has the method, why it is exact,
+ * and the measurements behind the choices.
  */
 #include "lrekmc/lattice_engine.h"
 

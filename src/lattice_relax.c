@@ -23,6 +23,12 @@
  * counts allow it).  Other boxes (and stencils too large to copy 64 times)
  * take the ungrouped path: the index from the axis tables, per-block sums
  * in scratch arrays, and a walk to the root per touched block.
+ *
+ * The lazy mode (rates that never increase, s->lazy): the tree holds upper
+ * bounds that a falling rate leaves valid, so the event only multiplies
+ * (by cache line on the grouped stencil) and lists its target blocks as
+ * stale; lattice_batch_repair recomputes them (the thinning and the other
+ * repairs are in lattice_engine.c).
  */
 #include <math.h>
 #include <stdlib.h>

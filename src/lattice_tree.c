@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * lattice_tree.c - the spatial engine's sum tree with round-off bounds
+ * lattice_tree.c - the spatial engine's sum tree with round-off bounds, and its upper-bound mode
  * (lattice_tree.h): shape, exact recomputation, selection, verification.
  *
  * Error accounting (bounds in units of LT_U = 2u of the computed

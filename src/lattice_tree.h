@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * lattice_tree.h - internal: the sum tree of the spatial engine
- * (lattice_engine.c; method and error bound in docs/space.md).
+ * (lattice_engine.c; method and error bound in docs/space.md), and its
+ * upper-bound mode for rates that never increase (below, "Upper-bound
+ * mode").
  *
  * Level 0 holds the sums of the 4 x 4 x 4 blocks of rates, in Morton order
  * of the block coordinates (an axis contributes bits only while it has
