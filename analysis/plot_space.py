@@ -73,6 +73,9 @@ def plot_observables(run, axes):
         rel = run.relaxation(point)
         if "chi4" in rel:
             chi_ax.plot(rel["t"], rel["chi4"], color=color, label=label)
+            if "chi4_err" in rel:
+                chi_ax.fill_between(rel["t"], rel["chi4"] - rel["chi4_err"], rel["chi4"] + rel["chi4_err"],
+                                    color=color, alpha=0.2, lw=0)
         path = run.point_file(point, "correlation.csv")
         if os.path.exists(path):
             table = data.Table(path, ("q", "r", "C", "C_sem"))
