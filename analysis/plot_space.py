@@ -72,7 +72,13 @@ def plot_observables(run, axes):
         label, color = run.label(point), f"C{n}"
         rel = run.relaxation(point)
         if "chi4" in rel:
-            chi_ax.plot(rel["t"], rel["chi4"], color=color, label=label)
+            # t = 0 has no place on the log axis (a segment from it would look like a plateau)
+            t, chi4 = np.asarray(rel["t"]), np.asarray(rel["chi4"])
+            keep = t > 0
+            chi_ax.plot(t[keep], chi4[keep], color=color, label=label)
+            if "chi4_err" in rel:
+                err = np.asarray(rel["chi4_err"])[keep]
+                chi_ax.fill_between(t[keep], chi4[keep] - err, chi4[keep] + err, color=color, alpha=0.2, lw=0)
         path = run.point_file(point, "correlation.csv")
         if os.path.exists(path):
             table = data.Table(path, ("q", "r", "C", "C_sem"))

@@ -36,7 +36,8 @@ static double at(const double *x, size_t i)
     X(q_exact_mean, at(p->q_exact_mean, i), "exact finite-N mean (master equation)")                  \
     X(q_exact_std, at(p->q_exact_std, i), "exact finite-N standard deviation (master equation)")      \
     X(q_lna_std, at(p->q_lna_std, i), "linear-noise approximation of the standard deviation")        \
-    X(chi4, point_chi4(p, i), "dynamic susceptibility chi4 = N q_std^2 (N Var q(t_k), docs/space.md)")
+    X(chi4, point_chi4(p, i), "dynamic susceptibility chi4 = N q_std^2 (N Var q(t_k), docs/space.md)")      \
+    X(chi4_err, point_chi4_err(p, i), "batch-means error of chi4 (chi4 of each of the fit.batches batches)")
 
 /* Columns of levels.csv: value at q-level i. */
 #define LEVELS_COLUMNS(X)                                                                             \

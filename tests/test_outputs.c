@@ -111,7 +111,7 @@ Test(outputs, every_row_has_the_header_field_count)
     char relaxation[1024], levels[1024];
     point_header("relaxation.csv", relaxation, sizeof relaxation);
     point_header("levels.csv", levels, sizeof levels);
-    cr_assert_str_eq(relaxation, "t,q_mean,q_std,q_sem,q_p05,q_p50,q_p95,q_ode,q_exact_mean,q_exact_std,q_lna_std,chi4");
+    cr_assert_str_eq(relaxation, "t,q_mean,q_std,q_sem,q_p05,q_p50,q_p95,q_ode,q_exact_mean,q_exact_std,q_lna_std,chi4,chi4_err");
     cr_assert_str_eq(levels, "q,t_mean,t_std,t_sem,t_exact_mean,t_exact_std,t_ode");
     for (int k = 0; k < 4; k++) {
         snprintf(path, sizeof path, "%s/points/%d/relaxation.csv", dir, k);
