@@ -16,8 +16,11 @@
  * prototype (below).
  * About 10^6 events per case, an even number of trajectories (the
  * straightforward tree and CR 2.5 10^5).
+ * The last columns: the lazy mode's null fraction (nulls / candidates),
+ * batch repairs and blocks they recomputed per event (0 on CER).
  *   usage: bench_lattice [repeats] [engine [L [d_el [events]]]]   (best of
- *   `repeats`, default 1; `engine`: the spatial engine only, the other
+ *   `repeats`, default 1; `engine`: the spatial engine only (`engine-cer`:
+ *   the same on CER, whose rates rise: the accurate sums), the other
  *   columns 0 (any other word: all columns); [L], [d_el]: that case only;
  *   [events]: per case, default 10^6; an [L] outside the four (a multiple of
  *   4 for the grouped path) measures that L alone)
@@ -32,6 +35,7 @@
 #include "lrekmc/kmc.h"
 #include "lrekmc/lattice_engine.h"
 #include "lrekmc/rng.h"
+#include "../src/lattice_engine_internal.h" /* the lazy mode's counters */
 
 static double cpu_seconds(void)
 {
@@ -40,9 +44,13 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* SER by default; `engine-cer` on the command line: CER (the accurate
+ * sums: rates rise, no lazy mode) */
+static lrk_mode bench_mode = LRK_MODE_SER;
+
 static lrk_model model(long L, double d_el)
 {
-    lrk_model m = {.mode = LRK_MODE_SER, .V0 = 1, .V1 = 1, .T = 1, .N = L * L * L};
+    lrk_model m = {.mode = bench_mode, .V0 = 1, .V1 = 1, .T = 1, .N = L * L * L};
     m.space = (lrk_space){LRK_LATTICE_CUBIC, L, L, L, d_el, LRK_KERNEL_R3};
     return m;
 }
@@ -294,6 +302,9 @@ static double bench_cr(long L, double d_el, long events)
 /* The engine, `lanes` trajectories per call (1: lrk_lattice_simulate, the
  * reference; LRK_LATTICE_LANES: stepped together), an even number of
  * trajectories of about `events` events in all. */
+/* The lazy mode's counters of the last bench_lattice run (per event). */
+static double null_fraction, batch_blocks_per_event, batches_per_event;
+
 static double bench_lattice(long L, double d_el, long events, int lanes, size_t *count)
 {
     lrk_model m = model(L, d_el);
@@ -327,6 +338,9 @@ static double bench_lattice(long L, double d_el, long events, int lanes, size_t 
             lrk_lattice_simulate_lanes(s, w, rng, lanes, n_at, fp, NULL);
     }
     double rate = (double)(traj * m.N) / (cpu_seconds() - start);
+    null_fraction = w->candidates > 0 ? (double)w->nulls / (double)w->candidates : 0.0;
+    batch_blocks_per_event = (double)w->batch_blocks / (double)(traj * m.N);
+    batches_per_event = (double)w->batches / (double)(traj * m.N);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
     return rate;
@@ -356,14 +370,17 @@ int main(int argc, char **argv)
     int repeats = argc > 1 ? atoi(argv[1]) : 1;
     if (repeats < 1)
         repeats = 1;
-    const int engine_only = argc > 2 && strcmp(argv[2], "engine") == 0;
+    const int engine_only = argc > 2 && (strcmp(argv[2], "engine") == 0 || strcmp(argv[2], "engine-cer") == 0);
+    if (argc > 2 && strcmp(argv[2], "engine-cer") == 0)
+        bench_mode = LRK_MODE_CER;
     const long Ls[] = {16, 32, 64, 128};
     const double dels[] = {1, 2, 3, 4};
     const long events = argc > 5 ? atol(argv[5]) : 1000000;
-    printf("spatial engine, r3 kernel, SER V0/T = V1/T = 1, one thread, best of %d (events per CPU second)\n",
-           repeats);
-    printf("%5s %5s %9s %12s %10s %12s %7s %12s %8s %12s %12s\n", "L", "d_el", "stencil", "events/s", "ns/update",
-           "1 lane ev/s", "lanes", "naive ev/s", "ratio", "mean-field", "CR ev/s");
+    printf("spatial engine, r3 kernel, %s V0/T = V1/T = 1, one thread, best of %d (events per CPU second)\n",
+           lrk_mode_name(bench_mode), repeats);
+    printf("%5s %5s %9s %12s %10s %12s %7s %12s %8s %12s %12s %9s %9s %9s\n", "L", "d_el", "stencil", "events/s",
+           "ns/update", "1 lane ev/s", "lanes", "naive ev/s", "ratio", "mean-field", "CR ev/s", "nulls", "batch/ev",
+           "blocks/ev");
     const long only_L = argc > 3 ? atol(argv[3]) : 0;
     const double only_d = argc > 4 ? atof(argv[4]) : 0;
     long Lx[] = {Ls[0], Ls[1], Ls[2], Ls[3]};
@@ -392,9 +409,10 @@ int main(int argc, char **argv)
                 v = bench_cr(Lx[a], dels[b], events / 4);
                 cr_best = v > cr_best ? v : cr_best;
             }
-            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %7.2f %12.4g %8.2f %12.4g %12.4g\n", Lx[a], dels[b], count,
-                   best, 1e9 / (best * (double)count), one_best, best / one_best, naive_best,
-                   naive_best > 0 ? best / naive_best : 0.0, mf, cr_best);
+            printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %7.2f %12.4g %8.2f %12.4g %12.4g %9.4f %9.2e %9.3f\n", Lx[a],
+                   dels[b], count, best, 1e9 / (best * (double)count), one_best, best / one_best, naive_best,
+                   naive_best > 0 ? best / naive_best : 0.0, mf, cr_best, null_fraction, batches_per_event,
+                   batch_blocks_per_event);
             fflush(stdout);
         }
     }

@@ -5,8 +5,9 @@
  * their output.  The tables and workers are built in lattice_setup.c, the
  * storage layout is described in lattice_engine_internal.h, one event's
  * update in lattice_relax.c, the sum tree and its round-off bound in
- * lattice_tree.h; docs/space.md has the method, why it is exact, and the
- * measurements behind the choices.
+ * lattice_tree.h (and its upper-bound mode, whose thinning of the
+ * candidates lives here); docs/space.md has the method, why it is exact,
+ * and the measurements behind the choices.
  */
 #include "lrekmc/lattice_engine.h"
 
@@ -169,7 +170,14 @@ static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_la
         uint32_t site = s->slot_site[i];
         ln->rate[i] = site == UINT32_MAX ? 0.0 : s->disorder ? exp(-w->delta[site] / s->T) : 1.0;
     }
-    lt_build(&s->shape, &ln->tree, ln->rate, s->leaf_block);
+    if (s->lazy) {
+        lt_build_upper(&s->shape, &ln->tree, ln->rate, s->leaf_block);
+        memset(ln->mark, 0, s->shape.total);
+        ln->ndirty = 0;
+        ln->cand = ln->nulls = 0;
+    } else {
+        lt_build(&s->shape, &ln->tree, ln->rate, s->leaf_block);
+    }
 }
 
 static inline double root_of(const lrk_lattice_shared *s, const lattice_lane *ln)
@@ -219,34 +227,101 @@ static inline long site_of(const lrk_lattice_shared *s, size_t slot)
     return x + s->Lx * (y + s->Ly * z);
 }
 
-static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
-{
-    lattice_lane *ln = o->ln;
-    start(s, w, ln, rng);
-    double t = 0.0;
-    const double inv_k = 1.0 / s->k;
-    for (long n = 1; n <= s->N; n++) {
-        double dt;
-        size_t slot = step(s, w, ln, rng, n, &dt);
-        t += dt * inv_k;
-        record(s, w, o, n, site_of(s, slot), t);
-    }
-}
-
 /* One lane of simulate_tree2: where its trajectory is. */
 typedef struct lane_step {
     lattice_lane *ln;
     lrk_pcg64 *rng;
     sink *o;
     double u, v, dt, t;   /* the event's uniform, the offset left by the walk, waiting time, time */
+    double inv_k;
     uint32_t block;       /* the block the walk reached (UINT32_MAX: none) */
-    size_t slot;
+    size_t leaf, slot;    /* its level-0 entry; the slot picked */
 } lane_step;
+
+/* ---- Lazy mode: thinning on upper bounds (lattice_tree.h, docs/space.md) ----
+ * A candidate is drawn exactly like an event, with the root's bound U for
+ * the total rate: its waiting time E / (k U) always passes, and the walk
+ * either reaches a positive rate (the event: probability r_i / U for site
+ * i) or falls in some node's slack (a null, probability 1 - R / U).  A null
+ * is the thinning of the Poisson stream of candidates: nothing else
+ * happens, and its node is recomputed from below (rounded up) with its
+ * ancestors, so that the same slack is not met again.  Before each
+ * candidate, once the nulls since the last batch repair are at least
+ * LAZY_MIN_NULLS and more than 2^-LAZY_SHIFT of the candidates, every stale
+ * block and its ancestors are recomputed: the rule reads only the lane's
+ * own counters, so the lanes' schedules give the same bytes. */
+static void null_candidate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, unsigned level,
+                           size_t idx)
+{
+    x->t += x->dt * x->inv_k;
+    x->ln->nulls++;
+    w->nulls++;
+    lt_upper_repair(&s->shape, &x->ln->tree, level, idx, x->ln->rate, s->leaf_block);
+    if (w->test_hook != NULL)
+        w->test_hook(s, w, x->ln);
+}
+
+/* The draws and the walk of candidates until one reaches a block. */
+static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
+{
+    lattice_lane *const ln = x->ln;
+    for (;;) {
+        if (ln->nulls >= LAZY_MIN_NULLS && (ln->nulls << LAZY_SHIFT) > ln->cand)
+            lattice_batch_repair(s, w, ln);
+        ln->cand++;
+        w->candidates++;
+        x->u = draw(s, ln, x->rng, n, &x->dt);
+        x->v = x->u * root_of(s, ln);
+        unsigned level;
+        size_t at;
+        const size_t idx = lt_walk_upper(&s->shape, &ln->tree, &x->v, &level, &at);
+        if (idx != SIZE_MAX) {
+            x->leaf = idx;
+            x->block = s->leaf_block[idx];
+            lt_prefetch_block(ln->rate, x->block);
+            return;
+        }
+        null_candidate(s, w, x, level, at);
+    }
+}
+
+/* The event of the accepted candidate.  A fired rate above 2^-LAZY_EAGER
+ * of the root's bound would leave that much slack in its block (with wide
+ * disorder, or near the end, one rate can be most of the total): the block
+ * and its ancestors are recomputed at once, in the caches, instead of
+ * after the null it would cause (the rule reads only the lane's state). */
+static inline void relax_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
+{
+    const double fired = ln->rate[slot];
+    lattice_relax(s, w, ln, slot);
+    if (s->eager && fired * (double)(1 << LAZY_EAGER) > root_of(s, ln)) {
+        w->eager++;
+        lt_upper_repair(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->rate, s->leaf_block);
+        if (w->test_hook != NULL)
+            w->test_hook(s, w, ln);
+    }
+}
+
+/* The pick in the block; a null there starts the next candidate. */
+static inline void pick_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
+{
+    for (;;) {
+        x->slot = lt_in_block_upper(x->ln->rate, x->block, x->v);
+        if (x->slot != SIZE_MAX)
+            return;
+        null_candidate(s, w, x, 0, x->leaf);
+        walk_lazy(s, w, x, n);
+    }
+}
 
 /* First half of event n: the draws, the walk to a block, and a prefetch of
  * the block's lines, which the second half reads. */
-static inline void half_walk(const lrk_lattice_shared *s, lane_step *x, long n)
+static inline void half_walk(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
 {
+    if (s->lazy) {
+        walk_lazy(s, w, x, n);
+        return;
+    }
     x->u = draw(s, x->ln, x->rng, n, &x->dt);
     x->v = x->u * root_of(s, x->ln);
     size_t idx = lt_walk(&s->shape, &x->ln->tree, &x->v);
@@ -255,8 +330,12 @@ static inline void half_walk(const lrk_lattice_shared *s, lane_step *x, long n)
 }
 
 /* Second half: the slot inside the block. */
-static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
 {
+    if (s->lazy) {
+        pick_lazy(s, w, x, n);
+        return;
+    }
     x->slot = lt_in_block(x->ln->rate, x->block, x->v);
     if (x->slot == SIZE_MAX)
         x->slot = reselect(s, w, x->ln, x->u);
@@ -265,11 +344,14 @@ static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w,
 /* The update of event n and its output; then the first half of event n + 1. */
 static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
 {
-    lattice_relax(s, w, x->ln, x->slot);
+    if (s->lazy)
+        relax_lazy(s, w, x->ln, x->slot);
+    else
+        lattice_relax(s, w, x->ln, x->slot);
     x->t += x->dt * inv_k;
     record(s, w, x->o, n, site_of(s, x->slot), x->t);
     if (n < s->N)
-        half_walk(s, x, n + 1);
+        half_walk(s, w, x, n + 1);
 }
 
 /* Two trajectories event by event: per lane exactly the operations of
@@ -286,29 +368,53 @@ static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w
  *     L = 16: -3 %, where the first overlaps the in-cache chains better). */
 static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o, int lead)
 {
-    lane_step a = {.ln = o[0].ln, .rng = &rng[0], .o = &o[0]}, b = {.ln = o[1].ln, .rng = &rng[1], .o = &o[1]};
+    const double inv_k = 1.0 / s->k;
+    lane_step a = {.ln = o[0].ln, .rng = &rng[0], .o = &o[0], .inv_k = inv_k},
+              b = {.ln = o[1].ln, .rng = &rng[1], .o = &o[1], .inv_k = inv_k};
     start(s, w, a.ln, a.rng);
     start(s, w, b.ln, b.rng);
-    const double inv_k = 1.0 / s->k;
-    half_walk(s, &a, 1);
-    half_walk(s, &b, 1);
-    half_pick(s, w, lead ? &a : &b);
+    half_walk(s, w, &a, 1);
+    half_walk(s, w, &b, 1);
+    half_pick(s, w, lead ? &a : &b, 1);
     if (lead)
         for (long n = 1; n <= s->N; n++) {
             half_relax(s, w, &a, n, inv_k);
-            half_pick(s, w, &b);
+            half_pick(s, w, &b, n);
             half_relax(s, w, &b, n, inv_k);
             if (n < s->N)
-                half_pick(s, w, &a);
+                half_pick(s, w, &a, n + 1);
         }
     else
         for (long n = 1; n <= s->N; n++) {
-            half_pick(s, w, &a);
+            half_pick(s, w, &a, n);
             half_relax(s, w, &b, n, inv_k);
             half_relax(s, w, &a, n, inv_k);
             if (n < s->N)
-                half_pick(s, w, &b);
+                half_pick(s, w, &b, n + 1);
         }
+}
+
+static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
+{
+    lattice_lane *ln = o->ln;
+    start(s, w, ln, rng);
+    double t = 0.0;
+    const double inv_k = 1.0 / s->k;
+    if (s->lazy) { /* the halves of simulate_tree2, one lane: the same operations */
+        lane_step x = {.ln = ln, .rng = rng, .o = o, .inv_k = inv_k};
+        half_walk(s, w, &x, 1);
+        for (long n = 1; n <= s->N; n++) {
+            half_pick(s, w, &x, n);
+            half_relax(s, w, &x, n, inv_k);
+        }
+        return;
+    }
+    for (long n = 1; n <= s->N; n++) {
+        double dt;
+        size_t slot = step(s, w, ln, rng, n, &dt);
+        t += dt * inv_k;
+        record(s, w, o, n, site_of(s, slot), t);
+    }
 }
 
 static void simulate_uniform(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
@@ -421,8 +527,16 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
     for (size_t i = 0; i < s->slots; i++)
         n += s->slot_site[i] != UINT32_MAX && w->lane[0].rate[i] == 0.0;
     for (long e = 0; e < events && n < s->N; e++) {
-        double dt;
-        step(s, w, &w->lane[0], rng, ++n, &dt);
+        n++;
+        if (s->lazy) {
+            lane_step x = {.ln = &w->lane[0], .rng = rng, .inv_k = 1.0};
+            walk_lazy(s, w, &x, n);
+            pick_lazy(s, w, &x, n);
+            relax_lazy(s, w, x.ln, x.slot);
+        } else {
+            double dt;
+            step(s, w, &w->lane[0], rng, n, &dt);
+        }
     }
 }
 

@@ -58,7 +58,18 @@ typedef struct lg_target {
     uint8_t cell[3];         /* a LG_UNION + index into uoff[a], per axis a */
     double rounds;           /* count + 1: the roundings a summed term takes part in */
     uint8_t lines;           /* bit k: line k (rows 2k, 2k + 1) has a segment (prefetch) */
+    uint8_t pf[2];           /* the first and the last of those lines, in doubles (8 k) */
 } lg_target;
+
+/* The same segments by cache line (the lazy update, which sums nothing):
+ * one entry per line of a target block that has a segment, the line's
+ * offset, the target's index in its position and its 8-factor vector (the two rows' factor vectors, 1 for a row outside the stencil:
+ * r 1 = r exactly, so the rates are the same bits as row by row). */
+typedef struct lg_line {
+    uint16_t off;            /* the line's byte offset in the block: 64 x line */
+    uint8_t t, unused;
+    uint32_t fv;             /* byte offset of its 8 factors in fvec8 */
+} lg_line;
 
 /* A block term of one axis, of the block at coordinate u + uoff[a][k]:
  * the slot offset (64 x row-major term) in the low 32 bits, the Morton
@@ -97,6 +108,10 @@ struct lrk_lattice_shared {
     uint8_t nu[3];
     lg_term *term[3];             /* nb[a] x LG_UNION each: [u LG_UNION + k] for block coordinate u */
     lg_seg *segs;                 /* per target: row segments */
+    lg_line *lines;               /* the lazy update: per position its targets' lines */
+    uint32_t line_first[LT_BLOCK + 1]; /* position p's lines are [line_first[p], line_first[p + 1]) */
+    double *fvec8;                /* 8 per distinct line factor vector, 64-byte aligned */
+    uint32_t fvec8_count;
     double *fvec;                 /* 4 per distinct factor vector, 32-byte aligned */
     uint32_t fvec_count, segs_count;
     int planned;                  /* the level-1 merge plans below are built */
@@ -104,6 +119,10 @@ struct lrk_lattice_shared {
     uint32_t plan_at[LT_BLOCK][8];  /* position, class (bit a: home block coordinate a odd): first in plan */
     uint8_t plan_n1[LT_BLOCK][8];   /* level-1 entries of the plan */
     int simd;                     /* 1: the AVX2 clone of the grouped update (bit-identical) */
+    int lazy;                     /* every factor <= 1: the tree holds upper bounds, the event
+                                     never touches it (thinning, lattice_engine.c) */
+    int eager;                    /* lazy: the fired site's block recomputed when its rate was
+                                     above 2^-LAZY_EAGER of the root (tests may turn it off) */
     double k;                     /* exp(-V0 / T) */
     int uniform;                  /* the uniform fast path (equal rates) */
     double *inv_rate;             /* uniform: 1 / lambda_n */
@@ -149,7 +168,23 @@ typedef struct lattice_lane {
     unsigned char *halo;          /* halo_size: the field with its halo (the local q) */
     long *rec_sites;              /* lrk_lattice_worker_record: NULL = off */
     double *rec_times;
+    /* lazy mode: level-0 entries whose bound is stale (each once), their
+     * flags (and the batch repair's, per tree node), and the candidates and
+     * nulls since the last batch repair (the rule reads only these) */
+    uint32_t *dirty;
+    size_t ndirty;
+    unsigned char *mark;
+    long cand, nulls;
 } lattice_lane;
+
+/* The batch repair runs before a candidate once the nulls since the last
+ * one are at least LAZY_MIN_NULLS and more than 2^-LAZY_SHIFT of the
+ * candidates (docs/space.md: the rule and its cost). */
+#define LAZY_SHIFT 4
+#define LAZY_MIN_NULLS 4
+/* A fired rate above 2^-LAZY_EAGER of the root's bound: its block is
+ * recomputed right after the event (lattice_engine.c). */
+#define LAZY_EAGER 4
 
 struct lrk_lattice_worker {
     int lanes;                    /* lane states allocated (1 for the uniform fast path) */
@@ -158,6 +193,11 @@ struct lrk_lattice_worker {
     uint32_t *acc_count, *touched;
     double *delta;                /* N: disorder offsets, row-major (used while a lane starts) */
     long rebuilds;                /* selections that needed a full rebuild */
+    long candidates, nulls;       /* lazy mode, all lanes: candidates drawn, nulls among them */
+    long batches, batch_blocks;   /* batch repairs, blocks they recomputed */
+    long eager;                   /* home blocks recomputed after an event (LAZY_EAGER) */
+    void (*test_hook)(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln); /* tests:
+                                     called after every null's repair and every batch repair */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
     lrk_lattice_probe *probe;     /* correlation and clusters (used by one lane at a time) */
 };
@@ -171,6 +211,9 @@ void lattice_groups_free(lrk_lattice_shared *s);
  * their factors, and the tree follows (deltas with bounds, lattice_tree.h).
  * When s->prefetch, the stencil's lines are asked for first. */
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot);
+/* Lazy mode: every stale block recomputed rounded up, then their ancestors
+ * level by level (each node once). */
+void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln);
 
 /* White-box hooks for the tests: start a trajectory (disorder draws and
  * rates) and run `events` events of it (no output), then check the tree
@@ -183,5 +226,10 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
 int lattice_test_simd(lrk_lattice_shared *s, int on);
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,
                          double *worst_tol);
+/* Tests: choose the lazy mode (1; 2: without the eager repair of the
+ * fired site's block) or the accurate sums (0) before lattice_test_begin;
+ * returns 0 (and changes nothing) when the factors do not allow the lazy
+ * mode. */
+int lattice_test_lazy(lrk_lattice_shared *s, int on);
 
 #endif /* LREKMC_LATTICE_ENGINE_INTERNAL_H */

@@ -42,6 +42,8 @@ void lattice_groups_free(lrk_lattice_shared *s)
     free_entries(s);
     free(s->targets);
     free(s->segs);
+    free(s->lines);
+    free(s->fvec8);
     free(s->fvec);
     free(s->plan);
     for (int a = 0; a < 3; a++) {
@@ -50,6 +52,8 @@ void lattice_groups_free(lrk_lattice_shared *s)
     }
     s->targets = NULL;
     s->segs = NULL;
+    s->lines = NULL;
+    s->fvec8 = NULL;
     s->fvec = NULL;
     s->plan = NULL;
     s->grouped = 0;
@@ -141,6 +145,57 @@ static uint32_t fv_index(fv_set *f, const double v[4])
     }
 }
 
+/* The lazy update's lines (lattice_engine_internal.h's lg_line) from the
+ * row segments: 1 on success, -1 out of memory. */
+static int build_lines(lrk_lattice_shared *s)
+{
+    const size_t max = s->segs_count; /* a line has at least one segment */
+    s->lines = malloc((max + 1) * sizeof *s->lines);
+    double *v8 = malloc((max + 1) * 8 * sizeof *v8);
+    if (s->lines == NULL || v8 == NULL) {
+        free(v8);
+        return -1;
+    }
+    uint32_t n = 0;
+    for (unsigned p = 0; p < LT_BLOCK; p++) {
+        s->line_first[p] = n;
+        for (uint32_t t = 0; t < s->pos[p].targets; t++) {
+            const lg_target *T = s->targets + s->pos[p].first_target + t;
+            for (uint32_t k = T->first; k < T->first + T->count; k++) {
+                const unsigned row = s->segs[k].row / 32, line = row >> 1;
+                /* a target's segments come by increasing row: a line's two rows are adjacent */
+                if (n == s->line_first[p] || s->lines[n - 1].t != t || s->lines[n - 1].off != 64 * line) {
+                    s->lines[n] = (lg_line){.off = (uint16_t)(64 * line), .t = (uint8_t)t};
+                    for (int i = 0; i < 8; i++)
+                        v8[8 * (size_t)n + (size_t)i] = 1.0;
+                    n++;
+                }
+                memcpy(v8 + 8 * (size_t)(n - 1) + 4 * (row & 1), s->fvec + s->segs[k].fv / sizeof(double), 32);
+            }
+        }
+    }
+    s->line_first[LT_BLOCK] = n;
+    /* the distinct vectors, by a linear search (a few hundred, once) */
+    s->fvec8 = aligned_alloc(64, ((size_t)n + 1) * 64);
+    if (s->fvec8 == NULL) {
+        free(v8);
+        return -1;
+    }
+    uint32_t nf = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = 0;
+        while (j < nf && memcmp(s->fvec8 + 8 * (size_t)j, v8 + 8 * (size_t)i, 64) != 0)
+            j++;
+        if (j == nf) {
+            memcpy(s->fvec8 + 8 * (size_t)nf++, v8 + 8 * (size_t)i, 64);
+        }
+        s->lines[i].fv = 64 * j;
+    }
+    s->fvec8_count = nf;
+    free(v8);
+    return 1;
+}
+
 /* The union of the positions' block offsets per axis (0 first) and the
  * block terms of every coordinate; 0 if more than LG_UNION offsets. */
 static int build_terms(lrk_lattice_shared *s)
@@ -223,6 +278,10 @@ static int segment_position(lrk_lattice_shared *s, unsigned p, fv_set *f, uint32
             s->segs[*n_segs].fv = (uint16_t)(32 * i);
             (*n_segs)++;
             T->count++;
+        }
+        if (T->lines != 0) {
+            T->pf[0] = (uint8_t)(64 * __builtin_ctz(T->lines) / 8);
+            T->pf[1] = (uint8_t)(64 * (31 - __builtin_clz(T->lines)) / 8);
         }
     }
     for (uint32_t t = P->first_target; t < *n_targets; t++)
@@ -314,6 +373,11 @@ lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err)
     }
     s->fvec_count = f.n;
     s->segs_count = n_segs;
+    ok = build_lines(s);
+    if (ok < 0) {
+        lattice_groups_free(s);
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the grouped stencil");
+    }
     lrk_status st = build_plans(s, n_targets, err);
     if (st != LRK_OK) {
         lattice_groups_free(s);

@@ -23,6 +23,12 @@
  * counts allow it).  Other boxes (and stencils too large to copy 64 times)
  * take the ungrouped path: the index from the axis tables, per-block sums
  * in scratch arrays, and a walk to the root per touched block.
+ *
+ * The lazy mode (rates that never increase, s->lazy): the tree holds upper
+ * bounds that a falling rate leaves valid, so the event only multiplies
+ * (by cache line on the grouped stencil) and lists its target blocks as
+ * stale; lattice_batch_repair recomputes them (the thinning and the other
+ * repairs are in lattice_engine.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -244,6 +250,120 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
     }
 }
 
+/* The lazy event (every factor <= 1, s->lazy): the rows multiplied and
+ * stored, nothing summed, and each target block put on the lane's stale
+ * list; the tree is not touched.  A rate that falls leaves every bound
+ * above it a valid upper bound (lattice_tree.h), and the selection treats
+ * the difference as slack (thinning, lattice_engine.c). */
+static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                            size_t slot, const int wide, const int pf)
+{
+    double *const rate = ln->rate;
+    const unsigned p = (unsigned)(slot % LT_BLOCK);
+    const lg_position *P = &s->pos[p];
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    const lg_target *const T0 = s->targets + P->first_target;
+    const uint32_t targets = P->targets;
+    uint32_t *const dirty = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t nd = ln->ndirty;
+    /* the targets' blocks first, each on the stale list once (branch-free:
+     * the entry is overwritten while the flag was set) and, beyond the
+     * caches (pf), its first and last lines asked for */
+    char *base[LG_CELLS];
+    for (uint32_t t = 0; t < targets; t++) {
+        const lg_target *const T = T0 + t;
+        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+        double *const b = rate + (uint32_t)term;
+        const uint32_t m = (uint32_t)(term >> 32);
+        base[t] = (char *)b;
+        dirty[nd] = m;
+        nd += mark[m] == 0;
+        mark[m] = 1;
+        if (pf) {
+            __builtin_prefetch(b + T->pf[0], 1);
+            __builtin_prefetch(b + T->pf[1], 1);
+        }
+    }
+    /* then all the position's lines in one loop: one 8-factor vector a
+     * line (1 for a row outside the stencil) */
+    const char *const fvec8 = (const char *)s->fvec8;
+    const lg_line *l = s->lines + s->line_first[p];
+    const lg_line *const l_end = s->lines + s->line_first[p + 1];
+    for (; l < l_end; l++) {
+        char *const at = base[l->t] + l->off;
+        const char *const fv = fvec8 + l->fv;
+        if (wide) {
+            v4d r0, r1, f0, f1;
+            memcpy(&r0, at, sizeof r0);
+            memcpy(&r1, at + 32, sizeof r1);
+            memcpy(&f0, fv, sizeof f0);
+            memcpy(&f1, fv + 32, sizeof f1);
+            r0 *= f0;
+            r1 *= f1;
+            memcpy(at, &r0, sizeof r0);
+            memcpy(at + 32, &r1, sizeof r1);
+        } else {
+            for (int h = 0; h < 64; h += 16) {
+                v2d r, f;
+                memcpy(&r, at + h, sizeof r);
+                memcpy(&f, fv + h, sizeof f);
+                r *= f;
+                memcpy(at + h, &r, sizeof r);
+            }
+        }
+    }
+    ln->ndirty = nd;
+}
+
+void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
+{
+    const lt_shape *sh = &s->shape;
+    uint32_t *const list = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t n = ln->ndirty;
+    w->batches++;
+    w->batch_blocks += (long)n;
+    for (size_t i = 0; i < n; i++) {
+        mark[list[i]] = 0;
+        lt_upper_node(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
+    }
+    /* the parents of level l's list, in place (never more than read so
+     * far), each once by its flag, recomputed once all of level l is */
+    for (unsigned l = 0; l < sh->depth && n > 0; l++) {
+        const unsigned a = sh->bits[l];
+        unsigned char *const up = mark + sh->offset[l + 1];
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t parent = list[i] >> a;
+            list[m] = parent;
+            m += up[parent] == 0;
+            up[parent] = 1;
+        }
+        for (size_t i = 0; i < m; i++) {
+            up[list[i]] = 0;
+            lt_upper_node(sh, &ln->tree, l + 1, list[i], ln->rate, s->leaf_block);
+        }
+        n = m;
+    }
+    ln->ndirty = 0;
+    ln->cand = ln->nulls = 0;
+    if (w->test_hook != NULL)
+        w->test_hook(s, w, ln);
+}
+
+static void relax_lazy_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+{
+    if (s->prefetch)
+        lazy_body(s, ln, slot, 0, 1);
+    else
+        lazy_body(s, ln, slot, 0, 0);
+}
+
 static void relax_grouped_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {
     if (s->planned)
@@ -263,6 +383,15 @@ __attribute__((target("avx2"))) static void relax_grouped_avx2(const lrk_lattice
         grouped_body(s, ln, slot, 1, 1);
     else
         grouped_body(s, ln, slot, 0, 1);
+}
+
+__attribute__((target("avx2"))) static void relax_lazy_avx2(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                             size_t slot)
+{
+    if (s->prefetch)
+        lazy_body(s, ln, slot, 1, 1);
+    else
+        lazy_body(s, ln, slot, 1, 0);
 }
 #endif
 
@@ -325,8 +454,49 @@ static void relax_ungrouped(const lrk_lattice_shared *s, lrk_lattice_worker *w, 
     }
 }
 
+/* The lazy event on the ungrouped stencil: the same products, each
+ * touched block on the stale list once. */
+static void relax_ungrouped_lazy(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
+{
+    double *rate = ln->rate;
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
+               z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
+    const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
+    uint32_t *const dirty = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t nd = ln->ndirty;
+    uint32_t m = s->block_leaf[slot / LT_BLOCK];
+    rate[slot] = 0.0;
+    dirty[nd] = m;
+    nd += mark[m] == 0;
+    mark[m] = 1;
+    for (size_t o = 0; o < s->count; o++) {
+        uint32_t j = ax[s->dx[o]] + ay[s->dy[o]] + az[s->dz[o]];
+        rate[j] *= s->factor[o];
+        m = s->block_leaf[j / LT_BLOCK];
+        dirty[nd] = m;
+        nd += mark[m] == 0;
+        mark[m] = 1;
+    }
+    ln->ndirty = nd;
+}
+
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
+    if (s->lazy && !s->grouped) {
+        relax_ungrouped_lazy(s, ln, slot);
+        return;
+    }
+    if (s->lazy) {
+#ifdef LATTICE_HAVE_AVX2
+        if (s->simd)
+            relax_lazy_avx2(s, ln, slot);
+        else
+#endif
+            relax_lazy_base(s, ln, slot);
+        return;
+    }
 #ifdef LATTICE_HAVE_AVX2
     if (s->grouped && s->simd)
         relax_grouped_avx2(s, ln, slot);

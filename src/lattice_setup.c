@@ -193,6 +193,29 @@ static lrk_status check_model(const lrk_model *m, lrk_error *err)
     return st != LRK_OK ? st : lrk_lattice_validate(m, err);
 }
 
+/* The lazy mode (upper bounds, thinning: lattice_relax.c) needs rates
+ * that never increase: every factor <= 1 (c J_o >= 0: SER, the crossover
+ * where c >= 0, any stencil with V1 = 0, with or without disorder; the
+ * grouped and the ungrouped update). */
+static int lazy_allowed(const lrk_lattice_shared *s)
+{
+    if (s->uniform)
+        return 0;
+    for (size_t o = 0; o < s->count; o++)
+        if (!(s->factor[o] <= 1.0))
+            return 0;
+    return 1;
+}
+
+int lattice_test_lazy(lrk_lattice_shared *s, int on)
+{
+    if (on && !lazy_allowed(s))
+        return 0;
+    s->lazy = on != 0;
+    s->eager = on == 1;
+    return 1;
+}
+
 static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const lrk_stencil *st, lrk_error *err)
 {
     s->count = st->count;
@@ -210,7 +233,9 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
         s->dz[o] = st->dz[o];
         s->factor[o] = exp(-c * s->factor[o] / m->T);
     }
-    return lattice_groups_build(s, err);
+    lrk_status status = lattice_groups_build(s, err);
+    s->lazy = s->eager = lazy_allowed(s);
+    return status;
 }
 
 /* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
@@ -342,6 +367,8 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
         free(w->lane[l].halo);
+        free(w->lane[l].dirty);
+        free(w->lane[l].mark);
     }
     free(w->acc_old);
     free(w->acc_new);
@@ -383,7 +410,13 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->rate = rate_alloc(s->slots);
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
-    return ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
+    int ok = ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
+    { /* the lazy mode's stale list (also when a test chooses it later) */
+        ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
+        ln->mark = calloc(s->shape.total, 1);
+        ok = ok && ln->dirty && ln->mark;
+    }
+    return ok;
 }
 
 lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_worker **out, lrk_error *err)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * lattice_tree.c - the spatial engine's sum tree with round-off bounds
+ * lattice_tree.c - the spatial engine's sum tree with round-off bounds, and its upper-bound mode
  * (lattice_tree.h): shape, exact recomputation, selection, verification.
  *
  * Error accounting (bounds in units of LT_U = 2u of the computed
@@ -207,4 +207,128 @@ void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const u
             check_node(t->sum[i], t->err[i], S[i], LT_U * sh->tol[l], worst_error, worst_tol);
         }
     free(S);
+}
+
+/* ---- Upper-bound mode (lattice_tree.h) ---- */
+
+void lt_upper_node(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                   const uint32_t *leaf_block)
+{
+    size_t i = sh->offset[level] + idx;
+    if (level == 0) {
+        uint32_t b = leaf_block[idx];
+        t->sum[i] = b == UINT32_MAX ? 0.0 : lt_block_sum(rate + (size_t)b * LT_BLOCK) * LT_UP;
+        return;
+    }
+    const unsigned a = sh->bits[level - 1];
+    const size_t k = (size_t)1 << a, first = sh->offset[level - 1] + (idx << a);
+    double s = 0.0;
+    for (size_t c = 0; c < k; c++)
+        s += t->sum[first + c];
+    t->sum[i] = s * LT_UP;
+}
+
+void lt_upper_repair(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                     const uint32_t *leaf_block)
+{
+    lt_upper_node(sh, t, level, idx, rate, leaf_block);
+    for (unsigned l = level; l < sh->depth; l++) {
+        idx >>= sh->bits[l];
+        lt_upper_node(sh, t, l + 1, idx, rate, leaf_block);
+    }
+}
+
+void lt_build_upper(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block)
+{
+    for (unsigned l = 0; l <= sh->depth; l++)
+        for (size_t idx = 0; idx < sh->size[l]; idx++)
+            lt_upper_node(sh, t, l, idx, rate, leaf_block);
+}
+
+/* pick() without the fallback: n when *u is beyond every running sum (the
+ * node's slack, a null candidate). */
+static inline size_t pick_upper(const double *v, size_t n, double *u)
+{
+    double run = 0.0, sums[LT_PICK_MAX + 1];
+    size_t below = 0;
+    const double x = *u;
+    sums[0] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        run += v[i];
+        sums[i + 1] = run;
+        below += (size_t)(run <= x);
+    }
+    if (below < n)
+        *u = x - sums[below];
+    return below;
+}
+
+size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx)
+{
+    size_t idx = 0;
+    for (unsigned l = sh->depth; l > 0; l--) {
+        const unsigned a = sh->bits[l - 1];
+        const size_t k = (size_t)1 << a;
+        const double *v = t->sum + sh->offset[l - 1] + (idx << a);
+        size_t c = k == 8 ? pick_upper(v, 8, u) : pick_upper(v, k, u);
+        if (c == k) {
+            *null_level = l;
+            *null_idx = idx;
+            return SIZE_MAX;
+        }
+        idx = (idx << a) + c;
+    }
+    return idx;
+}
+
+size_t lt_in_block_upper(const double *rate, uint32_t b, double u)
+{
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    const double *r = rate + (size_t)b * LT_BLOCK;
+    for (int j = 0; j < 8; j++) {
+        const double *line = r + 8 * j;
+        const double acc = ((line[0] + line[1]) + (line[2] + line[3])) + ((line[4] + line[5]) + (line[6] + line[7]));
+        if (u < acc) {
+            /* the line's running sums can round below its pairwise sum:
+             * then pick's fallback, the last positive rate of the line
+             * (a rounding-level choice, not slack) */
+            size_t c = pick(line, 8, &u);
+            return c == 8 ? SIZE_MAX : (size_t)b * LT_BLOCK + 8 * (size_t)j + c;
+        }
+        u -= acc;
+    }
+    return SIZE_MAX; /* beyond the block's rates: its slack */
+}
+
+void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
+                     double *worst_bound, double *worst_tight)
+{
+    *worst_bound = 0.0;
+    *worst_tight = 0.0;
+    for (unsigned l = 0; l <= sh->depth; l++)
+        for (size_t idx = 0; idx < sh->size[l]; idx++) {
+            long double S = 0.0L;
+            if (l == 0) {
+                if (leaf_block[idx] != UINT32_MAX)
+                    for (int j = 0; j < LT_BLOCK; j++)
+                        S += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+            } else {
+                const size_t k = (size_t)1 << sh->bits[l - 1], first = sh->offset[l - 1] + (idx << sh->bits[l - 1]);
+                for (size_t c = 0; c < k; c++)
+                    S += t->sum[first + c];
+            }
+            const double U = t->sum[sh->offset[l] + idx];
+            if (S == 0.0L) {
+                if (U < 0.0 || U != U)
+                    *worst_bound = INFINITY;
+                continue;
+            }
+            const double r = U > 0.0 ? (double)(S / U) : INFINITY;
+            *worst_bound = r > *worst_bound ? r : *worst_bound;
+            if (l > 0) {
+                const double g = (double)(((long double)U - S) / S) * 0x1p48;
+                *worst_tight = g > *worst_tight ? g : *worst_tight;
+            }
+        }
 }

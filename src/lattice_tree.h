@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * lattice_tree.h - internal: the sum tree of the spatial engine
- * (lattice_engine.c; method and error bound in docs/space.md).
+ * (lattice_engine.c; method and error bound in docs/space.md), and its
+ * upper-bound mode for rates that never increase (below, "Upper-bound
+ * mode").
  *
  * Level 0 holds the sums of the 4 x 4 x 4 blocks of rates, in Morton order
  * of the block coordinates (an axis contributes bits only while it has
@@ -121,6 +123,48 @@ size_t lt_walk(const lt_shape *sh, const lt_tree *t, double *u);
 size_t lt_in_block(const double *rate, uint32_t b, double u);
 /* Ask for the 8 lines of block b's rates (nothing for UINT32_MAX). */
 void lt_prefetch_block(const double *rate, uint32_t b);
+
+/* ---- Upper-bound mode (thinning, lattice_relax.c's lazy update) ----
+ * Every entry of sum[] is then an upper bound U, not a sum: U_block >= the
+ * exact real sum of its 64 stored rates, U_node >= the exact real sum of
+ * its children's stored U (err[] is unused).  Recomputations round up by
+ * LT_UP: a sum of non-negative terms in which a term takes part in at most
+ * r <= 10 roundings (lt_block_sum; a node's <= 8 children in one chain:
+ * r <= 7) is >= (1 - gamma_r) S, gamma_r = r u / (1 - r u) < 10.001 u, and
+ * fl(s LT_UP) >= s (1 + 32 u) (1 - u) >= (1 - 10.001 u)(1 + 32 u)(1 - u) S
+ * > S (u = 2^-53; every sum is a normal double: lrk_lattice_validate keeps
+ * every unrelaxed rate above the normal range, and 0 stays exactly 0). */
+#define LT_UP (1.0 + 0x1p-48)
+
+/* Block or node idx of `level` recomputed from below and rounded up
+ * (the children's U for a node), then every ancestor from its children. */
+void lt_upper_node(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                   const uint32_t *leaf_block);
+void lt_upper_repair(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                     const uint32_t *leaf_block);
+/* Every bound from the rates, level by level. */
+void lt_build_upper(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block);
+
+/* The thinning walk: from the root to a level-0 entry (returned, *u the
+ * offset inside it), entering child c with probability U_c / U_node; when
+ * *u falls in a node's slack (beyond the running sum of its children) the
+ * candidate is a null: SIZE_MAX, and *null_level, *null_idx name the node.
+ * lt_in_block_upper then picks among block b's positive rates by
+ * cumulative rate, SIZE_MAX (a null in the block) when u is beyond the
+ * block's actual total. */
+size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx);
+size_t lt_in_block_upper(const double *rate, uint32_t b, double u);
+
+/* Tests of the upper-bound mode: *worst_bound = the largest S / U over all
+ * nodes, S the long-double sum of what the node bounds (a block's rates, a
+ * node's children's U), must be <= 1 + 2^-56 (the long double sums' own
+ * error); *worst_tight = the largest (U - S) / S over the nodes above
+ * level 0 in units of 2^-48, which repairs keep <= 1.3 (fl(fl(sum) LT_UP) <=
+ * (1 + gamma_7)(1 + 32 u)(1 + u) S < (1 + 41 u) S; all slack
+ * sits in the blocks: the lazy update never touches a node, and every
+ * repair recomputes the ancestors of what it changed). */
+void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
+                     double *worst_bound, double *worst_tight);
 
 /* Tests: the largest |s - S| / e and e / (tol s) over all nodes, S summed
  * in long double from the rates (its own error, < 2^-60 S here, is added

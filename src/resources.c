@@ -85,9 +85,10 @@ static double halo_sites(const lrk_space *sp)
 }
 
 /* One lattice worker (lattice_engine.h's Memory): per lane rates and tree
- * 8.6 bytes per padded site, the relaxed field N and its halo copy (two
- * lanes while both lanes' rates fit in 4 MB, r3 kernel), the offsets 8 N
- * with disorder, the uniform kernel's list 4 N and the observables 22 N. */
+ * 8.7 bytes per padded site (with the lazy mode's stale-block list and
+ * flags, 0.08), the relaxed field N and its halo copy (two lanes while both
+ * lanes' rates fit in 4 MB, r3 kernel), the offsets 8 N with disorder, the
+ * uniform kernel's list 4 N and the observables 22 N. */
 static double lattice_worker_bytes(const lrk_config *c)
 {
     const lrk_engine_type *e = lrk_engine_for_model(&c->model);
@@ -95,7 +96,7 @@ static double lattice_worker_bytes(const lrk_config *c)
         return 0; /* the uniform kernel with disorder runs on the disorder engine */
     const double N = (double)c->model.N, P = padded_sites(c);
     const int lanes = c->model.space.kernel != LRK_KERNEL_UNIFORM && 2 * 8 * P <= 4.0 * 1024 * 1024 ? 2 : 1;
-    return lanes * (8.6 * P + N + halo_sites(&c->model.space)) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
+    return lanes * (8.7 * P + N + halo_sites(&c->model.space)) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
            + 4 * N + 22 * N;
 }
 

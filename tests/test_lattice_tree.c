@@ -44,6 +44,7 @@ static void check_bound(const lrk_model *m, int grouped, long every, uint64_t se
     lrk_lattice_worker *w;
     shared(m, &s, &w);
     cr_assert_eq(s->grouped, grouped, "the update path under test");
+    cr_assert(lattice_test_lazy(s, 0), "the accurate sums (SER would take the lazy mode)");
     lrk_pcg64 rng;
     lrk_pcg64_seed(&rng, seed, 0);
     lattice_test_begin(s, w, &rng);
@@ -96,10 +97,118 @@ Test(lattice_tree, sums_stay_within_their_bound_cer_across_100_decades)
     check_bound(&m, 1, 1, 5, 100);
 }
 
+/* The lazy mode's invariant (lattice_tree.h): every U >= the exact sum of
+ * what it bounds, and every node above the blocks within 1.3 2^-48 of its
+ * children's U.  Checked after every event, every null's repair and every
+ * batch repair of whole trajectories (the worker's test hook). */
+static long upper_checks;
+static double upper_worst_bound, upper_worst_tight;
+
+static void upper_check(const lrk_lattice_shared *s, const lattice_lane *ln, const char *when)
+{
+    double b, g;
+    lt_verify_upper(&s->shape, &ln->tree, ln->rate, s->leaf_block, &b, &g);
+    cr_assert_leq(b, 1.0 + 0x1p-56, "%s (check %ld): a bound below what it bounds, S/U - 1 = %g", when, upper_checks,
+                  b - 1.0);
+    cr_assert_leq(g, 1.3, "%s (check %ld): a node %g x 2^-48 above its children", when, upper_checks, g);
+    upper_worst_bound = fmax(upper_worst_bound, b);
+    upper_worst_tight = fmax(upper_worst_tight, g);
+    upper_checks++;
+}
+
+static void upper_hook(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
+{
+    (void)w;
+    upper_check(s, ln, "after a repair");
+}
+
+static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
+{
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(m, &s, &w);
+    cr_assert(s->lazy, "SER on a grouped box takes the lazy mode");
+    w->test_hook = upper_hook;
+    upper_checks = 0;
+    upper_worst_bound = upper_worst_tight = 0;
+    for (uint64_t traj = 0; traj < 2; traj++) { /* the second starts from the first one's leftovers */
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, seed, traj);
+        lattice_test_begin(s, w, &rng);
+        double lo = INFINITY, hi = 0;
+        for (size_t i = 0; i < s->slots; i++)
+            if (w->lane[0].rate[i] > 0) {
+                lo = fmin(lo, w->lane[0].rate[i]);
+                hi = fmax(hi, w->lane[0].rate[i]);
+            }
+        cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
+        for (long n = 0; n < m->N; n++) {
+            upper_check(s, &w->lane[0], "after an event");
+            lattice_test_events(s, w, &rng, 1);
+        }
+        for (size_t i = 0; i < s->slots; i++)
+            cr_assert_eq(w->lane[0].rate[i], 0.0, "all relaxed at the end");
+        lattice_batch_repair(s, w, &w->lane[0]);
+        for (size_t i = 0; i < s->shape.total; i++)
+            cr_assert_eq(w->lane[0].tree.sum[i], 0.0, "every bound exactly 0 once repaired at the end");
+    }
+    cr_assert_gt(w->nulls, 0);
+    cr_assert_gt(w->batches, 2);
+    cr_log_info("N=%ld lazy: %ld checks, %ld candidates, %ld nulls, %ld batches: worst S/U - 1 = %.3g, worst node "
+                "slack %.3g x 2^-48",
+                m->N, upper_checks, w->candidates, w->nulls, w->batches, upper_worst_bound - 1.0, upper_worst_tight);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_tree, upper_bounds_hold_through_nulls_and_repairs)
+{
+    lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 8, 3);
+    check_upper(&m, 21, 0);
+    m = make(LRK_MODE_SER, 3, 16, 8, 8, 2);
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 40};
+    check_upper(&m, 22, 100);
+    m = make(LRK_MODE_SER, 4, 12, 8, 12, 2.5); /* no merge plans (odd block counts) */
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 10};
+    check_upper(&m, 23, 10);
+}
+
+/* The null fraction the batch rule allows: before each candidate, nulls
+ * since the last batch stay < LAZY_MIN_NULLS or <= 2^-LAZY_SHIFT of the
+ * candidates, so that over a run nulls <= candidates 2^-LAZY_SHIFT +
+ * LAZY_MIN_NULLS (batches + trajectories); a normal SER run (L = 16, d_el
+ * = 3, both lanes) stays well inside it. */
+Test(lattice_tree, null_fraction_stays_below_the_batch_rule)
+{
+    lrk_model m = make(LRK_MODE_SER, 1, 16, 16, 16, 3);
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(&m, &s, &w);
+    cr_assert(s->lazy);
+    const long traj = 8;
+    uint32_t n_at[LRK_LATTICE_LANES * 2];
+    double fp[LRK_LATTICE_LANES];
+    for (long i = 0; i < traj; i += LRK_LATTICE_LANES) {
+        lrk_pcg64 rng[LRK_LATTICE_LANES];
+        for (int l = 0; l < LRK_LATTICE_LANES; l++)
+            lrk_pcg64_seed(&rng[l], 31, (uint64_t)(i + l));
+        lrk_lattice_simulate_lanes(s, w, rng, LRK_LATTICE_LANES, n_at, fp, NULL);
+    }
+    const double frac = (double)w->nulls / (double)w->candidates;
+    cr_assert_eq(w->candidates - w->nulls, traj * m.N, "every event is one accepted candidate");
+    cr_assert_leq((double)w->nulls, (double)w->candidates / (1 << LAZY_SHIFT) + LAZY_MIN_NULLS * (double)(w->batches + traj),
+                  "nulls %ld of %ld candidates, %ld batches", w->nulls, w->candidates, w->batches);
+    cr_assert_lt(frac, 0.1, "null fraction %.4f", frac);
+    cr_log_info("SER 16^3 d_el 3: null fraction %.4f, %.3g batches and %.3g blocks repaired in them per event", frac,
+                (double)w->batches / (double)(traj * m.N), (double)w->batch_blocks / (double)(traj * m.N));
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+}
+
 /* Two workers on the same shared tables and seed, one on the SSE2 baseline
  * of the grouped update and one on its AVX2 clone, in lockstep: after every
  * 7 events the rates, the tree's sums and its bounds are the same bytes. */
-static void check_simd_identity(const lrk_model *m, int planned, uint64_t seed)
+static void check_simd_identity(const lrk_model *m, int planned, int lazy, uint64_t seed)
 {
     lrk_lattice_shared *s;
     lrk_lattice_worker *w[2];
@@ -108,6 +217,7 @@ static void check_simd_identity(const lrk_model *m, int planned, uint64_t seed)
     cr_assert_eq(lrk_lattice_worker_create(s, &w[1], &err), LRK_OK, "%s", err.message);
     cr_assert(s->grouped, "the grouped update");
     cr_assert_eq(s->planned, planned, "merge plans");
+    cr_assert(lattice_test_lazy(s, lazy), "lazy mode %d", lazy);
     lrk_pcg64 rng[2];
     for (int k = 0; k < 2; k++) {
         lrk_pcg64_seed(&rng[k], seed, 0);
@@ -123,8 +233,12 @@ static void check_simd_identity(const lrk_model *m, int planned, uint64_t seed)
                   "rates after %ld events", n + 7);
         cr_assert(memcmp(w[0]->lane[0].tree.sum, w[1]->lane[0].tree.sum, total * sizeof(double)) == 0,
                   "sums after %ld events", n + 7);
-        cr_assert(memcmp(w[0]->lane[0].tree.err, w[1]->lane[0].tree.err, total * sizeof(double)) == 0,
+        cr_assert(lazy || memcmp(w[0]->lane[0].tree.err, w[1]->lane[0].tree.err, total * sizeof(double)) == 0,
                   "bounds after %ld events", n + 7);
+    }
+    if (lazy) {
+        cr_assert_gt(w[0]->nulls, 0, "the lazy path ran");
+        lattice_batch_repair(s, w[0], &w[0]->lane[0]);
     }
     cr_assert_eq(w[0]->lane[0].tree.sum[total - 1], 0.0, "the whole trajectory ran");
     lrk_lattice_worker_free(w[0]);
@@ -137,14 +251,19 @@ Test(lattice_tree, avx2_update_is_bit_identical_to_the_sse2_baseline)
     if (!lattice_avx2_available())
         cr_skip_test("this CPU has no AVX2: only the baseline can run");
     lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 16, 3);
-    check_simd_identity(&m, 1, 11);
+    check_simd_identity(&m, 1, 0, 11);
+    check_simd_identity(&m, 1, 1, 11);
     m = make(LRK_MODE_CER, 3, 12, 8, 20, 2); /* odd block counts: no plans */
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 20};
-    check_simd_identity(&m, 0, 12);
+    check_simd_identity(&m, 0, 0, 12);
     m = make(LRK_MODE_SER, 4, 8, 8, 8, 4); /* 2 blocks a side: offsets wrap */
-    check_simd_identity(&m, 1, 13);
+    check_simd_identity(&m, 1, 0, 13);
+    check_simd_identity(&m, 1, 1, 13);
     m = make(LRK_MODE_CER, 1, 32, 16, 8, 2.5);
-    check_simd_identity(&m, 1, 14);
+    check_simd_identity(&m, 1, 0, 14);
+    m = make(LRK_MODE_SER, 3, 12, 8, 20, 2); /* lazy with disorder, no plans */
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 20};
+    check_simd_identity(&m, 0, 1, 15);
 }
 
 /* Four blocks (depth 1); block 1 has live sites, the rest are relaxed. */
@@ -199,6 +318,7 @@ Test(lattice_tree, engine_rebuilds_instead_of_choosing_a_relaxed_site)
     lrk_lattice_shared *s;
     lrk_lattice_worker *w;
     shared(&m, &s, &w);
+    cr_assert(lattice_test_lazy(s, 0), "the accurate sums: the path that can refuse");
     lrk_pcg64 rng;
     lrk_pcg64_seed(&rng, 9, 0);
     lattice_test_begin(s, w, &rng);

@@ -45,10 +45,11 @@
  *
  * Memory: shared O(|stencil| + N) (4 bytes per padded site for the slot
  * table, 64 |stencil| x 9 bytes for the grouped stencil, 12 |stencil| for
- * the local q's neighbourhood); per worker and lane 8.6 N' + N + H bytes
+ * the local q's neighbourhood); per worker and lane 8.7 N' + N + H bytes
  * (N' = N padded to whole blocks, H the box padded by the stencil's reach
- * on every side) for the rates, the tree's sums and bounds, the relaxed
- * field and its halo copy, and once per worker < 0.3 N'
+ * on every side) for the rates, the tree's sums and bounds, the lazy
+ * mode's stale-block list and flags, the relaxed field and its halo copy,
+ * and once per worker < 0.3 N'
  * for the scratch, 8 N for the disorder offsets, 4 N for the uniform
  * kernel's list (one lane state there), and 22 N for the observables (FFT
  * arrays, union-find).  L = 256 takes about 0.6 GB per worker (one lane).
