@@ -73,16 +73,14 @@ void lt_build(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t
             lt_recompute(sh, t, l, idx, rate, leaf_block);
 }
 
-/* Index in [0, n) of the entry whose interval contains *u: the first whose
- * running sum exceeds *u (it is positive, the running sums being
- * nondecreasing); *u becomes the offset inside it.  When round-off leaves
- * *u beyond them all, the last positive entry (n if none).  Branch-free on
- * the common path: the comparisons are random. */
-static inline size_t pick(const double *v, size_t n, double *u)
+/* The entries among n whose running sum is <= *u (n: *u lies beyond them
+ * all); below n, *u becomes the offset inside the next entry, the one
+ * whose interval contains it.  Branch-free: the comparisons are random.
+ * (The running sums are kept, sums[i + 1] after entry i, so the one before
+ * the chosen entry is read back by index instead of being blended in at
+ * every step.) */
+static inline size_t running_pick(const double *v, size_t n, double *u)
 {
-    /* the running sums kept (sums[i + 1] after entry i): the one before
-     * the chosen entry is read back by index instead of being blended in
-     * at every step */
     double run = 0.0, sums[LT_PICK_MAX + 1];
     size_t below = 0;
     const double x = *u;
@@ -92,10 +90,19 @@ static inline size_t pick(const double *v, size_t n, double *u)
         sums[i + 1] = run;
         below += (size_t)(run <= x);
     }
-    if (below < n) {
+    if (below < n)
         *u = x - sums[below];
+    return below;
+}
+
+/* Index in [0, n) of the entry whose interval contains *u (positive: the
+ * running sums are nondecreasing), *u the offset inside it.  When round-off
+ * leaves *u beyond them all, the last positive entry (n if none). */
+static inline size_t pick(const double *v, size_t n, double *u)
+{
+    size_t below = running_pick(v, n, u);
+    if (below < n)
         return below;
-    }
     size_t last = n;
     for (size_t i = 0; i < n; i++)
         last = v[i] > 0.0 ? i : last;
@@ -245,24 +252,6 @@ void lt_build_upper(const lt_shape *sh, lt_tree *t, const double *rate, const ui
             lt_upper_node(sh, t, l, idx, rate, leaf_block);
 }
 
-/* pick() without the fallback: n when *u is beyond every running sum (the
- * node's slack, a null candidate). */
-static inline size_t pick_upper(const double *v, size_t n, double *u)
-{
-    double run = 0.0, sums[LT_PICK_MAX + 1];
-    size_t below = 0;
-    const double x = *u;
-    sums[0] = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        run += v[i];
-        sums[i + 1] = run;
-        below += (size_t)(run <= x);
-    }
-    if (below < n)
-        *u = x - sums[below];
-    return below;
-}
-
 size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx)
 {
     size_t idx = 0;
@@ -270,7 +259,8 @@ size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *
         const unsigned a = sh->bits[l - 1];
         const size_t k = (size_t)1 << a;
         const double *v = t->sum + sh->offset[l - 1] + (idx << a);
-        size_t c = k == 8 ? pick_upper(v, 8, u) : pick_upper(v, k, u);
+        /* no fallback: beyond every running sum is the node's slack, a null */
+        size_t c = k == 8 ? running_pick(v, 8, u) : running_pick(v, k, u);
         if (c == k) {
             *null_level = l;
             *null_idx = idx;

@@ -38,6 +38,19 @@ static void shared(const lrk_model *m, lrk_lattice_shared **s, lrk_lattice_worke
 }
 
 /* Run a whole trajectory, checking the tree every `every` events. */
+/* The started trajectory's positive rates span at least min_decades (returned). */
+static double assert_rates_span(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double min_decades)
+{
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < s->slots; i++)
+        if (w->lane[0].rate[i] > 0) {
+            lo = fmin(lo, w->lane[0].rate[i]);
+            hi = fmax(hi, w->lane[0].rate[i]);
+        }
+    cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
+    return log10(hi / lo);
+}
+
 static void check_bound(const lrk_model *m, int grouped, long every, uint64_t seed, double min_decades)
 {
     lrk_lattice_shared *s;
@@ -48,13 +61,7 @@ static void check_bound(const lrk_model *m, int grouped, long every, uint64_t se
     lrk_pcg64 rng;
     lrk_pcg64_seed(&rng, seed, 0);
     lattice_test_begin(s, w, &rng);
-    double lo = INFINITY, hi = 0;
-    for (size_t i = 0; i < s->slots; i++)
-        if (w->lane[0].rate[i] > 0) {
-            lo = fmin(lo, w->lane[0].rate[i]);
-            hi = fmax(hi, w->lane[0].rate[i]);
-        }
-    cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
+    const double decades = assert_rates_span(s, w, min_decades);
     double worst_error = 0, worst_tol = 0;
     for (long n = 0; n < m->N; n += every) {
         double e, t;
@@ -70,7 +77,7 @@ static void check_bound(const lrk_model *m, int grouped, long every, uint64_t se
         cr_assert_eq(w->lane[0].rate[i], 0.0, "all relaxed at the end");
     cr_assert_eq(w->lane[0].tree.sum[s->shape.offset[s->shape.depth]], 0.0, "the root is exactly 0 at the end");
     cr_log_info("N=%ld grouped=%d, %.0f decades: worst |s-S|/e %.3g, worst e/(tol s) %.3g", m->N, grouped,
-                log10(hi / lo), worst_error, worst_tol);
+                decades, worst_error, worst_tol);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
 }
@@ -135,13 +142,7 @@ static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
         lrk_pcg64 rng;
         lrk_pcg64_seed(&rng, seed, traj);
         lattice_test_begin(s, w, &rng);
-        double lo = INFINITY, hi = 0;
-        for (size_t i = 0; i < s->slots; i++)
-            if (w->lane[0].rate[i] > 0) {
-                lo = fmin(lo, w->lane[0].rate[i]);
-                hi = fmax(hi, w->lane[0].rate[i]);
-            }
-        cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
+        assert_rates_span(s, w, min_decades);
         for (long n = 0; n < m->N; n++) {
             upper_check(s, &w->lane[0], "after an event");
             lattice_test_events(s, w, &rng, 1);
