@@ -195,5 +195,5 @@ const lrk_engine_type lrk_engine_chain = {
     .worker_free = chain_worker_free,
     .simulate = chain_simulate,
     .references = chain_references,
-    .results_version = 2, /* 2: grid_covers is a z-test (q_kmc_end + 3 sem >= q_max), point.c */
+    .results_version = 3, /* 2: grid_covers is a z-test (q_kmc_end + 3 sem >= q_max), point.c; 3: relaxation.csv gained chi4_err (a resumed run must not keep points without it) */
 };

@@ -320,7 +320,7 @@ Test(rundir, points_of_another_results_version_are_computed_again, .timeout = 12
     snprintf(log, sizeof log, "%s/log", root);
     cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", reference, "--quiet"), 0);
     cr_assert_eq(LREKMC(log, "run", SMALL_SWEEP, "-o", dir, "--quiet"), 0);
-    assert_contains(path_of(dir, "points/0/done"), "\nresults: chain 2\n");
+    assert_contains(path_of(dir, "points/0/done"), "\nresults: chain 3\n");
 
     set_results_stamp(path_of(dir, "points/1/done"), "chain 0");   /* an older chain engine */
     set_results_stamp(path_of(dir, "points/2/done"), NULL);        /* before versions were recorded */

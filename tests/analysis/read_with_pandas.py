@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 
 RELAXATION = ["t", "q_mean", "q_std", "q_sem", "q_p05", "q_p50", "q_p95", "q_ode",
-              "q_exact_mean", "q_exact_std", "q_lna_std", "chi4"]
+              "q_exact_mean", "q_exact_std", "q_lna_std", "chi4", "chi4_err"]
 LEVELS = ["q", "t_mean", "t_std", "t_sem", "t_exact_mean", "t_exact_std", "t_ode"]
 SUMMARY = ["mode", "V0", "V1", "T", "N", "trajectories", "seed", "beta_ode", "tau_ode", "rms_ode",
            "beta_kmc", "beta_kmc_err", "tau_kmc", "tau_kmc_err", "rms_kmc", "z_max", "chi2_p",
