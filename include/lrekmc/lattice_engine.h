@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * lattice_engine.h - exact rejection-free KMC of LREs on a periodic cubic
- * lattice (model.space, lattice.h; method and proofs in docs/space.md).
+ * lattice_engine.h - exact KMC of LREs on a periodic cubic lattice
+ * (model.space, lattice.h; method and proofs in docs/space.md).
  *
  * A trajectory starts with every site unrelaxed, rate k = exp(-V0/T) each,
  * and runs until all N sites have relaxed.  Each step draws the waiting time
@@ -21,6 +21,14 @@
  * sum of the stored rates, whatever the history, and a relaxed site (rate
  * exactly 0) is never selected.  A rate is the product of at most |stencil|
  * factors, so its relative error is at most |stencil| x 2^-53.
+ * When no rate can rise (every factor <= 1: SER, the crossover where
+ * c >= 0, V1 = 0) the tree holds upper bounds instead, rounded up when
+ * recomputed, and the draws are thinned: the waiting time is E / (k U) with
+ * U >= R the root's bound, and a uniform that falls in a node's or block's
+ * slack is a null candidate (the time advances, nothing relaxes, the slack
+ * is repaired).  The law is exactly the same; the event then only
+ * multiplies the rates, and the tree is repaired lazily (docs/space.md,
+ * "Rates that never increase").
  * Kernel uniform: all unrelaxed sites have the same rate, so the engine is
  * the mean-field chain with positions: the waiting time uses 1/lambda_n and
  * the site is uniform among the unrelaxed (a swap-remove list).
