@@ -12,7 +12,8 @@
                        point (r3 against the uniform-kernel null)
   cer-low-T RUN_DIR    CER beta against alpha = V1/T, one series per d_el,
                        mean-field ODE dashed; beside it the correlation length xi(q = 0.5) and the
-                       mean avalanche size
+                       mean avalanche size, and the local q of the LREs that fire
+                       (local_q_early) against alpha
   disorder RUN_DIR     beta against w/T (model.disorder.width / T), one panel
                        per mode: r3 in space, the uniform kernel (mean-field
                        disorder, KMC) and the multi-class mean-field ODE
@@ -112,7 +113,8 @@ def plot_observables(run, axes):
 
 def plot_cer_low_t(run, axes):
     import numpy as np
-    beta_ax, xi_ax = axes
+    beta_ax, xi_ax, local_ax = axes
+    local = run.column("local_q_early") if "local_q_early" in run.header else None
     for name in ("model.space.d_el", "V1", "T", "beta_kmc", "beta_ode", "xi_q50", "avalanche_mean"):
         if name not in run.header:
             raise data.DataError(f"{run.path}/summary.csv: no column {name} (run configs/space-cer-low-T.yaml)")
@@ -132,6 +134,15 @@ def plot_cer_low_t(run, axes):
         xi_ax.plot(alpha[rows], xi[rows], "o-", ms=4, color=color, label=f"ξ(q = 0.5), d_el = {value:g}")
         xi_ax.plot(alpha[rows], avalanche[rows] - 1, "s:", ms=4, color=color,
                    label=f"mean avalanche − 1, d_el = {value:g}")
+        if local is not None:
+            local_ax.plot(alpha[rows], local[rows], "o-", ms=4, color=color, label=f"d_el = {value:g}")
+    local_ax.set_ylabel("local q of the LREs that fire − null, q < 1/2")
+    if local is None:
+        local_ax.text(0.5, 0.5, "no local_q_early column\n(a run of an older lrekmc)", ha="center",
+                      va="center", transform=local_ax.transAxes)
+    else:
+        local_ax.set_yscale("log")
+        data.legend(local_ax, fontsize=7)
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel("α = V1 / T")
@@ -193,7 +204,7 @@ def draw():
         fig, axes = plt.subplots(2, 2, figsize=(11, 8))
         plot_observables(run, axes.ravel())
     elif args.kind == "cer-low-T":
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.3))
+        fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
         plot_cer_low_t(run, axes)
     elif args.kind == "disorder":
         fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), sharex=True, squeeze=False)
