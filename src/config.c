@@ -395,10 +395,10 @@ static size_t check_grid_end(const lrk_config *c, lrk_diagnostics *d)
         return 0;
     lrk_model ref;
     point_space_reference_model(&c->model, &ref);
-    lrk_grid_end_rule rule = lrk_grid_end_rule_resolve(&ref, c->grid.t_max_rule, c->kmc.trajectories, c->grid.q_max);
     lrk_error err;
-    if (lrk_grid_end_rule_check(&ref, rule, c->grid.q_max, &err) == LRK_OK)
+    if (lrk_grid_end_check(&ref, c->grid.t_max_rule, c->kmc.trajectories, c->grid.q_max, &err) == LRK_OK)
         return 0;
+    lrk_grid_end_rule rule = lrk_grid_end_rule_resolve(&ref, c->grid.t_max_rule, c->kmc.trajectories, c->grid.q_max);
     static const char *const pilot_names[] = {"grid.q_max", "grid.t_max_rule", "grid.t_max", NULL};
     static const char *const rule_names[] = {"grid.t_max_rule", NULL};
     static const char *const ode_names[] = {"model.disorder.width", "grid.t_max", "kmc.trajectories", NULL};

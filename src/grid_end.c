@@ -172,6 +172,14 @@ static lrk_grid_end_rule falling_barriers_rule(const lrk_model *m, double q_max)
     return t_init <= LRK_GRID_END_BOUND_SLACK * t_ode ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
 
+/* Whether lrk_grid_end_rule_for reaches falling_barriers_rule. */
+static int falling_barriers_case(const lrk_model *m)
+{
+    if (lrk_disorder_active(m) && lrk_model_coupling(m) * m->V1 == 0)
+        return 0;
+    return !(slowest_chain_bounds(m) || slowest_uncoupled_bounds(m)) && initial_rates_bound(m);
+}
+
 lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m, double q_max)
 {
     /* the Chernoff bound needs the exact rates behind the first-passage
@@ -182,7 +190,7 @@ lrk_grid_end_rule lrk_grid_end_rule_for(const lrk_model *m, double q_max)
         return LRK_GRID_END_ODE;
     if (slowest_chain_bounds(m) || slowest_uncoupled_bounds(m))
         return LRK_GRID_END_MOMENTS;
-    if (initial_rates_bound(m))
+    if (falling_barriers_case(m))
         return falling_barriers_rule(m, q_max);
     return (lrk_engine_references(NULL, m) & LRK_REF_FIRST_PASSAGE) ? LRK_GRID_END_MOMENTS : LRK_GRID_END_PILOT;
 }
@@ -414,6 +422,19 @@ lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, d
     else if (rule == LRK_GRID_END_ODE && lrk_disorder_active(m))
         s = mean_field_time(m, q_max, LRK_GRID_END_ODE, &t, err); /* solves it: ms, 0.2 s at worst */
     return s == LRK_ERR_NOMEM ? LRK_OK : s; /* memory is run's business, not the configuration's */
+}
+
+lrk_status lrk_grid_end_check(const lrk_model *m, lrk_grid_end_rule rule, long trajectories, double q_max,
+                              lrk_error *err)
+{
+    /* auto on falling barriers picks the initial rates' bound or the pilot
+     * by the mean field's t(q_max), which takes seconds for wide disorder:
+     * when both can end the grid, which one it will be is run's business */
+    if (rule == LRK_GRID_END_AUTO && trajectories > 0 && falling_barriers_case(m)
+        && lrk_grid_end_rule_check(m, LRK_GRID_END_MOMENTS, q_max, NULL) == LRK_OK
+        && lrk_grid_end_rule_check(m, LRK_GRID_END_PILOT, q_max, NULL) == LRK_OK)
+        return LRK_OK;
+    return lrk_grid_end_rule_check(m, lrk_grid_end_rule_resolve(m, rule, trajectories, q_max), q_max, err);
 }
 
 lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories,

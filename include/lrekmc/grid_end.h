@@ -124,6 +124,15 @@ lrk_status lrk_grid_end_pilot_check(long N, double q_max, lrk_error *err);
  * What `check` asks before `run` needs it. */
 lrk_status lrk_grid_end_rule_check(const lrk_model *m, lrk_grid_end_rule rule, double q_max, lrk_error *err);
 
+/* What `check` asks of grid.t_max: auto: LRK_OK when the rule that `rule`
+ * resolves to (lrk_grid_end_rule_resolve) can end the grid
+ * (lrk_grid_end_rule_check).  Where auto would choose between two rules
+ * that both can (falling barriers: the initial rates' bound or the pilot,
+ * decided by the mean field's t(q_max), seconds for very wide disorder), it
+ * does not compute the choice. */
+lrk_status lrk_grid_end_check(const lrk_model *m, lrk_grid_end_rule rule, long trajectories, double q_max,
+                              lrk_error *err);
+
 /* The rule a point uses: `rule` unless AUTO, which is the engine's rule
  * (lrk_grid_end_rule_for) with an ensemble (trajectories > 0), else ODE. */
 lrk_grid_end_rule lrk_grid_end_rule_resolve(const lrk_model *m, lrk_grid_end_rule rule, long trajectories,
