@@ -166,6 +166,16 @@ static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_la
 {
     if (s->disorder)
         lrk_disorder_draw(&s->dis, rng, s->N, w->delta);
+    if (s->f32) { /* base rate 1 (no disorder): u~ = up(1 (1 + 2^-30)), the proof's start */
+        const float one = nextafterf(1.0f, 2.0f);
+        for (size_t i = 0; i < s->slots; i++)
+            ln->frate[i] = s->slot_site[i] == UINT32_MAX ? 0.0f : one;
+        lt_build_upper_f(&s->shape, &ln->tree, ln->frate, s->leaf_block);
+        memset(ln->mark, 0, s->shape.total);
+        ln->ndirty = 0;
+        ln->cand = ln->nulls = 0;
+        return;
+    }
     for (size_t i = 0; i < s->slots; i++) {
         uint32_t site = s->slot_site[i];
         ln->rate[i] = site == UINT32_MAX ? 0.0 : s->disorder ? exp(-w->delta[site] / s->T) : 1.0;
@@ -233,6 +243,7 @@ typedef struct lane_step {
     lrk_pcg64 *rng;
     sink *o;
     double u, v, dt, t;   /* the event's uniform, the offset left by the walk, waiting time, time */
+    double off;           /* float path: the offset inside the picked site's interval */
     double inv_k;
     uint32_t block;       /* the block the walk reached (UINT32_MAX: none) */
     size_t leaf, slot;    /* its level-0 entry; the slot picked */
@@ -256,7 +267,10 @@ static void null_candidate(const lrk_lattice_shared *s, lrk_lattice_worker *w, l
     x->t += x->dt * x->inv_k;
     x->ln->nulls++;
     w->nulls++;
-    lt_upper_repair(&s->shape, &x->ln->tree, level, idx, x->ln->rate, s->leaf_block);
+    if (s->f32)
+        lt_upper_repair_f(&s->shape, &x->ln->tree, level, idx, x->ln->frate, s->leaf_block);
+    else
+        lt_upper_repair(&s->shape, &x->ln->tree, level, idx, x->ln->rate, s->leaf_block);
     if (w->test_hook != NULL)
         w->test_hook(s, w, x->ln);
 }
@@ -278,7 +292,10 @@ static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
         if (idx != SIZE_MAX) {
             x->leaf = idx;
             x->block = s->leaf_block[idx];
-            lt_prefetch_block(ln->rate, x->block);
+            if (s->f32)
+                lt_prefetch_block_f(ln->frate, x->block);
+            else
+                lt_prefetch_block(ln->rate, x->block);
             return;
         }
         null_candidate(s, w, x, level, at);
@@ -292,19 +309,117 @@ static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
  * after the null it would cause (the rule reads only the lane's state). */
 static inline void relax_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
-    const double fired = ln->rate[slot];
+    const double fired = s->f32 ? (double)ln->frate[slot] : ln->rate[slot];
     lattice_relax(s, w, ln, slot);
     if (s->eager && fired * (double)(1 << LAZY_EAGER) > root_of(s, ln)) {
         w->eager++;
-        lt_upper_repair(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->rate, s->leaf_block);
+        if (s->f32)
+            lt_upper_repair_f(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->frate, s->leaf_block);
+        else
+            lt_upper_repair(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->rate, s->leaf_block);
         if (w->test_hook != NULL)
             w->test_hook(s, w, ln);
     }
 }
 
+/* ---- Float upper bounds (s->f32; docs/space.md "Float upper bounds") ----
+ * The model's rate of an unrelaxed site i is, by definition on this path,
+ * r_i = base_i f_o1 f_o2 ... over the stencil entries o whose site is
+ * relaxed, multiplied in doubles in stencil order (base_i = 1: no
+ * disorder here): a function of the relaxed field, whatever the order
+ * the neighbours relaxed in.  The stored u~_i is a float with, for every
+ * unrelaxed site at all times,
+ *   (I)  u~_i >= B_i = R_i (1 + u)^K,  R_i the exact real product, u = 2^-53,
+ *        K = s->count,
+ * so u~_i >= r_i (a chain of <= K correctly rounded products of normal
+ * numbers is <= R_i (1 + u)^K).  (I) holds at the start, u~_i =
+ * fl32up(1 + 2^-30) >= (1 + u)^K for K <= 2^20.  An event at a neighbour
+ * j multiplies u~_i by the factor f~ of the entries E of i that land on j
+ * (one entry ungrouped; their product in doubles, f_v, in a grouped
+ * vector): f~ is the smallest float >= fl(f_v (1 + m)) with m = 2^-22, so
+ * f~ >= prod_E f (1 - u)^(|E| + 1) (1 + m) >= prod_E f (1 + 2^-23), and
+ * the float product, a normal number, is >= u~_i f~ (1 - 2^-24): u~_i' >=
+ * B_i prod_E f (1 + 2^-23)(1 - 2^-24) >= B_i' = B_i prod_E f.  When f~ is
+ * clamped to 1 (rates must never increase), u~_i' = u~_i >= B_i >= B_i'.
+ * A refresh (below) sets u~_i = fl32up(fl(r_i (1 + 2^-30))) >= R_i (1 -
+ * u)^(K + 1) (1 + 2^-30) >= B_i.  Every u~ stays >= 2^-100 > 2^-126, a
+ * normal float (lattice_setup.c admits the path only when the product of
+ * all factors is >= 2^-100), and a relaxed site is exactly 0 (factor 0).
+ * The a-priori bound the other way, u~_i <= (1 + eps) r_i, follows from
+ * the same steps with every rounding the other way (f~ <= f_v (1 + m)(1 +
+ * u)(1 + 2^-23), float products <= (1 + 2^-24), r_i >= R_i (1 - u)^K):
+ * eps = C rho^K ((1 + u) / (1 - u))^K - 1 (lattice_setup.c's f32_eps),
+ * ~1.75 K 2^-22, 5e-5 at d_el = 3.
+ *
+ * Acceptance.  The walk and the pick choose site i with probability
+ * u~_i / U_root (thinning, as for the double upper bounds), and leave the
+ * offset off inside u~_i's interval, uniform on [0, u~_i) given i (up to
+ * the 2^-52 grid of the uniform, the same rounding as every interval end
+ * of the walk); accepting iff off < r_i accepts with probability r_i / u~_i,
+ * so an event of i has probability r_i / U_root, and a rejection is a null
+ * (time advances, nothing else).  No extra draw.  When off < fl(u~_i A),
+ * A <= 1 / (1 + eps), then off < u~_i / (1 + eps) <= r_i and the test is
+ * decided without r_i; only the ~eps fraction of candidates computes it
+ * (s->count loads of the field).  A rejected site's u~ is refreshed from
+ * its r_i (it only falls) and its block marked stale. */
+double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot)
+{
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
+               z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
+    const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
+    const float *fr = ln->frate;
+    double r = 1.0;
+    for (size_t o = 0; o < s->count; o++)
+        if (fr[ax[s->dx[o]] + ay[s->dy[o]] + az[s->dz[o]]] == 0.0f)
+            r *= s->factor[o];
+    return r;
+}
+
+/* Accept the candidate x->slot (1) or reject it (0: a null). */
+static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+{
+    lattice_lane *const ln = x->ln;
+    const double ut = (double)ln->frate[x->slot];
+    if (x->off < ut * s->f32_accept || s->f32_broken)
+        return 1;
+    w->exact++;
+    const double r = lattice_f32_rate(s, ln, x->slot);
+    if (x->off < r)
+        return 1;
+    w->rejections++;
+    x->t += x->dt * x->inv_k;
+    const double g = r * (1.0 + 0x1p-30);
+    float f = (float)g;
+    if ((double)f < g)
+        f = nextafterf(f, INFINITY);
+    if (f < ln->frate[x->slot]) {
+        ln->frate[x->slot] = f;
+        const uint32_t m = s->block_leaf[x->slot / LT_BLOCK];
+        ln->dirty[ln->ndirty] = m;
+        ln->ndirty += ln->mark[m] == 0;
+        ln->mark[m] = 1;
+    }
+    if (w->test_hook != NULL)
+        w->test_hook(s, w, ln);
+    return 0;
+}
+
 /* The pick in the block; a null there starts the next candidate. */
 static inline void pick_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
 {
+    if (s->f32)
+        for (;;) {
+            x->slot = lt_in_block_upper_f(x->ln->frate, x->block, x->v, &x->off);
+            if (x->slot != SIZE_MAX) {
+                if (accept_f32(s, w, x))
+                    return;
+                walk_lazy(s, w, x, n);
+                continue;
+            }
+            null_candidate(s, w, x, 0, x->leaf);
+            walk_lazy(s, w, x, n);
+        }
     for (;;) {
         x->slot = lt_in_block_upper(x->ln->rate, x->block, x->v);
         if (x->slot != SIZE_MAX)
@@ -500,7 +615,7 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
             for (int i = 0; i < 2; i++)
                 sink_open(s, &o[i], &w->lane[i], n_at + (size_t)(l + i) * K, first_passage + (size_t)(l + i) * L,
                           extra ? extra + (size_t)(l + i) * E : NULL);
-            simulate_tree2(s, w, rng + l, o, 2 * s->slots * sizeof(double) > LATTICE_LANES_LEAD_BYTES);
+            simulate_tree2(s, w, rng + l, o, 2 * s->slots * lattice_rate_bytes(s) > LATTICE_LANES_LEAD_BYTES);
             sink_close(s, &o[0]);
             sink_close(s, &o[1]);
         }
@@ -525,7 +640,7 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
 {
     long n = 0;
     for (size_t i = 0; i < s->slots; i++)
-        n += s->slot_site[i] != UINT32_MAX && w->lane[0].rate[i] == 0.0;
+        n += s->slot_site[i] != UINT32_MAX && (s->f32 ? w->lane[0].frate[i] == 0.0f : w->lane[0].rate[i] == 0.0);
     for (long e = 0; e < events && n < s->N; e++) {
         n++;
         if (s->lazy) {

@@ -43,6 +43,7 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->dy);
     free(s->dz);
     free(s->factor);
+    free(s->ffac);
     lattice_groups_free(s);
     free(s->inv_rate);
     free(s->inv_g);
@@ -213,7 +214,62 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on)
         return 0;
     s->lazy = on != 0;
     s->eager = on == 1;
+    s->f32 = s->lazy && s->f32_ok;
     return 1;
+}
+
+/* The float path (lattice_engine.c, "Float upper bounds") needs the lazy
+ * mode, no disorder (base rate 1: the model's r_i is then a function of the
+ * relaxed field alone, and no per-lane base rates are kept) and a product
+ * of all the stencil's factors >= 2^-100, so that every u~ stays a normal
+ * float (>= 2^-126) and the acceptance's a-priori bound holds everywhere;
+ * at most 2^20 entries (the margins below). */
+static int f32_allowed(const lrk_lattice_shared *s)
+{
+    if (!lazy_allowed(s) || s->disorder || s->count > ((size_t)1 << 20))
+        return 0;
+    double lg = 0.0;
+    for (size_t o = 0; o < s->count; o++)
+        lg += log2(s->factor[o]);
+    return lg >= -100.0;
+}
+
+/* eps with u~_i <= (1 + eps) r_i for every unrelaxed site at all times
+ * (the proof in lattice_engine.c), K = s->count, m the margin; computed in
+ * the log domain and enlarged by 2^-20 of itself (the rounding of this
+ * computation). */
+static double f32_eps(size_t K, double m)
+{
+    const double u = 0x1p-53, k = (double)K;
+    const double L = log1p(0x1p-30) + log1p(2 * u) + log1p(0x1p-23) +
+                     k * (log1p(m) + log1p(0x1p-23) + log1p(0x1p-24) + 2 * log1p(u)) +
+                     k * (log1p(u) - log1p(-u));
+    return expm1(L) * (1.0 + 0x1p-20) + 0x1p-60;
+}
+
+lrk_status lattice_f32_configure(lrk_lattice_shared *s, int on, double margin)
+{
+    s->f32 = 0;
+    if (!on || !s->f32_ok)
+        return LRK_OK;
+    s->f32_margin = margin;
+    free(s->ffac);
+    s->ffac = malloc((s->count + 1) * sizeof *s->ffac);
+    if (s->ffac == NULL || (s->grouped && !lattice_groups_build_planes(s)))
+        return LRK_ERR_NOMEM;
+    for (size_t o = 0; o < s->count; o++)
+        s->ffac[o] = lattice_f32_up(s->factor[o], margin);
+    /* fl(u~ A) <= u~ A (1 + 2^-53) <= u~ / (1 + eps) <= r_i */
+    s->f32_accept = 1.0 / (1.0 + f32_eps(s->count, margin)) * (1.0 - 0x1p-50);
+    s->f32 = s->lazy;
+    return LRK_OK;
+}
+
+int lattice_test_f32(lrk_lattice_shared *s, int on, double margin)
+{
+    if (on && !s->f32_ok)
+        return 0;
+    return lattice_f32_configure(s, on, margin) == LRK_OK;
 }
 
 static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const lrk_stencil *st, lrk_error *err)
@@ -235,6 +291,9 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
     }
     lrk_status status = lattice_groups_build(s, err);
     s->lazy = s->eager = lazy_allowed(s);
+    s->f32_ok = status == LRK_OK && f32_allowed(s);
+    if (s->f32_ok && lattice_f32_configure(s, 1, 0x1p-22) != LRK_OK)
+        status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the float factors");
     return status;
 }
 
@@ -363,6 +422,7 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         return;
     for (int l = 0; l < LATTICE_LANES; l++) {
         free(w->lane[l].rate);
+        free(w->lane[l].frate);
         free(w->lane[l].tree.sum);
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
@@ -385,9 +445,9 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
  * ~9 pages of rates (the 3 x 3 block rows of its stencil), which from
  * L = 128 (16 MB, 4096 small pages) overflow the TLB; measured 15-30 %
  * faster there, no change at L = 64 (docs/space.md). */
-static double *rate_alloc(size_t count)
+static void *rate_alloc(size_t count, size_t size)
 {
-    const size_t bytes = count * sizeof(double), huge = (size_t)2 << 20;
+    const size_t bytes = count * size, huge = (size_t)2 << 20;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (bytes >= huge) {
         void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
@@ -407,7 +467,14 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->halo = malloc(s->halo_size);
     if (s->uniform)
         return ln->field != NULL && ln->halo != NULL;
-    ln->rate = rate_alloc(s->slots);
+    /* the float path's rates, and the doubles for the other modes (tests may
+     * switch; pages never written are never resident) */
+    ln->rate = rate_alloc(s->slots, sizeof(double));
+    if (s->f32_ok) {
+        ln->frate = rate_alloc(s->slots, sizeof(float));
+        if (ln->frate == NULL)
+            return 0;
+    }
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
     int ok = ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
@@ -438,7 +505,7 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
      * event is bound by memory traffic, which a second lane only adds to
      * (measured, results version 5: L = 64 +4..18 %, L = 80 +4 %, L = 96
      * -13 %, L = 128 -8 %); they keep one lane's memory. */
-    w->lanes = s->uniform || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
+    w->lanes = s->uniform || 2 * s->slots * lattice_rate_bytes(s) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
     int ok = 1;
     for (int l = 0; l < w->lanes; l++)
         ok = ok && lane_alloc(s, &w->lane[l]);

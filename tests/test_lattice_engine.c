@@ -505,7 +505,10 @@ Test(lattice_engine, lanes_give_the_same_bytes)
                      (unsigned long long)two);
     }
     /* both lanes' rates beyond 4 MB: one lane state */
-    cr_assert_eq(lanes_of(make(LRK_MODE_SER, 1, 1, 0.4, 80, 80, 64, 3, LRK_KERNEL_R3)), 1);
+    cr_assert_eq(lanes_of(make(LRK_MODE_CER, 1, 1, 0.4, 80, 80, 64, 3, LRK_KERNEL_R3)), 1);
+    /* ... of floats (SER without disorder): 80 x 80 x 64 fits, 96 x 96 x 64 not */
+    cr_assert_eq(lanes_of(make(LRK_MODE_SER, 1, 1, 0.4, 80, 80, 64, 3, LRK_KERNEL_R3)), 2);
+    cr_assert_eq(lanes_of(make(LRK_MODE_SER, 1, 1, 0.4, 96, 96, 64, 3, LRK_KERNEL_R3)), 1);
     /* the observables too, through the engine's layout (accurate and lazy) */
     lanes_keep_the_observables(make(LRK_MODE_CER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3));
     lanes_keep_the_observables(make(LRK_MODE_SER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3));
