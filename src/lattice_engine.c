@@ -381,7 +381,7 @@ static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w,
 {
     lattice_lane *const ln = x->ln;
     const double ut = (double)ln->frate[x->slot];
-    if (x->off < ut * s->f32_accept || s->f32_broken)
+    if (x->off < ut * s->f32_accept)
         return 1;
     w->exact++;
     const double r = lattice_f32_rate(s, ln, x->slot);

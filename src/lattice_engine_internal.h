@@ -138,7 +138,6 @@ struct lrk_lattice_shared {
     double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
     float *ffac;                  /* count: the rounded-up factors f~_o (the ungrouped update) */
     double f32_accept;            /* accept without r_i when off < u~ f32_accept (<= 1 / (1 + eps)) */
-    int f32_broken;               /* tests: 1 skips the acceptance (a deliberately wrong variant) */
     int eager;                    /* lazy: the fired site's block recomputed when its rate was
                                      above 2^-LAZY_EAGER of the root (tests may turn it off) */
     double k;                     /* exp(-V0 / T) */
