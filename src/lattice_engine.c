@@ -633,6 +633,8 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
 
 void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
 {
+    if (!s->f32 && !lattice_test_lane_doubles(s, &w->lane[0]))
+        abort(); /* tests only */
     start(s, w, &w->lane[0], rng);
 }
 

@@ -277,6 +277,9 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on);
  * 0 when the model does not allow the float path.  on = 0: the doubles. */
 lrk_status lattice_f32_configure(lrk_lattice_shared *s, int on, double margin);
 int lattice_test_f32(lrk_lattice_shared *s, int on, double margin);
+/* A lane of a float-path worker has no double rates: lattice_test_begin
+ * allocates them (0 out of memory) when a test has switched to doubles. */
+int lattice_test_lane_doubles(const lrk_lattice_shared *s, lattice_lane *ln);
 /* The model's rate of slot i (unrelaxed) from the lane's relaxed field:
  * the base rate times the factors of its relaxed stencil neighbours, in
  * stencil order, in doubles. */

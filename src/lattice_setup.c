@@ -224,6 +224,8 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on)
  * of all the stencil's factors >= 2^-100, so that every u~ stays a normal
  * float (>= 2^-126) and the acceptance's a-priori bound holds everywhere;
  * at most 2^20 entries (the margins below). */
+static void *rate_alloc(size_t count, size_t size);
+
 static int f32_allowed(const lrk_lattice_shared *s)
 {
     if (!lazy_allowed(s) || s->disorder || s->count > ((size_t)1 << 20))
@@ -247,6 +249,30 @@ static double f32_eps(size_t K, double m)
     return expm1(L) * (1.0 + 0x1p-20) + 0x1p-60;
 }
 
+size_t lrk_lattice_rate_bytes(const lrk_model *m)
+{
+    if (m->space.lattice != LRK_LATTICE_CUBIC || m->space.kernel == LRK_KERNEL_UNIFORM || lrk_disorder_active(m) ||
+        lrk_lattice_validate(m, NULL) != LRK_OK)
+        return sizeof(double);
+    lrk_stencil st;
+    if (lrk_stencil_build(&m->space, &st, NULL) != LRK_OK)
+        return sizeof(double);
+    lrk_lattice_shared s = {.count = st.count};
+    s.factor = malloc((st.count + 1) * sizeof *s.factor);
+    size_t bytes = sizeof(double);
+    if (s.factor != NULL) {
+        lrk_stencil_coupling(m, &st, s.factor);
+        const double c = lrk_model_coupling(m);
+        for (size_t o = 0; o < st.count; o++)
+            s.factor[o] = exp(-c * s.factor[o] / m->T);
+        if (f32_allowed(&s))
+            bytes = sizeof(float);
+    }
+    free(s.factor);
+    lrk_stencil_free(&st);
+    return bytes;
+}
+
 lrk_status lattice_f32_configure(lrk_lattice_shared *s, int on, double margin)
 {
     s->f32 = 0;
@@ -263,6 +289,13 @@ lrk_status lattice_f32_configure(lrk_lattice_shared *s, int on, double margin)
     s->f32_accept = 1.0 / (1.0 + f32_eps(s->count, margin)) * (1.0 - 0x1p-50);
     s->f32 = s->lazy;
     return LRK_OK;
+}
+
+int lattice_test_lane_doubles(const lrk_lattice_shared *s, lattice_lane *ln)
+{
+    if (ln->rate == NULL)
+        ln->rate = rate_alloc(s->slots, sizeof(double));
+    return ln->rate != NULL;
 }
 
 int lattice_test_f32(lrk_lattice_shared *s, int on, double margin)
@@ -467,17 +500,15 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->halo = malloc(s->halo_size);
     if (s->uniform)
         return ln->field != NULL && ln->halo != NULL;
-    /* the float path's rates, and the doubles for the other modes (tests may
-     * switch; pages never written are never resident) */
-    ln->rate = rate_alloc(s->slots, sizeof(double));
-    if (s->f32_ok) {
+    /* the float path's rates, or the doubles (a test that switches the
+     * float path off gets them from lattice_test_lane_doubles) */
+    if (s->f32_ok)
         ln->frate = rate_alloc(s->slots, sizeof(float));
-        if (ln->frate == NULL)
-            return 0;
-    }
+    else
+        ln->rate = rate_alloc(s->slots, sizeof(double));
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));
-    int ok = ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
+    int ok = ln->field && ln->halo && (ln->rate || ln->frate) && ln->tree.sum && ln->tree.err;
     { /* the lazy mode's stale list (also when a test chooses it later) */
         ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
         ln->mark = calloc(s->shape.total, 1);

@@ -12,7 +12,8 @@
  *     the ungrouped one, with the production margin and with factors
  *     rounded up by 3 % (rejections and refreshes happen);
  *   - which models take the float path: not with disorder, not when the
- *     stencil's factors multiply below 2^-100.
+ *     stencil's factors multiply below 2^-100; lrk_lattice_rate_bytes (the
+ *     memory estimate's rule) agrees, and a float-path lane has no doubles.
  */
 #include <criterion/criterion.h>
 #include <float.h>
@@ -151,11 +152,14 @@ Test(lattice_float, which_models_take_the_float_path)
     lrk_model m = make(2, 16, 16, 16, 3);
     shared(&m, &s, &w);
     cr_assert(s->lazy && s->f32, "SER without disorder");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 4, "the memory estimate's rule agrees");
+    cr_assert(w->lane[0].rate == NULL && w->lane[0].frate != NULL, "4 bytes a site, no doubles");
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 1};
     shared(&m, &s, &w);
     cr_assert(s->lazy && !s->f32, "with disorder: the double upper bounds");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
     m = make(80, 16, 16, 16, 3); /* the factors multiply to e^-80 < 2^-100 */
@@ -165,12 +169,14 @@ Test(lattice_float, which_models_take_the_float_path)
         lg += log2(s->factor[o]);
     cr_assert_lt(lg, -100.0);
     cr_assert(s->lazy && !s->f32, "rates that could leave the normal floats: the doubles");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
     m = make(1, 16, 16, 16, 3);
     m.mode = LRK_MODE_CER;
     shared(&m, &s, &w);
     cr_assert(!s->lazy && !s->f32, "CER: the accurate sums");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
 }
