@@ -410,7 +410,8 @@ static inline void pick_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
 {
     if (s->f32)
         for (;;) {
-            x->slot = lt_in_block_upper_f(x->ln->frate, x->block, x->v, &x->off);
+            x->slot = s->simd ? lt_in_block_upper_f_avx2(x->ln->frate, x->block, x->v, &x->off)
+                              : lt_in_block_upper_f(x->ln->frate, x->block, x->v, &x->off);
             if (x->slot != SIZE_MAX) {
                 if (accept_f32(s, w, x))
                     return;

@@ -198,6 +198,8 @@ void lt_build_upper_f(const lt_shape *sh, lt_tree *t, const float *rate, const u
  * u beyond a row's running sums, which the acceptance then rejects);
  * SIZE_MAX when u is beyond the block's actual total (its slack: a null). */
 size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off);
+/* The same compiled for AVX2 (the same additions: bit-identical). */
+size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u, double *off);
 void lt_prefetch_block_f(const float *rate, uint32_t b);
 void lt_verify_upper_f(const lt_shape *sh, const lt_tree *t, const float *rate, const uint32_t *leaf_block,
                        double *worst_bound, double *worst_tight);

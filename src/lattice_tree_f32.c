@@ -7,6 +7,10 @@
  * check.  Everything above level 0 is the double upper-bound tree's.
  */
 #include <stdlib.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define LT_F32_X86 1
+#endif
 
 #include "lattice_tree.h"
 
@@ -39,11 +43,68 @@ void lt_build_upper_f(const lt_shape *sh, lt_tree *t, const float *rate, const u
             lt_upper_node(sh, t, l, idx, NULL, leaf_block);
 }
 
-static inline double row_sum(const float *r)
+/* The entries among 4 whose running sum is <= *u (4: beyond them), *u
+ * then the offset inside the one chosen (branch-free). */
+static inline __attribute__((always_inline)) int running4(const double v[4], double *u)
 {
-    return ((double)r[0] + (double)r[1]) + ((double)r[2] + (double)r[3]);
+    const double x = *u, s1 = v[0], s2 = s1 + v[1], s3 = s2 + v[2], s4 = s3 + v[3];
+    const int below = (s1 <= x) + (s2 <= x) + (s3 <= x) + (s4 <= x);
+    const double sums[4] = {0.0, s1, s2, s3};
+    if (below < 4)
+        *u = x - sums[below];
+    return below;
 }
 
+/* Inside the plane that holds u: the rows by running sums of their totals
+ * ((x0 + x1) + (x2 + x3)), then the row's rates by running sums.  When
+ * rounding leaves u beyond them (the plane's total is another
+ * association), the plane's last positive rate with the offset at its
+ * interval's end, which the acceptance rejects (a rounding-level choice,
+ * like the double tree's fallback). */
+static size_t in_plane(const float *plane, size_t first, double u, double *off)
+{
+    double rs[4];
+#ifdef LT_F32_X86
+    __m128d lo[4], hi[4];
+    for (int y = 0; y < 4; y++) {
+        const __m128 f = _mm_loadu_ps(plane + 4 * y);
+        lo[y] = _mm_cvtps_pd(f);
+        hi[y] = _mm_cvtps_pd(_mm_movehl_ps(f, f));
+    }
+    for (int y = 0; y < 4; y += 2) { /* rows y, y + 1 side by side */
+        const __m128d a = _mm_add_pd(_mm_unpacklo_pd(lo[y], lo[y + 1]), _mm_unpackhi_pd(lo[y], lo[y + 1]));
+        const __m128d c = _mm_add_pd(_mm_unpacklo_pd(hi[y], hi[y + 1]), _mm_unpackhi_pd(hi[y], hi[y + 1]));
+        _mm_storeu_pd(rs + y, _mm_add_pd(a, c));
+    }
+#else
+    for (int y = 0; y < 4; y++) {
+        const float *row = plane + 4 * y;
+        rs[y] = ((double)row[0] + (double)row[1]) + ((double)row[2] + (double)row[3]);
+    }
+#endif
+    const int y = running4(rs, &u);
+    if (y < 4 && rs[y] > 0.0) {
+        const float *row = plane + 4 * y;
+        const double v[4] = {row[0], row[1], row[2], row[3]};
+        const int x = running4(v, &u);
+        if (x < 4 && v[x] > 0.0) {
+            *off = u;
+            return first + 4 * (size_t)y + (size_t)x;
+        }
+    }
+    for (int k = 15; k >= 0; k--)
+        if (plane[k] > 0.0f) {
+            *off = (double)plane[k];
+            return first + (size_t)k;
+        }
+    return SIZE_MAX;
+}
+
+/* The pick (lattice_tree.h).  A plane's total: its rows R_y as 4-double
+ * vectors, P = (R0 + R1) + (R2 + R3) elementwise, then (P0 + P2) + (P1 +
+ * P3): the same IEEE additions in the SSE2 baseline (two 2-double halves)
+ * and in the AVX2 clone (one register), so both give the same bits. */
+#ifdef LT_F32_X86
 size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
 {
     if (b == UINT32_MAX)
@@ -51,49 +112,68 @@ size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
     const float *r = rate + (size_t)b * LT_BLOCK;
     for (int z = 0; z < 4; z++) {
         const float *plane = r + 16 * z;
-        const double s0 = row_sum(plane), s1 = row_sum(plane + 4), s2 = row_sum(plane + 8),
-                     s3 = row_sum(plane + 12);
-        const double acc = (s0 + s1) + (s2 + s3);
-        if (!(u < acc)) {
-            u -= acc;
-            continue;
+        __m128d lo[4], hi[4];
+        for (int y = 0; y < 4; y++) {
+            const __m128 f = _mm_loadu_ps(plane + 4 * y);
+            lo[y] = _mm_cvtps_pd(f);
+            hi[y] = _mm_cvtps_pd(_mm_movehl_ps(f, f));
         }
-        /* the rows by running sums, then the row's rates; when rounding
-         * leaves u beyond them, the last positive rate with the offset at
-         * its interval's end (a rejection: not slack, a rounding-level
-         * choice like the double tree's fallback) */
-        const double rs[4] = {s0, s1, s2, s3};
-        int y = 0;
-        while (y < 3 && (rs[y] <= 0.0 || !(u < rs[y]))) {
-            u -= rs[y];
-            y++;
-        }
-        const float *row = plane + 4 * y;
-        int last = -1;
-        for (int x = 0; x < 4; x++) {
-            const double v = (double)row[x];
-            if (v > 0.0) {
-                last = x;
-                if (u < v) {
-                    *off = u < 0.0 ? 0.0 : u;
-                    return (size_t)b * LT_BLOCK + 16 * (size_t)z + 4 * (size_t)y + (size_t)x;
-                }
-                u -= v;
-            }
-        }
-        if (last < 0) { /* a row of zeros reached by rounding: the plane's last positive rate */
-            for (int k = 15; k >= 0; k--)
-                if (plane[k] > 0.0f) {
-                    *off = (double)plane[k];
-                    return (size_t)b * LT_BLOCK + 16 * (size_t)z + (size_t)k;
-                }
-            return SIZE_MAX;
-        }
-        *off = (double)row[last];
-        return (size_t)b * LT_BLOCK + 16 * (size_t)z + 4 * (size_t)y + (size_t)last;
+        const __m128d pl = _mm_add_pd(_mm_add_pd(lo[0], lo[1]), _mm_add_pd(lo[2], lo[3]));
+        const __m128d ph = _mm_add_pd(_mm_add_pd(hi[0], hi[1]), _mm_add_pd(hi[2], hi[3]));
+        const __m128d q = _mm_add_pd(pl, ph);
+        const double acc = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
+        if (u < acc)
+            return in_plane(plane, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+        u -= acc;
     }
     return SIZE_MAX; /* beyond the block's rates: its slack */
 }
+
+__attribute__((target("avx2"))) size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u,
+                                                                 double *off)
+{
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    const float *r = rate + (size_t)b * LT_BLOCK;
+    for (int z = 0; z < 4; z++) {
+        const float *plane = r + 16 * z;
+        const __m256d R0 = _mm256_cvtps_pd(_mm_loadu_ps(plane)), R1 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 4)),
+                      R2 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 8)), R3 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 12));
+        const __m256d P = _mm256_add_pd(_mm256_add_pd(R0, R1), _mm256_add_pd(R2, R3));
+        const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(P), _mm256_extractf128_pd(P, 1));
+        const double acc = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
+        if (u < acc)
+            return in_plane(plane, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+        u -= acc;
+    }
+    return SIZE_MAX;
+}
+
+#else
+/* Other targets: the same additions in scalars. */
+size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
+{
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    const float *r = rate + (size_t)b * LT_BLOCK;
+    for (int z = 0; z < 4; z++) {
+        const float *p = r + 16 * z;
+        double P[4];
+        for (int x = 0; x < 4; x++)
+            P[x] = ((double)p[x] + (double)p[4 + x]) + ((double)p[8 + x] + (double)p[12 + x]);
+        const double acc = (P[0] + P[2]) + (P[1] + P[3]);
+        if (u < acc)
+            return in_plane(p, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+        u -= acc;
+    }
+    return SIZE_MAX;
+}
+
+size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u, double *off)
+{
+    return lt_in_block_upper_f(rate, b, u, off);
+}
+#endif
 
 void lt_prefetch_block_f(const float *rate, uint32_t b)
 {
