@@ -6,8 +6,9 @@
  * storage layout is described in lattice_engine_internal.h, one event's
  * update in lattice_relax.c, the sum tree and its round-off bound in
  * lattice_tree.h (and its upper-bound mode, whose thinning of the
- * candidates lives here); docs/space.md has the method, why it is exact,
- * and the measurements behind the choices.
+ * candidates lives here, with the float upper bounds and their exact
+ * acceptance); docs/space.md has the method, why it is exact, and the
+ * measurements behind the choices.
  */
 #include "lrekmc/lattice_engine.h"
 

@@ -10,6 +10,9 @@
  * block sums in Morton order.  A slot index is a sum of one term per axis
  * (ax[x] + ay[y] + az[z], the tables doubled so that x + dx needs no
  * modulo), and so are a block's row-major number (br) and Morton number (bm).
+ * The lazy mode's float path stores the same slots as floats (a block is
+ * then 4 cache lines, one z-plane each; lattice_engine.c "Float upper
+ * bounds").
  */
 #ifndef LREKMC_LATTICE_ENGINE_INTERNAL_H
 #define LREKMC_LATTICE_ENGINE_INTERNAL_H

@@ -28,7 +28,10 @@
  * bounds that a falling rate leaves valid, so the event only multiplies
  * (by cache line on the grouped stencil) and lists its target blocks as
  * stale; lattice_batch_repair recomputes them (the thinning and the other
- * repairs are in lattice_engine.c).
+ * repairs are in lattice_engine.c).  Without disorder the lazy mode stores
+ * float upper bounds (s->f32, lattice_engine.c "Float upper bounds"): the
+ * same update on floats, by z-plane (one cache line of 16 floats) with
+ * rounded-up factors, or entry by entry on the ungrouped stencil.
  */
 #include <math.h>
 #include <stdlib.h>
