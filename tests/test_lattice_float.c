@@ -154,6 +154,12 @@ Test(lattice_float, which_models_take_the_float_path)
     cr_assert(s->lazy && s->f32, "SER without disorder");
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 4, "the memory estimate's rule agrees");
     cr_assert(w->lane[0].rate == NULL && w->lane[0].frate != NULL, "4 bytes a site, no doubles");
+    /* the update by z-plane touches fewer cache lines than the doubles' by line */
+    cr_assert(s->grouped);
+    const double lines = (double)s->line_first[LT_BLOCK] / LT_BLOCK, planes = (double)s->plane_first[LT_BLOCK] / LT_BLOCK;
+    cr_assert_lt(planes, lines);
+    cr_log_info("d_el 3: %.2f lines of doubles, %.2f planes of floats an event; %u distinct 16-float vectors", lines,
+                planes, s->fvec16_count);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 1};
