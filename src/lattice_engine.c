@@ -377,13 +377,10 @@ double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, siz
     return r;
 }
 
-/* Accept the candidate x->slot (1) or reject it (0: a null). */
-static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+/* The acceptance when the shortcut cannot decide: r_i from the field. */
+static __attribute__((noinline)) int accept_exact(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
 {
     lattice_lane *const ln = x->ln;
-    const double ut = (double)ln->frate[x->slot];
-    if (x->off < ut * s->f32_accept)
-        return 1;
     w->exact++;
     const double r = lattice_f32_rate(s, ln, x->slot);
     if (x->off < r)
@@ -404,6 +401,12 @@ static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w,
     if (w->test_hook != NULL)
         w->test_hook(s, w, ln);
     return 0;
+}
+
+/* Accept the candidate x->slot (1) or reject it (0: a null). */
+static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+{
+    return x->off < (double)x->ln->frate[x->slot] * s->f32_accept || accept_exact(s, w, x);
 }
 
 /* The pick in the block; a null there starts the next candidate. */
@@ -459,7 +462,7 @@ static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w,
 }
 
 /* The update of event n and its output; then the first half of event n + 1. */
-static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
+static inline __attribute__((always_inline)) void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
 {
     if (s->lazy)
         relax_lazy(s, w, x->ln, x->slot);

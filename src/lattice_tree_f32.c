@@ -43,15 +43,17 @@ void lt_build_upper_f(const lt_shape *sh, lt_tree *t, const float *rate, const u
             lt_upper_node(sh, t, l, idx, NULL, leaf_block);
 }
 
-/* The entries among 4 whose running sum is <= *u (4: beyond them), *u
- * then the offset inside the one chosen (branch-free). */
-static inline __attribute__((always_inline)) int running4(const double v[4], double *u)
+/* Among 4 entries a0 ... a3 (a0 + ... in order), the one whose interval
+ * of running sums holds x: 4 when x is beyond them; *u becomes the offset
+ * inside it.  Branch-free.  The interval [s_k, s_k+1) of the one chosen is
+ * non-empty, so its entry is positive (a rounded sum of non-negative terms
+ * grows only with a positive term). */
+static inline __attribute__((always_inline)) int running4(double a0, double a1, double a2, double a3, double *u)
 {
-    const double x = *u, s1 = v[0], s2 = s1 + v[1], s3 = s2 + v[2], s4 = s3 + v[3];
+    const double x = *u, s1 = a0, s2 = s1 + a1, s3 = s2 + a2, s4 = s3 + a3;
     const int below = (s1 <= x) + (s2 <= x) + (s3 <= x) + (s4 <= x);
-    const double sums[4] = {0.0, s1, s2, s3};
-    if (below < 4)
-        *u = x - sums[below];
+    const double before = s3 <= x ? s3 : s2 <= x ? s2 : s1 <= x ? s1 : 0.0;
+    *u = x - before;
     return below;
 }
 
@@ -61,11 +63,11 @@ static inline __attribute__((always_inline)) int running4(const double v[4], dou
  * association), the plane's last positive rate with the offset at its
  * interval's end, which the acceptance rejects (a rounding-level choice,
  * like the double tree's fallback). */
-static size_t in_plane(const float *plane, size_t first, double u, double *off)
+static inline __attribute__((always_inline)) size_t in_plane(const float *plane, size_t first, double u, double *off)
 {
-    double rs[4];
+    double r0, r1, r2, r3;
 #ifdef LT_F32_X86
-    __m128d lo[4], hi[4];
+    __m128d lo[4], hi[4], rs[2];
     for (int y = 0; y < 4; y++) {
         const __m128 f = _mm_loadu_ps(plane + 4 * y);
         lo[y] = _mm_cvtps_pd(f);
@@ -74,20 +76,28 @@ static size_t in_plane(const float *plane, size_t first, double u, double *off)
     for (int y = 0; y < 4; y += 2) { /* rows y, y + 1 side by side */
         const __m128d a = _mm_add_pd(_mm_unpacklo_pd(lo[y], lo[y + 1]), _mm_unpackhi_pd(lo[y], lo[y + 1]));
         const __m128d c = _mm_add_pd(_mm_unpacklo_pd(hi[y], hi[y + 1]), _mm_unpackhi_pd(hi[y], hi[y + 1]));
-        _mm_storeu_pd(rs + y, _mm_add_pd(a, c));
+        rs[y / 2] = _mm_add_pd(a, c);
     }
+    r0 = _mm_cvtsd_f64(rs[0]);
+    r1 = _mm_cvtsd_f64(_mm_unpackhi_pd(rs[0], rs[0]));
+    r2 = _mm_cvtsd_f64(rs[1]);
+    r3 = _mm_cvtsd_f64(_mm_unpackhi_pd(rs[1], rs[1]));
 #else
+    double rs[4];
     for (int y = 0; y < 4; y++) {
         const float *row = plane + 4 * y;
         rs[y] = ((double)row[0] + (double)row[1]) + ((double)row[2] + (double)row[3]);
     }
+    r0 = rs[0];
+    r1 = rs[1];
+    r2 = rs[2];
+    r3 = rs[3];
 #endif
-    const int y = running4(rs, &u);
-    if (y < 4 && rs[y] > 0.0) {
+    const int y = running4(r0, r1, r2, r3, &u);
+    if (y < 4) {
         const float *row = plane + 4 * y;
-        const double v[4] = {row[0], row[1], row[2], row[3]};
-        const int x = running4(v, &u);
-        if (x < 4 && v[x] > 0.0) {
+        const int x = running4(row[0], row[1], row[2], row[3], &u);
+        if (x < 4) {
             *off = u;
             return first + 4 * (size_t)y + (size_t)x;
         }
