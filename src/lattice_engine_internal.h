@@ -138,6 +138,7 @@ struct lrk_lattice_shared {
     int f32;                      /* lazy: the rates are float upper bounds with exact acceptance
                                      (lattice_engine.c; f32_ok: the model allows it) */
     int f32_ok;
+    double f32_scale;             /* 2^-e: the float path's rates are the model's times this */
     double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
     float *ffac;                  /* count: the rounded-up factors f~_o (the ungrouped update) */
     double f32_accept;            /* accept without r_i when off < u~ f32_accept (<= 1 / (1 + eps)) */
@@ -184,6 +185,7 @@ struct lrk_lattice_shared {
 typedef struct lattice_lane {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
     float *frate;                 /* slots, s->f32: float upper bounds u~_i >= r_i, 0 = relaxed or padding */
+    double *base;                 /* slots, s->f32 with disorder: exp(-delta_i / T) f32_scale */
     lt_tree tree;
     unsigned char *field;         /* N, row-major: 1 = relaxed */
     unsigned char *halo;          /* halo_size: the field with its halo (the local q) */

@@ -219,21 +219,30 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on)
 }
 
 /* The float path (lattice_engine.c, "Float upper bounds") needs the lazy
- * mode, no disorder (base rate 1: the model's r_i is then a function of the
- * relaxed field alone, and no per-lane base rates are kept) and a product
- * of all the stencil's factors >= 2^-100, so that every u~ stays a normal
- * float (>= 2^-126) and the acceptance's a-priori bound holds everywhere;
- * at most 2^20 entries (the margins below). */
+ * mode and rates that stay normal floats: with the base rates exp(-delta/T)
+ * scaled by 2^-e so that the largest the disorder can draw is <= 1 (e from
+ * its support, 0 without disorder), the smallest rate a site can reach,
+ * exp(-(delta_max - delta_min)/T) / 2 times all the stencil's factors, must
+ * be >= 2^-101 (> 2^-126 with room, and the acceptance's a-priori bound
+ * holds everywhere); at most 2^20 entries (the margins below).  Sets
+ * s->f32_scale = 2^-e. */
 static void *rate_alloc(size_t count, size_t size);
 
-static int f32_allowed(const lrk_lattice_shared *s)
+static int f32_allowed(lrk_lattice_shared *s)
 {
-    if (!lazy_allowed(s) || s->disorder || s->count > ((size_t)1 << 20))
+    if (!lazy_allowed(s) || s->count > ((size_t)1 << 20))
         return 0;
-    double lg = 0.0;
+    double lo = 0.0, hi = 0.0;
+    if (s->disorder)
+        lrk_disorder_support(&s->dis, &lo, &hi);
+    const double e = ceil(-lo / (s->T * M_LN2)); /* exp(-lo / T) <= 2^e */
+    double lg = -(hi - lo) / (s->T * M_LN2) - 1.0;
     for (size_t o = 0; o < s->count; o++)
         lg += log2(s->factor[o]);
-    return lg >= -100.0;
+    if (!(lg >= -100.0 && fabs(e) < 900.0))
+        return 0;
+    s->f32_scale = ldexp(1.0, -(int)e);
+    return 1;
 }
 
 /* eps with u~_i <= (1 + eps) r_i for every unrelaxed site at all times
@@ -251,13 +260,13 @@ static double f32_eps(size_t K, double m)
 
 size_t lrk_lattice_rate_bytes(const lrk_model *m)
 {
-    if (m->space.lattice != LRK_LATTICE_CUBIC || m->space.kernel == LRK_KERNEL_UNIFORM || lrk_disorder_active(m) ||
+    if (m->space.lattice != LRK_LATTICE_CUBIC || m->space.kernel == LRK_KERNEL_UNIFORM ||
         lrk_lattice_validate(m, NULL) != LRK_OK)
         return sizeof(double);
     lrk_stencil st;
     if (lrk_stencil_build(&m->space, &st, NULL) != LRK_OK)
         return sizeof(double);
-    lrk_lattice_shared s = {.count = st.count};
+    lrk_lattice_shared s = {.count = st.count, .disorder = lrk_disorder_active(m), .dis = m->disorder, .T = m->T};
     s.factor = malloc((st.count + 1) * sizeof *s.factor);
     size_t bytes = sizeof(double);
     if (s.factor != NULL) {
@@ -456,6 +465,7 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
     for (int l = 0; l < LATTICE_LANES; l++) {
         free(w->lane[l].rate);
         free(w->lane[l].frate);
+        free(w->lane[l].base);
         free(w->lane[l].tree.sum);
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
@@ -502,9 +512,14 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
         return ln->field != NULL && ln->halo != NULL;
     /* the float path's rates, or the doubles (a test that switches the
      * float path off gets them from lattice_test_lane_doubles) */
-    if (s->f32_ok)
+    if (s->f32_ok) {
         ln->frate = rate_alloc(s->slots, sizeof(float));
-    else
+        if (s->disorder) { /* the base rates, read only to compute an r_i */
+            ln->base = malloc(s->slots * sizeof *ln->base);
+            if (ln->base == NULL)
+                return 0;
+        }
+    } else
         ln->rate = rate_alloc(s->slots, sizeof(double));
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));

@@ -85,6 +85,7 @@ static void check_binomial(lrk_model m, long M, uint64_t seed, int expect_groupe
     lrk_error err = {{0}};
     cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
     cr_assert_eq(s->grouped, expect_grouped, "the update path under test");
+    cr_assert(s->lazy && s->f32, "V1 = 0: rates never rise, and these offsets fit the float upper bounds");
     cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
     double sum[K] = {0};
     uint32_t n_at[K + 1];

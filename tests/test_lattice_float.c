@@ -10,9 +10,10 @@
  *     site is exactly 0 and no other is (every u~ a normal float); on the
  *     grouped update (with and without merge plans, offsets that wrap) and
  *     the ungrouped one, with the production margin and with factors
- *     rounded up by 3 % (rejections and refreshes happen);
- *   - which models take the float path: not with disorder, not when the
- *     stencil's factors multiply below 2^-100; lrk_lattice_rate_bytes (the
+ *     rounded up by 3 % (rejections and refreshes happen); with disorder
+ *     (the initial rates over > 25 decades), r_i from the worker's offsets;
+ *   - which models take the float path: not when the disorder's range and
+ *     the stencil's factors could take a rate below 2^-101 of the largest; lrk_lattice_rate_bytes (the
  *     memory estimate's rule) agrees, and a float-path lane has no doubles.
  */
 #include <criterion/criterion.h>
@@ -51,9 +52,18 @@ static size_t neighbour(const lrk_lattice_shared *s, size_t slot, size_t o)
     return s->ax[x + s->dx[o]] + s->ay[y + s->dy[o]] + s->az[z + s->dz[o]];
 }
 
+/* Lane 0's base rate of slot i: exp(-delta/T) 2^-e from the worker's
+ * offsets (lane 0's draws: the tests use only lane 0), 1 without disorder. */
+static double base_of(const lrk_lattice_shared *s, const lrk_lattice_worker *w, size_t slot)
+{
+    return s->disorder ? exp(-w->delta[s->slot_site[slot]] / s->T) * s->f32_scale : 1.0;
+}
+
+static const lrk_lattice_worker *cur_w;
+
 static double model_rate(const lrk_lattice_shared *s, const unsigned char *field, size_t slot)
 {
-    double r = 1.0;
+    double r = base_of(s, cur_w, slot);
     for (size_t o = 0; o < s->count; o++)
         if (field[neighbour(s, slot, o)])
             r *= s->factor[o];
@@ -81,12 +91,14 @@ static void check_site(const lrk_lattice_shared *s, const lattice_lane *ln, cons
     checked++;
 }
 
-static void check_trajectory(const lrk_model *m, int grouped, int planned, double margin, uint64_t seed)
+static void check_trajectory(const lrk_model *m, int grouped, int planned, double margin, uint64_t seed,
+                             double min_decades)
 {
     lrk_lattice_shared *s;
     lrk_lattice_worker *w;
     shared(m, &s, &w);
-    cr_assert(s->f32, "SER without disorder takes the float path");
+    cur_w = w;
+    cr_assert(s->f32, "SER takes the float path");
     cr_assert_eq(s->grouped, grouped, "the update path under test");
     cr_assert_eq(s->planned, planned, "merge plans");
     if (margin > 0)
@@ -98,6 +110,18 @@ static void check_trajectory(const lrk_model *m, int grouped, int planned, doubl
     lrk_pcg64 rng;
     lrk_pcg64_seed(&rng, seed, 0);
     lattice_test_begin(s, w, &rng);
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < s->slots; i++)
+        if (s->slot_site[i] != UINT32_MAX) {
+            const double b = base_of(s, w, i);
+            if (s->disorder)
+                cr_assert_eq(ln->base[i], b, "slot %zu: the lane's base rate is exp(-delta/T) 2^-e", i);
+            lo = fmin(lo, b);
+            hi = fmax(hi, b);
+        }
+    const double decades = log10(hi / lo);
+    cr_assert_geq(decades, min_decades, "the initial rates span %.1f decades", decades);
+    cr_assert_leq(hi, 1.0, "scaled so that the largest base rate is <= 1");
     checked = 0;
     worst_ratio = 0;
     for (long n = 1; n <= m->N; n++) {
@@ -121,9 +145,9 @@ static void check_trajectory(const lrk_model *m, int grouped, int planned, doubl
     cr_assert_leq(worst_ratio, eps, "the a-priori bound");
     if (margin > 0.01)
         cr_assert_gt(w->rejections, 0, "rejections happened");
-    cr_log_info("%ldx%ldx%ld d_el %g margin %.3g: %ld checks, worst u~/r - 1 = %.3g (eps %.3g), %ld candidates, %ld r_i "
+    cr_log_info("%ldx%ldx%ld d_el %g, %.1f decades, margin %.3g: %ld checks, worst u~/r - 1 = %.3g (eps %.3g), %ld candidates, %ld r_i "
                 "computed, %ld rejections",
-                m->space.Lx, m->space.Ly, m->space.Lz, m->space.d_el, s->f32_margin, checked, worst_ratio, eps,
+                m->space.Lx, m->space.Ly, m->space.Lz, m->space.d_el, decades, s->f32_margin, checked, worst_ratio, eps,
                 w->candidates, w->exact, w->rejections);
     free(field);
     lrk_lattice_worker_free(w);
@@ -133,16 +157,26 @@ static void check_trajectory(const lrk_model *m, int grouped, int planned, doubl
 Test(lattice_float, upper_bounds_hold_after_every_event)
 {
     lrk_model m = make(2, 16, 16, 16, 3);
-    check_trajectory(&m, 1, 1, 0, 1);
-    check_trajectory(&m, 1, 1, 0.03, 2);
+    check_trajectory(&m, 1, 1, 0, 1, 0);
+    check_trajectory(&m, 1, 1, 0.03, 2, 0);
     m = make(4, 8, 8, 8, 4); /* two blocks a side: offsets wrap */
-    check_trajectory(&m, 1, 1, 0, 3);
-    check_trajectory(&m, 1, 1, 0.01, 4);
+    check_trajectory(&m, 1, 1, 0, 3, 0);
+    check_trajectory(&m, 1, 1, 0.01, 4, 0);
     m = make(3, 12, 8, 20, 2); /* odd block counts: no plans */
-    check_trajectory(&m, 1, 0, 0, 5);
+    check_trajectory(&m, 1, 0, 0, 5, 0);
     m = make(3, 7, 9, 5, 2.5); /* the ungrouped update */
-    check_trajectory(&m, 0, 0, 0, 6);
-    check_trajectory(&m, 0, 0, 0.03, 7);
+    check_trajectory(&m, 0, 0, 0, 6, 0);
+    check_trajectory(&m, 0, 0, 0.03, 7, 0);
+    /* disorder: uniform offsets of width 30 T, the initial rates over > 25
+     * decades (near the float path's limit), normal ones of width 2 T */
+    m = make(3, 16, 16, 8, 2);
+    m.disorder = (lrk_disorder){LRK_DISORDER_UNIFORM, 30};
+    check_trajectory(&m, 1, 1, 0, 8, 25);
+    check_trajectory(&m, 1, 1, 0.03, 9, 25);
+    m = make(2, 7, 9, 5, 2.5);
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 2};
+    check_trajectory(&m, 0, 0, 0, 10, 4);
+    check_trajectory(&m, 0, 0, 0.03, 11, 4);
 }
 
 Test(lattice_float, which_models_take_the_float_path)
@@ -164,7 +198,14 @@ Test(lattice_float, which_models_take_the_float_path)
     lrk_lattice_shared_free(s);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 1};
     shared(&m, &s, &w);
-    cr_assert(s->lazy && !s->f32, "with disorder: the double upper bounds");
+    cr_assert(s->lazy && s->f32, "with disorder whose rates fit the normal floats");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 4);
+    cr_assert(w->lane[0].base != NULL);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 5}; /* |delta| < 12.2 w: 2^176 */
+    shared(&m, &s, &w);
+    cr_assert(s->lazy && !s->f32, "with disorder beyond them: the double upper bounds");
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
