@@ -137,7 +137,7 @@ struct lrk_lattice_shared {
                                      never touches it (thinning, lattice_engine.c) */
     int f32;                      /* lazy: the rates are float upper bounds with exact acceptance
                                      (lattice_engine.c; f32_ok: the model allows it) */
-    int f32_ok;
+    int f32_ok, f32_pref;         /* allowed (exactness); chosen by default (speed) */
     double f32_scale;             /* 2^-e: the float path's rates are the model's times this */
     double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
     float *ffac;                  /* count: the rounded-up factors f~_o (the ungrouped update) */
@@ -242,10 +242,11 @@ static inline float lattice_f32_up(double f, double margin)
     return x > 1.0f ? 1.0f : x;
 }
 
-/* Bytes of one stored rate: 4 on the float path, else 8. */
+/* Bytes of one stored rate: 4 on the float path (as chosen by default:
+ * the lane count must not depend on a test's choice), else 8. */
 static inline size_t lattice_rate_bytes(const lrk_lattice_shared *s)
 {
-    return s->f32_ok ? sizeof(float) : sizeof(double);
+    return s->f32_pref ? sizeof(float) : sizeof(double);
 }
 
 /* Build s->groups etc. when the box allows it (else s->grouped = 0). */

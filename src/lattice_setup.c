@@ -214,8 +214,18 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on)
         return 0;
     s->lazy = on != 0;
     s->eager = on == 1;
-    s->f32 = s->lazy && s->f32_ok;
+    s->f32 = s->lazy && s->f32_pref;
     return 1;
+}
+
+/* Where the float path is also the faster one (measured, docs/space.md
+ * Speed round 7): stencils of >= 100 entries (d_el >= 3), whose update it
+ * halves in bytes and lines, or boxes whose double rates exceed 8 MB a lane
+ * (L >= 104), bound by memory traffic; small stencils in boxes that stay in
+ * the caches lose 10-20 % to the float pick and keep the doubles. */
+static int f32_preferred(size_t count, size_t slots)
+{
+    return count >= 100 || slots * sizeof(double) >= ((size_t)8 << 20);
 }
 
 /* The float path (lattice_engine.c, "Float upper bounds") needs the lazy
@@ -267,6 +277,10 @@ size_t lrk_lattice_rate_bytes(const lrk_model *m)
     if (lrk_stencil_build(&m->space, &st, NULL) != LRK_OK)
         return sizeof(double);
     lrk_lattice_shared s = {.count = st.count, .disorder = lrk_disorder_active(m), .dis = m->disorder, .T = m->T};
+    const long dims[3] = {m->space.Lx, m->space.Ly, m->space.Lz};
+    size_t slots = 1;
+    for (int a = 0; a < 3; a++)
+        slots *= (size_t)((dims[a] + 3) / 4 * 4);
     s.factor = malloc((st.count + 1) * sizeof *s.factor);
     size_t bytes = sizeof(double);
     if (s.factor != NULL) {
@@ -274,7 +288,7 @@ size_t lrk_lattice_rate_bytes(const lrk_model *m)
         const double c = lrk_model_coupling(m);
         for (size_t o = 0; o < st.count; o++)
             s.factor[o] = exp(-c * s.factor[o] / m->T);
-        if (f32_allowed(&s))
+        if (f32_allowed(&s) && f32_preferred(st.count, slots))
             bytes = sizeof(float);
     }
     free(s.factor);
@@ -334,8 +348,10 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
     lrk_status status = lattice_groups_build(s, err);
     s->lazy = s->eager = lazy_allowed(s);
     s->f32_ok = status == LRK_OK && f32_allowed(s);
+    s->f32_pref = s->f32_ok && f32_preferred(s->count, s->slots);
     if (s->f32_ok && lattice_f32_configure(s, 1, 0x1p-22) != LRK_OK)
         status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the float factors");
+    s->f32 = s->f32 && s->f32_pref; /* tests may choose it where it is only allowed */
     return status;
 }
 
@@ -510,7 +526,8 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->halo = malloc(s->halo_size);
     if (s->uniform)
         return ln->field != NULL && ln->halo != NULL;
-    /* the float path's rates, or the doubles (a test that switches the
+    /* the float path's rates where the model allows it (a test may choose
+     * it), the doubles where it is not chosen (a test that switches the
      * float path off gets them from lattice_test_lane_doubles) */
     if (s->f32_ok) {
         ln->frate = rate_alloc(s->slots, sizeof(float));
@@ -519,7 +536,8 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
             if (ln->base == NULL)
                 return 0;
         }
-    } else
+    }
+    if (!s->f32)
         ln->rate = rate_alloc(s->slots, sizeof(double));
     ln->tree.sum = malloc(s->shape.total * sizeof(double));
     ln->tree.err = malloc(s->shape.total * sizeof(double));

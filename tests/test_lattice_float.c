@@ -98,11 +98,11 @@ static void check_trajectory(const lrk_model *m, int grouped, int planned, doubl
     lrk_lattice_worker *w;
     shared(m, &s, &w);
     cur_w = w;
-    cr_assert(s->f32, "SER takes the float path");
+    cr_assert(s->f32_ok, "SER with these rates allows the float path");
+    cr_assert_eq(s->f32, s->f32_pref, "chosen where it is faster");
     cr_assert_eq(s->grouped, grouped, "the update path under test");
     cr_assert_eq(s->planned, planned, "merge plans");
-    if (margin > 0)
-        cr_assert(lattice_test_f32(s, 1, margin));
+    cr_assert(lattice_test_f32(s, 1, margin > 0 ? margin : 0x1p-22));
     const double eps = 1.0 / s->f32_accept - 1.0;
     unsigned char *field = calloc(s->slots, 1);
     cr_assert_not_null(field);
@@ -185,7 +185,7 @@ Test(lattice_float, which_models_take_the_float_path)
     lrk_lattice_worker *w;
     lrk_model m = make(2, 16, 16, 16, 3);
     shared(&m, &s, &w);
-    cr_assert(s->lazy && s->f32, "SER without disorder");
+    cr_assert(s->lazy && s->f32, "SER without disorder, d_el = 3");
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 4, "the memory estimate's rule agrees");
     cr_assert(w->lane[0].rate == NULL && w->lane[0].frate != NULL, "4 bytes a site, no doubles");
     /* the update by z-plane touches fewer cache lines than the doubles' by line */
@@ -209,6 +209,14 @@ Test(lattice_float, which_models_take_the_float_path)
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
+    m = make(2, 16, 16, 16, 2); /* 32 entries, 128 kB of doubles: allowed, not chosen */
+    shared(&m, &s, &w);
+    cr_assert(s->lazy && s->f32_ok && !s->f32 && w->lane[0].rate != NULL);
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    m = make(2, 128, 128, 128, 1); /* 6 entries, 16 MB of doubles: chosen */
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 4);
     m = make(80, 16, 16, 16, 3); /* the factors multiply to e^-80 < 2^-100 */
     shared(&m, &s, &w);
     double lg = 0;
