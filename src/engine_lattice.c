@@ -92,7 +92,7 @@ const lrk_engine_type lrk_engine_lattice = {
     .simulate = lattice_simulate,
     .validate = lattice_validate,
     .references = lattice_references,
-    .results_version = 8,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
+    .results_version = 9,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
                                lattice words of the stream key (round 2); 3: SER in space ends an
                                auto grid by the slowest chain's Chernoff bound, not a pilot; 4: so
                                does SER with disorder in space, by the slowest uncoupled model's
@@ -100,5 +100,7 @@ const lrk_engine_type lrk_engine_lattice = {
                                by row segments (other additions in the block deltas); 6: weak CER
                                in space ends an auto grid by the initial rates' exact bound; 7: rates
                                that never increase (SER, V1 = 0) take the lazy upper-bound tree
-                               (thinning: the stream also feeds the null candidates); 8: relaxation.csv gained chi4_err, and the local q (a resumed run must not keep points without them) */
+                               (thinning: the stream also feeds the null candidates); 8: relaxation.csv gained chi4_err, and the local q (a resumed run must not keep points without them);
+                               9: the lazy mode walks to the next candidate before the update (the
+                               batch repair then sees the rates before the event) */
 };

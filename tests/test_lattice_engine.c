@@ -408,7 +408,10 @@ static uint64_t event_hash(lrk_model m, long M)
 }
 
 /* Byte identity of the engine's output.  The pinned values come from
- * results_version 7 of the lattice engine.  Version 7 (the lazy
+ * results_version 9 of the lattice engine.  Version 9 moved the lazy cases
+ * again (0, 4-6): the walk to the next candidate now runs before the
+ * event's update, so a batch repair it starts recomputes the bounds from
+ * the rates before that update, other (still valid) bounds.  Version 7 (the lazy
  * upper-bound tree, thinning) moved every case whose rates never increase
  * (case 0, and the new cases 4-6): the generator's stream now also feeds
  * the null candidates, and the bounds are other numbers than the sums, so
@@ -431,13 +434,13 @@ Test(lattice_engine, output_bytes_are_pinned)
         int disorder;
         uint64_t hash;
     } cases[] = {
-        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x2c6de9a28b94963bULL},
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x00a5353431c80ec0ULL},
         {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xf17d95c6f2d47f9aULL},
         {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa97b4627024f59a4ULL},
         {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0x894fcd5040b7cf0cULL},
-        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0x52fc2d8809a68eebULL},
-        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xe02e4501f11214f7ULL},
-        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0x5681de717a28e65cULL},
+        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa0ab9f1e15c5d437ULL},
+        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0x93468cad097f53fdULL},
+        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0xd530bc75b3386b88ULL},
     };
     const size_t n = sizeof cases / sizeof cases[0];
     for (size_t c = 0; c < n; c++) {
