@@ -439,8 +439,12 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
      * rates would not share the few MB of L3 a process gets: beyond, the
      * event is bound by memory traffic, which a second lane only adds to
      * (measured, results version 5: L = 64 +4..18 %, L = 80 +4 %, L = 96
-     * -13 %, L = 128 -8 %); they keep one lane's memory. */
-    w->lanes = s->uniform || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
+     * -13 %, L = 128 -8 %); they keep one lane's memory.  So does the
+     * lazy mode, where one lane already overlaps the update with the next
+     * walk (lattice_engine.c's half_relax) and a second lane only adds its
+     * rates to the caches (results version 9, in one process alternated:
+     * two lanes 0.93-0.97 of one at L = 16, 32, 48, 64). */
+    w->lanes = s->uniform || s->lazy || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
     int ok = 1;
     for (int l = 0; l < w->lanes; l++)
         ok = ok && lane_alloc(s, &w->lane[l]);
