@@ -56,7 +56,8 @@ def residual_curve(run, point):
         return None
     table = run.relaxation(point)
     t, q = table["t"], table["q_mean"]
-    return t / tau, q - data.kww(t, beta, tau)
+    shown = t > 0  # the log axis would clip t = 0 to its left edge
+    return t[shown] / tau, q[shown] - data.kww(t[shown], beta, tau)
 
 
 def plot(args):

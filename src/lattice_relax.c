@@ -432,10 +432,12 @@ void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
         if (s->f32)
             lt_upper_block_f(sh, &ln->tree, list[i], ln->frate, s->leaf_block);
         else
-            lt_upper_node(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
+            lt_upper_value(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
     }
     /* the parents of level l's list, in place (never more than read so
-     * far), each once by its flag, recomputed once all of level l is */
+     * far), each once by its flag; once all of level l is recomputed,
+     * each parent's group of children gets its running sums and the
+     * parent its value */
     for (unsigned l = 0; l < sh->depth && n > 0; l++) {
         const unsigned a = sh->bits[l];
         unsigned char *const up = mark + sh->offset[l + 1];
@@ -448,7 +450,8 @@ void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
         }
         for (size_t i = 0; i < m; i++) {
             up[list[i]] = 0;
-            lt_upper_node(sh, &ln->tree, l + 1, list[i], ln->rate, s->leaf_block);
+            lt_upper_group(sh, &ln->tree, l, (size_t)list[i] << a);
+            lt_upper_value(sh, &ln->tree, l + 1, list[i], ln->rate, s->leaf_block);
         }
         n = m;
     }

@@ -516,7 +516,9 @@ static void *rate_alloc(size_t count, size_t size)
     }
 #endif
     (void)huge;
-    return malloc(bytes);
+    /* whole cache lines: the update and the pick read a block's rates by
+     * 64-byte line, and malloc's 16-byte alignment would split each */
+    return aligned_alloc(64, (bytes + 63) / 64 * 64);
 }
 
 /* One lane's arrays (the rates and the tree only on the tree path). */
@@ -539,8 +541,8 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     }
     if (!s->f32)
         ln->rate = rate_alloc(s->slots, sizeof(double));
-    ln->tree.sum = malloc(s->shape.total * sizeof(double));
-    ln->tree.err = malloc(s->shape.total * sizeof(double));
+    ln->tree.sum = rate_alloc(s->shape.total, sizeof(double));
+    ln->tree.err = rate_alloc(s->shape.total, sizeof(double));
     int ok = ln->field && ln->halo && (ln->rate || ln->frate) && ln->tree.sum && ln->tree.err;
     { /* the lazy mode's stale list (also when a test chooses it later) */
         ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
@@ -568,8 +570,12 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
      * rates would not share the few MB of L3 a process gets: beyond, the
      * event is bound by memory traffic, which a second lane only adds to
      * (measured, results version 5: L = 64 +4..18 %, L = 80 +4 %, L = 96
-     * -13 %, L = 128 -8 %); they keep one lane's memory. */
-    w->lanes = s->uniform || 2 * s->slots * lattice_rate_bytes(s) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
+     * -13 %, L = 128 -8 %); they keep one lane's memory.  So does the
+     * lazy mode, where one lane already overlaps the update with the next
+     * walk (lattice_engine.c's half_relax) and a second lane only adds its
+     * rates to the caches (results version 9, in one process alternated:
+     * two lanes 0.93-0.97 of one at L = 16, 32, 48, 64). */
+    w->lanes = s->uniform || s->lazy || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
     int ok = 1;
     for (int l = 0; l < w->lanes; l++)
         ok = ok && lane_alloc(s, &w->lane[l]);

@@ -16,6 +16,7 @@
 #include "lattice_tree.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Most entries pick() chooses among: 2^3 children, or 8 rates of a line. */
 #define LT_PICK_MAX 8
@@ -218,8 +219,8 @@ void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const u
 
 /* ---- Upper-bound mode (lattice_tree.h) ---- */
 
-void lt_upper_node(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
-                   const uint32_t *leaf_block)
+void lt_upper_value(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                    const uint32_t *leaf_block)
 {
     size_t i = sh->offset[level] + idx;
     if (level == 0) {
@@ -227,12 +228,27 @@ void lt_upper_node(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, c
         t->sum[i] = b == UINT32_MAX ? 0.0 : lt_block_sum(rate + (size_t)b * LT_BLOCK) * LT_UP;
         return;
     }
+    /* the children's sum in order from 0: their last running sum */
     const unsigned a = sh->bits[level - 1];
-    const size_t k = (size_t)1 << a, first = sh->offset[level - 1] + (idx << a);
-    double s = 0.0;
-    for (size_t c = 0; c < k; c++)
-        s += t->sum[first + c];
-    t->sum[i] = s * LT_UP;
+    t->sum[i] = t->cum[sh->offset[level - 1] + (idx << a) + ((size_t)1 << a) - 1] * LT_UP;
+}
+
+void lt_upper_group(const lt_shape *sh, lt_tree *t, unsigned level, size_t first)
+{
+    const size_t k = (size_t)1 << sh->bits[level], at = sh->offset[level] + first;
+    double run = 0.0;
+    for (size_t c = 0; c < k; c++) {
+        run += t->sum[at + c];
+        t->cum[at + c] = run;
+    }
+}
+
+void lt_upper_node(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                   const uint32_t *leaf_block)
+{
+    lt_upper_value(sh, t, level, idx, rate, leaf_block);
+    if (level < sh->depth)
+        lt_upper_group(sh, t, level, idx & ~(((size_t)1 << sh->bits[level]) - 1));
 }
 
 void lt_upper_repair(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
@@ -247,27 +263,52 @@ void lt_upper_repair(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx,
 
 void lt_build_upper(const lt_shape *sh, lt_tree *t, const double *rate, const uint32_t *leaf_block)
 {
-    for (unsigned l = 0; l <= sh->depth; l++)
+    for (unsigned l = 0; l <= sh->depth; l++) {
         for (size_t idx = 0; idx < sh->size[l]; idx++)
-            lt_upper_node(sh, t, l, idx, rate, leaf_block);
+            lt_upper_value(sh, t, l, idx, rate, leaf_block);
+        if (l < sh->depth)
+            for (size_t first = 0; first < sh->size[l]; first += (size_t)1 << sh->bits[l])
+                lt_upper_group(sh, t, l, first);
+    }
+}
+
+/* The entries among the group's k whose running sum is <= x: independent
+ * comparisons, no chain (k = 8 a constant: unrolled, vectorised). */
+static inline size_t count_below(const double *cum, size_t k, double x)
+{
+    size_t below = 0;
+    for (size_t c = 0; c < k; c++)
+        below += (size_t)(cum[c] <= x);
+    return below;
 }
 
 size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx)
 {
     size_t idx = 0;
+    double x = *u;
     for (unsigned l = sh->depth; l > 0; l--) {
         const unsigned a = sh->bits[l - 1];
         const size_t k = (size_t)1 << a;
-        const double *v = t->sum + sh->offset[l - 1] + (idx << a);
-        /* no fallback: beyond every running sum is the node's slack, a null */
-        size_t c = k == 8 ? running_pick(v, 8, u) : running_pick(v, k, u);
-        if (c == k) {
+        const double *cum = t->cum + sh->offset[l - 1] + (idx << a);
+        const size_t c = k == 8 ? count_below(cum, 8, x) : count_below(cum, k, x);
+        if (c == k) { /* beyond every running sum: the node's slack, a null */
             *null_level = l;
             *null_idx = idx;
+            *u = x;
             return SIZE_MAX;
         }
+        /* the offset inside child c: x minus the running sum before it,
+         * 0 for the first (x - 0 = x); the 0 by a mask, not a branch that
+         * the random c mispredicts one walk level in eight */
+        uint64_t before;
+        memcpy(&before, cum + c - (c > 0), sizeof before);
+        before &= -(uint64_t)(c > 0);
+        double minus;
+        memcpy(&minus, &before, sizeof minus);
+        x -= minus;
         idx = (idx << a) + c;
     }
+    *u = x;
     return idx;
 }
 
@@ -303,10 +344,15 @@ void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, c
                 if (leaf_block[idx] != UINT32_MAX)
                     for (int j = 0; j < LT_BLOCK; j++)
                         S += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
-            } else {
+            } else { /* and the group's running sums, as lt_upper_group sums them */
                 const size_t k = (size_t)1 << sh->bits[l - 1], first = sh->offset[l - 1] + (idx << sh->bits[l - 1]);
-                for (size_t c = 0; c < k; c++)
+                double run = 0.0;
+                for (size_t c = 0; c < k; c++) {
                     S += t->sum[first + c];
+                    run += t->sum[first + c];
+                    if (t->cum[first + c] != run)
+                        *worst_bound = INFINITY;
+                }
             }
             const double U = t->sum[sh->offset[l] + idx];
             if (S == 0.0L) {

@@ -67,7 +67,11 @@ typedef struct lt_shape {
  * of 2 every stored bound and every comparison is the same as in absolute
  * units (outside the subnormal range, where this is the more precise). */
 typedef struct lt_tree {
-    double *sum, *err;               /* total entries each */
+    double *sum;                     /* total entries each */
+    union {
+        double *err;                 /* the accurate sums: the bounds */
+        double *cum;                 /* upper-bound mode: the running sums (below) */
+    };
 } lt_tree;
 
 /* axis_bits[d]: bits of the block count along axis d (2^bits >= blocks). */
@@ -127,7 +131,15 @@ void lt_prefetch_block(const double *rate, uint32_t b);
 /* ---- Upper-bound mode (thinning, lattice_relax.c's lazy update) ----
  * Every entry of sum[] is then an upper bound U, not a sum: U_block >= the
  * exact real sum of its 64 stored rates, U_node >= the exact real sum of
- * its children's stored U (err[] is unused).  Recomputations round up by
+ * its children's stored U.  cum[] holds, for every group of siblings (the
+ * children of one node), their running sums: cum of child c = fl(... fl(0
+ * + U_0) + ... + U_c), summed in that order whenever one of them changes.
+ * The walk then compares the offset with a line of stored running sums
+ * (independent comparisons) instead of adding the children one after the
+ * other, the chain of dependent additions that made it a quarter of an
+ * event; the values are those it summed itself before, so the choices
+ * and the bytes are the same.  A node's U is its children's last running
+ * sum rounded up.  Recomputations round up by
  * LT_UP: a sum of non-negative terms in which a term takes part in at most
  * r <= 10 roundings (lt_block_sum; a node's <= 8 children in one chain:
  * r <= 7) is >= (1 - gamma_r) S, gamma_r = r u / (1 - r u) < 10.001 u, and
@@ -137,7 +149,14 @@ void lt_prefetch_block(const double *rate, uint32_t b);
 #define LT_UP (1.0 + 0x1p-48)
 
 /* Block or node idx of `level` recomputed from below and rounded up
- * (the children's U for a node), then every ancestor from its children. */
+ * (the children's running sums for a node: they must be current), and its
+ * group's running sums; lt_upper_repair then every ancestor the same way.
+ * lt_upper_value and lt_upper_group are the two halves, for the batch
+ * repair, which recomputes each group once: the value of node idx, and
+ * the running sums of the group of `level` that starts at entry first. */
+void lt_upper_value(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
+                    const uint32_t *leaf_block);
+void lt_upper_group(const lt_shape *sh, lt_tree *t, unsigned level, size_t first);
 void lt_upper_node(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
                    const uint32_t *leaf_block);
 void lt_upper_repair(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const double *rate,
@@ -158,7 +177,8 @@ size_t lt_in_block_upper(const double *rate, uint32_t b, double u);
 /* Tests of the upper-bound mode: *worst_bound = the largest S / U over all
  * nodes, S the long-double sum of what the node bounds (a block's rates, a
  * node's children's U), must be <= 1 + 2^-56 (the long double sums' own
- * error); *worst_tight = the largest (U - S) / S over the nodes above
+ * error), INFINITY when a group's stored running sums are not the ones of
+ * its children's U; *worst_tight = the largest (U - S) / S over the nodes above
  * level 0 in units of 2^-48, which repairs keep <= 1.3 (fl(fl(sum) LT_UP) <=
  * (1 + gamma_7)(1 + 32 u)(1 + u) S < (1 + 41 u) S; all slack
  * sits in the blocks: the lazy update never touches a node, and every

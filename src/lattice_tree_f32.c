@@ -23,10 +23,11 @@ void lt_upper_block_f(const lt_shape *sh, lt_tree *t, size_t idx, const float *r
 void lt_upper_repair_f(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const float *rate,
                        const uint32_t *leaf_block)
 {
-    if (level == 0) {
+    if (level == 0) { /* the block's value and its group's running sums (lt_upper_node) */
         lt_upper_block_f(sh, t, idx, rate, leaf_block);
         if (sh->depth == 0)
             return;
+        lt_upper_group(sh, t, 0, idx & ~(((size_t)1 << sh->bits[0]) - 1));
         idx >>= sh->bits[0];
         level = 1;
     }
@@ -36,11 +37,16 @@ void lt_upper_repair_f(const lt_shape *sh, lt_tree *t, unsigned level, size_t id
 
 void lt_build_upper_f(const lt_shape *sh, lt_tree *t, const float *rate, const uint32_t *leaf_block)
 {
-    for (size_t idx = 0; idx < sh->size[0]; idx++)
-        lt_upper_block_f(sh, t, idx, rate, leaf_block);
-    for (unsigned l = 1; l <= sh->depth; l++)
+    for (unsigned l = 0; l <= sh->depth; l++) { /* as lt_build_upper */
         for (size_t idx = 0; idx < sh->size[l]; idx++)
-            lt_upper_node(sh, t, l, idx, NULL, leaf_block);
+            if (l == 0)
+                lt_upper_block_f(sh, t, idx, rate, leaf_block);
+            else
+                lt_upper_value(sh, t, l, idx, NULL, leaf_block);
+        if (l < sh->depth)
+            for (size_t first = 0; first < sh->size[l]; first += (size_t)1 << sh->bits[l])
+                lt_upper_group(sh, t, l, first);
+    }
 }
 
 /* Among 4 entries a0 ... a3 (a0 + ... in order), the one whose interval
@@ -206,10 +212,15 @@ void lt_verify_upper_f(const lt_shape *sh, const lt_tree *t, const float *rate, 
                 if (leaf_block[idx] != UINT32_MAX)
                     for (int j = 0; j < LT_BLOCK; j++)
                         S += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
-            } else {
+            } else { /* and the group's running sums (lt_verify_upper) */
                 const size_t k = (size_t)1 << sh->bits[l - 1], first = sh->offset[l - 1] + (idx << sh->bits[l - 1]);
-                for (size_t c = 0; c < k; c++)
+                double run = 0.0;
+                for (size_t c = 0; c < k; c++) {
                     S += t->sum[first + c];
+                    run += t->sum[first + c];
+                    if (t->cum[first + c] != run)
+                        *worst_bound = INFINITY;
+                }
             }
             const double U = t->sum[sh->offset[l] + idx];
             if (S == 0.0L) {

@@ -315,7 +315,7 @@ Test(lattice_tree, selection_never_returns_a_relaxed_site)
     for (int i = 0; i < LT_BLOCK; i += 5)
         rate[LT_BLOCK + i] = 1.0 + i;
     double sum[8], err[8];
-    lt_tree t = {sum, err};
+    lt_tree t = {.sum = sum, .err = err};
     lt_build(&sh, &t, rate, leaf_block);
     cr_assert_eq(sum[0], 0.0);
     cr_assert_eq(sum[2], 0.0);

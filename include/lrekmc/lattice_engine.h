@@ -45,8 +45,8 @@
  * number of events at times <= t_k, at each grid time, and the time of event
  * level_events[j] at each level.
  *
- * Lanes: a worker of a small box steps LRK_LATTICE_LANES trajectories
- * together, event by event (lrk_lattice_simulate_lanes), each on its own
+ * Lanes: a worker of a small box whose rates can rise (the accurate sums)
+ * steps LRK_LATTICE_LANES trajectories together, event by event (lrk_lattice_simulate_lanes), each on its own
  * rates, tree and generator, so that one trajectory's dependent chains
  * overlap the other's work; every trajectory's output is byte for byte
  * what lrk_lattice_simulate gives it alone.
@@ -132,8 +132,10 @@ void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times
 void lrk_lattice_worker_record_lane(lrk_lattice_worker *w, int lane, long *sites, double *times);
 
 /* Trajectories the worker steps together: LRK_LATTICE_LANES while both
- * lanes' rates fit in 4 MB (L <= 64 for a cube), else 1 (lanes then run
- * one after the other on lane 0); 1 for the uniform fast path. */
+ * lanes' rates fit in 4 MB (L <= 64 for a cube) and rates can rise, else 1
+ * (lanes then run one after the other on lane 0); 1 for the uniform fast
+ * path and for rates that never increase (the lazy tree, where one lane
+ * already overlaps its update with its next walk). */
 int lrk_lattice_worker_lanes(const lrk_lattice_worker *w);
 
 /* Number of extras per trajectory (lattice_observe.h's layout). */
