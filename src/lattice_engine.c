@@ -161,16 +161,6 @@ static inline double uniform01(lrk_pcg64 *rng)
     return ((double)(lrk_pcg64_next_inline(rng) >> 12) + 0.5) * 0x1p-52;
 }
 
-/* The smallest float >= fl(r (1 + 2^-30)) (0 for 0). */
-static inline float f32_up(double r)
-{
-    const double g = r * (1.0 + 0x1p-30);
-    float f = (float)g;
-    if ((double)f < g)
-        f = nextafterf(f, INFINITY);
-    return f;
-}
-
 /* A trajectory's initial rates: 1, or exp(-delta_i / T) with the offsets
  * drawn first from the trajectory's generator (row-major site order). */
 static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, lrk_pcg64 *rng)
@@ -187,7 +177,7 @@ static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_la
             }
             const double b = site == UINT32_MAX ? 0.0 : exp(-w->delta[site] / s->T) * s->f32_scale;
             ln->base[i] = b;
-            ln->frate[i] = f32_up(b);
+            ln->frate[i] = lattice_f32_round_up(b);
         }
         lt_build_upper_f(&s->shape, &ln->tree, ln->frate, s->leaf_block);
         memset(ln->mark, 0, s->shape.total);
@@ -343,63 +333,8 @@ static inline void relax_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w
     }
 }
 
-/* ---- Float upper bounds (s->f32; docs/space.md "Float upper bounds") ----
- * The model's rate of an unrelaxed site i is, by definition on this path,
- * r_i = base_i f_o1 f_o2 ... over the stencil entries o whose site is
- * relaxed, multiplied in doubles in stencil order, base_i = exp(-delta_i /
- * T) 2^-e (1 without disorder; the lane keeps it, ln->base, read only
- * here): a function of the state, whatever the order the neighbours
- * relaxed in.  The scale 2^-e (lattice_setup.c) makes the largest base the
- * disorder can draw <= 1; it is exact, and the waiting times are
- * multiplied by it (E / (k U 2^e) = fl(E / U) 2^-e / k, the same double).  The stored u~_i is a float with, for every
- * unrelaxed site at all times,
- *   (I)  u~_i >= B_i = R_i (1 + u)^K,  R_i the exact real product, u = 2^-53,
- *        K = s->count,
- * so u~_i >= r_i (a chain of <= K correctly rounded products of normal
- * numbers is <= R_i (1 + u)^K).  (I) holds at the start, u~_i =
- * fl32up(fl(base_i (1 + 2^-30))) >= base_i (1 + u)^K for K <= 2^20.  An event at a neighbour
- * j multiplies u~_i by the factor f~ of the entries E of i that land on j
- * (one entry ungrouped; their product in doubles, f_v, in a grouped
- * vector): f~ is the smallest float >= fl(f_v (1 + m)) with m = 2^-22, so
- * f~ >= prod_E f (1 - u)^(|E| + 1) (1 + m) >= prod_E f (1 + 2^-23), and
- * the float product, a normal number, is >= u~_i f~ (1 - 2^-24): u~_i' >=
- * B_i prod_E f (1 + 2^-23)(1 - 2^-24) >= B_i' = B_i prod_E f.  When f~ is
- * clamped to 1 (rates must never increase), u~_i' = u~_i >= B_i >= B_i'.
- * A refresh (below) sets u~_i = fl32up(fl(r_i (1 + 2^-30))) >= R_i (1 -
- * u)^(K + 1) (1 + 2^-30) >= B_i.  Every u~ stays >= 2^-101 > 2^-126, a
- * normal float (lattice_setup.c admits the path only when the smallest
- * base times the product of all factors is >= 2^-101), and a relaxed site
- * is exactly 0 (factor 0).
- * The a-priori bound the other way, u~_i <= (1 + eps) r_i, follows from
- * the same steps with every rounding the other way (f~ <= f_v (1 + m)(1 +
- * u)(1 + 2^-23), float products <= (1 + 2^-24), r_i >= R_i (1 - u)^K):
- * eps = C rho^K ((1 + u) / (1 - u))^K - 1 (lattice_setup.c's f32_eps),
- * ~1.75 K 2^-22, 5e-5 at d_el = 3.
- *
- * Acceptance.  The walk and the pick choose site i with probability
- * u~_i / U_root (thinning, as for the double upper bounds), and leave the
- * offset off inside u~_i's interval, uniform on [0, u~_i) given i (up to
- * the 2^-52 grid of the uniform, the same rounding as every interval end
- * of the walk); accepting iff off < r_i accepts with probability r_i / u~_i,
- * so an event of i has probability r_i / U_root, and a rejection is a null
- * (time advances, nothing else).  No extra draw.  When off < fl(u~_i A),
- * A <= 1 / (1 + eps), then off < u~_i / (1 + eps) <= r_i and the test is
- * decided without r_i; only the ~eps fraction of candidates computes it
- * (s->count loads of the field).  A rejected site's u~ is refreshed from
- * its r_i (it only falls) and its block marked stale. */
-double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot)
-{
-    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
-    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
-               z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
-    const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
-    const float *fr = ln->frate;
-    double r = s->disorder ? ln->base[slot] : 1.0;
-    for (size_t o = 0; o < s->count; o++)
-        if (fr[ax[s->dx[o]] + ay[s->dy[o]] + az[s->dz[o]]] == 0.0f)
-            r *= s->factor[o];
-    return r;
-}
+/* ---- Float upper bounds (s->f32): the exact acceptance (lattice_float.c has
+ * the model's r_i, the proof and the update) ---- */
 
 /* The acceptance when the shortcut cannot decide: r_i from the field. */
 static __attribute__((noinline)) int accept_exact(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
@@ -411,7 +346,7 @@ static __attribute__((noinline)) int accept_exact(const lrk_lattice_shared *s, l
         return 1;
     w->rejections++;
     x->t += x->dt * x->inv_k;
-    const float f = f32_up(r);
+    const float f = lattice_f32_round_up(r);
     if (f < ln->frate[x->slot]) {
         ln->frate[x->slot] = f;
         const uint32_t m = s->block_leaf[x->slot / LT_BLOCK];

@@ -11,7 +11,7 @@
  * (ax[x] + ay[y] + az[z], the tables doubled so that x + dx needs no
  * modulo), and so are a block's row-major number (br) and Morton number (bm).
  * The lazy mode's float path stores the same slots as floats (a block is
- * then 4 cache lines, one z-plane each; lattice_engine.c "Float upper
+ * then 4 cache lines, one z-plane each; lattice_float.c "Float upper
  * bounds").
  */
 #ifndef LREKMC_LATTICE_ENGINE_INTERNAL_H
@@ -136,7 +136,7 @@ struct lrk_lattice_shared {
     int lazy;                     /* every factor <= 1: the tree holds upper bounds, the event
                                      never touches it (thinning, lattice_engine.c) */
     int f32;                      /* lazy: the rates are float upper bounds with exact acceptance
-                                     (lattice_engine.c; f32_ok: the model allows it) */
+                                     (lattice_float.c; f32_ok: the model allows it) */
     int f32_ok, f32_pref;         /* allowed (exactness); chosen by default (speed) */
     double f32_scale;             /* 2^-e: the float path's rates are the model's times this */
     double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
@@ -230,7 +230,7 @@ struct lrk_lattice_worker {
 /* The float path's factor f~ >= f (1 + margin) (1 - 2^-53), the smallest
  * float >= fl(f (1 + margin)), and at most 1 (rates must never increase);
  * exactly 0 and 1 stay themselves.  The proof that u~ >= r stays true is
- * in lattice_engine.c ("Float upper bounds"). */
+ * in lattice_float.c ("Float upper bounds"). */
 static inline float lattice_f32_up(double f, double margin)
 {
     if (f == 0.0 || f == 1.0)
@@ -290,6 +290,23 @@ int lattice_test_lane_doubles(const lrk_lattice_shared *s, lattice_lane *ln);
  * the base rate times the factors of its relaxed stencil neighbours, in
  * stencil order, in doubles. */
 double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot);
+/* The smallest float >= fl(r (1 + 2^-30)) (0 for 0). */
+static inline float lattice_f32_round_up(double r)
+{
+    const double g = r * (1.0 + 0x1p-30);
+    float f = (float)g;
+    if ((double)f < g)
+        f = nextafterf(f, INFINITY);
+    return f;
+}
+
+/* lattice_float.c: the float path allowed (rates stay normal floats; sets
+ * s->f32_scale) and preferred (faster); the lazy mode allowed (every
+ * factor <= 1, lattice_setup.c); the float event (lattice_relax's). */
+int lattice_f32_allowed(lrk_lattice_shared *s);
+int lattice_f32_preferred(size_t count, size_t slots);
+int lattice_lazy_allowed(const lrk_lattice_shared *s);
+void lattice_relax_f32(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot);
 /* Build s->planes / s->fvec16 from the row segments and s->f32_margin. */
 int lattice_groups_build_planes(lrk_lattice_shared *s);
 

@@ -29,7 +29,7 @@
  * (by cache line on the grouped stencil) and lists its target blocks as
  * stale; lattice_batch_repair recomputes them (the thinning and the other
  * repairs are in lattice_engine.c).  Without disorder the lazy mode stores
- * float upper bounds (s->f32, lattice_engine.c "Float upper bounds"): the
+ * float upper bounds (s->f32, lattice_float.c): the
  * same update on floats, by z-plane (one cache line of 16 floats) with
  * rounded-up factors, or entry by entry on the ungrouped stencil.
  */
@@ -323,102 +323,6 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
     ln->ndirty = nd;
 }
 
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-
-/* The lazy event on float upper bounds (s->f32, lattice_engine.c "Float
- * upper bounds"): per position, one 16-float vector of rounded-up factors
- * per z-plane (one cache line) of a target block, 1 for a row outside the
- * stencil and 0 for the fired site; elementwise float products, two AVX2
- * or four SSE2 operations a plane, the same bits. */
-static inline __attribute__((always_inline)) void lazy_body_f32(const lrk_lattice_shared *s, lattice_lane *ln,
-                                                                size_t slot, const int wide, const int pf)
-{
-    float *const rate = ln->frate;
-    const unsigned p = (unsigned)(slot % LT_BLOCK);
-    const lg_position *P = &s->pos[p];
-    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
-    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
-    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
-    const lg_target *const T0 = s->targets + P->first_target;
-    const uint32_t targets = P->targets;
-    uint32_t *const dirty = ln->dirty;
-    unsigned char *const mark = ln->mark;
-    size_t nd = ln->ndirty;
-    char *base[LG_CELLS];
-    for (uint32_t t = 0; t < targets; t++) {
-        const lg_target *const T = T0 + t;
-        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
-        float *const b = rate + (uint32_t)term;
-        const uint32_t m = (uint32_t)(term >> 32);
-        base[t] = (char *)b;
-        dirty[nd] = m;
-        nd += mark[m] == 0;
-        mark[m] = 1;
-        if (pf) {
-            __builtin_prefetch(b + T->ppf[0], 1);
-            __builtin_prefetch(b + T->ppf[1], 1);
-        }
-    }
-    const char *const fvec16 = (const char *)s->fvec16;
-    const lg_line *l = s->planes + s->plane_first[p];
-    const lg_line *const l_end = s->planes + s->plane_first[p + 1];
-    for (; l < l_end; l++) {
-        char *const at = base[l->t] + l->off;
-        const char *const fv = fvec16 + l->fv;
-        if (wide) {
-            v8f r0, r1, f0, f1;
-            memcpy(&r0, at, sizeof r0);
-            memcpy(&r1, at + 32, sizeof r1);
-            memcpy(&f0, fv, sizeof f0);
-            memcpy(&f1, fv + 32, sizeof f1);
-            r0 *= f0;
-            r1 *= f1;
-            memcpy(at, &r0, sizeof r0);
-            memcpy(at + 32, &r1, sizeof r1);
-        } else {
-            for (int h = 0; h < 64; h += 16) {
-                v4f r, f;
-                memcpy(&r, at + h, sizeof r);
-                memcpy(&f, fv + h, sizeof f);
-                r *= f;
-                memcpy(at + h, &r, sizeof r);
-            }
-        }
-    }
-    ln->ndirty = nd;
-}
-
-/* The float event on the ungrouped stencil: each entry's rounded-up
- * factor, one float product each (the proof's |E| = 1). */
-static void relax_ungrouped_f32(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
-{
-    float *rate = ln->frate;
-    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
-    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
-               z = 4 * (long)bc[2] + (long)(slot >> 4 & 3);
-    const uint32_t *ax = s->ax + x, *ay = s->ay + y, *az = s->az + z;
-    uint32_t *const dirty = ln->dirty;
-    unsigned char *const mark = ln->mark;
-    size_t nd = ln->ndirty;
-    uint32_t m = s->block_leaf[slot / LT_BLOCK];
-    rate[slot] = 0.0f;
-    dirty[nd] = m;
-    nd += mark[m] == 0;
-    mark[m] = 1;
-    for (size_t o = 0; o < s->count; o++) {
-        uint32_t j = ax[s->dx[o]] + ay[s->dy[o]] + az[s->dz[o]];
-        rate[j] *= s->ffac[o];
-        m = s->block_leaf[j / LT_BLOCK];
-        dirty[nd] = m;
-        nd += mark[m] == 0;
-        mark[m] = 1;
-    }
-    ln->ndirty = nd;
-}
-
 void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
 {
     const lt_shape *sh = &s->shape;
@@ -469,14 +373,6 @@ static void relax_lazy_base(const lrk_lattice_shared *s, lattice_lane *ln, size_
         lazy_body(s, ln, slot, 0, 0);
 }
 
-static void relax_f32_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
-{
-    if (s->prefetch)
-        lazy_body_f32(s, ln, slot, 0, 1);
-    else
-        lazy_body_f32(s, ln, slot, 0, 0);
-}
-
 static void relax_grouped_base(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {
     if (s->planned)
@@ -508,16 +404,6 @@ __attribute__((target("avx2"))) static void relax_lazy_avx2(const lrk_lattice_sh
 }
 #endif
 
-#ifdef LATTICE_HAVE_AVX2
-__attribute__((target("avx2"))) static void relax_f32_avx2(const lrk_lattice_shared *s, lattice_lane *ln,
-                                                            size_t slot)
-{
-    if (s->prefetch)
-        lazy_body_f32(s, ln, slot, 1, 1);
-    else
-        lazy_body_f32(s, ln, slot, 1, 0);
-}
-#endif
 
 int lattice_avx2_available(void)
 {
@@ -609,14 +495,7 @@ static void relax_ungrouped_lazy(const lrk_lattice_shared *s, lattice_lane *ln, 
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
     if (s->f32) {
-        if (!s->grouped)
-            relax_ungrouped_f32(s, ln, slot);
-#ifdef LATTICE_HAVE_AVX2
-        else if (s->simd)
-            relax_f32_avx2(s, ln, slot);
-#endif
-        else
-            relax_f32_base(s, ln, slot);
+        lattice_relax_f32(s, ln, slot);
         return;
     }
     if (s->lazy && !s->grouped) {

@@ -198,7 +198,7 @@ static lrk_status check_model(const lrk_model *m, lrk_error *err)
  * that never increase: every factor <= 1 (c J_o >= 0: SER, the crossover
  * where c >= 0, any stencil with V1 = 0, with or without disorder; the
  * grouped and the ungrouped update). */
-static int lazy_allowed(const lrk_lattice_shared *s)
+int lattice_lazy_allowed(const lrk_lattice_shared *s)
 {
     if (s->uniform)
         return 0;
@@ -210,7 +210,7 @@ static int lazy_allowed(const lrk_lattice_shared *s)
 
 int lattice_test_lazy(lrk_lattice_shared *s, int on)
 {
-    if (on && !lazy_allowed(s))
+    if (on && !lattice_lazy_allowed(s))
         return 0;
     s->lazy = on != 0;
     s->eager = on == 1;
@@ -218,114 +218,13 @@ int lattice_test_lazy(lrk_lattice_shared *s, int on)
     return 1;
 }
 
-/* Where the float path is also the faster one (measured, docs/space.md
- * Speed round 7): stencils of >= 100 entries (d_el >= 3), whose update it
- * halves in bytes and lines, or boxes whose double rates exceed 8 MB a lane
- * (L >= 104), bound by memory traffic; small stencils in boxes that stay in
- * the caches lose 10-20 % to the float pick and keep the doubles. */
-static int f32_preferred(size_t count, size_t slots)
-{
-    return count >= 100 || slots * sizeof(double) >= ((size_t)8 << 20);
-}
-
-/* The float path (lattice_engine.c, "Float upper bounds") needs the lazy
- * mode and rates that stay normal floats: with the base rates exp(-delta/T)
- * scaled by 2^-e so that the largest the disorder can draw is <= 1 (e from
- * its support, 0 without disorder), the smallest rate a site can reach,
- * exp(-(delta_max - delta_min)/T) / 2 times all the stencil's factors, must
- * be >= 2^-101 (> 2^-126 with room, and the acceptance's a-priori bound
- * holds everywhere); at most 2^20 entries (the margins below).  Sets
- * s->f32_scale = 2^-e. */
 static void *rate_alloc(size_t count, size_t size);
-
-static int f32_allowed(lrk_lattice_shared *s)
-{
-    if (!lazy_allowed(s) || s->count > ((size_t)1 << 20))
-        return 0;
-    double lo = 0.0, hi = 0.0;
-    if (s->disorder)
-        lrk_disorder_support(&s->dis, &lo, &hi);
-    const double e = ceil(-lo / (s->T * M_LN2)); /* exp(-lo / T) <= 2^e */
-    double lg = -(hi - lo) / (s->T * M_LN2) - 1.0;
-    for (size_t o = 0; o < s->count; o++)
-        lg += log2(s->factor[o]);
-    if (!(lg >= -100.0 && fabs(e) < 900.0))
-        return 0;
-    s->f32_scale = ldexp(1.0, -(int)e);
-    return 1;
-}
-
-/* eps with u~_i <= (1 + eps) r_i for every unrelaxed site at all times
- * (the proof in lattice_engine.c), K = s->count, m the margin; computed in
- * the log domain and enlarged by 2^-20 of itself (the rounding of this
- * computation). */
-static double f32_eps(size_t K, double m)
-{
-    const double u = 0x1p-53, k = (double)K;
-    const double L = log1p(0x1p-30) + log1p(2 * u) + log1p(0x1p-23) +
-                     k * (log1p(m) + log1p(0x1p-23) + log1p(0x1p-24) + 2 * log1p(u)) +
-                     k * (log1p(u) - log1p(-u));
-    return expm1(L) * (1.0 + 0x1p-20) + 0x1p-60;
-}
-
-size_t lrk_lattice_rate_bytes(const lrk_model *m)
-{
-    if (m->space.lattice != LRK_LATTICE_CUBIC || m->space.kernel == LRK_KERNEL_UNIFORM ||
-        lrk_lattice_validate(m, NULL) != LRK_OK)
-        return sizeof(double);
-    lrk_stencil st;
-    if (lrk_stencil_build(&m->space, &st, NULL) != LRK_OK)
-        return sizeof(double);
-    lrk_lattice_shared s = {.count = st.count, .disorder = lrk_disorder_active(m), .dis = m->disorder, .T = m->T};
-    const long dims[3] = {m->space.Lx, m->space.Ly, m->space.Lz};
-    size_t slots = 1;
-    for (int a = 0; a < 3; a++)
-        slots *= (size_t)((dims[a] + 3) / 4 * 4);
-    s.factor = malloc((st.count + 1) * sizeof *s.factor);
-    size_t bytes = sizeof(double);
-    if (s.factor != NULL) {
-        lrk_stencil_coupling(m, &st, s.factor);
-        const double c = lrk_model_coupling(m);
-        for (size_t o = 0; o < st.count; o++)
-            s.factor[o] = exp(-c * s.factor[o] / m->T);
-        if (f32_allowed(&s) && f32_preferred(st.count, slots))
-            bytes = sizeof(float);
-    }
-    free(s.factor);
-    lrk_stencil_free(&st);
-    return bytes;
-}
-
-lrk_status lattice_f32_configure(lrk_lattice_shared *s, int on, double margin)
-{
-    s->f32 = 0;
-    if (!on || !s->f32_ok)
-        return LRK_OK;
-    s->f32_margin = margin;
-    free(s->ffac);
-    s->ffac = malloc((s->count + 1) * sizeof *s->ffac);
-    if (s->ffac == NULL || (s->grouped && !lattice_groups_build_planes(s)))
-        return LRK_ERR_NOMEM;
-    for (size_t o = 0; o < s->count; o++)
-        s->ffac[o] = lattice_f32_up(s->factor[o], margin);
-    /* fl(u~ A) <= u~ A (1 + 2^-53) <= u~ / (1 + eps) <= r_i */
-    s->f32_accept = 1.0 / (1.0 + f32_eps(s->count, margin)) * (1.0 - 0x1p-50);
-    s->f32 = s->lazy;
-    return LRK_OK;
-}
 
 int lattice_test_lane_doubles(const lrk_lattice_shared *s, lattice_lane *ln)
 {
     if (ln->rate == NULL)
         ln->rate = rate_alloc(s->slots, sizeof(double));
     return ln->rate != NULL;
-}
-
-int lattice_test_f32(lrk_lattice_shared *s, int on, double margin)
-{
-    if (on && !s->f32_ok)
-        return 0;
-    return lattice_f32_configure(s, on, margin) == LRK_OK;
 }
 
 static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const lrk_stencil *st, lrk_error *err)
@@ -346,9 +245,9 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
         s->factor[o] = exp(-c * s->factor[o] / m->T);
     }
     lrk_status status = lattice_groups_build(s, err);
-    s->lazy = s->eager = lazy_allowed(s);
-    s->f32_ok = status == LRK_OK && f32_allowed(s);
-    s->f32_pref = s->f32_ok && f32_preferred(s->count, s->slots);
+    s->lazy = s->eager = lattice_lazy_allowed(s);
+    s->f32_ok = status == LRK_OK && lattice_f32_allowed(s);
+    s->f32_pref = s->f32_ok && lattice_f32_preferred(s->count, s->slots);
     if (s->f32_ok && lattice_f32_configure(s, 1, 0x1p-22) != LRK_OK)
         status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the float factors");
     s->f32 = s->f32 && s->f32_pref; /* tests may choose it where it is only allowed */
