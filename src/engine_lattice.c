@@ -104,6 +104,6 @@ const lrk_engine_type lrk_engine_lattice = {
                                9: the lazy mode walks to the next candidate before the update (the
                                batch repair then sees the rates before the event); 10: the lazy mode
                                stores float upper bounds with exact acceptance where it is faster
-                               (stencils >= 100 entries, > 8 MB of double rates; the model's rate is
+                               (stencils >= 200 entries, > 8 MB of double rates; the model's rate is
                                the stencil-order product) */
 };

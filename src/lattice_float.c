@@ -75,14 +75,16 @@ double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, siz
     return r;
 }
 
-/* Where the float path is also the faster one (measured, docs/space.md
- * Speed round 7): stencils of >= 100 entries (d_el >= 3), whose update it
- * halves in bytes and lines, or boxes whose double rates exceed 8 MB a lane
- * (L >= 104), bound by memory traffic; small stencils in boxes that stay in
- * the caches lose 10-20 % to the float pick and keep the doubles. */
+/* Where the float path is also the faster one (measured against the
+ * double upper bounds with the walk before the update, docs/space.md Speed
+ * round 8): stencils of >= 200 entries (d_el >= 4: +8-15 %), or boxes whose
+ * double rates exceed 8 MB a lane (L >= 104; L = 128: +14-40 % at every
+ * d_el), bound by memory traffic.  At d_el = 3 in boxes up to L = 64 the
+ * doubles are 4-11 % faster, at d_el <= 2 10-14 %: the float pick costs
+ * more than the update saves there. */
 int lattice_f32_preferred(size_t count, size_t slots)
 {
-    return count >= 100 || slots * sizeof(double) >= ((size_t)8 << 20);
+    return count >= 200 || slots * sizeof(double) >= ((size_t)8 << 20);
 }
 
 /* The float path (above) needs the lazy

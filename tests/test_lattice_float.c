@@ -183,11 +183,17 @@ Test(lattice_float, which_models_take_the_float_path)
 {
     lrk_lattice_shared *s;
     lrk_lattice_worker *w;
-    lrk_model m = make(2, 16, 16, 16, 3);
+    lrk_model m = make(2, 16, 16, 16, 4);
     shared(&m, &s, &w);
-    cr_assert(s->lazy && s->f32, "SER without disorder, d_el = 3");
+    cr_assert(s->lazy && s->f32, "SER without disorder, d_el = 4: chosen");
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 4, "the memory estimate's rule agrees");
     cr_assert(w->lane[0].rate == NULL && w->lane[0].frate != NULL, "4 bytes a site, no doubles");
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    m = make(2, 16, 16, 16, 3);
+    shared(&m, &s, &w);
+    cr_assert(s->lazy && s->f32_ok && !s->f32, "d_el = 3 in a small box: allowed, the doubles chosen");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     /* the update by z-plane touches fewer cache lines than the doubles' by line */
     cr_assert(s->grouped);
     const double lines = (double)s->line_first[LT_BLOCK] / LT_BLOCK, planes = (double)s->plane_first[LT_BLOCK] / LT_BLOCK;
@@ -196,6 +202,7 @@ Test(lattice_float, which_models_take_the_float_path)
                 planes, s->fvec16_count);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
+    m = make(2, 16, 16, 16, 4);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 1};
     shared(&m, &s, &w);
     cr_assert(s->lazy && s->f32, "with disorder whose rates fit the normal floats");

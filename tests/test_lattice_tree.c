@@ -139,11 +139,13 @@ static void upper_hook(const lrk_lattice_shared *s, lrk_lattice_worker *w, latti
     upper_check(s, ln, "after a repair");
 }
 
-static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
+static void check_upper(const lrk_model *m, uint64_t seed, double min_decades, int floats)
 {
     lrk_lattice_shared *s;
     lrk_lattice_worker *w;
     shared(m, &s, &w);
+    if (floats) /* the float upper bounds (lattice_tree_f32.c's level 0) */
+        cr_assert(lattice_test_f32(s, 1, 0x1p-22));
     cr_assert(s->lazy, "SER on a grouped box takes the lazy mode");
     w->test_hook = upper_hook;
     upper_checks = 0;
@@ -175,13 +177,14 @@ static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
 Test(lattice_tree, upper_bounds_hold_through_nulls_and_repairs)
 {
     lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 8, 3);
-    check_upper(&m, 21, 0);
+    check_upper(&m, 21, 0, 0);
+    check_upper(&m, 21, 0, 1);
     m = make(LRK_MODE_SER, 3, 16, 8, 8, 2);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 40};
-    check_upper(&m, 22, 100);
+    check_upper(&m, 22, 100, 0);
     m = make(LRK_MODE_SER, 4, 12, 8, 12, 2.5); /* no merge plans (odd block counts) */
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 10};
-    check_upper(&m, 23, 10);
+    check_upper(&m, 23, 10, 0);
 }
 
 /* The null fraction the batch rule allows: before each candidate, nulls
@@ -228,13 +231,15 @@ static void check_simd_identity(const lrk_model *m, int planned, int lazy, uint6
     cr_assert_eq(lrk_lattice_worker_create(s, &w[1], &err), LRK_OK, "%s", err.message);
     cr_assert(s->grouped, "the grouped update");
     cr_assert_eq(s->planned, planned, "merge plans");
-    /* lazy: 1 the float path where the model allows it, 3 the double upper
-     * bounds, 4 the float path with factors 3 % too high (rejections) */
+    /* lazy: 1 the lazy mode as chosen, 3 the double upper bounds, 4 the
+     * float path with factors 3 % too high (rejections), 5 the float path */
     cr_assert(lattice_test_lazy(s, lazy != 0), "lazy mode %d", lazy);
     if (lazy == 3)
         cr_assert(lattice_test_f32(s, 0, 0));
     if (lazy == 4)
         cr_assert(lattice_test_f32(s, 1, 0.03));
+    if (lazy == 5)
+        cr_assert(lattice_test_f32(s, 1, 0x1p-22));
     lrk_pcg64 rng[2];
     for (int k = 0; k < 2; k++) {
         lrk_pcg64_seed(&rng[k], seed, 0);
@@ -284,16 +289,18 @@ Test(lattice_tree, avx2_update_is_bit_identical_to_the_sse2_baseline)
         cr_skip_test("this CPU has no AVX2: only the baseline can run");
     lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 16, 3);
     check_simd_identity(&m, 1, 0, 11);
-    cr_assert(s_f32_ok(&m), "SER without disorder: the float path");
+    cr_assert(!s_f32_ok(&m), "SER without disorder, d_el = 3: the doubles by default");
     check_simd_identity(&m, 1, 1, 11);
-    check_simd_identity(&m, 1, 3, 11);
+    check_simd_identity(&m, 1, 5, 11);
     check_simd_identity(&m, 1, 4, 11);
     m = make(LRK_MODE_CER, 3, 12, 8, 20, 2); /* odd block counts: no plans */
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 20};
     check_simd_identity(&m, 0, 0, 12);
     m = make(LRK_MODE_SER, 4, 8, 8, 8, 4); /* 2 blocks a side: offsets wrap */
     check_simd_identity(&m, 1, 0, 13);
+    cr_assert(s_f32_ok(&m), "d_el = 4: the float path by default");
     check_simd_identity(&m, 1, 1, 13);
+    check_simd_identity(&m, 1, 3, 13);
     check_simd_identity(&m, 1, 4, 13);
     m = make(LRK_MODE_CER, 1, 32, 16, 8, 2.5);
     check_simd_identity(&m, 1, 0, 14);
