@@ -92,7 +92,7 @@ const lrk_engine_type lrk_engine_lattice = {
     .simulate = lattice_simulate,
     .validate = lattice_validate,
     .references = lattice_references,
-    .results_version = 9,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
+    .results_version = 10,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
                                lattice words of the stream key (round 2); 3: SER in space ends an
                                auto grid by the slowest chain's Chernoff bound, not a pilot; 4: so
                                does SER with disorder in space, by the slowest uncoupled model's
@@ -102,5 +102,8 @@ const lrk_engine_type lrk_engine_lattice = {
                                that never increase (SER, V1 = 0) take the lazy upper-bound tree
                                (thinning: the stream also feeds the null candidates); 8: relaxation.csv gained chi4_err, and the local q (a resumed run must not keep points without them);
                                9: the lazy mode walks to the next candidate before the update (the
-                               batch repair then sees the rates before the event) */
+                               batch repair then sees the rates before the event); 10: the lazy mode
+                               stores float upper bounds with exact acceptance where it is faster
+                               (stencils >= 200 entries, > 8 MB of double rates; the model's rate is
+                               the stencil-order product) */
 };

@@ -6,8 +6,9 @@
  * storage layout is described in lattice_engine_internal.h, one event's
  * update in lattice_relax.c, the sum tree and its round-off bound in
  * lattice_tree.h (and its upper-bound mode, whose thinning of the
- * candidates lives here); docs/space.md has the method, why it is exact,
- * and the measurements behind the choices.
+ * candidates lives here, with the float upper bounds and their exact
+ * acceptance); docs/space.md has the method, why it is exact, and the
+ * measurements behind the choices.
  */
 #include "lrekmc/lattice_engine.h"
 
@@ -166,6 +167,24 @@ static void start(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_la
 {
     if (s->disorder)
         lrk_disorder_draw(&s->dis, rng, s->N, w->delta);
+    if (s->f32) { /* u~ = up(base (1 + 2^-30)), the proof's start */
+        const float one = nextafterf(1.0f, 2.0f);
+        for (size_t i = 0; i < s->slots; i++) {
+            const uint32_t site = s->slot_site[i];
+            if (!s->disorder) {
+                ln->frate[i] = site == UINT32_MAX ? 0.0f : one;
+                continue;
+            }
+            const double b = site == UINT32_MAX ? 0.0 : exp(-w->delta[site] / s->T) * s->f32_scale;
+            ln->base[i] = b;
+            ln->frate[i] = lattice_f32_round_up(b);
+        }
+        lt_build_upper_f(&s->shape, &ln->tree, ln->frate, s->leaf_block);
+        memset(ln->mark, 0, s->shape.total);
+        ln->ndirty = 0;
+        ln->cand = ln->nulls = 0;
+        return;
+    }
     for (size_t i = 0; i < s->slots; i++) {
         uint32_t site = s->slot_site[i];
         ln->rate[i] = site == UINT32_MAX ? 0.0 : s->disorder ? exp(-w->delta[site] / s->T) : 1.0;
@@ -192,6 +211,8 @@ static inline double draw(const lrk_lattice_shared *s, const lattice_lane *ln, l
 {
     const double R = root_of(s, ln);
     *dt = lrk_pcg64_exponential_ziggurat_inline(rng) / R * (s->inv_g ? s->inv_g[n - 1] : 1.0);
+    if (s->f32) /* the float path's rates are the model's times 2^-e: exact */
+        *dt *= s->f32_scale;
     return uniform01(rng);
 }
 
@@ -233,6 +254,7 @@ typedef struct lane_step {
     lrk_pcg64 *rng;
     sink *o;
     double u, v, dt, t;   /* the event's uniform, the offset left by the walk, waiting time, time */
+    double off;           /* float path: the offset inside the picked site's interval */
     double inv_k;
     uint32_t block;       /* the block the walk reached (UINT32_MAX: none) */
     size_t leaf, slot;    /* its level-0 entry; the slot picked */
@@ -256,7 +278,10 @@ static void null_candidate(const lrk_lattice_shared *s, lrk_lattice_worker *w, l
     x->t += x->dt * x->inv_k;
     x->ln->nulls++;
     w->nulls++;
-    lt_upper_repair(&s->shape, &x->ln->tree, level, idx, x->ln->rate, s->leaf_block);
+    if (s->f32)
+        lt_upper_repair_f(&s->shape, &x->ln->tree, level, idx, x->ln->frate, s->leaf_block);
+    else
+        lt_upper_repair(&s->shape, &x->ln->tree, level, idx, x->ln->rate, s->leaf_block);
     if (w->test_hook != NULL)
         w->test_hook(s, w, x->ln);
 }
@@ -278,7 +303,10 @@ static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
         if (idx != SIZE_MAX) {
             x->leaf = idx;
             x->block = s->leaf_block[idx];
-            lt_prefetch_block(ln->rate, x->block);
+            if (s->f32)
+                lt_prefetch_block_f(ln->frate, x->block);
+            else
+                lt_prefetch_block(ln->rate, x->block);
             return;
         }
         null_candidate(s, w, x, level, at);
@@ -292,19 +320,67 @@ static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
  * after the null it would cause (the rule reads only the lane's state). */
 static inline void relax_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
-    const double fired = ln->rate[slot];
+    const double fired = s->f32 ? (double)ln->frate[slot] : ln->rate[slot];
     lattice_relax(s, w, ln, slot);
     if (s->eager && fired * (double)(1 << LAZY_EAGER) > root_of(s, ln)) {
         w->eager++;
-        lt_upper_repair(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->rate, s->leaf_block);
+        if (s->f32)
+            lt_upper_repair_f(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->frate, s->leaf_block);
+        else
+            lt_upper_repair(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->rate, s->leaf_block);
         if (w->test_hook != NULL)
             w->test_hook(s, w, ln);
     }
 }
 
+/* ---- Float upper bounds (s->f32): the exact acceptance (lattice_float.c has
+ * the model's r_i, the proof and the update) ---- */
+
+/* The acceptance when the shortcut cannot decide: r_i from the field. */
+static __attribute__((noinline)) int accept_exact(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+{
+    lattice_lane *const ln = x->ln;
+    w->exact++;
+    const double r = lattice_f32_rate(s, ln, x->slot);
+    if (x->off < r)
+        return 1;
+    w->rejections++;
+    x->t += x->dt * x->inv_k;
+    const float f = lattice_f32_round_up(r);
+    if (f < ln->frate[x->slot]) {
+        ln->frate[x->slot] = f;
+        const uint32_t m = s->block_leaf[x->slot / LT_BLOCK];
+        ln->dirty[ln->ndirty] = m;
+        ln->ndirty += ln->mark[m] == 0;
+        ln->mark[m] = 1;
+    }
+    if (w->test_hook != NULL)
+        w->test_hook(s, w, ln);
+    return 0;
+}
+
+/* Accept the candidate x->slot (1) or reject it (0: a null). */
+static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
+{
+    return x->off < (double)x->ln->frate[x->slot] * s->f32_accept || accept_exact(s, w, x);
+}
+
 /* The pick in the block; a null there starts the next candidate. */
 static inline void pick_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n)
 {
+    if (s->f32)
+        for (;;) {
+            x->slot = s->simd ? lt_in_block_upper_f_avx2(x->ln->frate, x->block, x->v, &x->off)
+                              : lt_in_block_upper_f(x->ln->frate, x->block, x->v, &x->off);
+            if (x->slot != SIZE_MAX) {
+                if (accept_f32(s, w, x))
+                    return;
+                walk_lazy(s, w, x, n);
+                continue;
+            }
+            null_candidate(s, w, x, 0, x->leaf);
+            walk_lazy(s, w, x, n);
+        }
     for (;;) {
         x->slot = lt_in_block_upper(x->ln->rate, x->block, x->v);
         if (x->slot != SIZE_MAX)
@@ -348,7 +424,8 @@ static inline void half_pick(const lrk_lattice_shared *s, lrk_lattice_worker *w,
  * misses overlap the walk's dependent loads instead of following them
  * (one lane: L = 64 +10 %, L = 128 +15 %; the pick, which reads the rates,
  * still comes after the update). */
-static inline void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x, long n, double inv_k)
+static inline __attribute__((always_inline)) void half_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w,
+                                                             lane_step *x, long n, double inv_k)
 {
     if (s->lazy) {
         const size_t slot = x->slot;
@@ -512,7 +589,7 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
             for (int i = 0; i < 2; i++)
                 sink_open(s, &o[i], &w->lane[i], n_at + (size_t)(l + i) * K, first_passage + (size_t)(l + i) * L,
                           extra ? extra + (size_t)(l + i) * E : NULL);
-            simulate_tree2(s, w, rng + l, o, 2 * s->slots * sizeof(double) > LATTICE_LANES_LEAD_BYTES);
+            simulate_tree2(s, w, rng + l, o, 2 * s->slots * lattice_rate_bytes(s) > LATTICE_LANES_LEAD_BYTES);
             sink_close(s, &o[0]);
             sink_close(s, &o[1]);
         }
@@ -530,6 +607,8 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
 
 void lattice_test_begin(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng)
 {
+    if (!s->f32 && !lattice_test_lane_doubles(s, &w->lane[0]))
+        abort(); /* tests only */
     start(s, w, &w->lane[0], rng);
 }
 
@@ -537,7 +616,7 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
 {
     long n = 0;
     for (size_t i = 0; i < s->slots; i++)
-        n += s->slot_site[i] != UINT32_MAX && w->lane[0].rate[i] == 0.0;
+        n += s->slot_site[i] != UINT32_MAX && (s->f32 ? w->lane[0].frate[i] == 0.0f : w->lane[0].rate[i] == 0.0);
     for (long e = 0; e < events && n < s->N; e++) {
         n++;
         if (s->lazy) {

@@ -10,6 +10,9 @@
  * block sums in Morton order.  A slot index is a sum of one term per axis
  * (ax[x] + ay[y] + az[z], the tables doubled so that x + dx needs no
  * modulo), and so are a block's row-major number (br) and Morton number (bm).
+ * The lazy mode's float path stores the same slots as floats (a block is
+ * then 4 cache lines, one z-plane each; lattice_float.c "Float upper
+ * bounds").
  */
 #ifndef LREKMC_LATTICE_ENGINE_INTERNAL_H
 #define LREKMC_LATTICE_ENGINE_INTERNAL_H
@@ -59,6 +62,7 @@ typedef struct lg_target {
     double rounds;           /* count + 1: the roundings a summed term takes part in */
     uint8_t lines;           /* bit k: line k (rows 2k, 2k + 1) has a segment (prefetch) */
     uint8_t pf[2];           /* the first and the last of those lines, in doubles (8 k) */
+    uint8_t ppf[2];          /* float rates: the first and the last z-plane with a segment, in floats (16 z) */
 } lg_target;
 
 /* The same segments by cache line (the lazy update, which sums nothing):
@@ -70,6 +74,12 @@ typedef struct lg_line {
     uint8_t t, unused;
     uint32_t fv;             /* byte offset of its 8 factors in fvec8 */
 } lg_line;
+
+/* Float rates (the lazy mode's float path): a block is 4 z-planes of 16
+ * floats, one cache line each; per position, one entry per plane of a
+ * target block that has a segment, with a 16-float vector of rounded-up
+ * factors (its rows' vectors, exactly 1 for a row outside the stencil, 0 for
+ * the fired site).  The same lg_line, off = 64 x plane, fv into fvec16. */
 
 /* A block term of one axis, of the block at coordinate u + uoff[a][k]:
  * the slot offset (64 x row-major term) in the low 32 bits, the Morton
@@ -113,6 +123,10 @@ struct lrk_lattice_shared {
     double *fvec8;                /* 8 per distinct line factor vector, 64-byte aligned */
     uint32_t fvec8_count;
     double *fvec;                 /* 4 per distinct factor vector, 32-byte aligned */
+    lg_line *planes;              /* float rates: per position its targets' planes */
+    uint32_t plane_first[LT_BLOCK + 1];
+    float *fvec16;                /* 16 per distinct plane factor vector, 64-byte aligned */
+    uint32_t fvec16_count;
     uint32_t fvec_count, segs_count;
     int planned;                  /* the level-1 merge plans below are built */
     uint8_t *plan;                /* per (position, parity class, target): level-1 entry */
@@ -121,6 +135,13 @@ struct lrk_lattice_shared {
     int simd;                     /* 1: the AVX2 clone of the grouped update (bit-identical) */
     int lazy;                     /* every factor <= 1: the tree holds upper bounds, the event
                                      never touches it (thinning, lattice_engine.c) */
+    int f32;                      /* lazy: the rates are float upper bounds with exact acceptance
+                                     (lattice_float.c; f32_ok: the model allows it) */
+    int f32_ok, f32_pref;         /* allowed (exactness); chosen by default (speed) */
+    double f32_scale;             /* 2^-e: the float path's rates are the model's times this */
+    double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
+    float *ffac;                  /* count: the rounded-up factors f~_o (the ungrouped update) */
+    double f32_accept;            /* accept without r_i when off < u~ f32_accept (<= 1 / (1 + eps)) */
     int eager;                    /* lazy: the fired site's block recomputed when its rate was
                                      above 2^-LAZY_EAGER of the root (tests may turn it off) */
     double k;                     /* exp(-V0 / T) */
@@ -163,6 +184,8 @@ struct lrk_lattice_shared {
 
 typedef struct lattice_lane {
     double *rate;                 /* slots: relative rates, 0 = relaxed or padding */
+    float *frate;                 /* slots, s->f32: float upper bounds u~_i >= r_i, 0 = relaxed or padding */
+    double *base;                 /* slots, s->f32 with disorder: exp(-delta_i / T) f32_scale */
     lt_tree tree;
     unsigned char *field;         /* N, row-major: 1 = relaxed */
     unsigned char *halo;          /* halo_size: the field with its halo (the local q) */
@@ -195,12 +218,36 @@ struct lrk_lattice_worker {
     long rebuilds;                /* selections that needed a full rebuild */
     long candidates, nulls;       /* lazy mode, all lanes: candidates drawn, nulls among them */
     long batches, batch_blocks;   /* batch repairs, blocks they recomputed */
+    long rejections;              /* s->f32: candidates rejected by the acceptance (nulls) */
+    long exact;                   /* s->f32: candidates whose r_i was computed */
     long eager;                   /* home blocks recomputed after an event (LAZY_EAGER) */
     void (*test_hook)(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln); /* tests:
                                      called after every null's repair and every batch repair */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
     lrk_lattice_probe *probe;     /* correlation and clusters (used by one lane at a time) */
 };
+
+/* The float path's factor f~ >= f (1 + margin) (1 - 2^-53), the smallest
+ * float >= fl(f (1 + margin)), and at most 1 (rates must never increase);
+ * exactly 0 and 1 stay themselves.  The proof that u~ >= r stays true is
+ * in lattice_float.c ("Float upper bounds"). */
+static inline float lattice_f32_up(double f, double margin)
+{
+    if (f == 0.0 || f == 1.0)
+        return (float)f;
+    const double g = f * (1.0 + margin);
+    float x = (float)g;
+    if ((double)x < g)
+        x = nextafterf(x, 2.0f);
+    return x > 1.0f ? 1.0f : x;
+}
+
+/* Bytes of one stored rate: 4 on the float path (as chosen by default:
+ * the lane count must not depend on a test's choice), else 8. */
+static inline size_t lattice_rate_bytes(const lrk_lattice_shared *s)
+{
+    return s->f32_pref ? sizeof(float) : sizeof(double);
+}
 
 /* Build s->groups etc. when the box allows it (else s->grouped = 0). */
 int lattice_avx2_available(void);
@@ -231,5 +278,36 @@ void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *
  * returns 0 (and changes nothing) when the factors do not allow the lazy
  * mode. */
 int lattice_test_lazy(lrk_lattice_shared *s, int on);
+/* Float path (lattice_engine.c, docs/space.md): the factors rounded up
+ * with relative margin m (>= 2^-22) and the acceptance's constant from it;
+ * 0 when the model does not allow the float path.  on = 0: the doubles. */
+lrk_status lattice_f32_configure(lrk_lattice_shared *s, int on, double margin);
+int lattice_test_f32(lrk_lattice_shared *s, int on, double margin);
+/* A lane of a float-path worker has no double rates: lattice_test_begin
+ * allocates them (0 out of memory) when a test has switched to doubles. */
+int lattice_test_lane_doubles(const lrk_lattice_shared *s, lattice_lane *ln);
+/* The model's rate of slot i (unrelaxed) from the lane's relaxed field:
+ * the base rate times the factors of its relaxed stencil neighbours, in
+ * stencil order, in doubles. */
+double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot);
+/* The smallest float >= fl(r (1 + 2^-30)) (0 for 0). */
+static inline float lattice_f32_round_up(double r)
+{
+    const double g = r * (1.0 + 0x1p-30);
+    float f = (float)g;
+    if ((double)f < g)
+        f = nextafterf(f, INFINITY);
+    return f;
+}
+
+/* lattice_float.c: the float path allowed (rates stay normal floats; sets
+ * s->f32_scale) and preferred (faster); the lazy mode allowed (every
+ * factor <= 1, lattice_setup.c); the float event (lattice_relax's). */
+int lattice_f32_allowed(lrk_lattice_shared *s);
+int lattice_f32_preferred(size_t count, size_t slots);
+int lattice_lazy_allowed(const lrk_lattice_shared *s);
+void lattice_relax_f32(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot);
+/* Build s->planes / s->fvec16 from the row segments and s->f32_margin. */
+int lattice_groups_build_planes(lrk_lattice_shared *s);
 
 #endif /* LREKMC_LATTICE_ENGINE_INTERNAL_H */

@@ -44,6 +44,8 @@ void lattice_groups_free(lrk_lattice_shared *s)
     free(s->segs);
     free(s->lines);
     free(s->fvec8);
+    free(s->planes);
+    free(s->fvec16);
     free(s->fvec);
     free(s->plan);
     for (int a = 0; a < 3; a++) {
@@ -54,6 +56,8 @@ void lattice_groups_free(lrk_lattice_shared *s)
     s->segs = NULL;
     s->lines = NULL;
     s->fvec8 = NULL;
+    s->planes = NULL;
+    s->fvec16 = NULL;
     s->fvec = NULL;
     s->plan = NULL;
     s->grouped = 0;
@@ -196,6 +200,61 @@ static int build_lines(lrk_lattice_shared *s)
     return 1;
 }
 
+/* The float path's planes (lattice_engine_internal.h) from the row
+ * segments, the factors rounded up by s->f32_margin (lattice_f32_up):
+ * 1 on success, 0 out of memory.  Rebuilt when a test changes the margin. */
+int lattice_groups_build_planes(lrk_lattice_shared *s)
+{
+    free(s->planes);
+    free(s->fvec16);
+    s->fvec16 = NULL;
+    const size_t max = s->segs_count;
+    s->planes = malloc((max + 1) * sizeof *s->planes);
+    float *v16 = malloc((max + 1) * 16 * sizeof *v16);
+    if (s->planes == NULL || v16 == NULL) {
+        free(v16);
+        return 0;
+    }
+    uint32_t n = 0;
+    for (unsigned p = 0; p < LT_BLOCK; p++) {
+        s->plane_first[p] = n;
+        for (uint32_t t = 0; t < s->pos[p].targets; t++) {
+            const lg_target *T = s->targets + s->pos[p].first_target + t;
+            for (uint32_t k = T->first; k < T->first + T->count; k++) {
+                const unsigned row = s->segs[k].row / 32, plane = row >> 2;
+                /* a target's segments come by increasing row: a plane's rows are adjacent */
+                if (n == s->plane_first[p] || s->planes[n - 1].t != t || s->planes[n - 1].off != 64 * plane) {
+                    s->planes[n] = (lg_line){.off = (uint16_t)(64 * plane), .t = (uint8_t)t};
+                    for (int i = 0; i < 16; i++)
+                        v16[16 * (size_t)n + (size_t)i] = 1.0f;
+                    n++;
+                }
+                const double *f = s->fvec + s->segs[k].fv / sizeof(double);
+                for (int x = 0; x < 4; x++)
+                    v16[16 * (size_t)(n - 1) + 4 * (row & 3) + (size_t)x] = lattice_f32_up(f[x], s->f32_margin);
+            }
+        }
+    }
+    s->plane_first[LT_BLOCK] = n;
+    s->fvec16 = aligned_alloc(64, ((size_t)n + 1) * 64);
+    if (s->fvec16 == NULL) {
+        free(v16);
+        return 0;
+    }
+    uint32_t nf = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = 0;
+        while (j < nf && memcmp(s->fvec16 + 16 * (size_t)j, v16 + 16 * (size_t)i, 64) != 0)
+            j++;
+        if (j == nf)
+            memcpy(s->fvec16 + 16 * (size_t)nf++, v16 + 16 * (size_t)i, 64);
+        s->planes[i].fv = 64 * j;
+    }
+    s->fvec16_count = nf;
+    free(v16);
+    return 1;
+}
+
 /* The union of the positions' block offsets per axis (0 first) and the
  * block terms of every coordinate; 0 if more than LG_UNION offsets. */
 static int build_terms(lrk_lattice_shared *s)
@@ -282,6 +341,11 @@ static int segment_position(lrk_lattice_shared *s, unsigned p, fv_set *f, uint32
         if (T->lines != 0) {
             T->pf[0] = (uint8_t)(64 * __builtin_ctz(T->lines) / 8);
             T->pf[1] = (uint8_t)(64 * (31 - __builtin_clz(T->lines)) / 8);
+            /* z-planes are pairs of lines (rows 4z ... 4z + 3) */
+            const unsigned planes = (T->lines & 3u ? 1u : 0u) | (T->lines & 12u ? 2u : 0u) |
+                                    (T->lines & 48u ? 4u : 0u) | (T->lines & 192u ? 8u : 0u);
+            T->ppf[0] = (uint8_t)(16 * __builtin_ctz(planes));
+            T->ppf[1] = (uint8_t)(16 * (31 - __builtin_clz(planes)));
         }
     }
     for (uint32_t t = P->first_target; t < *n_targets; t++)

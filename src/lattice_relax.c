@@ -28,7 +28,10 @@
  * bounds that a falling rate leaves valid, so the event only multiplies
  * (by cache line on the grouped stencil) and lists its target blocks as
  * stale; lattice_batch_repair recomputes them (the thinning and the other
- * repairs are in lattice_engine.c).
+ * repairs are in lattice_engine.c).  Without disorder the lazy mode stores
+ * float upper bounds (s->f32, lattice_float.c): the
+ * same update on floats, by z-plane (one cache line of 16 floats) with
+ * rounded-up factors, or entry by entry on the ungrouped stencil.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -330,7 +333,10 @@ void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
     w->batch_blocks += (long)n;
     for (size_t i = 0; i < n; i++) {
         mark[list[i]] = 0;
-        lt_upper_value(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
+        if (s->f32)
+            lt_upper_block_f(sh, &ln->tree, list[i], ln->frate, s->leaf_block);
+        else
+            lt_upper_value(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
     }
     /* the parents of level l's list, in place (never more than read so
      * far), each once by its flag; once all of level l is recomputed,
@@ -397,6 +403,7 @@ __attribute__((target("avx2"))) static void relax_lazy_avx2(const lrk_lattice_sh
         lazy_body(s, ln, slot, 1, 0);
 }
 #endif
+
 
 int lattice_avx2_available(void)
 {
@@ -487,6 +494,10 @@ static void relax_ungrouped_lazy(const lrk_lattice_shared *s, lattice_lane *ln, 
 
 void lattice_relax(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot)
 {
+    if (s->f32) {
+        lattice_relax_f32(s, ln, slot);
+        return;
+    }
     if (s->lazy && !s->grouped) {
         relax_ungrouped_lazy(s, ln, slot);
         return;

@@ -43,6 +43,7 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->dy);
     free(s->dz);
     free(s->factor);
+    free(s->ffac);
     lattice_groups_free(s);
     free(s->inv_rate);
     free(s->inv_g);
@@ -197,7 +198,7 @@ static lrk_status check_model(const lrk_model *m, lrk_error *err)
  * that never increase: every factor <= 1 (c J_o >= 0: SER, the crossover
  * where c >= 0, any stencil with V1 = 0, with or without disorder; the
  * grouped and the ungrouped update). */
-static int lazy_allowed(const lrk_lattice_shared *s)
+int lattice_lazy_allowed(const lrk_lattice_shared *s)
 {
     if (s->uniform)
         return 0;
@@ -209,11 +210,21 @@ static int lazy_allowed(const lrk_lattice_shared *s)
 
 int lattice_test_lazy(lrk_lattice_shared *s, int on)
 {
-    if (on && !lazy_allowed(s))
+    if (on && !lattice_lazy_allowed(s))
         return 0;
     s->lazy = on != 0;
     s->eager = on == 1;
+    s->f32 = s->lazy && s->f32_pref;
     return 1;
+}
+
+static void *rate_alloc(size_t count, size_t size);
+
+int lattice_test_lane_doubles(const lrk_lattice_shared *s, lattice_lane *ln)
+{
+    if (ln->rate == NULL)
+        ln->rate = rate_alloc(s->slots, sizeof(double));
+    return ln->rate != NULL;
 }
 
 static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const lrk_stencil *st, lrk_error *err)
@@ -234,7 +245,12 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
         s->factor[o] = exp(-c * s->factor[o] / m->T);
     }
     lrk_status status = lattice_groups_build(s, err);
-    s->lazy = s->eager = lazy_allowed(s);
+    s->lazy = s->eager = lattice_lazy_allowed(s);
+    s->f32_ok = status == LRK_OK && lattice_f32_allowed(s);
+    s->f32_pref = s->f32_ok && lattice_f32_preferred(s->count, s->slots);
+    if (s->f32_ok && lattice_f32_configure(s, 1, 0x1p-22) != LRK_OK)
+        status = lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the float factors");
+    s->f32 = s->f32 && s->f32_pref; /* tests may choose it where it is only allowed */
     return status;
 }
 
@@ -363,6 +379,8 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
         return;
     for (int l = 0; l < LATTICE_LANES; l++) {
         free(w->lane[l].rate);
+        free(w->lane[l].frate);
+        free(w->lane[l].base);
         free(w->lane[l].tree.sum);
         free(w->lane[l].tree.err);
         free(w->lane[l].field);
@@ -385,9 +403,9 @@ void lrk_lattice_worker_free(lrk_lattice_worker *w)
  * ~9 pages of rates (the 3 x 3 block rows of its stencil), which from
  * L = 128 (16 MB, 4096 small pages) overflow the TLB; measured 15-30 %
  * faster there, no change at L = 64 (docs/space.md). */
-static double *lines_alloc(size_t count)
+static void *rate_alloc(size_t count, size_t size)
 {
-    const size_t bytes = count * sizeof(double), huge = (size_t)2 << 20;
+    const size_t bytes = count * size, huge = (size_t)2 << 20;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (bytes >= huge) {
         void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
@@ -409,10 +427,22 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     ln->halo = malloc(s->halo_size);
     if (s->uniform)
         return ln->field != NULL && ln->halo != NULL;
-    ln->rate = lines_alloc(s->slots);
-    ln->tree.sum = lines_alloc(s->shape.total);
-    ln->tree.err = lines_alloc(s->shape.total);
-    int ok = ln->field && ln->halo && ln->rate && ln->tree.sum && ln->tree.err;
+    /* the float path's rates where the model allows it (a test may choose
+     * it), the doubles where it is not chosen (a test that switches the
+     * float path off gets them from lattice_test_lane_doubles) */
+    if (s->f32_ok) {
+        ln->frate = rate_alloc(s->slots, sizeof(float));
+        if (s->disorder) { /* the base rates, read only to compute an r_i */
+            ln->base = malloc(s->slots * sizeof *ln->base);
+            if (ln->base == NULL)
+                return 0;
+        }
+    }
+    if (!s->f32)
+        ln->rate = rate_alloc(s->slots, sizeof(double));
+    ln->tree.sum = rate_alloc(s->shape.total, sizeof(double));
+    ln->tree.err = rate_alloc(s->shape.total, sizeof(double));
+    int ok = ln->field && ln->halo && (ln->rate || ln->frate) && ln->tree.sum && ln->tree.err;
     { /* the lazy mode's stale list (also when a test chooses it later) */
         ln->dirty = malloc((s->shape.size[0] + 1) * sizeof(uint32_t)); /* + 1: the branch-free append */
         ln->mark = calloc(s->shape.total, 1);

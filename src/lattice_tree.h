@@ -192,4 +192,36 @@ void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, c
 void lt_verify(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
                double *worst_error, double *worst_tol);
 
+
+/* ---- Upper-bound mode on float upper bounds (lattice_tree_f32.c) ----
+ * The lazy mode's float path (lattice_engine.c, docs/space.md "Float upper
+ * bounds"): the stored values are floats u~_i >= r_i.  Only level 0 differs:
+ * a block's bound is its 64 floats converted to double (exactly) and summed
+ * as lt_block_sum does, rounded up by LT_UP, so the proof above holds as
+ * it is (U_b >= the exact real sum of the block's floats); the nodes above
+ * are the double nodes of the upper-bound mode. */
+static inline double lt_block_sum_f(const float *r)
+{
+    double acc[8] = {0};
+    for (int i = 0; i < LT_BLOCK; i += 8)
+        for (int a = 0; a < 8; a++)
+            acc[a] += (double)r[i + a];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+void lt_upper_block_f(const lt_shape *sh, lt_tree *t, size_t idx, const float *rate, const uint32_t *leaf_block);
+void lt_upper_repair_f(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const float *rate,
+                       const uint32_t *leaf_block);
+void lt_build_upper_f(const lt_shape *sh, lt_tree *t, const float *rate, const uint32_t *leaf_block);
+/* The pick in block b (4 z-planes of 16 floats, each 4 x-rows of 4): the
+ * slot whose interval of cumulative u~ contains u, *off the offset inside
+ * that interval (in [0, u~_slot]: u~_slot itself only when rounding leaves
+ * u beyond a row's running sums, which the acceptance then rejects);
+ * SIZE_MAX when u is beyond the block's actual total (its slack: a null). */
+size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off);
+/* The same compiled for AVX2 (the same additions: bit-identical). */
+size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u, double *off);
+void lt_prefetch_block_f(const float *rate, uint32_t b);
+void lt_verify_upper_f(const lt_shape *sh, const lt_tree *t, const float *rate, const uint32_t *leaf_block,
+                       double *worst_bound, double *worst_tight);
+
 #endif /* LREKMC_LATTICE_TREE_H */

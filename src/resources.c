@@ -19,6 +19,7 @@
 
 #include "lrekmc/disorder.h"
 #include "lrekmc/kmc.h"
+#include "lrekmc/lattice_engine.h"
 #include "lrekmc/engine.h"
 #include "lrekmc/master.h"
 #include "disorder_sort.h"
@@ -86,8 +87,10 @@ static double halo_sites(const lrk_space *sp)
 
 /* One lattice worker (lattice_engine.h's Memory): per lane rates and tree
  * 8.7 bytes per padded site (with the lazy mode's stale-block list and
- * flags, 0.08), the relaxed field N and its halo copy (two lanes while both
- * lanes' rates fit in 4 MB, r3 kernel, rates that can rise), the offsets 8 N with disorder, the
+ * flags, 0.08; 4.7 where the rates are float upper bounds, + 8 for their
+ * base rates with disorder), the relaxed field N and its halo copy (two
+ * lanes while both lanes' rates fit in 4 MB, r3 kernel, rates that can
+ * rise), the offsets 8 N with disorder, the
  * uniform kernel's list 4 N and the observables 22 N. */
 static double lattice_worker_bytes(const lrk_config *c)
 {
@@ -95,12 +98,14 @@ static double lattice_worker_bytes(const lrk_config *c)
     if (c->model.space.lattice == LRK_LATTICE_NONE || e == NULL || strcmp(e->name, "lattice") != 0)
         return 0; /* the uniform kernel with disorder runs on the disorder engine */
     const double N = (double)c->model.N, P = padded_sites(c);
+    const double B = (double)lrk_lattice_rate_bytes(&c->model);
     /* two lanes only on the accurate sums (rates that can rise: c V1 < 0) */
     const int lanes =
         c->model.space.kernel != LRK_KERNEL_UNIFORM && lrk_model_a(&c->model) < 0 && 2 * 8 * P <= 4.0 * 1024 * 1024
             ? 2
             : 1;
-    return lanes * (8.7 * P + N + halo_sites(&c->model.space)) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
+    const double base = B < 8 && lrk_disorder_active(&c->model) ? 8 * P : 0;
+    return lanes * ((B + 0.7) * P + base + N + halo_sites(&c->model.space)) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
            + 4 * N + 22 * N;
 }
 

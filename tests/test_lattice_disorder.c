@@ -74,7 +74,7 @@ static void grid_for(const lrk_model *m, double *t)
         t[k] = lo * pow(hi / lo, (double)k / (K - 1));
 }
 
-static void check_binomial(lrk_model m, long M, uint64_t seed, int expect_grouped)
+static void check_binomial(lrk_model m, long M, uint64_t seed, int expect_grouped, int use_floats)
 {
     double t[K];
     grid_for(&m, t);
@@ -85,6 +85,10 @@ static void check_binomial(lrk_model m, long M, uint64_t seed, int expect_groupe
     lrk_error err = {{0}};
     cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
     cr_assert_eq(s->grouped, expect_grouped, "the update path under test");
+    cr_assert(s->lazy && s->f32_ok, "V1 = 0: rates never rise, and these offsets allow the float upper bounds");
+    cr_assert(!s->f32, "a small stencil in a small box: the doubles by default");
+    if (use_floats) /* the second pass */
+        cr_assert(lattice_test_f32(s, 1, 0x1p-22));
     cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
     double sum[K] = {0};
     uint32_t n_at[K + 1];
@@ -105,19 +109,21 @@ static void check_binomial(lrk_model m, long M, uint64_t seed, int expect_groupe
                      lrk_disorder_name(m.disorder.kind), m.disorder.width, m.space.Lx, m.space.Ly, m.space.Lz,
                      t[k], mean, p, z);
     }
-    cr_log_info("binomial %s w=%g %ldx%ldx%ld: worst z %.2f", lrk_disorder_name(m.disorder.kind), m.disorder.width,
-                m.space.Lx, m.space.Ly, m.space.Lz, worst);
+    cr_log_info("binomial %s w=%g %ldx%ldx%ld%s: worst z %.2f", lrk_disorder_name(m.disorder.kind), m.disorder.width,
+                m.space.Lx, m.space.Ly, m.space.Lz, s->f32 ? ", float upper bounds" : "", worst);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
 }
 
 Test(lattice_disorder, independent_sites_are_binomial_with_pbar)
 {
-    check_binomial(make(LRK_MODE_SER, 0, 0.7, 8, 8, 4, 2, LRK_KERNEL_R3, LRK_DISORDER_NORMAL, 1.0), 400, 21, 1);
-    check_binomial(make(LRK_MODE_CER, 0, 0.7, 8, 8, 4, 2, LRK_KERNEL_R3, LRK_DISORDER_BIMODAL, 1.5), 400, 22, 1);
-    check_binomial(make(LRK_MODE_SER, 0, 0.7, 6, 6, 6, 2, LRK_KERNEL_R3, LRK_DISORDER_NORMAL, 1.0), 400, 23, 0);
-    check_binomial(make(LRK_MODE_SER, 0, 0.7, 6, 6, 6, 2, LRK_KERNEL_R3, LRK_DISORDER_BIMODAL, 1.5), 400, 24, 0);
-    check_binomial(make(LRK_MODE_SER, 0, 0.7, 8, 8, 4, 2, LRK_KERNEL_R3, LRK_DISORDER_EXPONENTIAL, 0.5), 400, 25, 1);
+    for (int f = 0; f < 2; f++) { /* the double upper bounds, then the float ones */
+        check_binomial(make(LRK_MODE_SER, 0, 0.7, 8, 8, 4, 2, LRK_KERNEL_R3, LRK_DISORDER_NORMAL, 1.0), 400, 21 + 10 * f, 1, f);
+        check_binomial(make(LRK_MODE_CER, 0, 0.7, 8, 8, 4, 2, LRK_KERNEL_R3, LRK_DISORDER_BIMODAL, 1.5), 400, 22 + 10 * f, 1, f);
+        check_binomial(make(LRK_MODE_SER, 0, 0.7, 6, 6, 6, 2, LRK_KERNEL_R3, LRK_DISORDER_NORMAL, 1.0), 400, 23 + 10 * f, 0, f);
+        check_binomial(make(LRK_MODE_SER, 0, 0.7, 6, 6, 6, 2, LRK_KERNEL_R3, LRK_DISORDER_BIMODAL, 1.5), 400, 24 + 10 * f, 0, f);
+        check_binomial(make(LRK_MODE_SER, 0, 0.7, 8, 8, 4, 2, LRK_KERNEL_R3, LRK_DISORDER_EXPONENTIAL, 0.5), 400, 25 + 10 * f, 1, f);
+    }
 }
 
 /* Uniform kernel + bimodal: the exact level times of the two-class chain. */

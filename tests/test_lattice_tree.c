@@ -37,15 +37,22 @@ static void shared(const lrk_model *m, lrk_lattice_shared **s, lrk_lattice_worke
     cr_assert_eq(lrk_lattice_worker_create(*s, w, &err), LRK_OK, "%s", err.message);
 }
 
+/* Lane 0's stored rate of slot i: the float upper bound on the lazy
+ * mode's float path, else the double. */
+static double rate_of(const lrk_lattice_shared *s, const lrk_lattice_worker *w, size_t i)
+{
+    return s->f32 ? (double)w->lane[0].frate[i] : w->lane[0].rate[i];
+}
+
 /* Run a whole trajectory, checking the tree every `every` events. */
 /* The started trajectory's positive rates span at least min_decades (returned). */
 static double assert_rates_span(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double min_decades)
 {
     double lo = INFINITY, hi = 0;
     for (size_t i = 0; i < s->slots; i++)
-        if (w->lane[0].rate[i] > 0) {
-            lo = fmin(lo, w->lane[0].rate[i]);
-            hi = fmax(hi, w->lane[0].rate[i]);
+        if (rate_of(s, w, i) > 0) {
+            lo = fmin(lo, rate_of(s, w, i));
+            hi = fmax(hi, rate_of(s, w, i));
         }
     cr_assert_geq(log10(hi / lo), min_decades, "rates span %.1f decades", log10(hi / lo));
     return log10(hi / lo);
@@ -114,7 +121,10 @@ static double upper_worst_bound, upper_worst_tight;
 static void upper_check(const lrk_lattice_shared *s, const lattice_lane *ln, const char *when)
 {
     double b, g;
-    lt_verify_upper(&s->shape, &ln->tree, ln->rate, s->leaf_block, &b, &g);
+    if (s->f32)
+        lt_verify_upper_f(&s->shape, &ln->tree, ln->frate, s->leaf_block, &b, &g);
+    else
+        lt_verify_upper(&s->shape, &ln->tree, ln->rate, s->leaf_block, &b, &g);
     cr_assert_leq(b, 1.0 + 0x1p-56, "%s (check %ld): a bound below what it bounds, S/U - 1 = %g", when, upper_checks,
                   b - 1.0);
     cr_assert_leq(g, 1.3, "%s (check %ld): a node %g x 2^-48 above its children", when, upper_checks, g);
@@ -129,11 +139,13 @@ static void upper_hook(const lrk_lattice_shared *s, lrk_lattice_worker *w, latti
     upper_check(s, ln, "after a repair");
 }
 
-static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
+static void check_upper(const lrk_model *m, uint64_t seed, double min_decades, int floats)
 {
     lrk_lattice_shared *s;
     lrk_lattice_worker *w;
     shared(m, &s, &w);
+    if (floats) /* the float upper bounds (lattice_tree_f32.c's level 0) */
+        cr_assert(lattice_test_f32(s, 1, 0x1p-22));
     cr_assert(s->lazy, "SER on a grouped box takes the lazy mode");
     w->test_hook = upper_hook;
     upper_checks = 0;
@@ -148,7 +160,7 @@ static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
             lattice_test_events(s, w, &rng, 1);
         }
         for (size_t i = 0; i < s->slots; i++)
-            cr_assert_eq(w->lane[0].rate[i], 0.0, "all relaxed at the end");
+            cr_assert_eq(rate_of(s, w, i), 0.0, "all relaxed at the end");
         lattice_batch_repair(s, w, &w->lane[0]);
         for (size_t i = 0; i < s->shape.total; i++)
             cr_assert_eq(w->lane[0].tree.sum[i], 0.0, "every bound exactly 0 once repaired at the end");
@@ -165,13 +177,14 @@ static void check_upper(const lrk_model *m, uint64_t seed, double min_decades)
 Test(lattice_tree, upper_bounds_hold_through_nulls_and_repairs)
 {
     lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 8, 3);
-    check_upper(&m, 21, 0);
+    check_upper(&m, 21, 0, 0);
+    check_upper(&m, 21, 0, 1);
     m = make(LRK_MODE_SER, 3, 16, 8, 8, 2);
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 40};
-    check_upper(&m, 22, 100);
+    check_upper(&m, 22, 100, 0);
     m = make(LRK_MODE_SER, 4, 12, 8, 12, 2.5); /* no merge plans (odd block counts) */
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 10};
-    check_upper(&m, 23, 10);
+    check_upper(&m, 23, 10, 0);
 }
 
 /* The null fraction the batch rule allows: before each candidate, nulls
@@ -218,7 +231,15 @@ static void check_simd_identity(const lrk_model *m, int planned, int lazy, uint6
     cr_assert_eq(lrk_lattice_worker_create(s, &w[1], &err), LRK_OK, "%s", err.message);
     cr_assert(s->grouped, "the grouped update");
     cr_assert_eq(s->planned, planned, "merge plans");
-    cr_assert(lattice_test_lazy(s, lazy), "lazy mode %d", lazy);
+    /* lazy: 1 the lazy mode as chosen, 3 the double upper bounds, 4 the
+     * float path with factors 3 % too high (rejections), 5 the float path */
+    cr_assert(lattice_test_lazy(s, lazy != 0), "lazy mode %d", lazy);
+    if (lazy == 3)
+        cr_assert(lattice_test_f32(s, 0, 0));
+    if (lazy == 4)
+        cr_assert(lattice_test_f32(s, 1, 0.03));
+    if (lazy == 5)
+        cr_assert(lattice_test_f32(s, 1, 0x1p-22));
     lrk_pcg64 rng[2];
     for (int k = 0; k < 2; k++) {
         lrk_pcg64_seed(&rng[k], seed, 0);
@@ -230,13 +251,16 @@ static void check_simd_identity(const lrk_model *m, int planned, int lazy, uint6
             cr_assert(lattice_test_simd(s, k));
             lattice_test_events(s, w[k], &rng[k], 7);
         }
-        cr_assert(memcmp(w[0]->lane[0].rate, w[1]->lane[0].rate, s->slots * sizeof(double)) == 0,
-                  "rates after %ld events", n + 7);
+        cr_assert(s->f32 ? memcmp(w[0]->lane[0].frate, w[1]->lane[0].frate, s->slots * sizeof(float)) == 0
+                         : memcmp(w[0]->lane[0].rate, w[1]->lane[0].rate, s->slots * sizeof(double)) == 0,
+                  "rates after %ld events (%s)", n + 7, s->f32 ? "float upper bounds" : "doubles");
         cr_assert(memcmp(w[0]->lane[0].tree.sum, w[1]->lane[0].tree.sum, total * sizeof(double)) == 0,
                   "sums after %ld events", n + 7);
         cr_assert(lazy || memcmp(w[0]->lane[0].tree.err, w[1]->lane[0].tree.err, total * sizeof(double)) == 0,
                   "bounds after %ld events", n + 7);
     }
+    if (lazy == 4)
+        cr_assert_gt(w[0]->rejections, 0, "the acceptance rejected");
     if (lazy) {
         cr_assert_gt(w[0]->nulls, 0, "the lazy path ran");
         lattice_batch_repair(s, w[0], &w[0]->lane[0]);
@@ -247,19 +271,37 @@ static void check_simd_identity(const lrk_model *m, int planned, int lazy, uint6
     lrk_lattice_shared_free(s);
 }
 
+/* Whether m takes the float upper bounds. */
+static int s_f32_ok(const lrk_model *m)
+{
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(m, &s, &w);
+    const int ok = s->f32;
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    return ok;
+}
+
 Test(lattice_tree, avx2_update_is_bit_identical_to_the_sse2_baseline)
 {
     if (!lattice_avx2_available())
         cr_skip_test("this CPU has no AVX2: only the baseline can run");
     lrk_model m = make(LRK_MODE_SER, 2, 16, 16, 16, 3);
     check_simd_identity(&m, 1, 0, 11);
+    cr_assert(!s_f32_ok(&m), "SER without disorder, d_el = 3: the doubles by default");
     check_simd_identity(&m, 1, 1, 11);
+    check_simd_identity(&m, 1, 5, 11);
+    check_simd_identity(&m, 1, 4, 11);
     m = make(LRK_MODE_CER, 3, 12, 8, 20, 2); /* odd block counts: no plans */
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 20};
     check_simd_identity(&m, 0, 0, 12);
     m = make(LRK_MODE_SER, 4, 8, 8, 8, 4); /* 2 blocks a side: offsets wrap */
     check_simd_identity(&m, 1, 0, 13);
+    cr_assert(s_f32_ok(&m), "d_el = 4: the float path by default");
     check_simd_identity(&m, 1, 1, 13);
+    check_simd_identity(&m, 1, 3, 13);
+    check_simd_identity(&m, 1, 4, 13);
     m = make(LRK_MODE_CER, 1, 32, 16, 8, 2.5);
     check_simd_identity(&m, 1, 0, 14);
     m = make(LRK_MODE_SER, 3, 12, 8, 20, 2); /* lazy with disorder, no plans */

@@ -56,7 +56,10 @@
  * the local q's neighbourhood); per worker and lane 8.7 N' + N + H bytes
  * (N' = N padded to whole blocks, H the box padded by the stencil's reach
  * on every side) for the rates, the tree's sums and bounds, the lazy
- * mode's stale-block list and flags, the relaxed field and its halo copy,
+ * mode's stale-block list and flags, the relaxed field and its halo copy
+ * (4.7 N' instead of 8.7 N' where the lazy mode stores float upper bounds:
+ * lrk_lattice_rate_bytes; with disorder 8 N' more for their base rates,
+ * read only for the rare exact acceptance),
  * and once per worker < 0.3 N'
  * for the scratch, 8 N for the disorder offsets, 4 N for the uniform
  * kernel's list (one lane state there), and 22 N for the observables (FFT
@@ -156,5 +159,13 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
 #ifdef __cplusplus
 }
 #endif
+
+/* Bytes a lane stores per padded site for the rates of m: 4 where the
+ * lazy mode takes float upper bounds (rates that never increase, and the
+ * disorder's range times the stencil's factors within 2^-101, and a stencil
+ * of >= 200 entries or more than 8 MB of double rates: lattice_float.c),
+ * else 8 (also for a model the engine refuses).  resources.c's memory
+ * estimate and the two-lane rule (both lanes' rates <= 4 MB) use it. */
+size_t lrk_lattice_rate_bytes(const lrk_model *m);
 
 #endif /* LREKMC_LATTICE_ENGINE_H */

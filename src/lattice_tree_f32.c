@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lattice_tree_f32.c - level 0 of the upper-bound tree (lattice_tree.h)
+ * when the lazy mode stores float upper bounds (lattice_engine.c): a
+ * block's bound from its 64 floats, the pick inside a block (which also
+ * returns the offset that the exact acceptance reads), and the tests'
+ * check.  Everything above level 0 is the double upper-bound tree's.
+ */
+#include <stdlib.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define LT_F32_X86 1
+#endif
+
+#include "lattice_tree.h"
+
+void lt_upper_block_f(const lt_shape *sh, lt_tree *t, size_t idx, const float *rate, const uint32_t *leaf_block)
+{
+    const uint32_t b = leaf_block[idx];
+    t->sum[sh->offset[0] + idx] = b == UINT32_MAX ? 0.0 : lt_block_sum_f(rate + (size_t)b * LT_BLOCK) * LT_UP;
+}
+
+void lt_upper_repair_f(const lt_shape *sh, lt_tree *t, unsigned level, size_t idx, const float *rate,
+                       const uint32_t *leaf_block)
+{
+    if (level == 0) { /* the block's value and its group's running sums (lt_upper_node) */
+        lt_upper_block_f(sh, t, idx, rate, leaf_block);
+        if (sh->depth == 0)
+            return;
+        lt_upper_group(sh, t, 0, idx & ~(((size_t)1 << sh->bits[0]) - 1));
+        idx >>= sh->bits[0];
+        level = 1;
+    }
+    /* above level 0 nothing reads the rates */
+    lt_upper_repair(sh, t, level, idx, NULL, leaf_block);
+}
+
+void lt_build_upper_f(const lt_shape *sh, lt_tree *t, const float *rate, const uint32_t *leaf_block)
+{
+    for (unsigned l = 0; l <= sh->depth; l++) { /* as lt_build_upper */
+        for (size_t idx = 0; idx < sh->size[l]; idx++)
+            if (l == 0)
+                lt_upper_block_f(sh, t, idx, rate, leaf_block);
+            else
+                lt_upper_value(sh, t, l, idx, NULL, leaf_block);
+        if (l < sh->depth)
+            for (size_t first = 0; first < sh->size[l]; first += (size_t)1 << sh->bits[l])
+                lt_upper_group(sh, t, l, first);
+    }
+}
+
+/* Among 4 entries a0 ... a3 (a0 + ... in order), the one whose interval
+ * of running sums holds x: 4 when x is beyond them; *u becomes the offset
+ * inside it.  Branch-free.  The interval [s_k, s_k+1) of the one chosen is
+ * non-empty, so its entry is positive (a rounded sum of non-negative terms
+ * grows only with a positive term). */
+static inline __attribute__((always_inline)) int running4(double a0, double a1, double a2, double a3, double *u)
+{
+    const double x = *u, s1 = a0, s2 = s1 + a1, s3 = s2 + a2, s4 = s3 + a3;
+    const int below = (s1 <= x) + (s2 <= x) + (s3 <= x) + (s4 <= x);
+    const double before = s3 <= x ? s3 : s2 <= x ? s2 : s1 <= x ? s1 : 0.0;
+    *u = x - before;
+    return below;
+}
+
+/* Inside the plane that holds u: the rows by running sums of their totals
+ * ((x0 + x1) + (x2 + x3)), then the row's rates by running sums.  When
+ * rounding leaves u beyond them (the plane's total is another
+ * association), the plane's last positive rate with the offset at its
+ * interval's end, which the acceptance rejects (a rounding-level choice,
+ * like the double tree's fallback). */
+static inline __attribute__((always_inline)) size_t in_plane(const float *plane, size_t first, double u, double *off)
+{
+    double r0, r1, r2, r3;
+#ifdef LT_F32_X86
+    __m128d lo[4], hi[4], rs[2];
+    for (int y = 0; y < 4; y++) {
+        const __m128 f = _mm_loadu_ps(plane + 4 * y);
+        lo[y] = _mm_cvtps_pd(f);
+        hi[y] = _mm_cvtps_pd(_mm_movehl_ps(f, f));
+    }
+    for (int y = 0; y < 4; y += 2) { /* rows y, y + 1 side by side */
+        const __m128d a = _mm_add_pd(_mm_unpacklo_pd(lo[y], lo[y + 1]), _mm_unpackhi_pd(lo[y], lo[y + 1]));
+        const __m128d c = _mm_add_pd(_mm_unpacklo_pd(hi[y], hi[y + 1]), _mm_unpackhi_pd(hi[y], hi[y + 1]));
+        rs[y / 2] = _mm_add_pd(a, c);
+    }
+    r0 = _mm_cvtsd_f64(rs[0]);
+    r1 = _mm_cvtsd_f64(_mm_unpackhi_pd(rs[0], rs[0]));
+    r2 = _mm_cvtsd_f64(rs[1]);
+    r3 = _mm_cvtsd_f64(_mm_unpackhi_pd(rs[1], rs[1]));
+#else
+    double rs[4];
+    for (int y = 0; y < 4; y++) {
+        const float *row = plane + 4 * y;
+        rs[y] = ((double)row[0] + (double)row[1]) + ((double)row[2] + (double)row[3]);
+    }
+    r0 = rs[0];
+    r1 = rs[1];
+    r2 = rs[2];
+    r3 = rs[3];
+#endif
+    const int y = running4(r0, r1, r2, r3, &u);
+    if (y < 4) {
+        const float *row = plane + 4 * y;
+        const int x = running4(row[0], row[1], row[2], row[3], &u);
+        if (x < 4) {
+            *off = u;
+            return first + 4 * (size_t)y + (size_t)x;
+        }
+    }
+    for (int k = 15; k >= 0; k--)
+        if (plane[k] > 0.0f) {
+            *off = (double)plane[k];
+            return first + (size_t)k;
+        }
+    return SIZE_MAX;
+}
+
+/* The pick (lattice_tree.h).  A plane's total: its rows R_y as 4-double
+ * vectors, P = (R0 + R1) + (R2 + R3) elementwise, then (P0 + P2) + (P1 +
+ * P3): the same IEEE additions in the SSE2 baseline (two 2-double halves)
+ * and in the AVX2 clone (one register), so both give the same bits. */
+#ifdef LT_F32_X86
+size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
+{
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    const float *r = rate + (size_t)b * LT_BLOCK;
+    for (int z = 0; z < 4; z++) {
+        const float *plane = r + 16 * z;
+        __m128d lo[4], hi[4];
+        for (int y = 0; y < 4; y++) {
+            const __m128 f = _mm_loadu_ps(plane + 4 * y);
+            lo[y] = _mm_cvtps_pd(f);
+            hi[y] = _mm_cvtps_pd(_mm_movehl_ps(f, f));
+        }
+        const __m128d pl = _mm_add_pd(_mm_add_pd(lo[0], lo[1]), _mm_add_pd(lo[2], lo[3]));
+        const __m128d ph = _mm_add_pd(_mm_add_pd(hi[0], hi[1]), _mm_add_pd(hi[2], hi[3]));
+        const __m128d q = _mm_add_pd(pl, ph);
+        const double acc = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
+        if (u < acc)
+            return in_plane(plane, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+        u -= acc;
+    }
+    return SIZE_MAX; /* beyond the block's rates: its slack */
+}
+
+__attribute__((target("avx2"))) size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u,
+                                                                 double *off)
+{
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    const float *r = rate + (size_t)b * LT_BLOCK;
+    for (int z = 0; z < 4; z++) {
+        const float *plane = r + 16 * z;
+        const __m256d R0 = _mm256_cvtps_pd(_mm_loadu_ps(plane)), R1 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 4)),
+                      R2 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 8)), R3 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 12));
+        const __m256d P = _mm256_add_pd(_mm256_add_pd(R0, R1), _mm256_add_pd(R2, R3));
+        const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(P), _mm256_extractf128_pd(P, 1));
+        const double acc = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
+        if (u < acc)
+            return in_plane(plane, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+        u -= acc;
+    }
+    return SIZE_MAX;
+}
+
+#else
+/* Other targets: the same additions in scalars. */
+size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
+{
+    if (b == UINT32_MAX)
+        return SIZE_MAX;
+    const float *r = rate + (size_t)b * LT_BLOCK;
+    for (int z = 0; z < 4; z++) {
+        const float *p = r + 16 * z;
+        double P[4];
+        for (int x = 0; x < 4; x++)
+            P[x] = ((double)p[x] + (double)p[4 + x]) + ((double)p[8 + x] + (double)p[12 + x]);
+        const double acc = (P[0] + P[2]) + (P[1] + P[3]);
+        if (u < acc)
+            return in_plane(p, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+        u -= acc;
+    }
+    return SIZE_MAX;
+}
+
+size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u, double *off)
+{
+    return lt_in_block_upper_f(rate, b, u, off);
+}
+#endif
+
+void lt_prefetch_block_f(const float *rate, uint32_t b)
+{
+    if (b == UINT32_MAX)
+        return;
+    const float *r = rate + (size_t)b * LT_BLOCK;
+    for (int j = 0; j < 4; j++)
+        __builtin_prefetch(r + 16 * j);
+}
+
+void lt_verify_upper_f(const lt_shape *sh, const lt_tree *t, const float *rate, const uint32_t *leaf_block,
+                       double *worst_bound, double *worst_tight)
+{
+    *worst_bound = 0.0;
+    *worst_tight = 0.0;
+    for (unsigned l = 0; l <= sh->depth; l++)
+        for (size_t idx = 0; idx < sh->size[l]; idx++) {
+            long double S = 0.0L;
+            if (l == 0) {
+                if (leaf_block[idx] != UINT32_MAX)
+                    for (int j = 0; j < LT_BLOCK; j++)
+                        S += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+            } else { /* and the group's running sums (lt_verify_upper) */
+                const size_t k = (size_t)1 << sh->bits[l - 1], first = sh->offset[l - 1] + (idx << sh->bits[l - 1]);
+                double run = 0.0;
+                for (size_t c = 0; c < k; c++) {
+                    S += t->sum[first + c];
+                    run += t->sum[first + c];
+                    if (t->cum[first + c] != run)
+                        *worst_bound = INFINITY;
+                }
+            }
+            const double U = t->sum[sh->offset[l] + idx];
+            if (S == 0.0L) {
+                if (U < 0.0 || U != U)
+                    *worst_bound = INFINITY;
+                continue;
+            }
+            const double r = U > 0.0 ? (double)(S / U) : INFINITY;
+            *worst_bound = r > *worst_bound ? r : *worst_bound;
+            if (l > 0) {
+                const double g = (double)(((long double)U - S) / S) * 0x1p48;
+                *worst_tight = g > *worst_tight ? g : *worst_tight;
+            }
+        }
+}
