@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lattice_tree.h"
 #include "lrekmc/lattice_engine.h"
@@ -247,6 +248,47 @@ static inline float lattice_f32_up(double f, double margin)
 static inline size_t lattice_rate_bytes(const lrk_lattice_shared *s)
 {
     return s->f32_pref ? sizeof(float) : sizeof(double);
+}
+
+/* The lazy update's first half, for the double rates (lattice_relax.c)
+ * and the float ones (lattice_float.c), `elem` bytes a rate: the target
+ * blocks of `slot`'s position, their addresses into base[], each on the
+ * lane's stale list once (branch-free: the entry is overwritten while the
+ * flag was set) and, beyond the caches (pf), the first and the last of
+ * their lines (planes for floats) asked for; returns the position. */
+static inline __attribute__((always_inline)) unsigned lazy_targets(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                                   size_t slot, char *rate, const size_t elem,
+                                                                   const int pf, char **base)
+{
+    const unsigned p = (unsigned)(slot % LT_BLOCK);
+    const lg_position *P = &s->pos[p];
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    const lg_target *const T0 = s->targets + P->first_target;
+    const uint32_t targets = P->targets; /* a local: the flag stores below may alias anything */
+    uint32_t *const dirty = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t nd = ln->ndirty;
+    for (uint32_t t = 0; t < targets; t++) {
+        const lg_target *const T = T0 + t;
+        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+        char *const b = rate + (size_t)(uint32_t)term * elem;
+        const uint32_t m = (uint32_t)(term >> 32);
+        base[t] = b;
+        dirty[nd] = m;
+        nd += mark[m] == 0;
+        mark[m] = 1;
+        if (pf) {
+            const uint8_t *const first_last = elem == sizeof(float) ? T->ppf : T->pf;
+            __builtin_prefetch(b + first_last[0] * elem, 1);
+            __builtin_prefetch(b + first_last[1] * elem, 1);
+        }
+    }
+    ln->ndirty = nd;
+    return p;
 }
 
 /* Build s->groups etc. when the box allows it (else s->grouped = 0). */

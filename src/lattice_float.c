@@ -189,34 +189,8 @@ typedef float v4f __attribute__((vector_size(16)));
 static inline __attribute__((always_inline)) void lazy_body_f32(const lrk_lattice_shared *s, lattice_lane *ln,
                                                                 size_t slot, const int wide, const int pf)
 {
-    float *const rate = ln->frate;
-    const unsigned p = (unsigned)(slot % LT_BLOCK);
-    const lg_position *P = &s->pos[p];
-    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
-    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
-    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
-    const lg_target *const T0 = s->targets + P->first_target;
-    const uint32_t targets = P->targets;
-    uint32_t *const dirty = ln->dirty;
-    unsigned char *const mark = ln->mark;
-    size_t nd = ln->ndirty;
     char *base[LG_CELLS];
-    for (uint32_t t = 0; t < targets; t++) {
-        const lg_target *const T = T0 + t;
-        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
-        float *const b = rate + (uint32_t)term;
-        const uint32_t m = (uint32_t)(term >> 32);
-        base[t] = (char *)b;
-        dirty[nd] = m;
-        nd += mark[m] == 0;
-        mark[m] = 1;
-        if (pf) {
-            __builtin_prefetch(b + T->ppf[0], 1);
-            __builtin_prefetch(b + T->ppf[1], 1);
-        }
-    }
+    const unsigned p = lazy_targets(s, ln, slot, (char *)ln->frate, sizeof(float), pf, base);
     const char *const fvec16 = (const char *)s->fvec16;
     const lg_line *l = s->planes + s->plane_first[p];
     const lg_line *const l_end = s->planes + s->plane_first[p + 1];
@@ -243,7 +217,6 @@ static inline __attribute__((always_inline)) void lazy_body_f32(const lrk_lattic
             }
         }
     }
-    ln->ndirty = nd;
 }
 
 /* The float event on the ungrouped stencil: each entry's rounded-up

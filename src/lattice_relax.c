@@ -261,37 +261,8 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
 static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_shared *s, lattice_lane *ln,
                                                             size_t slot, const int wide, const int pf)
 {
-    double *const rate = ln->rate;
-    const unsigned p = (unsigned)(slot % LT_BLOCK);
-    const lg_position *P = &s->pos[p];
-    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
-    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
-    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
-    const lg_target *const T0 = s->targets + P->first_target;
-    const uint32_t targets = P->targets;
-    uint32_t *const dirty = ln->dirty;
-    unsigned char *const mark = ln->mark;
-    size_t nd = ln->ndirty;
-    /* the targets' blocks first, each on the stale list once (branch-free:
-     * the entry is overwritten while the flag was set) and, beyond the
-     * caches (pf), its first and last lines asked for */
     char *base[LG_CELLS];
-    for (uint32_t t = 0; t < targets; t++) {
-        const lg_target *const T = T0 + t;
-        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
-        double *const b = rate + (uint32_t)term;
-        const uint32_t m = (uint32_t)(term >> 32);
-        base[t] = (char *)b;
-        dirty[nd] = m;
-        nd += mark[m] == 0;
-        mark[m] = 1;
-        if (pf) {
-            __builtin_prefetch(b + T->pf[0], 1);
-            __builtin_prefetch(b + T->pf[1], 1);
-        }
-    }
+    const unsigned p = lazy_targets(s, ln, slot, (char *)ln->rate, sizeof(double), pf, base);
     /* then all the position's lines in one loop: one 8-factor vector a
      * line (1 for a row outside the stencil) */
     const char *const fvec8 = (const char *)s->fvec8;
@@ -320,7 +291,6 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
             }
         }
     }
-    ln->ndirty = nd;
 }
 
 void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)

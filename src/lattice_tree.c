@@ -332,8 +332,8 @@ size_t lt_in_block_upper(const double *rate, uint32_t b, double u)
     return SIZE_MAX; /* beyond the block's rates: its slack */
 }
 
-void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
-                     double *worst_bound, double *worst_tight)
+void lt_verify_upper_sums(const lt_shape *sh, const lt_tree *t, const long double *leaf_S, double *worst_bound,
+                          double *worst_tight)
 {
     *worst_bound = 0.0;
     *worst_tight = 0.0;
@@ -341,9 +341,7 @@ void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, c
         for (size_t idx = 0; idx < sh->size[l]; idx++) {
             long double S = 0.0L;
             if (l == 0) {
-                if (leaf_block[idx] != UINT32_MAX)
-                    for (int j = 0; j < LT_BLOCK; j++)
-                        S += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+                S = leaf_S[idx];
             } else { /* and the group's running sums, as lt_upper_group sums them */
                 const size_t k = (size_t)1 << sh->bits[l - 1], first = sh->offset[l - 1] + (idx << sh->bits[l - 1]);
                 double run = 0.0;
@@ -367,4 +365,22 @@ void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, c
                 *worst_tight = g > *worst_tight ? g : *worst_tight;
             }
         }
+}
+
+void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
+                     double *worst_bound, double *worst_tight)
+{
+    long double *S = malloc(sh->size[0] * sizeof *S);
+    if (S == NULL) {
+        *worst_bound = *worst_tight = INFINITY;
+        return;
+    }
+    for (size_t idx = 0; idx < sh->size[0]; idx++) {
+        S[idx] = 0.0L;
+        if (leaf_block[idx] != UINT32_MAX)
+            for (int j = 0; j < LT_BLOCK; j++)
+                S[idx] += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+    }
+    lt_verify_upper_sums(sh, t, S, worst_bound, worst_tight);
+    free(S);
 }

@@ -203,36 +203,17 @@ void lt_prefetch_block_f(const float *rate, uint32_t b)
 void lt_verify_upper_f(const lt_shape *sh, const lt_tree *t, const float *rate, const uint32_t *leaf_block,
                        double *worst_bound, double *worst_tight)
 {
-    *worst_bound = 0.0;
-    *worst_tight = 0.0;
-    for (unsigned l = 0; l <= sh->depth; l++)
-        for (size_t idx = 0; idx < sh->size[l]; idx++) {
-            long double S = 0.0L;
-            if (l == 0) {
-                if (leaf_block[idx] != UINT32_MAX)
-                    for (int j = 0; j < LT_BLOCK; j++)
-                        S += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
-            } else { /* and the group's running sums (lt_verify_upper) */
-                const size_t k = (size_t)1 << sh->bits[l - 1], first = sh->offset[l - 1] + (idx << sh->bits[l - 1]);
-                double run = 0.0;
-                for (size_t c = 0; c < k; c++) {
-                    S += t->sum[first + c];
-                    run += t->sum[first + c];
-                    if (t->cum[first + c] != run)
-                        *worst_bound = INFINITY;
-                }
-            }
-            const double U = t->sum[sh->offset[l] + idx];
-            if (S == 0.0L) {
-                if (U < 0.0 || U != U)
-                    *worst_bound = INFINITY;
-                continue;
-            }
-            const double r = U > 0.0 ? (double)(S / U) : INFINITY;
-            *worst_bound = r > *worst_bound ? r : *worst_bound;
-            if (l > 0) {
-                const double g = (double)(((long double)U - S) / S) * 0x1p48;
-                *worst_tight = g > *worst_tight ? g : *worst_tight;
-            }
-        }
+    long double *S = malloc(sh->size[0] * sizeof *S);
+    if (S == NULL) {
+        *worst_bound = *worst_tight = INFINITY;
+        return;
+    }
+    for (size_t idx = 0; idx < sh->size[0]; idx++) {
+        S[idx] = 0.0L;
+        if (leaf_block[idx] != UINT32_MAX)
+            for (int j = 0; j < LT_BLOCK; j++)
+                S[idx] += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+    }
+    lt_verify_upper_sums(sh, t, S, worst_bound, worst_tight);
+    free(S);
 }
