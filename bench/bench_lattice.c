@@ -17,7 +17,9 @@
  * About 10^6 events per case, an even number of trajectories (the
  * straightforward tree and CR 2.5 10^5).
  * The last columns: the lazy mode's null fraction (nulls / candidates),
- * batch repairs and blocks they recomputed per event (0 on CER).
+ * batch repairs and blocks they recomputed per event (0 on CER).  After a
+ * whole table, issue 14's aims as this run measured them: the L = 64,
+ * d_el = 3 rate and the growth of the cost per event from L = 16 to 128.
  *   usage: bench_lattice [repeats] [engine [L [d_el [events]]]]   (best of
  *   `repeats`, default 1; `engine`: the spatial engine only (`engine-cer`:
  *   the same on CER, whose rates rise: the accurate sums), the other
@@ -384,6 +386,7 @@ int main(int argc, char **argv)
     const long only_L = argc > 3 ? atol(argv[3]) : 0;
     const double only_d = argc > 4 ? atof(argv[4]) : 0;
     long Lx[] = {Ls[0], Ls[1], Ls[2], Ls[3]};
+    double rate_of[4][4] = {{0}}; /* [L][d_el]: the engine's events/s, for the aims below */
     if (only_L > 0) /* any L asked for (e.g. a footprint between the four) */
         Lx[0] = only_L;
     for (int a = 0; a < (only_L > 0 ? 1 : 4); a++) {
@@ -409,12 +412,23 @@ int main(int argc, char **argv)
                 v = bench_cr(Lx[a], dels[b], events / 4);
                 cr_best = v > cr_best ? v : cr_best;
             }
+            rate_of[a][b] = best;
             printf("%5ld %5g %9zu %12.4g %10.3g %12.4g %7.2f %12.4g %8.2f %12.4g %12.4g %9.4f %9.2e %9.3f\n", Lx[a],
                    dels[b], count, best, 1e9 / (best * (double)count), one_best, best / one_best, naive_best,
                    naive_best > 0 ? best / naive_best : 0.0, mf, cr_best, null_fraction, batches_per_event,
                    batch_blocks_per_event);
             fflush(stdout);
         }
+    }
+    /* issue 14's aims, from this run: >= 4 M events/s at L = 64, d_el = 3,
+     * and the cost per event growing <= 1.5x from L = 16 to L = 128 */
+    if (only_L == 0) {
+        if (rate_of[2][2] > 0)
+            printf("aim L = 64, d_el = 3: %.3g M events/s (>= 4 M)\n", rate_of[2][2] / 1e6);
+        for (int b = 0; b < 4; b++)
+            if (rate_of[0][b] > 0 && rate_of[3][b] > 0)
+                printf("aim cost growth L = 16 -> 128, d_el = %g: %.2fx (<= 1.5x)\n", dels[b],
+                       rate_of[0][b] / rate_of[3][b]);
     }
     return 0;
 }
