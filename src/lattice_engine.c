@@ -2,7 +2,8 @@
 /*
  * lattice_engine.c - the spatial KMC engine (lattice_engine.h): the
  * trajectories (one lane, two lanes interleaved, the uniform fast path) and
- * their output.  The tables and workers are built in lattice_setup.c, the
+ * their output (the observables' bookkeeping in lattice_sink.c).  The
+ * tables and workers are built in lattice_setup.c, the
  * storage layout is described in lattice_engine_internal.h, one event's
  * update in lattice_relax.c, the sum tree and its round-off bound in
  * lattice_tree.h (and its upper-bound mode, whose thinning of the
@@ -16,129 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lattice_engine_internal.h"
+#include "lattice_sink.h"
 #include "lrekmc/disorder.h"
 #include "rng_inline.h"
-
-/* Output bookkeeping shared by both paths. */
-typedef struct sink {
-    lattice_lane *ln;       /* the lane's field and recording */
-    size_t k, j, snap;
-    uint32_t *n_at;
-    double *first_passage;
-    double *extra;          /* NULL: no observables */
-    long px, py, pz;        /* previous event */
-    long run;               /* size of the current avalanche */
-    double avalanches;
-    size_t local_bin;       /* local-q bin of the next event */
-    long local_next;        /* the first relaxed count of the bin after it */
-    long local_wait;        /* events to the next sampled one */
-    double local_samples[2];  /* events sampled so far, in the first and the second half of the bins */
-} sink;
-
-static void close_avalanche(const lrk_lattice_shared *s, sink *o)
-{
-    if (o->run == 0)
-        return;
-    size_t b = 0;
-    while (((long)2 << b) <= o->run)
-        b++;
-    o->extra[s->layout.avalanche_offset + 2 + b] += 1.0;
-    o->avalanches += 1.0;
-    o->run = 0;
-}
-
-/* Index of site (x, y, z) in the halo field. */
-static inline size_t halo_index(const lrk_lattice_shared *s, long x, long y, long z)
-{
-    const long *R = s->reach, *H = s->halo;
-    return (size_t)((x + R[0]) + H[0] * ((y + R[1]) + H[1] * (z + R[2])));
-}
-
-/* psi of site (x, y, z), about to relax (lattice_observe.h). */
-static double local_q(const lrk_lattice_shared *s, const unsigned char *halo, long x, long y, long z)
-{
-    const unsigned char *at = halo + halo_index(s, x, y, z);
-    double psi = 0.0; /* the field is 0 or 1: a product, not a branch on a coin flip */
-    for (size_t o = 0; o < s->near_count; o++)
-        psi += s->near_w[o] * (double)at[s->near_off[o]];
-    return psi;
-}
-
-/* Mark site (x, y, z) relaxed at each of its images in the halo field. */
-static void halo_mark(const lrk_lattice_shared *s, unsigned char *halo, long x, long y, long z)
-{
-    const long c[3] = {x, y, z}, L[3] = {s->Lx, s->Ly, s->Lz}, *R = s->reach;
-    if (x >= R[0] && x + R[0] < L[0] && y >= R[1] && y + R[1] < L[1] && z >= R[2] && z + R[2] < L[2]) {
-        halo[halo_index(s, x, y, z)] = 1; /* no other image inside the halo */
-        return;
-    }
-    long from[3], to[3]; /* the images u + k L inside [-reach, L + reach) */
-    for (int a = 0; a < 3; a++) {
-        from[a] = c[a];
-        while (from[a] - L[a] >= -R[a])
-            from[a] -= L[a];
-        to[a] = c[a];
-        while (to[a] + L[a] < L[a] + R[a])
-            to[a] += L[a];
-    }
-    for (long iz = from[2]; iz <= to[2]; iz += L[2])
-        for (long iy = from[1]; iy <= to[1]; iy += L[1])
-            for (long ix = from[0]; ix <= to[0]; ix += L[0])
-                halo[halo_index(s, ix, iy, iz)] = 1;
-}
-
-/* The local q of event n when it is sampled: sums per bin, turned into
- * means by sink_close. */
-static inline void count_local(const lrk_lattice_shared *s, sink *o, long n, long x, long y, long z)
-{
-    const lrk_lattice_layout *l = &s->layout;
-    const long m = n - 1;
-    while (m >= o->local_next) { /* a bin starts with a sampled event */
-        o->local_bin++;
-        o->local_next = lrk_lattice_local_start(l, (long)o->local_bin + 1);
-        o->local_wait = 0;
-    }
-    if (o->local_wait-- > 0)
-        return;
-    o->local_wait = l->local_stride - 1;
-    const double psi = local_q(s, o->ln->halo, x, y, z);
-    const int late = o->local_bin >= l->local_bins / 2;
-    o->extra[l->local_offset + late] += psi - (s->N > 1 ? (double)m / (double)(s->N - 1) : 0.0);
-    o->extra[l->local_offset + 2 + o->local_bin] += psi;
-    o->local_samples[late] += 1.0;
-}
-
-/* The observables of event n (site row-major): out of record(), so that
- * the path without them stays as it was. */
-static void record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site)
-{
-    lattice_lane *ln = o->ln;
-    long x = site % s->Lx, y = site / s->Lx % s->Ly, z = site / (s->Lx * s->Ly);
-    count_local(s, o, n, x, y, z);
-    ln->field[site] = 1;
-    halo_mark(s, ln->halo, x, y, z);
-    long dx = labs(x - o->px), dy = labs(y - o->py), dz = labs(z - o->pz);
-    dx = dx < s->Lx - dx ? dx : s->Lx - dx;
-    dy = dy < s->Ly - dy ? dy : s->Ly - dy;
-    dz = dz < s->Lz - dz ? dz : s->Lz - dz;
-    if (o->run > 0 && (double)(dx * dx + dy * dy + dz * dz) <= s->near2) {
-        o->run++;
-    } else {
-        close_avalanche(s, o);
-        o->run = 1;
-    }
-    o->px = x;
-    o->py = y;
-    o->pz = z;
-    const lrk_lattice_layout *l = &s->layout;
-    while (o->snap < l->snapshots && l->snapshot_events[o->snap] == n) {
-        double *e = o->extra + o->snap * l->per_snapshot;
-        lrk_lattice_correlation(w->probe, ln->field, e);
-        lrk_lattice_clusters(w->probe, ln->field, e + l->radial_bins);
-        o->snap++;
-    }
-}
 
 /* Event number n (1-based) relaxed row-major `site` at time t. */
 static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site, double t)
@@ -153,7 +34,7 @@ static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
         ln->rec_times[n - 1] = t;
     }
     if (o->extra != NULL)
-        record_extras(s, w, o, n, site);
+        lattice_record_extras(s, w, o, n, site);
 }
 
 static inline double uniform01(lrk_pcg64 *rng)
@@ -534,48 +415,16 @@ size_t lrk_lattice_extra_count(const lrk_lattice_shared *s)
     return s->layout.count;
 }
 
-/* A lane's output before its trajectory. */
-static void sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, uint32_t *n_at, double *first_passage,
-                      double *extra)
-{
-    *o = (sink){.ln = ln, .n_at = n_at, .first_passage = first_passage, .extra = extra,
-                .local_next = lrk_lattice_local_start(&s->layout, 1)};
-    if (extra != NULL) {
-        memset(extra, 0, s->layout.count * sizeof *extra);
-        memset(ln->field, 0, (size_t)s->N);
-        memset(ln->halo, 0, s->halo_size);
-    }
-}
-
-/* ... and after it. */
-static void sink_close(const lrk_lattice_shared *s, sink *o)
-{
-    for (; o->k < s->t_count; o->k++)
-        o->n_at[o->k] = (uint32_t)s->N;
-    if (o->extra != NULL) {
-        close_avalanche(s, o);
-        o->extra[s->layout.avalanche_offset] = o->avalanches;
-        o->extra[s->layout.avalanche_offset + 1] = (double)s->N / o->avalanches;
-        const lrk_lattice_layout *l = &s->layout;
-        for (int h = 0; h < 2; h++) /* no sample (N = 1): NAN */
-            o->extra[l->local_offset + h] /= o->local_samples[h];
-        for (size_t g = 0; g < l->local_bins; g++) {
-            const long size = lrk_lattice_local_start(l, (long)g + 1) - lrk_lattice_local_start(l, (long)g);
-            o->extra[l->local_offset + 2 + g] /= (double)((size + l->local_stride - 1) / l->local_stride);
-        }
-    }
-}
-
 void lrk_lattice_simulate(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, uint32_t *n_at,
                           double *first_passage, double *extra)
 {
     sink o;
-    sink_open(s, &o, &w->lane[0], n_at, first_passage, extra);
+    lattice_sink_open(s, &o, &w->lane[0], n_at, first_passage, extra);
     if (s->uniform)
         simulate_uniform(s, w, rng, &o);
     else
         simulate_tree(s, w, rng, &o);
-    sink_close(s, &o);
+    lattice_sink_close(s, &o);
 }
 
 void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, int lanes,
@@ -587,21 +436,21 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
         for (; l + 2 <= lanes; l += 2) {
             sink o[2];
             for (int i = 0; i < 2; i++)
-                sink_open(s, &o[i], &w->lane[i], n_at + (size_t)(l + i) * K, first_passage + (size_t)(l + i) * L,
+                lattice_sink_open(s, &o[i], &w->lane[i], n_at + (size_t)(l + i) * K, first_passage + (size_t)(l + i) * L,
                           extra ? extra + (size_t)(l + i) * E : NULL);
             simulate_tree2(s, w, rng + l, o, 2 * s->slots * lattice_rate_bytes(s) > LATTICE_LANES_LEAD_BYTES);
-            sink_close(s, &o[0]);
-            sink_close(s, &o[1]);
+            lattice_sink_close(s, &o[0]);
+            lattice_sink_close(s, &o[1]);
         }
     for (; l < lanes; l++) {
         sink o;
-        sink_open(s, &o, &w->lane[0], n_at + (size_t)l * K, first_passage + (size_t)l * L,
+        lattice_sink_open(s, &o, &w->lane[0], n_at + (size_t)l * K, first_passage + (size_t)l * L,
                   extra ? extra + (size_t)l * E : NULL);
         if (s->uniform)
             simulate_uniform(s, w, rng + l, &o);
         else
             simulate_tree(s, w, rng + l, &o);
-        sink_close(s, &o);
+        lattice_sink_close(s, &o);
     }
 }
 
