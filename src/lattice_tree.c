@@ -332,8 +332,8 @@ size_t lt_in_block_upper(const double *rate, uint32_t b, double u)
     return SIZE_MAX; /* beyond the block's rates: its slack */
 }
 
-void lt_verify_upper_sums(const lt_shape *sh, const lt_tree *t, const long double *leaf_S, double *worst_bound,
-                          double *worst_tight)
+static void verify_upper_sums(const lt_shape *sh, const lt_tree *t, const long double *leaf_S, double *worst_bound,
+                              double *worst_tight)
 {
     *worst_bound = 0.0;
     *worst_tight = 0.0;
@@ -367,8 +367,8 @@ void lt_verify_upper_sums(const lt_shape *sh, const lt_tree *t, const long doubl
         }
 }
 
-void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
-                     double *worst_bound, double *worst_tight)
+void lt_verify_upper_any(const lt_shape *sh, const lt_tree *t, const double *rate, const float *frate,
+                         const uint32_t *leaf_block, double *worst_bound, double *worst_tight)
 {
     long double *S = malloc(sh->size[0] * sizeof *S);
     if (S == NULL) {
@@ -377,10 +377,18 @@ void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, c
     }
     for (size_t idx = 0; idx < sh->size[0]; idx++) {
         S[idx] = 0.0L;
-        if (leaf_block[idx] != UINT32_MAX)
-            for (int j = 0; j < LT_BLOCK; j++)
-                S[idx] += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
+        if (leaf_block[idx] == UINT32_MAX)
+            continue;
+        const size_t first = (size_t)leaf_block[idx] * LT_BLOCK;
+        for (size_t j = 0; j < LT_BLOCK; j++)
+            S[idx] += rate != NULL ? (long double)rate[first + j] : (long double)frate[first + j];
     }
-    lt_verify_upper_sums(sh, t, S, worst_bound, worst_tight);
+    verify_upper_sums(sh, t, S, worst_bound, worst_tight);
     free(S);
+}
+
+void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
+                     double *worst_bound, double *worst_tight)
+{
+    lt_verify_upper_any(sh, t, rate, NULL, leaf_block, worst_bound, worst_tight);
 }

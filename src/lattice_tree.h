@@ -183,8 +183,9 @@ size_t lt_in_block_upper(const double *rate, uint32_t b, double u);
  * (1 + gamma_7)(1 + 32 u)(1 + u) S < (1 + 41 u) S; all slack
  * sits in the blocks: the lazy update never touches a node, and every
  * repair recomputes the ancestors of what it changed). */
-void lt_verify_upper_sums(const lt_shape *sh, const lt_tree *t, const long double *leaf_S, double *worst_bound,
-                          double *worst_tight); /* level 0's exact sums given (leaf_S[idx], idx < size[0]) */
+/* The check of either storage: rate (doubles) or, when rate is NULL, frate. */
+void lt_verify_upper_any(const lt_shape *sh, const lt_tree *t, const double *rate, const float *frate,
+                         const uint32_t *leaf_block, double *worst_bound, double *worst_tight);
 void lt_verify_upper(const lt_shape *sh, const lt_tree *t, const double *rate, const uint32_t *leaf_block,
                      double *worst_bound, double *worst_tight);
 

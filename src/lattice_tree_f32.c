@@ -203,17 +203,5 @@ void lt_prefetch_block_f(const float *rate, uint32_t b)
 void lt_verify_upper_f(const lt_shape *sh, const lt_tree *t, const float *rate, const uint32_t *leaf_block,
                        double *worst_bound, double *worst_tight)
 {
-    long double *S = malloc(sh->size[0] * sizeof *S);
-    if (S == NULL) {
-        *worst_bound = *worst_tight = INFINITY;
-        return;
-    }
-    for (size_t idx = 0; idx < sh->size[0]; idx++) {
-        S[idx] = 0.0L;
-        if (leaf_block[idx] != UINT32_MAX)
-            for (int j = 0; j < LT_BLOCK; j++)
-                S[idx] += rate[(size_t)leaf_block[idx] * LT_BLOCK + (size_t)j];
-    }
-    lt_verify_upper_sums(sh, t, S, worst_bound, worst_tight);
-    free(S);
+    lt_verify_upper_any(sh, t, NULL, rate, leaf_block, worst_bound, worst_tight);
 }
