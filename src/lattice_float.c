@@ -76,15 +76,14 @@ double lattice_f32_rate(const lrk_lattice_shared *s, const lattice_lane *ln, siz
 }
 
 /* Where the float path is also the faster one (measured against the
- * double upper bounds with the walk before the update, docs/space.md Speed
- * round 8): stencils of >= 200 entries (d_el >= 4: +8-15 %), or boxes whose
- * double rates exceed 8 MB a lane (L >= 104; L = 128: +14-40 % at every
- * d_el), bound by memory traffic.  At d_el = 3 in boxes up to L = 64 the
- * doubles are 4-11 % faster, at d_el <= 2 10-14 %: the float pick costs
- * more than the update saves there. */
+ * double upper bounds in one process, trajectories alternated; docs/space.md
+ * Speed, round 9): since its pick selects the plane and the row without
+ * branches, everywhere but the smallest stencils in boxes that stay in L2
+ * (d_el = 3: +7-17 % at L = 16-64, d_el = 2: +5-9 %; d_el = 1: -4 % at
+ * L = 16, -1 % at L = 32, +4-8 % from L = 48 on). */
 int lattice_f32_preferred(size_t count, size_t slots)
 {
-    return count >= 200 || slots * sizeof(double) >= ((size_t)8 << 20);
+    return count >= 18 || slots * sizeof(double) >= ((size_t)512 << 10);
 }
 
 /* The float path (above) needs the lazy

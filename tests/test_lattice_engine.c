@@ -160,6 +160,10 @@ static void levels_of(long N, long *levels, size_t *L)
 /* The shared tables of m on a 50-long grid of K times and the levels of
  * levels_of (*L of them), in the caller's t and levels (the shared tables
  * copy both). */
+/* The lazy path shared_on_grid sets: -1 as chosen, 0 the double upper
+ * bounds, 1 the float ones (output_bytes_are_pinned). */
+static int pin_path = -1;
+
 static lrk_lattice_shared *shared_on_grid(const lrk_model *m, double *t, long *levels, size_t *L)
 {
     grid_to(50, t);
@@ -168,6 +172,8 @@ static lrk_lattice_shared *shared_on_grid(const lrk_model *m, double *t, long *l
     lrk_lattice_shared *s = NULL;
     lrk_error err = {{0}};
     cr_assert_eq(lrk_lattice_shared_create(m, &g, &s, &err), LRK_OK, "%s", err.message);
+    if (pin_path >= 0)
+        cr_assert(lattice_test_f32(s, pin_path, 0x1p-22), "the lazy path %d", pin_path);
     return s;
 }
 
@@ -468,7 +474,13 @@ static uint64_t event_hash(lrk_model m, long M)
     return event_hash_lanes(m, M, 1);
 }
 
-/* Byte identity of the engine's output.  Version 10 (float upper bounds
+/* Byte identity of the engine's output.  Version 11 (the float path chosen
+ * for stencils of >= 18 entries and boxes beyond 512 KB of double rates,
+ * since its pick selects without branches) runs cases 0, 4, 5 and 6 on the
+ * double upper bounds explicitly (path 0: they kept their version 9
+ * values, so the double path is unchanged) and adds them as cases 9-12 on
+ * the path now chosen, the floats; cases 7 and 8 kept their values (the
+ * new pick gives the same bits).  Version 10 (float upper bounds
  * with exact acceptance on the lazy path, chosen for stencils of >= 200
  * entries and boxes beyond 8 MB of double rates) added cases 7 and 8 (SER
  * at d_el = 4: the stored bounds are floats, the model's rate the
@@ -498,24 +510,32 @@ Test(lattice_engine, output_bytes_are_pinned)
         long M;
         int disorder;
         uint64_t hash;
+        int path; /* pin_path */
     } cases[] = {
-        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x00a5353431c80ec0ULL},
-        {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xf17d95c6f2d47f9aULL},
-        {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa97b4627024f59a4ULL},
-        {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0x894fcd5040b7cf0cULL},
-        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa0ab9f1e15c5d437ULL},
-        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0x93468cad097f53fdULL},
-        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0xd530bc75b3386b88ULL},
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x00a5353431c80ec0ULL, 0},
+        {make(LRK_MODE_CER, 1, 1, 0.05, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xf17d95c6f2d47f9aULL, -1},
+        {make(LRK_MODE_CER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa97b4627024f59a4ULL, -1},
+        {make(LRK_MODE_CER, 1, 1, 0.6666666666666666, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0x894fcd5040b7cf0cULL, -1},
+        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xa0ab9f1e15c5d437ULL, 0},
+        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0x93468cad097f53fdULL, 0},
+        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0xd530bc75b3386b88ULL, 0},
         /* the float upper bounds (d_el = 4), without and with disorder */
-        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 4, LRK_KERNEL_R3), 2, 0, 0x96306a649d651d89ULL},
-        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 4, LRK_KERNEL_R3), 3, 1, 0x0fe40cb9e5a60c2dULL},
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 4, LRK_KERNEL_R3), 2, 0, 0x96306a649d651d89ULL, -1},
+        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 4, LRK_KERNEL_R3), 3, 1, 0x0fe40cb9e5a60c2dULL, -1},
+        /* version 11: cases 0, 4, 5, 6 on the path now chosen, the floats */
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x126cf8033b0457e7ULL, -1},
+        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0x21acf925c74986caULL, -1},
+        {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xa85068fd3748bc69ULL, -1},
+        {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0xe94182758e7c13cfULL, -1},
     };
     const size_t n = sizeof cases / sizeof cases[0];
     for (size_t c = 0; c < n; c++) {
         lrk_model m = cases[c].m;
         if (cases[c].disorder)
             m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 0.5};
+        pin_path = cases[c].path;
         uint64_t h = event_hash(m, cases[c].M);
+        pin_path = -1;
         cr_expect_eq(h, cases[c].hash, "case %zu (%ldx%ldx%ld, d_el %g): hash 0x%016llx, pinned 0x%016llx", c,
                      m.space.Lx, m.space.Ly, m.space.Lz, m.space.d_el, (unsigned long long)h,
                      (unsigned long long)cases[c].hash);

@@ -190,10 +190,22 @@ Test(lattice_float, which_models_take_the_float_path)
     cr_assert(w->lane[0].rate == NULL && w->lane[0].frate != NULL, "4 bytes a site, no doubles");
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
+    m = make(2, 16, 16, 16, 1);
+    shared(&m, &s, &w);
+    cr_assert(s->lazy && s->f32_ok && !s->f32, "d_el = 1 (6 entries) in a small box: allowed, the doubles chosen");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8, "the memory estimate's rule agrees");
+    cr_assert(w->lane[0].rate != NULL, "8 bytes a site");
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    m = make(2, 48, 48, 48, 1);
+    shared(&m, &s, &w);
+    cr_assert(s->lazy && s->f32, "d_el = 1 beyond 512 KB of double rates: the floats");
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
     m = make(2, 16, 16, 16, 3);
     shared(&m, &s, &w);
-    cr_assert(s->lazy && s->f32_ok && !s->f32, "d_el = 3 in a small box: allowed, the doubles chosen");
-    cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
+    cr_assert(s->lazy && s->f32, "d_el = 3 (122 entries), even in a small box: the floats");
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 4);
     /* the update by z-plane touches fewer cache lines than the doubles' by line */
     cr_assert(s->grouped);
     const double lines = (double)s->line_first[LT_BLOCK] / LT_BLOCK, planes = (double)s->plane_first[LT_BLOCK] / LT_BLOCK;
@@ -216,7 +228,13 @@ Test(lattice_float, which_models_take_the_float_path)
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
-    m = make(2, 16, 16, 16, 2); /* 32 entries, 128 kB of doubles: allowed, not chosen */
+    m = make(2, 32, 32, 32, 1.5); /* 18 entries, 256 kB of doubles: chosen */
+    shared(&m, &s, &w);
+    cr_assert(s->lazy && s->f32 && w->lane[0].rate == NULL);
+    cr_assert_eq(lrk_lattice_rate_bytes(&m), 4);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    m = make(2, 32, 32, 32, 1); /* 6 entries, 256 kB of doubles: allowed, not chosen */
     shared(&m, &s, &w);
     cr_assert(s->lazy && s->f32_ok && !s->f32 && w->lane[0].rate != NULL);
     cr_assert_eq(lrk_lattice_rate_bytes(&m), 8);
