@@ -163,7 +163,7 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
 /* Bytes a lane stores per padded site for the rates of m: 4 where the
  * lazy mode takes float upper bounds (rates that never increase, and the
  * disorder's range times the stencil's factors within 2^-101, and a stencil
- * of >= 200 entries or more than 8 MB of double rates: lattice_float.c),
+ * of >= 18 entries or more than 512 KB of double rates: lattice_float.c),
  * else 8 (also for a model the engine refuses).  resources.c's memory
  * estimate and the two-lane rule (both lanes' rates <= 4 MB) use it. */
 size_t lrk_lattice_rate_bytes(const lrk_model *m);
