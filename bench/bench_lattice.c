@@ -22,7 +22,9 @@
  * d_el = 3 rate and the growth of the cost per event from L = 16 to 128.
  *   usage: bench_lattice [repeats] [engine [L [d_el [events]]]]   (best of
  *   `repeats`, default 1; `engine`: the spatial engine only (`engine-cer`:
- *   the same on CER, whose rates rise: the accurate sums), the other
+ *   the same on CER, whose rates rise: the accurate sums; `engine-obs`:
+ *   SER with the observables that every run records, lattice_observe.h:
+ *   snapshots' C(r) and clusters, avalanches, the local q), the other
  *   columns 0 (any other word: all columns); [L], [d_el]: that case only;
  *   [events]: per case, default 10^6; an [L] outside the four (a multiple of
  *   4 for the grouped path) measures that L alone)
@@ -49,6 +51,8 @@ static double cpu_seconds(void)
 /* SER by default; `engine-cer` on the command line: CER (the accurate
  * sums: rates rise, no lazy mode) */
 static lrk_mode bench_mode = LRK_MODE_SER;
+/* `engine-obs`: the engine records the observables, as in a run */
+static int bench_extras = 0;
 
 static lrk_model model(long L, double d_el)
 {
@@ -327,6 +331,14 @@ static double bench_lattice(long L, double d_el, long events, int lanes, size_t 
     *count = lrk_lattice_stencil_count(s);
     uint32_t n_at[LRK_LATTICE_LANES * 401];
     double fp[LRK_LATTICE_LANES * 99];
+    double *extra = NULL;
+    if (bench_extras) {
+        extra = calloc(LRK_LATTICE_LANES * lrk_lattice_extra_count(s) + 1, sizeof *extra);
+        if (extra == NULL) {
+            fprintf(stderr, "bench_lattice: out of memory\n");
+            exit(1);
+        }
+    }
     long traj = events / m.N > 2 ? events / m.N : 2;
     traj += traj % 2;
     double start = cpu_seconds();
@@ -335,10 +347,11 @@ static double bench_lattice(long L, double d_el, long events, int lanes, size_t 
         for (int l = 0; l < lanes; l++)
             lrk_pcg64_seed(&rng[l], 42, (uint64_t)(i + l));
         if (lanes == 1)
-            lrk_lattice_simulate(s, w, rng, n_at, fp, NULL);
+            lrk_lattice_simulate(s, w, rng, n_at, fp, extra);
         else
-            lrk_lattice_simulate_lanes(s, w, rng, lanes, n_at, fp, NULL);
+            lrk_lattice_simulate_lanes(s, w, rng, lanes, n_at, fp, extra);
     }
+    free(extra);
     double rate = (double)(traj * m.N) / (cpu_seconds() - start);
     null_fraction = w->candidates > 0 ? (double)w->nulls / (double)w->candidates : 0.0;
     batch_blocks_per_event = (double)w->batch_blocks / (double)(traj * m.N);
@@ -372,14 +385,16 @@ int main(int argc, char **argv)
     int repeats = argc > 1 ? atoi(argv[1]) : 1;
     if (repeats < 1)
         repeats = 1;
-    const int engine_only = argc > 2 && (strcmp(argv[2], "engine") == 0 || strcmp(argv[2], "engine-cer") == 0);
+    const int engine_only = argc > 2 && (strcmp(argv[2], "engine") == 0 || strcmp(argv[2], "engine-cer") == 0 ||
+                                         strcmp(argv[2], "engine-obs") == 0);
+    bench_extras = argc > 2 && strcmp(argv[2], "engine-obs") == 0;
     if (argc > 2 && strcmp(argv[2], "engine-cer") == 0)
         bench_mode = LRK_MODE_CER;
     const long Ls[] = {16, 32, 64, 128};
     const double dels[] = {1, 2, 3, 4};
     const long events = argc > 5 ? atol(argv[5]) : 1000000;
-    printf("spatial engine, r3 kernel, %s V0/T = V1/T = 1, one thread, best of %d (events per CPU second)\n",
-           lrk_mode_name(bench_mode), repeats);
+    printf("spatial engine, r3 kernel, %s V0/T = V1/T = 1, %s, one thread, best of %d (events per CPU second)\n",
+           lrk_mode_name(bench_mode), bench_extras ? "with the observables" : "no observables", repeats);
     printf("%5s %5s %9s %12s %10s %12s %7s %12s %8s %12s %12s %9s %9s %9s\n", "L", "d_el", "stencil", "events/s",
            "ns/update", "1 lane ev/s", "lanes", "naive ev/s", "ratio", "mean-field", "CR ev/s", "nulls", "batch/ev",
            "blocks/ev");

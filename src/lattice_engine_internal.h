@@ -283,8 +283,8 @@ static inline __attribute__((always_inline)) unsigned lazy_targets(const lrk_lat
         mark[m] = 1;
         if (pf) {
             const uint8_t *const first_last = elem == sizeof(float) ? T->ppf : T->pf;
-            __builtin_prefetch(b + first_last[0] * elem, 1);
-            __builtin_prefetch(b + first_last[1] * elem, 1);
+            for (unsigned at = first_last[0]; at <= first_last[1]; at += 64 / elem)
+                __builtin_prefetch(b + at * elem, 1);
         }
     }
     ln->ndirty = nd;

@@ -19,6 +19,7 @@
 #include "lrekmc/lattice.h"
 #include "lrekmc/lattice_engine.h"
 #include "lrekmc/lattice_observe.h"
+#include "lrekmc/rng.h"
 
 static lrk_model make(long Lx, long Ly, long Lz, double d_el, lrk_kernel kernel)
 {
@@ -158,6 +159,76 @@ Test(lattice_observe, clusters_on_hand_made_fields)
     memset(f, 1, sizeof f);
     clusters_of(&m, f, out);
     cr_assert(out[0] == 1 && out[1] == 216 && out[2] == 1);
+}
+
+/* The clusters of f by a flood fill over the 6 periodic neighbours (an
+ * algorithm unlike the engine's runs and unions): count, mean size,
+ * largest / N. */
+static void flood_clusters(long Lx, long Ly, long Lz, const unsigned char *f, double out[3])
+{
+    const long N = Lx * Ly * Lz;
+    long *stack = malloc((size_t)N * sizeof *stack);
+    unsigned char *seen = calloc((size_t)N, 1);
+    cr_assert(stack && seen);
+    long clusters = 0, largest = 0, n = 0;
+    for (long i = 0; i < N; i++) {
+        if (!f[i] || seen[i])
+            continue;
+        long top = 0, size = 0;
+        stack[top++] = i;
+        seen[i] = 1;
+        while (top > 0) {
+            const long j = stack[--top], x = j % Lx, y = j / Lx % Ly, z = j / (Lx * Ly);
+            size++;
+            const long nb[6] = {(x + 1) % Lx + Lx * (y + Ly * z), (x + Lx - 1) % Lx + Lx * (y + Ly * z),
+                                x + Lx * ((y + 1) % Ly + Ly * z), x + Lx * ((y + Ly - 1) % Ly + Ly * z),
+                                x + Lx * (y + Ly * ((z + 1) % Lz)), x + Lx * (y + Ly * ((z + Lz - 1) % Lz))};
+            for (int d = 0; d < 6; d++)
+                if (f[nb[d]] && !seen[nb[d]]) {
+                    seen[nb[d]] = 1;
+                    stack[top++] = nb[d];
+                }
+        }
+        clusters++;
+        n += size;
+        largest = size > largest ? size : largest;
+    }
+    out[0] = (double)clusters;
+    out[1] = clusters > 0 ? (double)n / (double)clusters : 0.0;
+    out[2] = (double)largest / (double)N;
+    free(stack);
+    free(seen);
+}
+
+/* Random fields on boxes whose rows span word boundaries (Lx = 63, 64, 65,
+ * 130), are one site long or wide (1 or 2 along an axis: self- and double
+ * neighbours), at densities around the percolation threshold and beyond:
+ * the same three numbers as the flood fill, exactly. */
+Test(lattice_observe, clusters_agree_with_a_flood_fill_on_random_fields)
+{
+    const long box[][3] = {{63, 3, 4}, {64, 2, 3}, {65, 3, 2}, {130, 2, 2}, {1, 5, 7}, {2, 1, 9},
+                           {13, 11, 1}, {7, 7, 7}, {1, 1, 1}, {5, 2, 1}};
+    const double density[] = {0.05, 0.2, 0.31, 0.5, 0.8, 0.97};
+    lrk_pcg64 rng;
+    lrk_pcg64_seed(&rng, 2026, 12);
+    long compared = 0;
+    for (size_t b = 0; b < sizeof box / sizeof box[0]; b++)
+        for (size_t d = 0; d < sizeof density / sizeof density[0]; d++) {
+            lrk_model m = make(box[b][0], box[b][1], box[b][2], 1, LRK_KERNEL_R3);
+            unsigned char *f = malloc((size_t)m.N);
+            cr_assert_not_null(f);
+            for (long i = 0; i < m.N; i++)
+                f[i] = (unsigned char)(lrk_pcg64_uniform(&rng) < density[d]);
+            double got[3], want[3];
+            clusters_of(&m, f, got);
+            flood_clusters(box[b][0], box[b][1], box[b][2], f, want);
+            for (int k = 0; k < 3; k++)
+                cr_assert_eq(got[k], want[k], "%ldx%ldx%ld at density %g: statistic %d = %.17g, flood fill %.17g",
+                             box[b][0], box[b][1], box[b][2], density[d], k, got[k], want[k]);
+            compared++;
+            free(f);
+        }
+    cr_assert_eq(compared, 60);
 }
 
 Test(lattice_observe, layout_and_names)
