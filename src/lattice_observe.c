@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * lattice_observe.c - correlation by FFT, clusters by union-find, and the
- * extras layout of the spatial engine (lattice_observe.h).
- * Clusters go by runs of relaxed sites along x (lrk_lattice_clusters).
+ * lattice_observe.c - correlation by FFT, clusters by union-find over runs
+ * of relaxed sites along x, and the extras layout of the spatial engine
+ * (lattice_observe.h).
  *
  * FFTW plans are made once per probe with FFTW_ESTIMATE (no timing, so the
  * same plan, hence the same bits, on every run) under a lock: FFTW's planner

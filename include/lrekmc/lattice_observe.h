@@ -16,7 +16,7 @@
  * k = 1 .. radial_bins (every nonzero displacement falls in one bin, so
  * sum_k count_k C(k) = -q(1 - q): a built-in check).  Clusters are the
  * connected sets of relaxed sites under nearest-neighbour (6, periodic)
- * adjacency, found by union-find: recorded are their number, the mean size
+ * adjacency, found by union-find over runs along x: recorded are their number, the mean size
  * n_s / clusters and the largest cluster's size / N.
  *
  * Avalanches.  A maximal run of consecutive events each within d_el
