@@ -189,7 +189,7 @@ typedef struct lattice_lane {
     double *base;                 /* slots, s->f32 with disorder: exp(-delta_i / T) f32_scale */
     lt_tree tree;
     unsigned char *field;         /* N, row-major: 1 = relaxed */
-    unsigned char *halo;          /* halo_size: the field with its halo (the local q) */
+    unsigned char *halo;          /* halo_size bits: the field with its halo (the local q) */
     long *rec_sites;              /* lrk_lattice_worker_record: NULL = off */
     double *rec_times;
     /* lazy mode: level-0 entries whose bound is stale (each once), their

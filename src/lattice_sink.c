@@ -37,11 +37,19 @@ static inline size_t halo_index(const lrk_lattice_shared *s, long x, long y, lon
 /* psi of site (x, y, z), about to relax (lattice_observe.h). */
 static double local_q(const lrk_lattice_shared *s, const unsigned char *halo, long x, long y, long z)
 {
-    const unsigned char *at = halo + halo_index(s, x, y, z);
+    const long at = (long)halo_index(s, x, y, z);
     double psi = 0.0; /* the field is 0 or 1: a product, not a branch on a coin flip */
-    for (size_t o = 0; o < s->near_count; o++)
-        psi += s->near_w[o] * (double)at[s->near_off[o]];
+    for (size_t o = 0; o < s->near_count; o++) {
+        const long h = at + s->near_off[o];
+        psi += s->near_w[o] * (double)((halo[h >> 3] >> (h & 7)) & 1);
+    }
     return psi;
+}
+
+/* The halo holds a bit a site (8 times fewer lines for the scan). */
+static inline void halo_set(unsigned char *halo, size_t h)
+{
+    halo[h >> 3] |= (unsigned char)(1u << (h & 7));
 }
 
 /* Mark site (x, y, z) relaxed at each of its images in the halo field. */
@@ -49,7 +57,7 @@ static void halo_mark(const lrk_lattice_shared *s, unsigned char *halo, long x, 
 {
     const long c[3] = {x, y, z}, L[3] = {s->Lx, s->Ly, s->Lz}, *R = s->reach;
     if (x >= R[0] && x + R[0] < L[0] && y >= R[1] && y + R[1] < L[1] && z >= R[2] && z + R[2] < L[2]) {
-        halo[halo_index(s, x, y, z)] = 1; /* no other image inside the halo */
+        halo_set(halo, halo_index(s, x, y, z)); /* no other image inside the halo */
         return;
     }
     long from[3], to[3]; /* the images u + k L inside [-reach, L + reach) */
@@ -64,7 +72,7 @@ static void halo_mark(const lrk_lattice_shared *s, unsigned char *halo, long x, 
     for (long iz = from[2]; iz <= to[2]; iz += L[2])
         for (long iy = from[1]; iy <= to[1]; iy += L[1])
             for (long ix = from[0]; ix <= to[0]; ix += L[0])
-                halo[halo_index(s, ix, iy, iz)] = 1;
+                halo_set(halo, halo_index(s, ix, iy, iz));
 }
 
 /* The local q of event n when it is sampled: sums per bin, turned into
@@ -128,7 +136,7 @@ void lattice_sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, u
     if (extra != NULL) {
         memset(extra, 0, s->layout.count * sizeof *extra);
         memset(ln->field, 0, (size_t)s->N);
-        memset(ln->halo, 0, s->halo_size);
+        memset(ln->halo, 0, s->halo_size / 8 + 1);
     }
 }
 

@@ -88,7 +88,7 @@ static double halo_sites(const lrk_space *sp)
 /* One lattice worker (lattice_engine.h's Memory): per lane rates and tree
  * 8.7 bytes per padded site (with the lazy mode's stale-block list and
  * flags, 0.08; 4.7 where the rates are float upper bounds, + 8 for their
- * base rates with disorder), the relaxed field N and its halo copy (two
+ * base rates with disorder), the relaxed field N and its halo copy (a bit a site; two
  * lanes while both lanes' rates fit in 4 MB, r3 kernel, rates that can
  * rise), the offsets 8 N with disorder, the
  * uniform kernel's list 4 N and the observables 22 N. */
@@ -105,7 +105,7 @@ static double lattice_worker_bytes(const lrk_config *c)
             ? 2
             : 1;
     const double base = B < 8 && lrk_disorder_active(&c->model) ? 8 * P : 0;
-    return lanes * ((B + 0.7) * P + base + N + halo_sites(&c->model.space)) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
+    return lanes * ((B + 0.7) * P + base + N + halo_sites(&c->model.space) / 8) + (lrk_disorder_active(&c->model) ? 8 * N : 0)
            + 4 * N + 22 * N;
 }
 

@@ -53,9 +53,9 @@
  *
  * Memory: shared O(|stencil| + N) (4 bytes per padded site for the slot
  * table, 64 |stencil| x 9 bytes for the grouped stencil, 12 |stencil| for
- * the local q's neighbourhood); per worker and lane 8.7 N' + N + H bytes
+ * the local q's neighbourhood); per worker and lane 8.7 N' + N + H/8 bytes
  * (N' = N padded to whole blocks, H the box padded by the stencil's reach
- * on every side) for the rates, the tree's sums and bounds, the lazy
+ * on every side, a bit a site) for the rates, the tree's sums and bounds, the lazy
  * mode's stale-block list and flags, the relaxed field and its halo copy
  * (4.7 N' instead of 8.7 N' where the lazy mode stores float upper bounds:
  * lrk_lattice_rate_bytes; with disorder 8 N' more for their base rates,
