@@ -96,6 +96,43 @@ static inline void count_local(const lrk_lattice_shared *s, sink *o, long n, lon
     o->local_samples[late] += 1.0;
 }
 
+/* The relaxed field, row-major, from its halo copy's central image, for
+ * the snapshots (3 a trajectory), instead of a random byte written at
+ * every event. */
+#define EXPAND1(b)                                                                                              \
+    ((uint64_t)((b) & 1) | (uint64_t)((b) >> 1 & 1) << 8 | (uint64_t)((b) >> 2 & 1) << 16 |                      \
+     (uint64_t)((b) >> 3 & 1) << 24 | (uint64_t)((b) >> 4 & 1) << 32 | (uint64_t)((b) >> 5 & 1) << 40 |          \
+     (uint64_t)((b) >> 6 & 1) << 48 | (uint64_t)((b) >> 7 & 1) << 56)
+#define EXPAND4(b) EXPAND1(b), EXPAND1((b) + 1), EXPAND1((b) + 2), EXPAND1((b) + 3)
+#define EXPAND16(b) EXPAND4(b), EXPAND4((b) + 4), EXPAND4((b) + 8), EXPAND4((b) + 12)
+#define EXPAND64(b) EXPAND16(b), EXPAND16((b) + 16), EXPAND16((b) + 32), EXPAND16((b) + 48)
+/* 8 bits to 8 bytes of 0 or 1, bit k to byte k (in memory order on a
+ * little-endian machine) */
+static const uint64_t expand_bits[256] = {EXPAND64(0), EXPAND64(64), EXPAND64(128), EXPAND64(192)};
+
+static void field_from_halo(const lrk_lattice_shared *s, lattice_lane *ln)
+{
+    unsigned char *f = ln->field;
+    for (long z = 0; z < s->Lz; z++)
+        for (long y = 0; y < s->Ly; y++, f += s->Lx) {
+            const size_t h0 = halo_index(s, 0, y, z);
+            long x = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            for (; x + 8 <= s->Lx; x += 8) { /* 8 sites from one unaligned load (the halo has 8 spare bytes) */
+                const size_t h = h0 + (size_t)x;
+                uint64_t word;
+                memcpy(&word, ln->halo + (h >> 3), sizeof word);
+                const uint64_t bytes = expand_bits[(word >> (h & 7)) & 0xff];
+                memcpy(f + x, &bytes, sizeof bytes);
+            }
+#endif
+            for (; x < s->Lx; x++) {
+                const size_t h = h0 + (size_t)x;
+                f[x] = (unsigned char)((ln->halo[h >> 3] >> (h & 7)) & 1);
+            }
+        }
+}
+
 /* The observables of event n (site row-major): out of record(), so that
  * the path without them stays as it was. */
 void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site)
@@ -103,7 +140,6 @@ void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, s
     lattice_lane *ln = o->ln;
     long x = site % s->Lx, y = site / s->Lx % s->Ly, z = site / (s->Lx * s->Ly);
     count_local(s, o, n, x, y, z);
-    ln->field[site] = 1;
     halo_mark(s, ln->halo, x, y, z);
     long dx = labs(x - o->px), dy = labs(y - o->py), dz = labs(z - o->pz);
     dx = dx < s->Lx - dx ? dx : s->Lx - dx;
@@ -119,6 +155,8 @@ void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, s
     o->py = y;
     o->pz = z;
     const lrk_lattice_layout *l = &s->layout;
+    if (o->snap < l->snapshots && l->snapshot_events[o->snap] == n)
+        field_from_halo(s, ln);
     while (o->snap < l->snapshots && l->snapshot_events[o->snap] == n) {
         double *e = o->extra + o->snap * l->per_snapshot;
         lrk_lattice_correlation(w->probe, ln->field, e);
@@ -135,8 +173,7 @@ void lattice_sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, u
                 .local_next = lrk_lattice_local_start(&s->layout, 1)};
     if (extra != NULL) {
         memset(extra, 0, s->layout.count * sizeof *extra);
-        memset(ln->field, 0, (size_t)s->N);
-        memset(ln->halo, 0, s->halo_size / 8 + 1);
+        memset(ln->halo, 0, s->halo_size / 8 + 9);
     }
 }
 
