@@ -21,8 +21,10 @@
 #include "lrekmc/disorder.h"
 #include "rng_inline.h"
 
-/* Event number n (1-based) relaxed row-major `site` at time t. */
-static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site, double t)
+/* Event number n (1-based) relaxed site (x, y, z), row-major `site`, at
+ * time t. */
+static inline void record_at(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site, long x,
+                             long y, long z, double t)
 {
     while (s->grid[o->k] < t)
         o->n_at[o->k++] = (uint32_t)(n - 1);
@@ -34,7 +36,25 @@ static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, si
         ln->rec_times[n - 1] = t;
     }
     if (o->extra != NULL)
-        lattice_record_extras(s, w, o, n, site);
+        lattice_record_extras(s, w, o, n, x, y, z);
+}
+
+/* ... of a row-major site (the uniform path's list) */
+static inline void record(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site, double t)
+{
+    record_at(s, w, o, n, site, site % s->Lx, site / s->Lx % s->Ly, site / (s->Lx * s->Ly), t);
+}
+
+/* ... of a slot: its coordinates from the block's (hot in the caches),
+ * not slot_site[], whose entry is a cache miss per event from L = 64 on,
+ * nor divisions of the row-major site. */
+static inline void record_slot(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, size_t slot,
+                               double t)
+{
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
+               z = 4 * (long)bc[2] + (long)((slot >> 4) & 3);
+    record_at(s, w, o, n, x + s->Lx * (y + s->Ly * z), x, y, z, t);
 }
 
 static inline double uniform01(lrk_pcg64 *rng)
@@ -118,16 +138,6 @@ static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
     return slot;
 }
 
-/* Row-major site of a slot, from the block's coordinates (hot in the
- * caches) rather than slot_site[], whose entry is a cache miss per event
- * from L = 64 on (~18 % of the time there). */
-static inline long site_of(const lrk_lattice_shared *s, size_t slot)
-{
-    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
-    const long x = 4 * (long)bc[0] + (long)(slot & 3), y = 4 * (long)bc[1] + (long)((slot >> 2) & 3),
-               z = 4 * (long)bc[2] + (long)((slot >> 4) & 3);
-    return x + s->Lx * (y + s->Ly * z);
-}
 
 /* One lane of simulate_tree2: where its trajectory is. */
 typedef struct lane_step {
@@ -311,7 +321,7 @@ static inline __attribute__((always_inline)) void half_relax(const lrk_lattice_s
     if (s->lazy) {
         const size_t slot = x->slot;
         x->t += x->dt * inv_k;
-        record(s, w, x->o, n, site_of(s, slot), x->t);
+        record_slot(s, w, x->o, n, slot, x->t);
         if (n < s->N)
             half_walk(s, w, x, n + 1);
         relax_lazy(s, w, x->ln, slot);
@@ -319,7 +329,7 @@ static inline __attribute__((always_inline)) void half_relax(const lrk_lattice_s
     }
     lattice_relax(s, w, x->ln, x->slot);
     x->t += x->dt * inv_k;
-    record(s, w, x->o, n, site_of(s, x->slot), x->t);
+    record_slot(s, w, x->o, n, x->slot, x->t);
     if (n < s->N)
         half_walk(s, w, x, n + 1);
 }
@@ -383,7 +393,7 @@ static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lr
         double dt;
         size_t slot = step(s, w, ln, rng, n, &dt);
         t += dt * inv_k;
-        record(s, w, o, n, site_of(s, slot), t);
+        record_slot(s, w, o, n, slot, t);
     }
 }
 

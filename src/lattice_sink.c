@@ -133,12 +133,11 @@ static void field_from_halo(const lrk_lattice_shared *s, lattice_lane *ln)
         }
 }
 
-/* The observables of event n (site row-major): out of record(), so that
+/* The observables of event n (site x, y, z): out of record(), so that
  * the path without them stays as it was. */
-void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site)
+void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long x, long y, long z)
 {
     lattice_lane *ln = o->ln;
-    long x = site % s->Lx, y = site / s->Lx % s->Ly, z = site / (s->Lx * s->Ly);
     count_local(s, o, n, x, y, z);
     halo_mark(s, ln->halo, x, y, z);
     long dx = labs(x - o->px), dy = labs(y - o->py), dz = labs(z - o->pz);

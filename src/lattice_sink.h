@@ -30,7 +30,8 @@ typedef struct sink {
 void lattice_sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, uint32_t *n_at, double *first_passage,
                        double *extra);
 void lattice_sink_close(const lrk_lattice_shared *s, sink *o);
-/* The observables of event n (site row-major), when o->extra is set. */
-void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long site);
+/* The observables of event n (site x, y, z), when o->extra is set. */
+void lattice_record_extras(const lrk_lattice_shared *s, lrk_lattice_worker *w, sink *o, long n, long x, long y,
+                           long z);
 
 #endif /* LREKMC_LATTICE_SINK_H */
