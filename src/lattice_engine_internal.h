@@ -291,6 +291,13 @@ static inline __attribute__((always_inline)) unsigned lazy_targets(const lrk_lat
     return p;
 }
 
+/* Bytes of a lane's halo field: a bit a site, and 8 more for the last
+ * unaligned 8-byte load of the snapshots' field (lattice_sink.c). */
+static inline size_t lattice_halo_bytes(const lrk_lattice_shared *s)
+{
+    return s->halo_size / 8 + 9;
+}
+
 /* Build s->groups etc. when the box allows it (else s->grouped = 0). */
 int lattice_avx2_available(void);
 lrk_status lattice_groups_build(lrk_lattice_shared *s, lrk_error *err);

@@ -424,7 +424,7 @@ static void *rate_alloc(size_t count, size_t size)
 static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
 {
     ln->field = malloc((size_t)s->N);
-    ln->halo = malloc(s->halo_size / 8 + 9); /* a bit a site, + 8 bytes for a last unaligned word */
+    ln->halo = malloc(lattice_halo_bytes(s));
     if (s->uniform)
         return ln->field != NULL && ln->halo != NULL;
     /* the float path's rates where the model allows it (a test may choose

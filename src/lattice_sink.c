@@ -96,9 +96,6 @@ static inline void count_local(const lrk_lattice_shared *s, sink *o, long n, lon
     o->local_samples[late] += 1.0;
 }
 
-/* The relaxed field, row-major, from its halo copy's central image, for
- * the snapshots (3 a trajectory), instead of a random byte written at
- * every event. */
 #define EXPAND1(b)                                                                                              \
     ((uint64_t)((b) & 1) | (uint64_t)((b) >> 1 & 1) << 8 | (uint64_t)((b) >> 2 & 1) << 16 |                      \
      (uint64_t)((b) >> 3 & 1) << 24 | (uint64_t)((b) >> 4 & 1) << 32 | (uint64_t)((b) >> 5 & 1) << 40 |          \
@@ -110,6 +107,9 @@ static inline void count_local(const lrk_lattice_shared *s, sink *o, long n, lon
  * little-endian machine) */
 static const uint64_t expand_bits[256] = {EXPAND64(0), EXPAND64(64), EXPAND64(128), EXPAND64(192)};
 
+/* The relaxed field, row-major, from its halo copy's central image, for
+ * the snapshots (3 a trajectory), instead of a random byte written at
+ * every event. */
 static void field_from_halo(const lrk_lattice_shared *s, lattice_lane *ln)
 {
     unsigned char *f = ln->field;
@@ -172,7 +172,7 @@ void lattice_sink_open(const lrk_lattice_shared *s, sink *o, lattice_lane *ln, u
                 .local_next = lrk_lattice_local_start(&s->layout, 1)};
     if (extra != NULL) {
         memset(extra, 0, s->layout.count * sizeof *extra);
-        memset(ln->halo, 0, s->halo_size / 8 + 9);
+        memset(ln->halo, 0, lattice_halo_bytes(s));
     }
 }
 
