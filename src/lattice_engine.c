@@ -190,7 +190,7 @@ static inline void walk_lazy(const lrk_lattice_shared *s, lrk_lattice_worker *w,
         x->v = x->u * root_of(s, ln);
         unsigned level;
         size_t at;
-        const size_t idx = lt_walk_upper(&s->shape, &ln->tree, &x->v, &level, &at);
+        const size_t idx = lt_walk_upper(&s->shape, &ln->tree, &x->v, &level, &at, s->leaf_block);
         if (idx != SIZE_MAX) {
             x->leaf = idx;
             x->block = s->leaf_block[idx];

@@ -170,8 +170,10 @@ void lt_build_upper(const lt_shape *sh, lt_tree *t, const double *rate, const ui
  * candidate is a null: SIZE_MAX, and *null_level, *null_idx name the node.
  * lt_in_block_upper then picks among block b's positive rates by
  * cumulative rate, SIZE_MAX (a null in the block) when u is beyond the
- * block's actual total. */
-size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx);
+ * block's actual total.  leaf_block (the engine's level-0 entry -> block
+ * table) is only asked for ahead, never read. */
+size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx,
+                     const uint32_t *leaf_block);
 size_t lt_in_block_upper(const double *rate, uint32_t b, double u);
 
 /* Tests of the upper-bound mode: *worst_bound = the largest S / U over all
