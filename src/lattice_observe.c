@@ -26,7 +26,7 @@ struct lrk_lattice_probe {
     unsigned short *bin;   /* N: radial bin of each displacement */
     double *count;         /* radial_bins + 1 */
     double *acc;           /* radial_bins + 1 */
-    int *parent;           /* N: union-find over the runs (a run's node is its first site) */
+    int *parent;           /* N: union-find over the runs (numbered in row order) */
     uint64_t *mask;        /* Ly Lz rows of words: the relaxed field by bit (clusters) */
     size_t words;          /* words a row: ceil(Lx / 64) */
 };
@@ -164,7 +164,7 @@ lrk_status lrk_lattice_probe_create(const lrk_model *m, lrk_lattice_probe **out,
     p->acc = malloc((p->layout.radial_bins + 1) * sizeof(double));
     p->parent = malloc((size_t)p->N * sizeof(int));
     p->words = (size_t)(s->Lx + 63) / 64;
-    p->mask = malloc((size_t)(s->Ly * s->Lz + 1) * p->words * sizeof *p->mask); /* + one row of scratch */
+    p->mask = malloc((size_t)(s->Ly * s->Lz) * p->words * sizeof *p->mask);
     if (p->in && p->out) {
 #pragma omp critical(lrk_fftw_planner)
         {
@@ -249,47 +249,74 @@ static long next_bit(const uint64_t *m, size_t W, long Lx, long x, int want)
     return at < Lx ? at : Lx;
 }
 
-/* Unite the runs of rows a and b (site offsets ra, rb) that share an x:
- * one union per run of the rows' common bits, which lies inside one run
- * of each row. */
+/* Join the runs of rows ra and rb (site offsets) that touch: each run of
+ * their common bits lies in one run of each, so one union per run, at
+ * its first site (a common bit whose predecessor, across the words, is
+ * not common). */
 static void link_rows(const lrk_lattice_probe *p, const int *label, const uint64_t *a, const uint64_t *b, long ra,
-                      long rb, uint64_t *both)
+                      long rb)
 {
-    for (size_t w = 0; w < p->words; w++)
-        both[w] = a[w] & b[w];
-    for (long x = next_bit(both, p->words, p->Lx, 0, 1); x < p->Lx;) {
-        unite(p->parent, label[ra + x], label[rb + x]);
-        x = next_bit(both, p->words, p->Lx, next_bit(both, p->words, p->Lx, x, 0), 1);
+    uint64_t carry = 0; /* the previous word's last common bit (without it a run across
+                           the words would be joined twice: the same union) */
+    for (size_t w = 0; w < p->words; w++) {
+        const uint64_t both = a[w] & b[w];
+        for (uint64_t first = both & ~(both << 1 | carry); first != 0; first &= first - 1) {
+            const long x = (long)(w * 64) + __builtin_ctzll(first);
+            unite(p->parent, label[ra + x], label[rb + x]);
+        }
+        carry = both >> 63;
     }
 }
 
+/* Row `row`'s bit mask from the field (nonzero = relaxed): 8 sites a
+ * step on a little-endian machine (each byte's nonzero-ness moved to its
+ * low bit, the 8 low bits gathered by one product). */
+static void row_mask(const unsigned char *f, long Lx, size_t W, uint64_t *m)
+{
+    memset(m, 0, W * sizeof *m);
+    long x = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; x + 8 <= Lx; x += 8) {
+        uint64_t w;
+        memcpy(&w, f + x, sizeof w);
+        w |= w >> 4;
+        w |= w >> 2;
+        w |= w >> 1;
+        w &= 0x0101010101010101u;
+        m[x / 64] |= ((w * 0x0102040810204080u) >> 56) << (x % 64);
+    }
+#endif
+    for (; x < Lx; x++)
+        m[x / 64] |= (uint64_t)(f[x] != 0) << (x % 64);
+}
+
 /* Clusters by runs: each row's maximal runs of relaxed sites are one node
- * each (every site labelled with it), joined across the x wrap and with
- * the runs of the +y and +z rows they touch, found from the rows' bit masks
- * (no branch per site on the random field, no division per neighbour).
- * Which sites form a cluster does not depend on the order of the unions,
- * so the statistics are those of a site-by-site union-find. */
+ * each (numbered in order; every site labelled with its run), joined
+ * across the x wrap and with the runs of the +y and +z rows they touch,
+ * found from the rows' bit masks (no branch per site on the random field,
+ * no division per neighbour).  Which sites form a cluster does not depend
+ * on the order of the unions, so the statistics are those of a
+ * site-by-site union-find. */
 void lrk_lattice_clusters(lrk_lattice_probe *p, const unsigned char *field, double out[3])
 {
     const long Lx = p->Lx, Ly = p->Ly, Lz = p->Lz, N = p->N, rows = Ly * Lz;
     const size_t W = p->words;
     int *const parent = p->parent;
-    int *const label = (int *)(void *)p->in; /* the FFT's input, free here: N labels, then N sizes */
-    int *const size = label + N;
-    uint64_t *const both = p->mask + (size_t)rows * W;
+    int *const label = (int *)(void *)p->in; /* the FFT's input, free here: N labels, then N run lengths */
+    int *const length = label + N;
     long n = 0;
+    int runs = 0;
     for (long row = 0; row < rows; row++) {
         const unsigned char *f = field + row * Lx;
         uint64_t *m = p->mask + (size_t)row * W;
-        memset(m, 0, W * sizeof *m);
-        for (long x = 0; x < Lx; x++)
-            m[x / 64] |= (uint64_t)(f[x] != 0) << (x % 64);
+        row_mask(f, Lx, W, m);
         for (long a = next_bit(m, W, Lx, 0, 1); a < Lx;) {
-            const long b = next_bit(m, W, Lx, a, 0), node = row * Lx + a;
-            parent[node] = (int)node;
-            size[node] = 0;
+            const long b = next_bit(m, W, Lx, a, 0);
+            parent[runs] = runs;
+            length[runs] = (int)(b - a);
             for (long x = a; x < b; x++)
-                label[row * Lx + x] = (int)node;
+                label[row * Lx + x] = runs;
+            runs++;
             n += b - a;
             a = next_bit(m, W, Lx, b, 1);
         }
@@ -301,30 +328,22 @@ void lrk_lattice_clusters(lrk_lattice_probe *p, const unsigned char *field, doub
             const long row = y + Ly * z, up_y = (y + 1) % Ly + Ly * z, up_z = y + Ly * ((z + 1) % Lz);
             const uint64_t *m = p->mask + (size_t)row * W;
             if (up_y != row)
-                link_rows(p, label, m, p->mask + (size_t)up_y * W, row * Lx, up_y * Lx, both);
+                link_rows(p, label, m, p->mask + (size_t)up_y * W, row * Lx, up_y * Lx);
             if (up_z != row)
-                link_rows(p, label, m, p->mask + (size_t)up_z * W, row * Lx, up_z * Lx, both);
+                link_rows(p, label, m, p->mask + (size_t)up_z * W, row * Lx, up_z * Lx);
         }
-    /* sizes at the roots; then the roots, each a cluster */
-    for (long row = 0; row < rows; row++) {
-        const uint64_t *m = p->mask + (size_t)row * W;
-        for (long a = next_bit(m, W, Lx, 0, 1); a < Lx;) {
-            const long b = next_bit(m, W, Lx, a, 0);
-            size[find(parent, (int)(row * Lx + a))] += (int)(b - a);
-            a = next_bit(m, W, Lx, b, 1);
-        }
-    }
+    /* sizes at the roots (the labels are free again), then the roots, each a cluster */
+    int *const size = label;
+    for (int r = 0; r < runs; r++)
+        size[r] = 0;
+    for (int r = 0; r < runs; r++)
+        size[find(parent, r)] += length[r];
     long clusters = 0, largest = 0;
-    for (long row = 0; row < rows; row++) {
-        const uint64_t *m = p->mask + (size_t)row * W;
-        for (long a = next_bit(m, W, Lx, 0, 1); a < Lx; a = next_bit(m, W, Lx, next_bit(m, W, Lx, a, 0), 1)) {
-            const long node = row * Lx + a;
-            if (parent[node] == node) {
-                clusters++;
-                largest = size[node] > largest ? size[node] : largest;
-            }
+    for (int r = 0; r < runs; r++)
+        if (parent[r] == r) {
+            clusters++;
+            largest = size[r] > largest ? size[r] : largest;
         }
-    }
     out[0] = (double)clusters;
     out[1] = clusters > 0 ? (double)n / (double)clusters : 0.0;
     out[2] = (double)largest / (double)N;

@@ -229,6 +229,21 @@ Test(lattice_observe, clusters_agree_with_a_flood_fill_on_random_fields)
             free(f);
         }
     cr_assert_eq(compared, 60);
+    /* any nonzero byte is a relaxed site */
+    lrk_model m = make(70, 5, 3, 1, LRK_KERNEL_R3);
+    unsigned char *f = malloc((size_t)m.N), *g = malloc((size_t)m.N);
+    for (long i = 0; i < m.N; i++) {
+        const uint64_t r = lrk_pcg64_next(&rng);
+        f[i] = (unsigned char)((r & 1) ? 0 : 1 + ((r >> 1) % 255));
+        g[i] = f[i] != 0;
+    }
+    double got[3], want[3];
+    clusters_of(&m, f, got);
+    clusters_of(&m, g, want);
+    for (int k = 0; k < 3; k++)
+        cr_assert_eq(got[k], want[k], "bytes 1 ... 255 as relaxed: statistic %d", k);
+    free(f);
+    free(g);
 }
 
 Test(lattice_observe, layout_and_names)
