@@ -19,47 +19,13 @@
 #include "lrekmc/lattice.h"
 #include "lrekmc/lattice_observe.h"
 #include "lrekmc/rng.h"
+#include "../tests/lattice_flood.h" /* the straightforward reference, the tests' oracle */
 
 static double cpu_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* The straightforward reference: a flood fill from every unseen relaxed
- * site (the three statistics of lrk_lattice_clusters). */
-static void flood_clusters(long L, const unsigned char *f, long *stack, unsigned char *seen, double out[3])
-{
-    const long N = L * L * L;
-    long clusters = 0, largest = 0, n = 0;
-    for (long i = 0; i < N; i++)
-        seen[i] = 0;
-    for (long i = 0; i < N; i++) {
-        if (!f[i] || seen[i])
-            continue;
-        long top = 0, size = 0;
-        stack[top++] = i;
-        seen[i] = 1;
-        while (top > 0) {
-            const long j = stack[--top], x = j % L, y = j / L % L, z = j / (L * L);
-            size++;
-            const long nb[6] = {(x + 1) % L + L * (y + L * z), (x + L - 1) % L + L * (y + L * z),
-                                x + L * ((y + 1) % L + L * z), x + L * ((y + L - 1) % L + L * z),
-                                x + L * (y + L * ((z + 1) % L)), x + L * (y + L * ((z + L - 1) % L))};
-            for (int d = 0; d < 6; d++)
-                if (f[nb[d]] && !seen[nb[d]]) {
-                    seen[nb[d]] = 1;
-                    stack[top++] = nb[d];
-                }
-        }
-        clusters++;
-        n += size;
-        largest = size > largest ? size : largest;
-    }
-    out[0] = (double)clusters;
-    out[1] = clusters > 0 ? (double)n / (double)clusters : 0.0;
-    out[2] = (double)largest / (double)N;
 }
 
 /* Seconds per call of one of the three, best of `repeats` rounds of
@@ -74,7 +40,7 @@ static double best_time(int which, int repeats, long calls, lrk_lattice_probe *p
             if (which == 0)
                 lrk_lattice_clusters(p, f, out);
             else if (which == 1)
-                flood_clusters(L, f, stack, seen, out);
+                flood_clusters(L, L, L, f, stack, seen, out);
             else
                 lrk_lattice_correlation(p, f, C);
         const double t = (cpu_seconds() - t0) / (double)calls;

@@ -20,6 +20,7 @@
 #include "lrekmc/lattice_engine.h"
 #include "lrekmc/lattice_observe.h"
 #include "lrekmc/rng.h"
+#include "lattice_flood.h"
 
 static lrk_model make(long Lx, long Ly, long Lz, double d_el, lrk_kernel kernel)
 {
@@ -164,38 +165,13 @@ Test(lattice_observe, clusters_on_hand_made_fields)
 /* The clusters of f by a flood fill over the 6 periodic neighbours (an
  * algorithm unlike the engine's runs and unions): count, mean size,
  * largest / N. */
-static void flood_clusters(long Lx, long Ly, long Lz, const unsigned char *f, double out[3])
+static void flood_of(long Lx, long Ly, long Lz, const unsigned char *f, double out[3])
 {
     const long N = Lx * Ly * Lz;
     long *stack = malloc((size_t)N * sizeof *stack);
-    unsigned char *seen = calloc((size_t)N, 1);
+    unsigned char *seen = malloc((size_t)N);
     cr_assert(stack && seen);
-    long clusters = 0, largest = 0, n = 0;
-    for (long i = 0; i < N; i++) {
-        if (!f[i] || seen[i])
-            continue;
-        long top = 0, size = 0;
-        stack[top++] = i;
-        seen[i] = 1;
-        while (top > 0) {
-            const long j = stack[--top], x = j % Lx, y = j / Lx % Ly, z = j / (Lx * Ly);
-            size++;
-            const long nb[6] = {(x + 1) % Lx + Lx * (y + Ly * z), (x + Lx - 1) % Lx + Lx * (y + Ly * z),
-                                x + Lx * ((y + 1) % Ly + Ly * z), x + Lx * ((y + Ly - 1) % Ly + Ly * z),
-                                x + Lx * (y + Ly * ((z + 1) % Lz)), x + Lx * (y + Ly * ((z + Lz - 1) % Lz))};
-            for (int d = 0; d < 6; d++)
-                if (f[nb[d]] && !seen[nb[d]]) {
-                    seen[nb[d]] = 1;
-                    stack[top++] = nb[d];
-                }
-        }
-        clusters++;
-        n += size;
-        largest = size > largest ? size : largest;
-    }
-    out[0] = (double)clusters;
-    out[1] = clusters > 0 ? (double)n / (double)clusters : 0.0;
-    out[2] = (double)largest / (double)N;
+    flood_clusters(Lx, Ly, Lz, f, stack, seen, out);
     free(stack);
     free(seen);
 }
@@ -221,7 +197,7 @@ Test(lattice_observe, clusters_agree_with_a_flood_fill_on_random_fields)
                 f[i] = (unsigned char)(lrk_pcg64_uniform(&rng) < density[d]);
             double got[3], want[3];
             clusters_of(&m, f, got);
-            flood_clusters(box[b][0], box[b][1], box[b][2], f, want);
+            flood_of(box[b][0], box[b][1], box[b][2], f, want);
             for (int k = 0; k < 3; k++)
                 cr_assert_eq(got[k], want[k], "%ldx%ldx%ld at density %g: statistic %d = %.17g, flood fill %.17g",
                              box[b][0], box[b][1], box[b][2], density[d], k, got[k], want[k]);
