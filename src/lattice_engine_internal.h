@@ -168,6 +168,8 @@ struct lrk_lattice_shared {
     long reach[3];                /* largest minimal-image |d| per axis (<= L / 2) */
     long halo[3];                 /* L + 2 reach per axis */
     size_t halo_size;
+    int32_t *halo_img[3];         /* 4 L[a] per axis: coordinate c's images inside the halo, a count
+                                     and up to 3 terms of their halo index (c + k L + reach) stride */
 };
 
 /* Trajectories one worker steps together, event by event

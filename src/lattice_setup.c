@@ -51,6 +51,8 @@ void lrk_lattice_shared_free(lrk_lattice_shared *s)
     free(s->level_events);
     free(s->near_w);
     free(s->near_off);
+    for (int a = 0; a < 3; a++)
+        free(s->halo_img[a]);
     free(s);
 }
 
@@ -257,6 +259,26 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
 /* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
  * displacements and weights W / S whatever the kernel, each as the offset
  * of its minimal image in the halo field. */
+/* Per axis and coordinate c, its images c + k L inside [-reach, L + reach)
+ * (reach <= L / 2: at most c - L, c, c + L) as terms of the halo index. */
+static int halo_images(lrk_lattice_shared *s)
+{
+    const long L[3] = {s->Lx, s->Ly, s->Lz}, stride[3] = {1, s->halo[0], s->halo[0] * s->halo[1]};
+    for (int a = 0; a < 3; a++) {
+        s->halo_img[a] = malloc(4 * (size_t)L[a] * sizeof(int32_t));
+        if (s->halo_img[a] == NULL)
+            return 0;
+        for (long c = 0; c < L[a]; c++) {
+            int32_t *t = s->halo_img[a] + 4 * c;
+            t[0] = 0;
+            for (long v = c - L[a]; v <= c + L[a]; v += L[a])
+                if (v >= -s->reach[a] && v < L[a] + s->reach[a])
+                    t[1 + t[0]++] = (int32_t)((v + s->reach[a]) * stride[a]);
+        }
+    }
+    return 1;
+}
+
 static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_error *err)
 {
     lrk_space geometry = m->space;
@@ -288,6 +310,8 @@ static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_erro
         s->halo[a] = L[a] + 2 * s->reach[a];
         s->halo_size *= (size_t)s->halo[a];
     }
+    if (!halo_images(s))
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
     for (size_t o = 0; signed_d != NULL && o < n; o++) {
         const long *v = signed_d + 3 * o;
         s->near_off[o] = (int32_t)(v[0] + s->halo[0] * (v[1] + s->halo[1] * v[2]));

@@ -52,27 +52,15 @@ static inline void halo_set(unsigned char *halo, size_t h)
     halo[h >> 3] |= (unsigned char)(1u << (h & 7));
 }
 
-/* Mark site (x, y, z) relaxed at each of its images in the halo field. */
+/* Mark site (x, y, z) relaxed at each of its images in the halo field
+ * (one in the interior; the axes' image tables, lattice_setup.c). */
 static void halo_mark(const lrk_lattice_shared *s, unsigned char *halo, long x, long y, long z)
 {
-    const long c[3] = {x, y, z}, L[3] = {s->Lx, s->Ly, s->Lz}, *R = s->reach;
-    if (x >= R[0] && x + R[0] < L[0] && y >= R[1] && y + R[1] < L[1] && z >= R[2] && z + R[2] < L[2]) {
-        halo_set(halo, halo_index(s, x, y, z)); /* no other image inside the halo */
-        return;
-    }
-    long from[3], to[3]; /* the images u + k L inside [-reach, L + reach) */
-    for (int a = 0; a < 3; a++) {
-        from[a] = c[a];
-        while (from[a] - L[a] >= -R[a])
-            from[a] -= L[a];
-        to[a] = c[a];
-        while (to[a] + L[a] < L[a] + R[a])
-            to[a] += L[a];
-    }
-    for (long iz = from[2]; iz <= to[2]; iz += L[2])
-        for (long iy = from[1]; iy <= to[1]; iy += L[1])
-            for (long ix = from[0]; ix <= to[0]; ix += L[0])
-                halo_set(halo, halo_index(s, ix, iy, iz));
+    const int32_t *ix = s->halo_img[0] + 4 * x, *iy = s->halo_img[1] + 4 * y, *iz = s->halo_img[2] + 4 * z;
+    for (int32_t c = 1; c <= iz[0]; c++)
+        for (int32_t b = 1; b <= iy[0]; b++)
+            for (int32_t a = 1; a <= ix[0]; a++)
+                halo_set(halo, (size_t)(iz[c] + iy[b] + ix[a]));
 }
 
 /* The local q of event n when it is sampled: sums per bin, turned into
