@@ -256,9 +256,6 @@ static lrk_status build_stencil(lrk_lattice_shared *s, const lrk_model *m, const
     return status;
 }
 
-/* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
- * displacements and weights W / S whatever the kernel, each as the offset
- * of its minimal image in the halo field. */
 /* Per axis and coordinate c, its images c + k L inside [-reach, L + reach)
  * (reach <= L / 2: at most c - L, c, c + L) as terms of the halo index. */
 static int halo_images(lrk_lattice_shared *s)
@@ -279,6 +276,9 @@ static int halo_images(lrk_lattice_shared *s)
     return 1;
 }
 
+/* The local q's neighbourhood (lattice_observe.h): the r3 stencil's
+ * displacements and weights W / S whatever the kernel, each as the offset
+ * of its minimal image in the halo field. */
 static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_error *err)
 {
     lrk_space geometry = m->space;
@@ -310,17 +310,16 @@ static lrk_status build_near(lrk_lattice_shared *s, const lrk_model *m, lrk_erro
         s->halo[a] = L[a] + 2 * s->reach[a];
         s->halo_size *= (size_t)s->halo[a];
     }
-    if (!halo_images(s))
-        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
     for (size_t o = 0; signed_d != NULL && o < n; o++) {
         const long *v = signed_d + 3 * o;
         s->near_off[o] = (int32_t)(v[0] + s->halo[0] * (v[1] + s->halo[1] * v[2]));
     }
     s->near_count = n;
     lrk_stencil_free(&st);
-    if (signed_d == NULL)
-        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
+    const int ok = signed_d != NULL && halo_images(s);
     free(signed_d);
+    if (!ok)
+        return lrk_error_set(err, LRK_ERR_NOMEM, "lattice: out of memory for the local q's neighbourhood");
     return LRK_OK;
 }
 
