@@ -138,7 +138,6 @@ static inline size_t step(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
     return slot;
 }
 
-
 /* One lane of simulate_tree2: where its trajectory is. */
 typedef struct lane_step {
     lattice_lane *ln;

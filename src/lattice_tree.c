@@ -282,8 +282,8 @@ static inline size_t count_below(const double *cum, size_t k, double x)
     return below;
 }
 
-/* Level-0 entries from which the walk asks for its last level ahead. */
-#define LT_WALK_PREFETCH 4097
+/* Above this many level-0 entries the walk asks for its last level ahead. */
+#define LT_WALK_PREFETCH_ABOVE 4096
 
 size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx,
                      const uint32_t *leaf_block)
@@ -291,7 +291,7 @@ size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *
     size_t idx = 0;
     double x = *u;
     /* beyond L2 (L > 64): measured -1..2 % at L <= 64, where all is cached */
-    const int prefetch = sh->size[0] >= LT_WALK_PREFETCH && sh->bits[0] + sh->bits[1] <= 6;
+    const int prefetch = sh->size[0] > LT_WALK_PREFETCH_ABOVE && sh->bits[0] + sh->bits[1] <= 6;
     for (unsigned l = sh->depth; l > 0; l--) {
         const unsigned a = sh->bits[l - 1];
         const size_t k = (size_t)1 << a;
