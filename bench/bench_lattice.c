@@ -28,6 +28,9 @@
  *   columns 0 (any other word: all columns); [L], [d_el]: that case only;
  *   [events]: per case, default 10^6; an [L] outside the four (a multiple of
  *   4 for the grouped path) measures that L alone)
+ *   usage: bench_lattice [rounds] growth [d_el]   (the cost growth
+ *   L = 16 -> 128 as the median of per-round ratios, both sizes timed back
+ *   to back in each round; at most 64 rounds)
  */
 #include <math.h>
 #include <stdio.h>
@@ -380,11 +383,56 @@ static double bench_mean_field(long N, long events)
     return rate;
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* `growth`: issue 14's cost growth L = 16 -> 128 measured as a ratio under
+ * one load.  The best of separate runs compares two stretches of a shared
+ * machine (L = 128 lives in the L3 that other tenants share, and its rate
+ * moves by +-20 % between runs where L = 16's moves by a few %), so here
+ * each round times L = 16 and L = 128 back to back, 2^22 events each, and
+ * the median of the per-round ratios is the measurement, with its range. */
+static void bench_growth(int rounds, double only_d)
+{
+    const double dels[] = {1, 2, 3, 4};
+    const long events = 1L << 22;
+    printf("cost growth L = 16 -> 128 (events/s at 16 over events/s at 128), %d rounds, %ld events a case\n", rounds,
+           events);
+    printf("%5s %12s %12s %8s %8s %8s\n", "d_el", "L=16 ev/s", "L=128 ev/s", "median", "min", "max");
+    for (int b = 0; b < 4; b++) {
+        if (only_d > 0 && dels[b] != only_d)
+            continue;
+        double ratio[64], r16[64], r128[64];
+        size_t count;
+        for (int r = 0; r < rounds; r++) {
+            r16[r] = bench_lattice(16, dels[b], events, LRK_LATTICE_LANES, &count);
+            r128[r] = bench_lattice(128, dels[b], events, LRK_LATTICE_LANES, &count);
+            ratio[r] = r16[r] / r128[r];
+        }
+        qsort(ratio, (size_t)rounds, sizeof *ratio, compare_doubles);
+        qsort(r16, (size_t)rounds, sizeof *r16, compare_doubles);
+        qsort(r128, (size_t)rounds, sizeof *r128, compare_doubles);
+        const int h = rounds / 2;
+        const double med = rounds % 2 ? ratio[h] : 0.5 * (ratio[h - 1] + ratio[h]);
+        printf("%5g %12.4g %12.4g %8.3f %8.3f %8.3f   (rates: medians; aim <= 1.5x)\n", dels[b],
+               rounds % 2 ? r16[h] : 0.5 * (r16[h - 1] + r16[h]), rounds % 2 ? r128[h] : 0.5 * (r128[h - 1] + r128[h]),
+               med, ratio[0], ratio[rounds - 1]);
+        fflush(stdout);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi(argv[1]) : 1;
     if (repeats < 1)
         repeats = 1;
+    if (argc > 2 && strcmp(argv[2], "growth") == 0) {
+        bench_growth(repeats < 64 ? repeats : 64, argc > 3 ? atof(argv[3]) : 0);
+        return 0;
+    }
     const int engine_only = argc > 2 && (strcmp(argv[2], "engine") == 0 || strcmp(argv[2], "engine-cer") == 0 ||
                                          strcmp(argv[2], "engine-obs") == 0);
     bench_extras = argc > 2 && strcmp(argv[2], "engine-obs") == 0;
