@@ -92,7 +92,7 @@ const lrk_engine_type lrk_engine_lattice = {
     .simulate = lattice_simulate,
     .validate = lattice_validate,
     .references = lattice_references,
-    .results_version = 11,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
+    .results_version = 12,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
                                lattice words of the stream key (round 2); 3: SER in space ends an
                                auto grid by the slowest chain's Chernoff bound, not a pilot; 4: so
                                does SER with disorder in space, by the slowest uncoupled model's
@@ -107,5 +107,8 @@ const lrk_engine_type lrk_engine_lattice = {
                                (stencils >= 200 entries, > 8 MB of double rates; the model's rate is
                                the stencil-order product); 11: the float path also for stencils
                                >= 18 entries and boxes > 512 KB of double rates (its pick now
-                               selects without branches: the same bits, and faster) */
+                               selects without branches: the same bits, and faster); 12: beyond 4 MB
+                               of float rates (L >= 102) the pipelined loop (walks two events ahead,
+                               picks before the previous update where it may: other draws, the same
+                               law) */
 };

@@ -252,7 +252,10 @@ static __attribute__((noinline)) int accept_exact(const lrk_lattice_shared *s, l
 /* Accept the candidate x->slot (1) or reject it (0: a null). */
 static inline int accept_f32(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *x)
 {
-    return x->off < (double)x->ln->frate[x->slot] * s->f32_accept || accept_exact(s, w, x);
+    const int accepted = x->off < (double)x->ln->frate[x->slot] * s->f32_accept || accept_exact(s, w, x);
+    if (w->accept_hook != NULL)
+        w->accept_hook(s, w, x->ln, x->slot, x->off, accepted);
+    return accepted;
 }
 
 /* The pick in the block; a null there starts the next candidate. */
@@ -373,8 +376,134 @@ static void simulate_tree2(const lrk_lattice_shared *s, lrk_lattice_worker *w, l
         }
 }
 
+/* ---- The pipelined loop (the lazy float path beyond the caches) ----
+ * Beyond a few MB of rates an event waits for its stencil's lines and for
+ * the lines of the next candidate's block.  This loop asks for both an
+ * event earlier (docs/space.md, round 11).  When event n is accepted, the
+ * candidate of event n + 1 is already walked (its block asked for one
+ * event before); per n:
+ *   1. the pick of event n + 1, before event n's update, when its block
+ *      is none of n's target blocks: then neither its rates nor, the
+ *      stencil being symmetric, its relaxed neighbours differ from what
+ *      they are after the update, and the exact acceptance sees both
+ *      (otherwise it waits for step 3);
+ *   2. its target blocks found and their planes asked for (the stage),
+ *      and the walk of event n + 3's first candidate, two events early;
+ *   3. event n's update from its stage.
+ * A walk reads only the tree, which an update never touches (lazy mode):
+ * walked early it sees bounds that the rates have only fallen below
+ * since, and its draws are the stream's next, so the candidates remain
+ * the thinning of a Poisson stream whose rate bounds the total at every
+ * time, only in another order of the generator's draws (another
+ * trajectory than the plain loop's, the same law).  A candidate's time is
+ * its gaps summed, then added to the previous event's. */
+typedef struct staged_step {
+    lane_step x;
+    lattice_staged st;
+} staged_step;
+
+/* Event n accepted: its time, its output, its stage. */
+static inline void accept_staged(const lrk_lattice_shared *s, lrk_lattice_worker *w, staged_step *a, double t_prev,
+                                 long n)
+{
+    a->x.t = t_prev + (a->x.t + a->x.dt * a->x.inv_k);
+    record_slot(s, w, a->x.o, n, a->x.slot, a->x.t);
+    lattice_stage_f32(s, a->x.ln, a->x.slot, &a->st);
+}
+
+/* The first candidate of event n, its gaps summed from 0. */
+static inline void walk_ahead(const lrk_lattice_shared *s, lrk_lattice_worker *w, staged_step *a, long n)
+{
+    if (n <= s->N) {
+        a->x.t = 0.0;
+        walk_lazy(s, w, &a->x, n);
+    }
+}
+
+/* pick_lazy while the candidate's block is none of `pending`'s targets:
+ * 1 when a candidate was accepted, 0 when the next one must wait. */
+static inline int pick_before(const lrk_lattice_shared *s, lrk_lattice_worker *w, lane_step *y,
+                              const lattice_staged *pending, long n)
+{
+    for (;;) {
+        if (s->pipeline != 2 && lattice_staged_touches(pending, (uint32_t)y->leaf))
+            return 0;
+        y->slot = s->simd ? lt_in_block_upper_f_avx2(y->ln->frate, y->block, y->v, &y->off)
+                          : lt_in_block_upper_f(y->ln->frate, y->block, y->v, &y->off);
+        if (y->slot != SIZE_MAX) {
+            if (accept_f32(s, w, y)) {
+                w->early++;
+                return 1;
+            }
+        } else {
+            null_candidate(s, w, y, 0, y->leaf);
+        }
+        walk_lazy(s, w, y, n);
+    }
+}
+
+/* relax_lazy from a stage. */
+static inline void relax_staged(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln,
+                                const lattice_staged *st)
+{
+    const size_t slot = st->slot;
+    const double fired = (double)ln->frate[slot];
+    lattice_relax_staged_f32(s, ln, st);
+    if (s->eager && fired * (double)(1 << LAZY_EAGER) > root_of(s, ln)) {
+        w->eager++;
+        lt_upper_repair_f(&s->shape, &ln->tree, 0, s->block_leaf[slot / LT_BLOCK], ln->frate, s->leaf_block);
+        if (w->test_hook != NULL)
+            w->test_hook(s, w, ln);
+    }
+}
+
+static void simulate_pipelined(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
+{
+    lattice_lane *ln = o->ln;
+    start(s, w, ln, rng);
+    staged_step ring[4];
+    for (int i = 0; i < 4; i++)
+        ring[i].x = (lane_step){.ln = ln, .rng = rng, .o = o, .inv_k = 1.0 / s->k};
+    staged_step *a = &ring[0], *b = &ring[1], *c = &ring[2], *d = &ring[3];
+    walk_ahead(s, w, a, 1);
+    pick_lazy(s, w, &a->x, 1);
+    accept_staged(s, w, a, 0.0, 1);
+    walk_ahead(s, w, b, 2);
+    walk_ahead(s, w, c, 3);
+    for (long n = 1; n <= s->N; n++) { /* a: event n, staged; b, c: n + 1, n + 2, walked */
+        const int early = n < s->N && pick_before(s, w, &b->x, &a->st, n + 1);
+        if (early) {
+            accept_staged(s, w, b, a->x.t, n + 1);
+            walk_ahead(s, w, d, n + 3);
+        }
+        relax_staged(s, w, ln, &a->st);
+        if (n < s->N && !early) {
+            pick_lazy(s, w, &b->x, n + 1);
+            accept_staged(s, w, b, a->x.t, n + 1);
+            walk_ahead(s, w, d, n + 3);
+        }
+        staged_step *const done = a;
+        a = b;
+        b = c;
+        c = d;
+        d = done;
+    }
+}
+
+/* The pipelined loop where it is faster (LATTICE_PIPELINE_BYTES) or asked for. */
+static int pipelined(const lrk_lattice_shared *s)
+{
+    if (!s->lazy || !s->f32 || !s->grouped || s->pipeline < 0)
+        return 0;
+    return s->pipeline > 0 || s->slots * sizeof(float) > LATTICE_PIPELINE_BYTES;
+}
+
 static void simulate_tree(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk_pcg64 *rng, sink *o)
 {
+    if (pipelined(s)) {
+        simulate_pipelined(s, w, rng, o);
+        return;
+    }
     lattice_lane *ln = o->ln;
     start(s, w, ln, rng);
     double t = 0.0;
@@ -487,6 +616,14 @@ void lattice_test_events(const lrk_lattice_shared *s, lrk_lattice_worker *w, lrk
             step(s, w, &w->lane[0], rng, n, &dt);
         }
     }
+}
+
+int lattice_test_pipeline(lrk_lattice_shared *s, int mode)
+{
+    if (!s->lazy || !s->f32 || !s->grouped)
+        return 0;
+    s->pipeline = mode;
+    return 1;
 }
 
 void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *w, double *worst_error,

@@ -143,6 +143,9 @@ struct lrk_lattice_shared {
     double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
     float *ffac;                  /* count: the rounded-up factors f~_o (the ungrouped update) */
     double f32_accept;            /* accept without r_i when off < u~ f32_accept (<= 1 / (1 + eps)) */
+    int pipeline;                 /* lazy floats, grouped: the pipelined loop (lattice_engine.c):
+                                     0 by size (LATTICE_PIPELINE_BYTES), 1 on, -1 off; 2 (tests
+                                     only) on without the pending event's check: wrong on purpose */
     int eager;                    /* lazy: the fired site's block recomputed when its rate was
                                      above 2^-LAZY_EAGER of the root (tests may turn it off) */
     double k;                     /* exp(-V0 / T) */
@@ -212,6 +215,11 @@ typedef struct lattice_lane {
  * recomputed right after the event (lattice_engine.c). */
 #define LAZY_EAGER 4
 
+/* The pipelined loop above this many bytes of float rates (a lane's): measured in one process,
+ * trajectories alternated (docs/space.md, round 11), it is 0.88-0.96 of the plain loop at
+ * L = 64-96 (3.5 MB) and 1.09-1.5 from L = 112 (5.6 MB) on. */
+#define LATTICE_PIPELINE_BYTES ((size_t)4 << 20)
+
 struct lrk_lattice_worker {
     int lanes;                    /* lane states allocated (1 for the uniform fast path) */
     lattice_lane lane[LATTICE_LANES];
@@ -224,8 +232,11 @@ struct lrk_lattice_worker {
     long rejections;              /* s->f32: candidates rejected by the acceptance (nulls) */
     long exact;                   /* s->f32: candidates whose r_i was computed */
     long eager;                   /* home blocks recomputed after an event (LAZY_EAGER) */
+    long early;                   /* pipelined loop: events picked before the previous one's update */
     void (*test_hook)(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln); /* tests:
                                      called after every null's repair and every batch repair */
+    void (*accept_hook)(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot,
+                        double off, int accepted); /* tests: every float-path acceptance decision */
     uint32_t *unrelaxed;          /* uniform: the unrelaxed sites */
     lrk_lattice_probe *probe;     /* correlation and clusters (used by one lane at a time) */
 };
@@ -329,6 +340,10 @@ void lattice_test_verify(const lrk_lattice_shared *s, const lrk_lattice_worker *
  * returns 0 (and changes nothing) when the factors do not allow the lazy
  * mode. */
 int lattice_test_lazy(lrk_lattice_shared *s, int on);
+/* Tests: the pipelined loop (s->pipeline: 1 on, -1 off, 0 by size, 2 on
+ * without the pending event's check); returns 0 (and changes nothing)
+ * where the float path is not on or the stencil not grouped. */
+int lattice_test_pipeline(lrk_lattice_shared *s, int mode);
 /* Float path (lattice_engine.c, docs/space.md): the factors rounded up
  * with relative margin m (>= 2^-22) and the acceptance's constant from it;
  * 0 when the model does not allow the float path.  on = 0: the doubles. */
@@ -358,6 +373,31 @@ int lattice_f32_allowed(lrk_lattice_shared *s);
 int lattice_f32_preferred(size_t count, size_t slots);
 int lattice_lazy_allowed(const lrk_lattice_shared *s);
 void lattice_relax_f32(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot);
+/* The grouped float event in two halves, for the pipelined loop
+ * (lattice_engine.c): the stage finds the target blocks of `slot` and asks
+ * for their planes, writing nothing; the staged relax lists them stale and
+ * multiplies, the same operations as lattice_relax_f32. */
+typedef struct lattice_staged {
+    size_t slot;
+    unsigned p, n;               /* the slot's position in its block; its targets */
+    uint32_t m[LG_CELLS + 3];    /* the targets' level-0 entries, then UINT32_MAX to a multiple of 4 */
+    char *base[LG_CELLS];        /* the targets' rates */
+} lattice_staged;
+void lattice_stage_f32(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot, lattice_staged *st);
+void lattice_relax_staged_f32(const lrk_lattice_shared *s, lattice_lane *ln, const lattice_staged *st);
+/* 1 when level-0 entry `leaf` is one of st's target blocks (4 at a time). */
+typedef uint32_t lattice_v4u __attribute__((vector_size(16)));
+static inline int lattice_staged_touches(const lattice_staged *st, uint32_t leaf)
+{
+    const lattice_v4u want = {leaf, leaf, leaf, leaf};
+    lattice_v4u hit = {0, 0, 0, 0};
+    for (unsigned t = 0; t < st->n; t += 4) {
+        lattice_v4u x;
+        memcpy(&x, st->m + t, sizeof x);
+        hit |= x == want;
+    }
+    return (hit[0] | hit[1] | hit[2] | hit[3]) != 0;
+}
 /* Build s->planes / s->fvec16 from the row segments and s->f32_margin. */
 int lattice_groups_build_planes(lrk_lattice_shared *s);
 

@@ -180,6 +180,30 @@ int lattice_test_f32(lrk_lattice_shared *s, int on, double margin)
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
 
+/* One z-plane (16 floats, one cache line) times its factor vector. */
+static inline __attribute__((always_inline)) void plane_product(char *at, const char *fv, const int wide)
+{
+    if (wide) {
+        v8f r0, r1, f0, f1;
+        memcpy(&r0, at, sizeof r0);
+        memcpy(&r1, at + 32, sizeof r1);
+        memcpy(&f0, fv, sizeof f0);
+        memcpy(&f1, fv + 32, sizeof f1);
+        r0 *= f0;
+        r1 *= f1;
+        memcpy(at, &r0, sizeof r0);
+        memcpy(at + 32, &r1, sizeof r1);
+        return;
+    }
+    for (int h = 0; h < 64; h += 16) {
+        v4f r, f;
+        memcpy(&r, at + h, sizeof r);
+        memcpy(&f, fv + h, sizeof f);
+        r *= f;
+        memcpy(at + h, &r, sizeof r);
+    }
+}
+
 /* The lazy event on float upper bounds (s->f32, lattice_float.c "Float
  * upper bounds"): per position, one 16-float vector of rounded-up factors
  * per z-plane (one cache line) of a target block, 1 for a row outside the
@@ -193,29 +217,8 @@ static inline __attribute__((always_inline)) void lazy_body_f32(const lrk_lattic
     const char *const fvec16 = (const char *)s->fvec16;
     const lg_line *l = s->planes + s->plane_first[p];
     const lg_line *const l_end = s->planes + s->plane_first[p + 1];
-    for (; l < l_end; l++) {
-        char *const at = base[l->t] + l->off;
-        const char *const fv = fvec16 + l->fv;
-        if (wide) {
-            v8f r0, r1, f0, f1;
-            memcpy(&r0, at, sizeof r0);
-            memcpy(&r1, at + 32, sizeof r1);
-            memcpy(&f0, fv, sizeof f0);
-            memcpy(&f1, fv + 32, sizeof f1);
-            r0 *= f0;
-            r1 *= f1;
-            memcpy(at, &r0, sizeof r0);
-            memcpy(at + 32, &r1, sizeof r1);
-        } else {
-            for (int h = 0; h < 64; h += 16) {
-                v4f r, f;
-                memcpy(&r, at + h, sizeof r);
-                memcpy(&f, fv + h, sizeof f);
-                r *= f;
-                memcpy(at + h, &r, sizeof r);
-            }
-        }
-    }
+    for (; l < l_end; l++)
+        plane_product(base[l->t] + l->off, fvec16 + l->fv, wide);
 }
 
 /* The float event on the ungrouped stencil: each entry's rounded-up
@@ -265,6 +268,75 @@ __attribute__((target("avx2"))) static void relax_f32_avx2(const lrk_lattice_sha
         lazy_body_f32(s, ln, slot, 1, 0);
 }
 #endif
+
+/* The first half (lattice_staged): lazy_targets without the stale list. */
+void lattice_stage_f32(const lrk_lattice_shared *s, const lattice_lane *ln, size_t slot, lattice_staged *st)
+{
+    const unsigned p = (unsigned)(slot % LT_BLOCK);
+    const lg_position *P = &s->pos[p];
+    const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
+    lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    const lg_target *const T0 = s->targets + P->first_target;
+    const uint32_t targets = P->targets;
+    char *const rate = (char *)ln->frate;
+    for (uint32_t t = 0; t < targets; t++) {
+        const lg_target *const T = T0 + t;
+        const uint64_t term = tm[T->cell[0]] + tm[T->cell[1]] + tm[T->cell[2]];
+        char *const b = rate + (size_t)(uint32_t)term * sizeof(float);
+        st->base[t] = b;
+        st->m[t] = (uint32_t)(term >> 32);
+        for (unsigned at = T->ppf[0]; at <= T->ppf[1]; at += 16)
+            __builtin_prefetch(b + at * sizeof(float), 1);
+    }
+    for (uint32_t t = targets; t % 4 != 0; t++)
+        st->m[t] = UINT32_MAX;
+    st->slot = slot;
+    st->p = p;
+    st->n = targets;
+}
+
+/* The second half: the stale list, then lazy_body_f32's products. */
+static inline __attribute__((always_inline)) void staged_body_f32(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                                  const lattice_staged *st, const int wide)
+{
+    uint32_t *const dirty = ln->dirty;
+    unsigned char *const mark = ln->mark;
+    size_t nd = ln->ndirty;
+    for (unsigned t = 0; t < st->n; t++) {
+        const uint32_t m = st->m[t];
+        dirty[nd] = m;
+        nd += mark[m] == 0;
+        mark[m] = 1;
+    }
+    ln->ndirty = nd;
+    const char *const fvec16 = (const char *)s->fvec16;
+    const lg_line *l = s->planes + s->plane_first[st->p];
+    const lg_line *const l_end = s->planes + s->plane_first[st->p + 1];
+    for (; l < l_end; l++)
+        plane_product(st->base[l->t] + l->off, fvec16 + l->fv, wide);
+}
+
+#ifdef LATTICE_FLOAT_AVX2
+__attribute__((target("avx2"))) static void staged_avx2(const lrk_lattice_shared *s, lattice_lane *ln,
+                                                         const lattice_staged *st)
+{
+    staged_body_f32(s, ln, st, 1);
+}
+#endif
+
+void lattice_relax_staged_f32(const lrk_lattice_shared *s, lattice_lane *ln, const lattice_staged *st)
+{
+#ifdef LATTICE_FLOAT_AVX2
+    if (s->simd) {
+        staged_avx2(s, ln, st);
+        return;
+    }
+#endif
+    staged_body_f32(s, ln, st, 0);
+}
 
 void lattice_relax_f32(const lrk_lattice_shared *s, lattice_lane *ln, size_t slot)
 {

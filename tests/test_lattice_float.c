@@ -12,6 +12,10 @@
  *     the ungrouped one, with the production margin and with factors
  *     rounded up by 3 % (rejections and refreshes happen); with disorder
  *     (the initial rates over > 25 decades), r_i from the worker's offsets;
+ *   - the pipelined loop (lattice_engine.c): every acceptance decision is
+ *     off < r_i with r_i after every earlier event, the events picked
+ *     before the previous one's update included (and the check catches a
+ *     variant that does not wait where it must);
  *   - which models take the float path: not when the disorder's range and
  *     the stencil's factors could take a rate below 2^-101 of the largest; lrk_lattice_rate_bytes (the
  *     memory estimate's rule) agrees, and a float-path lane has no doubles.
@@ -177,6 +181,85 @@ Test(lattice_float, upper_bounds_hold_after_every_event)
     m.disorder = (lrk_disorder){LRK_DISORDER_NORMAL, 2};
     check_trajectory(&m, 0, 0, 0, 10, 4);
     check_trajectory(&m, 0, 0, 0.03, 11, 4);
+}
+
+/* The pipelined loop (lattice_engine.c), white box: every decision of the
+ * float path's acceptance is off < r_i with r_i the model's rate after every
+ * earlier event, although the loop may pick an event before the previous
+ * event's update.  The hook recomputes r_i from a relaxed field it builds
+ * itself in the order of the acceptances (which is the events' order), and
+ * a candidate that is already relaxed is wrong too. */
+static unsigned char *hook_field;
+static long hook_decisions, hook_wrong;
+
+static void decision_hook(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln, size_t slot,
+                          double off, int accepted)
+{
+    (void)w;
+    (void)ln;
+    hook_decisions++;
+    if (hook_field[slot] || (off < model_rate(s, hook_field, slot)) != accepted)
+        hook_wrong++;
+    if (accepted)
+        hook_field[slot] = 1;
+}
+
+/* M trajectories of m on the pipelined loop in `mode` (lattice_test_pipeline);
+ * returns the wrong decisions; *early: events picked ahead of the update. */
+static long pipelined_wrong(const lrk_model *m, int mode, double margin, long M, long *early)
+{
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(m, &s, &w);
+    cur_w = w;
+    cr_assert(s->f32 && s->grouped, "the grouped float path");
+    cr_assert(lattice_test_f32(s, 1, margin > 0 ? margin : 0x1p-22));
+    cr_assert(lattice_test_pipeline(s, mode));
+    hook_field = malloc(s->slots);
+    cr_assert_not_null(hook_field);
+    w->accept_hook = decision_hook;
+    hook_decisions = hook_wrong = 0;
+    uint32_t n_at[2];
+    double fp[1];
+    for (long i = 0; i < M; i++) {
+        memset(hook_field, 0, s->slots);
+        lrk_pcg64 rng;
+        lrk_pcg64_seed(&rng, 21, (uint64_t)i);
+        lrk_lattice_simulate(s, w, &rng, n_at, fp, NULL);
+    }
+    cr_assert_geq(hook_decisions, M * m->N, "every event was a decision");
+    if (margin > 0.01)
+        cr_assert_gt(w->rejections, 0, "rejections happened");
+    cr_log_info("%ldx%ldx%ld d_el %g, pipeline %d, margin %.3g: %ld decisions, %ld wrong, %ld of %ld events picked "
+                "early, %ld rejections",
+                m->space.Lx, m->space.Ly, m->space.Lz, m->space.d_el, mode, s->f32_margin, hook_decisions, hook_wrong,
+                w->early, M * m->N, w->rejections);
+    *early = w->early;
+    free(hook_field);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    return hook_wrong;
+}
+
+Test(lattice_float, pipelined_decisions_see_every_earlier_event)
+{
+    long early;
+    lrk_model m = make(3, 16, 16, 16, 2);
+    m.T = 0.5; /* strong factors: a stale rate would be far off */
+    cr_assert_eq(pipelined_wrong(&m, 1, 0, 4, &early), 0);
+    cr_assert_gt(early, 4 * m.N / 4, "most events picked ahead (%ld)", early);
+    cr_assert_eq(pipelined_wrong(&m, 1, 0.03, 2, &early), 0, "with rejections and refreshes");
+    m = make(3, 12, 8, 20, 3); /* odd block counts: no plans */
+    cr_assert_eq(pipelined_wrong(&m, 1, 0, 2, &early), 0);
+    m = make(3, 16, 16, 8, 2); /* disorder: the acceptance's r_i from the base rates */
+    m.disorder = (lrk_disorder){LRK_DISORDER_UNIFORM, 30};
+    cr_assert_eq(pipelined_wrong(&m, 1, 0, 2, &early), 0);
+    cr_assert_eq(pipelined_wrong(&m, 1, 0.03, 2, &early), 0);
+    /* the check catches a pick that does not wait for the update of a
+     * neighbour: the same box, the pending event ignored */
+    m = make(3, 16, 16, 16, 2);
+    m.T = 0.5;
+    cr_assert_gt(pipelined_wrong(&m, 2, 0, 4, &early), 0, "the broken variant is caught");
 }
 
 Test(lattice_float, which_models_take_the_float_path)
