@@ -263,6 +263,17 @@ static inline size_t lattice_rate_bytes(const lrk_lattice_shared *s)
     return s->f32_pref ? sizeof(float) : sizeof(double);
 }
 
+/* The home block's terms of the three axes side by side (tm: 3 LG_UNION,
+ * on the caller's stack): a target's cells index them without a pointer
+ * register per axis. */
+static inline __attribute__((always_inline)) void lattice_home_terms(const lrk_lattice_shared *s,
+                                                                     const uint16_t *bc, lg_term *tm)
+{
+    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
+    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+}
+
 /* The lazy update's first half, for the double rates (lattice_relax.c)
  * and the float ones (lattice_float.c), `elem` bytes a rate: the target
  * blocks of `slot`'s position, their addresses into base[], each on the
@@ -277,9 +288,7 @@ static inline __attribute__((always_inline)) unsigned lazy_targets(const lrk_lat
     const lg_position *P = &s->pos[p];
     const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
     lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
-    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    lattice_home_terms(s, bc, tm);
     const lg_target *const T0 = s->targets + P->first_target;
     const uint32_t targets = P->targets; /* a local: the flag stores below may alias anything */
     uint32_t *const dirty = ln->dirty;

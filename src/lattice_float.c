@@ -276,9 +276,7 @@ void lattice_stage_f32(const lrk_lattice_shared *s, const lattice_lane *ln, size
     const lg_position *P = &s->pos[p];
     const uint16_t *bc = s->block_xyz + 3 * (slot / LT_BLOCK);
     lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
-    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    lattice_home_terms(s, bc, tm);
     const lg_target *const T0 = s->targets + P->first_target;
     const uint32_t targets = P->targets;
     char *const rate = (char *)ln->frate;

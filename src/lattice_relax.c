@@ -182,12 +182,8 @@ static inline __attribute__((always_inline)) void grouped_body(const lrk_lattice
     const unsigned p = (unsigned)(slot % LT_BLOCK);
     const lg_position *P = &s->pos[p];
     const uint16_t *bc = s->block_xyz + 3 * b0;
-    /* the home block's terms of the three axes side by side on the stack:
-     * a target's cells index them without a pointer register per axis */
     lg_term tm[3 * LG_UNION] __attribute__((aligned(32)));
-    memcpy(tm, s->term[0] + (size_t)bc[0] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + LG_UNION, s->term[1] + (size_t)bc[1] * LG_UNION, LG_UNION * sizeof *tm);
-    memcpy(tm + 2 * LG_UNION, s->term[2] + (size_t)bc[2] * LG_UNION, LG_UNION * sizeof *tm);
+    lattice_home_terms(s, bc, tm);
     const lg_target *T = s->targets + P->first_target;
     const lg_target *const T_end = T + P->targets;
     if (s->prefetch)
