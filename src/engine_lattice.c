@@ -92,7 +92,7 @@ const lrk_engine_type lrk_engine_lattice = {
     .simulate = lattice_simulate,
     .validate = lattice_validate,
     .references = lattice_references,
-    .results_version = 12,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
+    .results_version = 13,   /* 2: the faster tree, disorder in space, tiny-box master reference, the
                                lattice words of the stream key (round 2); 3: SER in space ends an
                                auto grid by the slowest chain's Chernoff bound, not a pilot; 4: so
                                does SER with disorder in space, by the slowest uncoupled model's
@@ -110,5 +110,6 @@ const lrk_engine_type lrk_engine_lattice = {
                                selects without branches: the same bits, and faster); 12: beyond 4 MB
                                of float rates (L >= 102) the pipelined loop (walks two events ahead,
                                picks before the previous update where it may: other draws, the same
-                               law) */
+                               law); 13: the pipelined loop walks its candidates 16 at a time, and
+                               runs beyond 1 MB of float rates (L > 64) */
 };

@@ -143,9 +143,10 @@ struct lrk_lattice_shared {
     double f32_margin;            /* relative margin of the rounded-up factors (2^-22; tests larger) */
     float *ffac;                  /* count: the rounded-up factors f~_o (the ungrouped update) */
     double f32_accept;            /* accept without r_i when off < u~ f32_accept (<= 1 / (1 + eps)) */
-    int pipeline;                 /* lazy floats, grouped: the pipelined loop (lattice_engine.c):
-                                     0 by size (LATTICE_PIPELINE_BYTES), 1 on, -1 off; 2 (tests
-                                     only) on without the pending event's check: wrong on purpose */
+    int pipeline;                 /* lazy floats, grouped: the pipelined loop (lattice_pipeline.c):
+                                     0 by size (LATTICE_PIPELINE_BYTES), 1 on, -1 off; tests only,
+                                     wrong on purpose: 2 on without the pending event's check, 3 on
+                                     with a gap from the root at the candidate's turn */
     int eager;                    /* lazy: the fired site's block recomputed when its rate was
                                      above 2^-LAZY_EAGER of the root (tests may turn it off) */
     double k;                     /* exp(-V0 / T) */
@@ -215,10 +216,10 @@ typedef struct lattice_lane {
  * recomputed right after the event (lattice_engine.c). */
 #define LAZY_EAGER 4
 
-/* The pipelined loop above this many bytes of float rates (a lane's): measured in one process,
- * trajectories alternated (docs/space.md, round 11), it is 0.88-0.96 of the plain loop at
- * L = 64-96 (3.5 MB) and 1.09-1.5 from L = 112 (5.6 MB) on. */
-#define LATTICE_PIPELINE_BYTES ((size_t)4 << 20)
+/* The pipelined loop (lattice_pipeline.c) above this many bytes of float rates (a lane's, L > 64):
+ * measured in one process, trajectories alternated (docs/space.md, round 12), it is 0.91-0.96 of
+ * the plain loop at L = 64 (1 MB) and 1.05-1.49 from L = 72 (1.5 MB) on. */
+#define LATTICE_PIPELINE_BYTES ((size_t)1 << 20)
 
 struct lrk_lattice_worker {
     int lanes;                    /* lane states allocated (1 for the uniform fast path) */

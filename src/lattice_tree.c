@@ -329,6 +329,42 @@ size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *
     return idx;
 }
 
+void lt_walk_upper_many(const lt_shape *sh, const lt_tree *t, unsigned n, double *u, size_t *idx,
+                        unsigned *null_level, const uint32_t *leaf_block)
+{
+    for (unsigned j = 0; j < n; j++) {
+        idx[j] = 0;
+        null_level[j] = 0;
+    }
+    for (unsigned l = sh->depth; l > 0; l--) {
+        const unsigned a = sh->bits[l - 1];
+        const size_t k = (size_t)1 << a;
+        const double *const level = t->cum + sh->offset[l - 1];
+        for (unsigned j = 0; j < n; j++) {
+            if (null_level[j] != 0)
+                continue;
+            const double *cum = level + (idx[j] << a);
+            const double x = u[j];
+            const size_t c = k == 8 ? count_below(cum, 8, x) : count_below(cum, k, x);
+            if (c == k) { /* the node's slack: a null at (l, idx) */
+                null_level[j] = l;
+                continue;
+            }
+            uint64_t before;
+            memcpy(&before, cum + c - (c > 0), sizeof before);
+            before &= -(uint64_t)(c > 0);
+            double minus;
+            memcpy(&minus, &before, sizeof minus);
+            u[j] = x - minus;
+            idx[j] = (idx[j] << a) + c;
+            if (l > 1)
+                __builtin_prefetch(t->cum + sh->offset[l - 2] + (idx[j] << sh->bits[l - 2]));
+            else
+                __builtin_prefetch(leaf_block + idx[j]);
+        }
+    }
+}
+
 size_t lt_in_block_upper(const double *rate, uint32_t b, double u)
 {
     if (b == UINT32_MAX)

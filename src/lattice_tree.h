@@ -174,6 +174,13 @@ void lt_build_upper(const lt_shape *sh, lt_tree *t, const double *rate, const ui
  * table) is only asked for ahead, never read. */
 size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *null_level, size_t *null_idx,
                      const uint32_t *leaf_block);
+/* n walks side by side, level by level, so that their misses overlap:
+ * each as lt_walk_upper (u[j] becomes the offset left), idx[j] the
+ * level-0 entry reached, or with null_level[j] > 0 the node of that level
+ * whose slack u[j] fell in (0: none); every next line, and at the end the
+ * entry's leaf_block element, is asked for as soon as it is known. */
+void lt_walk_upper_many(const lt_shape *sh, const lt_tree *t, unsigned n, double *u, size_t *idx,
+                        unsigned *null_level, const uint32_t *leaf_block);
 size_t lt_in_block_upper(const double *rate, uint32_t b, double u);
 
 /* Tests of the upper-bound mode: *worst_bound = the largest S / U over all

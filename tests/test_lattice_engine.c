@@ -383,15 +383,17 @@ static void compare_two(const char *what, const ensemble *a, const ensemble *b, 
     }
 }
 
-/* The pipelined loop (lattice_engine.c) where its picks run ahead of the
+/* The pipelined loop (lattice_pipeline.c) where its picks run ahead of the
  * previous event's update (16^3, d_el = 2: most events; the dense stencil
  * above touches every block, so it never does): no exact reference
  * covers such a box, so the plain loop, checked against them above, is the
  * reference, with strong factors (V1/T = 6) and with the factors rounded up
  * by 3 % (rejections).  The grid ends at the plain loop's mean time to
- * q = 0.9 in a pilot.  The variant that picks ahead without waiting for a
- * neighbour's update (lattice_test_pipeline 2) fails here (the last level
- * time, z = 35.6). */
+ * q = 0.9 in a pilot.  Two variants wrong on purpose fail here: the one
+ * that picks ahead without waiting for a neighbour's update
+ * (lattice_test_pipeline 2: the last level's time, z = 37.3) and the one
+ * that scales a walked candidate's gap by the root at its turn instead of
+ * the root its walk used (3: n at the first grid time, z = 6.3). */
 static void check_pipelined(lrk_model m, double margin, long M, uint64_t seed)
 {
     double t[K];
@@ -424,6 +426,36 @@ Test(lattice_engine, pipelined_loop_has_the_plain_loops_law)
 {
     check_pipelined(make(LRK_MODE_SER, 1, 3, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3), 0x1p-22, 400, 31);
     check_pipelined(make(LRK_MODE_SER, 1, 3, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3), 0.03, 400, 33);
+}
+
+/* Events of one trajectory picked ahead of the previous update (0: the
+ * plain loop ran). */
+static long early_picks(long L)
+{
+    lrk_model m = make(LRK_MODE_SER, 1, 1, 1, L, L, L, 2, LRK_KERNEL_R3);
+    double t[K];
+    long levels[8];
+    size_t nl;
+    lrk_lattice_shared *s = shared_on_grid(&m, t, levels, &nl);
+    lrk_lattice_worker *w;
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    uint32_t n_at[K];
+    double fp[8];
+    lrk_pcg64 g;
+    lrk_pcg64_seed(&g, 3, 1);
+    lrk_lattice_simulate(s, w, &g, n_at, fp, NULL);
+    const long early = (long)w->early;
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+    return early;
+}
+
+/* The size rule (LATTICE_PIPELINE_BYTES, 1 MB of float rates): 64^3 is
+ * 1 MB, the plain loop; 68^3 is 1.2 MB, the pipelined loop. */
+Test(lattice_engine, pipelined_loop_runs_beyond_one_megabyte)
+{
+    cr_assert_eq(early_picks(64), 0);
+    cr_assert_gt(early_picks(68), 68L * 68 * 68 / 2);
 }
 
 Test(lattice_engine, every_site_once_and_deterministic)
@@ -624,11 +656,11 @@ Test(lattice_engine, output_bytes_are_pinned)
         {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0x21acf925c74986caULL, -1, 0},
         {make(LRK_MODE_SER, 1, 1, 0.3, 9, 7, 5, 2.5, LRK_KERNEL_R3), 20, 0, 0xa85068fd3748bc69ULL, -1, 0},
         {make(LRK_MODE_SER, 1, 2, 1, 64, 64, 64, 3, LRK_KERNEL_R3), 1, 0, 0xe94182758e7c13cfULL, -1, 0},
-        /* version 12: the pipelined loop, asked for (cases 9 and 10, as cases 9 and 10 on the plain
-         * loop) and chosen by size (104^3, 4.5 MB of float rates) */
-        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x4c1e1b53b040c2afULL, -1, 1},
-        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0x09a552e9d626f574ULL, -1, 1},
-        {make(LRK_MODE_SER, 1, 2, 1, 104, 104, 104, 2, LRK_KERNEL_R3), 1, 0, 0x5e60304d6f6df7afULL, -1, 0},
+        /* version 13: the pipelined loop, asked for (cases 9 and 10, as cases 9 and 10 on the plain
+         * loop) and chosen by size (72^3, 1.5 MB of float rates) */
+        {make(LRK_MODE_SER, 1, 1, 0.4, 16, 16, 16, 3, LRK_KERNEL_R3), 3, 0, 0x50f50a4805796f21ULL, -1, 1},
+        {make(LRK_MODE_SER, 1, 1, 0.5, 12, 8, 20, 2, LRK_KERNEL_R3), 4, 1, 0xbc155b1ac30e6748ULL, -1, 1},
+        {make(LRK_MODE_SER, 1, 2, 1, 72, 72, 72, 2, LRK_KERNEL_R3), 1, 0, 0xcdcda888d0a08aaeULL, -1, 0},
     };
     const size_t n = sizeof cases / sizeof cases[0];
     for (size_t c = 0; c < n; c++) {

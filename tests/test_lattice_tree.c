@@ -10,7 +10,9 @@
  *     bit for bit where the SSE2 baseline leaves them;
  *   - the selection never returns a relaxed (zero-rate) site, even on a
  *     tree whose sums are off (beyond any round-off): it returns SIZE_MAX
- *     instead, and the engine then rebuilds and selects a live site.
+ *     instead, and the engine then rebuilds and selects a live site;
+ *   - the walks side by side (lt_walk_upper_many) end where lt_walk_upper
+ *     ends, with the same offset bits, also when they fall in a slack.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -391,4 +393,68 @@ Test(lattice_tree, engine_rebuilds_instead_of_choosing_a_relaxed_site)
     cr_assert(e <= 1.0 && tol <= 1.0 && w->lane[0].tree.sum[root] < 1e300);
     lrk_lattice_worker_free(w);
     lrk_lattice_shared_free(s);
+}
+
+/* lt_walk_upper_many against lt_walk_upper on a lane's upper-bound tree
+ * part-way through a trajectory, whose groups of running sums are halved at
+ * random on every level (so that walks fall in the slack of nodes of every
+ * level, not only in blocks): every walk of a batch ends at the same level-0
+ * entry with the same offset bits, or in the same node's slack. */
+static void check_walks_side_by_side(const lrk_model *m, long events, uint64_t seed)
+{
+    lrk_lattice_shared *s;
+    lrk_lattice_worker *w;
+    shared(m, &s, &w);
+    cr_assert(s->lazy, "the upper-bound tree");
+    lrk_pcg64 rng;
+    lrk_pcg64_seed(&rng, seed, 1);
+    lattice_test_begin(s, w, &rng);
+    lattice_test_events(s, w, &rng, events);
+    const lt_shape *sh = &s->shape;
+    lt_tree *t = &w->lane[0].tree;
+    for (unsigned l = 0; l < sh->depth; l++) /* the children of level l + 1's nodes */
+        for (size_t g = 0; g < sh->size[l] >> sh->bits[l]; g++)
+            if (lrk_pcg64_uniform(&rng) < 0.25)
+                for (size_t c = 0; c < ((size_t)1 << sh->bits[l]); c++)
+                    t->cum[sh->offset[l] + (g << sh->bits[l]) + c] *= 0.5;
+    const double root = t->sum[sh->offset[sh->depth]];
+    long nulls = 0, walks = 0;
+    for (int batch = 0; batch < 256; batch++) {
+        double u[16], u1[16];
+        size_t idx[16];
+        unsigned null_level[16];
+        for (int j = 0; j < 16; j++)
+            u[j] = u1[j] = lrk_pcg64_uniform(&rng) * root;
+        lt_walk_upper_many(sh, t, 16, u, idx, null_level, s->leaf_block);
+        for (int j = 0; j < 16; j++) {
+            unsigned level = 0;
+            size_t at = 0;
+            const size_t one = lt_walk_upper(sh, t, &u1[j], &level, &at, s->leaf_block);
+            walks++;
+            if (one == SIZE_MAX) {
+                nulls++;
+                cr_assert_eq(null_level[j], level, "walk %ld: null at level %u, side by side %u", walks, level,
+                             null_level[j]);
+                cr_assert_eq(idx[j], at, "walk %ld: null at node %zu, side by side %zu", walks, at, idx[j]);
+            } else {
+                cr_assert_eq(null_level[j], 0u, "walk %ld: side by side a null", walks);
+                cr_assert_eq(idx[j], one, "walk %ld: entry %zu, side by side %zu", walks, one, idx[j]);
+            }
+            cr_assert_eq(memcmp(&u[j], &u1[j], sizeof u[j]), 0, "walk %ld: offset %a against %a", walks, u1[j], u[j]);
+        }
+    }
+    cr_assert_gt(nulls, 100, "walks in slack: %ld of %ld", nulls, walks);
+    cr_assert_gt(walks - nulls, 100, "walks to an entry: %ld of %ld", walks - nulls, walks);
+    lrk_lattice_worker_free(w);
+    lrk_lattice_shared_free(s);
+}
+
+Test(lattice_tree, walks_side_by_side_end_where_one_walk_ends)
+{
+    lrk_model m = make(LRK_MODE_SER, 1, 32, 32, 32, 2); /* depth 3, the float path */
+    check_walks_side_by_side(&m, 5000, 7);
+    m = make(LRK_MODE_SER, 1, 16, 8, 40, 1.5); /* axes with 2, 1 and 4 bits of blocks */
+    check_walks_side_by_side(&m, 1000, 8);
+    m = make(LRK_MODE_SER, 1, 16, 16, 16, 0.5); /* no neighbour: the double bounds */
+    check_walks_side_by_side(&m, 100, 9);
 }
