@@ -292,15 +292,17 @@ static inline __attribute__((always_inline)) void lazy_body(const lrk_lattice_sh
 /* Blocks of the stale list asked for this many entries ahead (L = 128:
  * +7-11 %, L = 64: +3 %; the list is in the order the blocks went stale). */
 #define BATCH_AHEAD 8
+/* More than 1 / BATCH_SWEEP of a level stale: its entries are recomputed
+ * in the order of memory (the blocks' rates, then each level's nodes), a
+ * sweep that the hardware streams, instead of in list order; each entry is
+ * still recomputed once, from final children, so the values are the same. */
+#define BATCH_SWEEP 8
 
-void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
+/* The stale blocks in list order, their lines asked for ahead. */
+static void batch_blocks_listed(const lrk_lattice_shared *s, lattice_lane *ln, size_t n)
 {
-    const lt_shape *sh = &s->shape;
-    uint32_t *const list = ln->dirty;
+    const uint32_t *const list = ln->dirty;
     unsigned char *const mark = ln->mark;
-    size_t n = ln->ndirty;
-    w->batches++;
-    w->batch_blocks += (long)n;
     for (size_t i = 0; i < n; i++) {
         mark[list[i]] = 0;
         if (i + BATCH_AHEAD < n) {
@@ -313,31 +315,76 @@ void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, la
             }
         }
         if (s->f32)
-            lt_upper_block_f(sh, &ln->tree, list[i], ln->frate, s->leaf_block);
+            lt_upper_block_f(&s->shape, &ln->tree, list[i], ln->frate, s->leaf_block);
         else
-            lt_upper_value(sh, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
+            lt_upper_value(&s->shape, &ln->tree, 0, list[i], ln->rate, s->leaf_block);
     }
-    /* the parents of level l's list, in place (never more than read so
-     * far), each once by its flag; once all of level l is recomputed,
-     * each parent's group of children gets its running sums and the
-     * parent its value */
-    for (unsigned l = 0; l < sh->depth && n > 0; l++) {
-        const unsigned a = sh->bits[l];
-        unsigned char *const up = mark + sh->offset[l + 1];
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint32_t parent = list[i] >> a;
-            list[m] = parent;
-            m += up[parent] == 0;
-            up[parent] = 1;
-        }
-        for (size_t i = 0; i < m; i++) {
-            up[list[i]] = 0;
-            lt_upper_group(sh, &ln->tree, l, (size_t)list[i] << a);
-            lt_upper_value(sh, &ln->tree, l + 1, list[i], ln->rate, s->leaf_block);
-        }
-        n = m;
+}
+
+/* The same in the order of the blocks' rates in memory. */
+static void batch_blocks_swept(const lrk_lattice_shared *s, lattice_lane *ln)
+{
+    unsigned char *const mark = ln->mark;
+    for (long b = 0; b < s->blocks; b++) {
+        const uint32_t m = s->block_leaf[b];
+        if (mark[m] == 0)
+            continue;
+        mark[m] = 0;
+        if (s->f32)
+            lt_upper_block_f(&s->shape, &ln->tree, m, ln->frate, s->leaf_block);
+        else
+            lt_upper_value(&s->shape, &ln->tree, 0, m, ln->rate, s->leaf_block);
     }
+}
+
+/* The parents of level l's n listed entries, each once, from their
+ * children (which are final): their group's running sums and value; the
+ * list becomes theirs (returned: how many). */
+static size_t batch_parents(const lrk_lattice_shared *s, lattice_lane *ln, unsigned l, size_t n)
+{
+    const lt_shape *sh = &s->shape;
+    const unsigned a = sh->bits[l];
+    uint32_t *const list = ln->dirty;
+    unsigned char *const up = ln->mark + sh->offset[l + 1];
+    size_t m = 0;
+    if (n * BATCH_SWEEP > sh->size[l + 1]) {
+        for (size_t i = 0; i < n; i++)
+            up[list[i] >> a] = 1;
+        for (size_t p = 0; p < sh->size[l + 1]; p++)
+            if (up[p]) {
+                up[p] = 0;
+                list[m++] = (uint32_t)p;
+                lt_upper_group(sh, &ln->tree, l, p << a);
+                lt_upper_value(sh, &ln->tree, l + 1, p, ln->rate, s->leaf_block);
+            }
+        return m;
+    }
+    /* in place (never more than read so far), each once by its flag */
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t parent = list[i] >> a;
+        list[m] = parent;
+        m += up[parent] == 0;
+        up[parent] = 1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        up[list[i]] = 0;
+        lt_upper_group(sh, &ln->tree, l, (size_t)list[i] << a);
+        lt_upper_value(sh, &ln->tree, l + 1, list[i], ln->rate, s->leaf_block);
+    }
+    return m;
+}
+
+void lattice_batch_repair(const lrk_lattice_shared *s, lrk_lattice_worker *w, lattice_lane *ln)
+{
+    size_t n = ln->ndirty;
+    w->batches++;
+    w->batch_blocks += (long)n;
+    if (n * BATCH_SWEEP > (size_t)s->blocks)
+        batch_blocks_swept(s, ln);
+    else
+        batch_blocks_listed(s, ln, n);
+    for (unsigned l = 0; l < s->shape.depth && n > 0; l++)
+        n = batch_parents(s, ln, l, n);
     ln->ndirty = 0;
     ln->cand = ln->nulls = 0;
     if (w->test_hook != NULL)
