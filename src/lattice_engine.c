@@ -2,14 +2,14 @@
 /*
  * lattice_engine.c - the spatial KMC engine (lattice_engine.h): the
  * trajectories (one lane, two lanes interleaved, the uniform fast path) and
- * their output (the observables' bookkeeping in lattice_sink.c).  The
- * tables and workers are built in lattice_setup.c, the
- * storage layout is described in lattice_engine_internal.h, one event's
- * update in lattice_relax.c, the sum tree and its round-off bound in
- * lattice_tree.h (and its upper-bound mode, whose thinning of the
- * candidates lives here, with the float upper bounds and their exact
- * acceptance); docs/space.md has the method, why it is exact, and the
- * measurements behind the choices.
+ * their output (the observables' bookkeeping in lattice_sink.c).  The steps
+ * the loops share (recording, the draws, the lazy mode's candidates and the
+ * float path's acceptance) are in lattice_step.h, the pipelined loop beyond
+ * the caches in lattice_pipeline.c; the tables and workers are built in
+ * lattice_setup.c, the storage layout is described in
+ * lattice_engine_internal.h, one event's update in lattice_relax.c, the sum
+ * tree and its round-off bound in lattice_tree.h; docs/space.md has the
+ * method, why it is exact, and the measurements behind the choices.
  */
 #include "lrekmc/lattice_engine.h"
 

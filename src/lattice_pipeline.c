@@ -10,7 +10,8 @@
  *
  *   - candidates are walked 16 at a time, level by level, so that their
  *     misses overlap (lt_walk_upper_many), 8 to 24 candidates before they
- *     are used; the block of a candidate is asked for two events early;
+ *     are used; a candidate's block is asked for when the one three places
+ *     before it is taken;
  *   - per event n, with the candidate of event n + 1 already taken:
  *     1. the pick of event n + 1 before event n's update when its block is
  *        none of n's target blocks: then neither its rates nor, the stencil
