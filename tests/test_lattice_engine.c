@@ -39,6 +39,14 @@ typedef struct ensemble {
     double t1[8], t2[8];      /* sums of level times and squares */
 } ensemble;
 
+/* A worker for s (asserted). */
+static lrk_lattice_worker *new_worker(const lrk_lattice_shared *s)
+{
+    lrk_lattice_worker *w = NULL;
+    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    return w;
+}
+
 /* M trajectories, trajectory i on stream i of `seed`.  The path taken is
  * asserted: rates that never increase (SER, V1 = 0, no neighbour) take the
  * lazy upper-bound tree (thinning: nulls and repairs happen), the others
@@ -52,8 +60,7 @@ static void run(const lrk_lattice_shared *s, const double *t, size_t L, long M, 
     /* no disorder here: the float upper bounds are allowed with the lazy
      * mode, chosen (or a test's choice) for speed */
     cr_assert_eq(s->f32_ok, s->lazy, "the float path allowed exactly with the lazy mode (no disorder)");
-    lrk_lattice_worker *w;
-    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    lrk_lattice_worker *w = new_worker(s);
     memset(e, 0, sizeof *e);
     uint32_t n_at[K];
     double fp[8];
@@ -437,8 +444,7 @@ static long early_picks(long L)
     long levels[8];
     size_t nl;
     lrk_lattice_shared *s = shared_on_grid(&m, t, levels, &nl);
-    lrk_lattice_worker *w;
-    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    lrk_lattice_worker *w = new_worker(s);
     uint32_t n_at[K];
     double fp[8];
     lrk_pcg64 g;
@@ -749,8 +755,7 @@ static void lanes_keep_the_observables(lrk_model m)
     long levels[8];
     size_t L;
     lrk_lattice_shared *s = shared_on_grid(&m, t, levels, &L);
-    lrk_lattice_worker *w;
-    cr_assert_eq(lrk_lattice_worker_create(s, &w, NULL), LRK_OK);
+    lrk_lattice_worker *w = new_worker(s);
     const size_t E = lrk_lattice_extra_count(s);
     cr_assert_gt(E, 0);
     double *x1 = calloc(3 * E, sizeof(double)), *x2 = calloc(3 * E, sizeof(double));
