@@ -107,7 +107,7 @@ static inline void take_walked(const lrk_lattice_shared *s, lrk_lattice_worker *
             queue_refill(s, w, x->ln, x->rng, q);
         const unsigned j = q->head++ % (2 * LATTICE_QUEUE);
         const unsigned k = (q->head + LATTICE_BLOCK_LEAD) % (2 * LATTICE_QUEUE);
-        if (q->head + LATTICE_BLOCK_LEAD < q->count && q->null_level[k] == 0) {
+        if (q->count - q->head > LATTICE_BLOCK_LEAD && q->null_level[k] == 0) { /* k walked */
             const uint32_t b = s->leaf_block[q->idx[k]];
             lt_prefetch_block_f(x->ln->frate, b);
             __builtin_prefetch(s->block_xyz + 3 * b);
