@@ -605,10 +605,14 @@ static uint64_t event_hash(lrk_model m, long M)
     return event_hash_lanes(m, M, 1);
 }
 
-/* Byte identity of the engine's output.  Version 12 (the pipelined loop
+/* Byte identity of the engine's output.  Version 13 (the pipelined loop's
+ * candidates walked 16 at a time, the loop beyond 1 MB of float rates) kept
+ * every case of the plain loops (64^3, cases 6 and 12, is exactly 1 MB:
+ * not beyond) and gave cases 13 and 14 new values and case 15 a smaller box
+ * (72^3, chosen by size; it was 104^3).  Version 12 (the pipelined loop
  * beyond 4 MB of float rates) kept every earlier case (all below that) and
- * adds cases 13 and 14 (cases 9 and 10 with the pipelined loop asked for)
- * and 15 (104^3, where it is chosen).  Version 11 (the float path chosen
+ * added cases 13 and 14 (cases 9 and 10 with the pipelined loop asked for)
+ * and 15.  Version 11 (the float path chosen
  * for stencils of >= 18 entries and boxes beyond 512 KB of double rates,
  * since its pick selects without branches) runs cases 0, 4, 5 and 6 on the
  * double upper bounds explicitly (path 0: they kept their version 9
