@@ -110,6 +110,6 @@ const lrk_engine_type lrk_engine_lattice = {
                                selects without branches: the same bits, and faster); 12: beyond 4 MB
                                of float rates (L >= 102) the pipelined loop (walks two events ahead,
                                picks before the previous update where it may: other draws, the same
-                               law); 13: the pipelined loop walks its candidates 16 at a time, and
+                               law); 13: the pipelined loop walks its candidates 32 at a time, and
                                runs beyond 1 MB of float rates (L > 64) */
 };

@@ -8,8 +8,8 @@
  * each of them early enough to overlap with other work (docs/space.md,
  * rounds 11 and 12):
  *
- *   - candidates are walked 16 at a time, level by level, so that their
- *     misses overlap (lt_walk_upper_many), 8 to 24 candidates before they
+ *   - candidates are walked 32 at a time, level by level, so that their
+ *     misses overlap (lt_walk_upper_many), 16 to 48 candidates before they
  *     are used; a candidate's block is asked for when the one three places
  *     before it is taken;
  *   - per event n, with the candidate of event n + 1 already taken:
@@ -51,10 +51,13 @@ typedef struct staged_step {
  * A ring of 2 LATTICE_QUEUE: when no more than LATTICE_QUEUE / 2 are left,
  * the next LATTICE_QUEUE are drawn (the waiting time, then the uniform,
  * candidate after candidate, as in draw()) and walked side by side, so a
- * candidate is taken 8 to 24 candidates after its walk asked for its lines
+ * candidate is taken 16 to 48 candidates after its walk asked for its lines
  * and its block number.
  * The batch-repair rule is read before each walk of the queue. */
-#define LATTICE_QUEUE 16
+/* 32: 1.02-1.05 of 16 at L = 128, d_el = 1-4 (5 of 5 comparisons above
+ * 1); 8 and 64 did no better than 16 against round 11's loop (1.05 and 1.15
+ * against 1.16-1.30) */
+#define LATTICE_QUEUE 32
 /* When a candidate is taken, the block of the one LATTICE_BLOCK_LEAD + 1
  * places after it in the queue is asked for (some five events before its
  * pick; asked for only at its own take, two events before, it was late at
