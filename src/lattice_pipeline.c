@@ -88,17 +88,23 @@ static void queue_refill(const lrk_lattice_shared *s, lrk_lattice_worker *w, lat
     const lrk_uint128 inc = rng->increment;
     for (unsigned j = 0; j < LATTICE_QUEUE; j++) {
         dt[j] = lrk_exponential_ziggurat_split(&state, inc) / R * scale;
-        state = state * LRK_PCG64_MULTIPLIER + inc;
-        const uint64_t folded = (uint64_t)(state >> 64u) ^ (uint64_t)state;
-        const unsigned rot = (unsigned)(state >> 122u);
-        const uint64_t bits = (folded >> rot) | (folded << ((-rot) & 63u));
-        v[j] = (((double)(bits >> 12) + 0.5) * 0x1p-52) * R;
+        v[j] = (((double)(lrk_pcg64_next_split(&state, inc) >> 12) + 0.5) * 0x1p-52) * R;
     }
     rng->state = state;
     ln->cand += LATTICE_QUEUE;
     w->candidates += LATTICE_QUEUE;
     lt_walk_upper_many(&s->shape, &ln->tree, LATTICE_QUEUE, v, q->idx + at, q->null_level + at, s->leaf_block);
     q->count += LATTICE_QUEUE;
+}
+
+/* Block b's rates and coordinates asked for (the pick reads the first, the
+ * stage and the output the second). */
+static inline void ask_for_block(const lrk_lattice_shared *s, const lattice_lane *ln, uint32_t b)
+{
+    if (b == UINT32_MAX)
+        return;
+    lt_prefetch_block_f(ln->frate, b);
+    __builtin_prefetch(s->block_xyz + 3 * b);
 }
 
 /* The next candidate that reached a block (the nulls before it counted and
@@ -111,9 +117,7 @@ static inline void take_walked(const lrk_lattice_shared *s, lrk_lattice_worker *
         const unsigned j = q->head++ % (2 * LATTICE_QUEUE);
         const unsigned k = (q->head + LATTICE_BLOCK_LEAD) % (2 * LATTICE_QUEUE);
         if (q->count - q->head > LATTICE_BLOCK_LEAD && q->null_level[k] == 0) { /* k walked */
-            const uint32_t b = s->leaf_block[q->idx[k]];
-            lt_prefetch_block_f(x->ln->frate, b);
-            __builtin_prefetch(s->block_xyz + 3 * b);
+            ask_for_block(s, x->ln, s->leaf_block[q->idx[k]]);
         }
         x->dt = q->dt[j];
         if (s->pipeline == 3) /* wrong on purpose: the gap from the root at its turn */
@@ -122,8 +126,7 @@ static inline void take_walked(const lrk_lattice_shared *s, lrk_lattice_worker *
         if (q->null_level[j] == 0) {
             x->leaf = q->idx[j];
             x->block = s->leaf_block[x->leaf];
-            lt_prefetch_block_f(x->ln->frate, x->block);
-            __builtin_prefetch(s->block_xyz + 3 * x->block);
+            ask_for_block(s, x->ln, x->block);
             return;
         }
         null_candidate(s, w, x, q->null_level[j], q->idx[j]);

@@ -282,6 +282,19 @@ static inline size_t count_below(const double *cum, size_t k, double x)
     return below;
 }
 
+/* The running sum before child c (0 for the first, and x - 0 = x): the
+ * offset inside child c is x minus it; the 0 by a mask, not a branch that
+ * the random c mispredicts one walk level in eight. */
+static inline double sum_before(const double *cum, size_t c)
+{
+    uint64_t before;
+    memcpy(&before, cum + c - (c > 0), sizeof before);
+    before &= -(uint64_t)(c > 0);
+    double minus;
+    memcpy(&minus, &before, sizeof minus);
+    return minus;
+}
+
 /* Above this many level-0 entries the walk asks for its last level ahead. */
 #define LT_WALK_PREFETCH_ABOVE 4096
 
@@ -314,15 +327,7 @@ size_t lt_walk_upper(const lt_shape *sh, const lt_tree *t, double *u, unsigned *
             *u = x;
             return SIZE_MAX;
         }
-        /* the offset inside child c: x minus the running sum before it,
-         * 0 for the first (x - 0 = x); the 0 by a mask, not a branch that
-         * the random c mispredicts one walk level in eight */
-        uint64_t before;
-        memcpy(&before, cum + c - (c > 0), sizeof before);
-        before &= -(uint64_t)(c > 0);
-        double minus;
-        memcpy(&minus, &before, sizeof minus);
-        x -= minus;
+        x -= sum_before(cum, c);
         idx = (idx << a) + c;
     }
     *u = x;
@@ -350,12 +355,7 @@ void lt_walk_upper_many(const lt_shape *sh, const lt_tree *t, unsigned n, double
                 null_level[j] = l;
                 continue;
             }
-            uint64_t before;
-            memcpy(&before, cum + c - (c > 0), sizeof before);
-            before &= -(uint64_t)(c > 0);
-            double minus;
-            memcpy(&minus, &before, sizeof minus);
-            u[j] = x - minus;
+            u[j] = x - sum_before(cum, c);
             idx[j] = (idx[j] << a) + c;
             if (l > 1)
                 __builtin_prefetch(t->cum + sh->offset[l - 2] + (idx[j] << sh->bits[l - 2]));

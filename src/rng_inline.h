@@ -39,22 +39,28 @@ static inline double lrk_pcg64_exponential_ziggurat_inline(lrk_pcg64 *g)
     return lrk_ziggurat_exp_slow(g, layer, x);
 }
 
-/* The same variate on a generator split into a state the caller keeps in a
- * local variable (so the compiler can hold it in registers across the loop)
- * and its increment; only the rare slow path rebuilds an lrk_pcg64. */
+/* The same step and variate on a generator split into a state the caller
+ * keeps in a local variable (so the compiler can hold it in registers across
+ * the loop) and its increment; only the rare slow path rebuilds an
+ * lrk_pcg64. */
+static inline uint64_t lrk_pcg64_next_split(lrk_uint128 *state, lrk_uint128 increment)
+{
+    const lrk_uint128 s = *state * LRK_PCG64_MULTIPLIER + increment;
+    *state = s;
+    const uint64_t folded = (uint64_t)(s >> 64u) ^ (uint64_t)s;
+    const unsigned rot = (unsigned)(s >> 122u);
+    return (folded >> rot) | (folded << ((-rot) & 63u));
+}
+
 static inline double lrk_exponential_ziggurat_split(lrk_uint128 *state, lrk_uint128 increment)
 {
-    lrk_uint128 s = *state * LRK_PCG64_MULTIPLIER + increment;
-    *state = s;
-    uint64_t folded = (uint64_t)(s >> 64u) ^ (uint64_t)s;
-    unsigned rot = (unsigned)(s >> 122u);
-    uint64_t bits = ((folded >> rot) | (folded << ((-rot) & 63u))) >> 3;
+    uint64_t bits = lrk_pcg64_next_split(state, increment) >> 3;
     unsigned layer = (unsigned)(bits & 0xffu);
     bits >>= 8;
     double x = (double)bits * lrk_ziggurat_exp_w[layer];
     if (__builtin_expect(bits < lrk_ziggurat_exp_k[layer], 1))
         return x;
-    lrk_pcg64 g = {s, increment};
+    lrk_pcg64 g = {*state, increment};
     x = lrk_ziggurat_exp_slow(&g, layer, x);
     *state = g.state;
     return x;
