@@ -180,10 +180,10 @@ struct lrk_lattice_shared {
  * (lrk_lattice_simulate_lanes): each lane has its own rates, tree and
  * relaxed field; the scratch is shared (used by one lane at a time). */
 #define LATTICE_LANES LRK_LATTICE_LANES
-/* Two lanes only while both lanes' rates fit in this many bytes (L <= 64:
- * the ~4-6 MB of L3 one process gets on the measured machine;
- * resources.c's memory estimate uses the same rule). */
-#define LATTICE_LANES_MAX_BYTES ((size_t)4 << 20)
+/* Two lanes only while both lanes' rates fit in lrk_lattice_lanes_max_bytes
+ * (lattice_setup.c: max(4 MB, L3 / 8); resources.c's memory estimate uses
+ * the same rule); at least this many bytes whatever the machine reports. */
+#define LATTICE_LANES_MIN_BYTES ((size_t)4 << 20)
 /* Above this many bytes of both lanes' rates (L >= 48) the selected
  * block's lines are L2 misses: the lanes take the schedule that puts a
  * whole update of the other lane between a lane's walk and its pick. */

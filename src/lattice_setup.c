@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -474,6 +475,32 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     return ok;
 }
 
+
+/* The two-lane rule (accurate sums only).  Two lanes overlap one lane's
+ * misses with the other's work while both lanes' rates stay in the L3
+ * this process gets; beyond, a second lane only adds traffic.  Measured,
+ * events/s of two lanes over one (docs/space.md, round 13): on a 2-vCPU
+ * AMD EPYC slice reporting 32 MB of L3 (results version 5) L = 64
+ * +4..18 %, L = 80 +4 %, L = 96 -13 %, L = 128 -8 %: the limit 4 MB =
+ * L3 / 8; on a 2-vCPU Intel Xeon reporting 480 MB (version 13) L = 96-144
+ * +4..33 %, L = 160 (65 MB) 0.99-1.30, L = 192 0.93, L = 256 0.94: L3 / 8 =
+ * 60 MB.  Lanes change no byte of the output, so the rule may follow the
+ * machine. */
+size_t lrk_lattice_lanes_max_bytes(long l3_bytes)
+{
+    const size_t eighth = l3_bytes > 0 ? (size_t)l3_bytes / 8 : 0;
+    return eighth > LATTICE_LANES_MIN_BYTES ? eighth : LATTICE_LANES_MIN_BYTES;
+}
+
+size_t lrk_lattice_lanes_machine_bytes(void)
+{
+    long l3 = 0;
+#if defined(_SC_LEVEL3_CACHE_SIZE)
+    l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+    return lrk_lattice_lanes_max_bytes(l3);
+}
+
 lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_worker **out, lrk_error *err)
 {
     lrk_lattice_worker *w = calloc(1, sizeof *w);
@@ -489,15 +516,17 @@ lrk_status lrk_lattice_worker_create(const lrk_lattice_shared *s, lrk_lattice_wo
     }
     /* The uniform fast path has no per-lane arrays to overlap: one lane
      * state, lanes run one after the other.  So do boxes whose two lanes'
-     * rates would not share the few MB of L3 a process gets: beyond, the
-     * event is bound by memory traffic, which a second lane only adds to
-     * (measured, results version 5: L = 64 +4..18 %, L = 80 +4 %, L = 96
-     * -13 %, L = 128 -8 %); they keep one lane's memory.  So does the
+     * rates would not share the part of L3 a process gets (the rule and
+     * its measurements: lrk_lattice_lanes_max_bytes, below): beyond, the
+     * event is bound by memory traffic, which a second lane only adds to;
+     * they keep one lane's memory.  So does the
      * lazy mode, where one lane already overlaps the update with the next
      * walk (lattice_engine.c's half_relax) and a second lane only adds its
      * rates to the caches (results version 9, in one process alternated:
      * two lanes 0.93-0.97 of one at L = 16, 32, 48, 64). */
-    w->lanes = s->uniform || s->lazy || 2 * s->slots * sizeof(double) > LATTICE_LANES_MAX_BYTES ? 1 : LATTICE_LANES;
+    w->lanes = s->uniform || s->lazy || 2 * s->slots * sizeof(double) > lrk_lattice_lanes_machine_bytes()
+                   ? 1
+                   : LATTICE_LANES;
     int ok = 1;
     for (int l = 0; l < w->lanes; l++)
         ok = ok && lane_alloc(s, &w->lane[l]);

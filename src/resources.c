@@ -89,8 +89,8 @@ static double halo_sites(const lrk_space *sp)
  * 8.7 bytes per padded site (with the lazy mode's stale-block list and
  * flags, 0.08; 4.7 where the rates are float upper bounds, + 8 for their
  * base rates with disorder), the relaxed field N and its halo copy (a bit a site; two
- * lanes while both lanes' rates fit in 4 MB, r3 kernel, rates that can
- * rise), the offsets 8 N with disorder, the
+ * lanes while both lanes' rates fit in lrk_lattice_lanes_machine_bytes(), r3
+ * kernel, rates that can rise), the offsets 8 N with disorder, the
  * uniform kernel's list 4 N and the observables 22 N. */
 static double lattice_worker_bytes(const lrk_config *c)
 {
@@ -101,7 +101,8 @@ static double lattice_worker_bytes(const lrk_config *c)
     const double B = (double)lrk_lattice_rate_bytes(&c->model);
     /* two lanes only on the accurate sums (rates that can rise: c V1 < 0) */
     const int lanes =
-        c->model.space.kernel != LRK_KERNEL_UNIFORM && lrk_model_a(&c->model) < 0 && 2 * 8 * P <= 4.0 * 1024 * 1024
+        c->model.space.kernel != LRK_KERNEL_UNIFORM && lrk_model_a(&c->model) < 0 &&
+                2 * 8 * P <= (double)lrk_lattice_lanes_machine_bytes()
             ? 2
             : 1;
     const double base = B < 8 && lrk_disorder_active(&c->model) ? 8 * P : 0;

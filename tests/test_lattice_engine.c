@@ -746,11 +746,29 @@ Test(lattice_engine, lanes_give_the_same_bytes)
         cr_expect_eq(one, two, "case %zu: one lane 0x%016llx, two 0x%016llx", c, (unsigned long long)one,
                      (unsigned long long)two);
     }
-    /* both lanes' rates beyond 4 MB: one lane state */
-    cr_assert_eq(lanes_of(make(LRK_MODE_CER, 1, 1, 0.4, 80, 80, 64, 3, LRK_KERNEL_R3)), 1);
+    /* both lanes' rates (6.5 MB here) beyond the machine's limit: one lane
+     * state; within it (an L3 of more than 52 MB), two, and the same bytes */
+    const lrk_model big = make(LRK_MODE_CER, 1, 1, 0.4, 80, 80, 64, 3, LRK_KERNEL_R3);
+    const int two_fit = 2 * (size_t)(80 * 80 * 64) * sizeof(double) <= lrk_lattice_lanes_machine_bytes();
+    cr_assert_eq(lanes_of(big), two_fit ? 2 : 1);
+    if (two_fit)
+        cr_expect_eq(event_hash_lanes(big, 2, 1), event_hash_lanes(big, 2, 2), "80 x 80 x 64, two lanes");
     /* the observables too, through the engine's layout (accurate and lazy) */
     lanes_keep_the_observables(make(LRK_MODE_CER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3));
     lanes_keep_the_observables(make(LRK_MODE_SER, 1, 1, 0.5, 16, 16, 16, 2, LRK_KERNEL_R3));
+}
+
+/* The two-lane limit: 4 MB unless an eighth of the L3 is more. */
+Test(lattice_engine, two_lanes_up_to_an_eighth_of_l3)
+{
+    const size_t MB = (size_t)1 << 20;
+    cr_expect_eq(lrk_lattice_lanes_max_bytes(0), 4 * MB);
+    cr_expect_eq(lrk_lattice_lanes_max_bytes(-1), 4 * MB);
+    cr_expect_eq(lrk_lattice_lanes_max_bytes(16L << 20), 4 * MB);
+    cr_expect_eq(lrk_lattice_lanes_max_bytes(32L << 20), 4 * MB);
+    cr_expect_eq(lrk_lattice_lanes_max_bytes(64L << 20), 8 * MB);
+    cr_expect_eq(lrk_lattice_lanes_max_bytes(480L << 20), 60 * MB);
+    cr_expect_geq(lrk_lattice_lanes_machine_bytes(), 4 * MB);
 }
 
 static void lanes_keep_the_observables(lrk_model m)

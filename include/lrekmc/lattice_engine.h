@@ -132,11 +132,18 @@ void lrk_lattice_worker_record(lrk_lattice_worker *w, long *sites, double *times
 void lrk_lattice_worker_record_lane(lrk_lattice_worker *w, int lane, long *sites, double *times);
 
 /* Trajectories the worker steps together: LRK_LATTICE_LANES while both
- * lanes' rates fit in 4 MB (L <= 64 for a cube) and rates can rise, else 1
+ * lanes' rates fit in lrk_lattice_lanes_machine_bytes() (4 MB, L <= 64 for a
+ * cube, where the machine reports 32 MB of L3 or less) and rates can rise, else 1
  * (lanes then run one after the other on lane 0); 1 for the uniform fast
  * path and for rates that never increase (the lazy tree, where one lane
  * already overlaps its update with its next walk). */
 int lrk_lattice_worker_lanes(const lrk_lattice_worker *w);
+/* The two-lane limit on both lanes' double rates for an L3 cache of
+ * l3_bytes (<= 0: unknown): max(4 MB, l3_bytes / 8); the same for this
+ * machine's L3 (sysconf(_SC_LEVEL3_CACHE_SIZE)).  Lanes change no byte of
+ * the output, only the speed and the memory (resources.h). */
+size_t lrk_lattice_lanes_max_bytes(long l3_bytes);
+size_t lrk_lattice_lanes_machine_bytes(void);
 
 /* Number of extras per trajectory (lattice_observe.h's layout). */
 size_t lrk_lattice_extra_count(const lrk_lattice_shared *s);
@@ -165,7 +172,7 @@ void lrk_lattice_simulate_lanes(const lrk_lattice_shared *s, lrk_lattice_worker 
  * disorder's range times the stencil's factors within 2^-101, and a stencil
  * of >= 18 entries or more than 512 KB of double rates: lattice_float.c),
  * else 8 (also for a model the engine refuses).  resources.c's memory
- * estimate and the two-lane rule (both lanes' rates <= 4 MB) use it. */
+ * estimate and the two-lane rule (lrk_lattice_lanes_max_bytes) use it. */
 size_t lrk_lattice_rate_bytes(const lrk_model *m);
 
 #endif /* LREKMC_LATTICE_ENGINE_H */
