@@ -24,6 +24,7 @@ typedef struct sink {
     long local_next;        /* the first relaxed count of the bin after it */
     long local_wait;        /* events to the next sampled one */
     double local_samples[2];  /* events sampled so far, in the first and the second half of the bins */
+    int pending;            /* the previous event's halo mark is still to be done (px, py, pz) */
 } sink;
 
 /* A lane's output before its trajectory, and after it. */
