@@ -475,7 +475,6 @@ static int lane_alloc(const lrk_lattice_shared *s, lattice_lane *ln)
     return ok;
 }
 
-
 /* The two-lane rule (accurate sums only).  Two lanes overlap one lane's
  * misses with the other's work while both lanes' rates stay in the L3
  * this process gets; beyond, a second lane only adds traffic.  Measured,
