@@ -49,6 +49,8 @@ const config_key_def *config_key_find(const char *name, size_t *index);
 /* 1 when `name` is a section or block that has keys below it ("model",
  * "model.crossover", "sweep", ...). */
 int config_key_is_block(const char *name);
+/* 1 when `name` is a key of one of c's sweep axes. */
+int config_key_swept(const lrk_config *c, const char *name);
 /* Write "expected ..." for key k into buf (type and range). */
 void config_key_expectation(const config_key_def *k, char *buf, size_t size);
 

@@ -47,11 +47,22 @@ static int replaced_by_elastic(const lrk_config *c)
     return c->has_elastic;
 }
 
+int config_key_swept(const lrk_config *c, const char *name)
+{
+    for (size_t a = 0; a < c->sweep_axis_count; a++)
+        for (size_t k = 0; k < c->sweep_axes[a].key_count; k++)
+            if (strcmp(c->sweep_axes[a].keys[k], name) == 0)
+                return 1;
+    return 0;
+}
+
 /* model.space.* are not emitted (so not hashed) without a lattice: every
- * mean-field configuration keeps its resume hash. */
+ * mean-field configuration keeps its resume hash.  A sweep over the lattice
+ * has one at some point, so its base keeps them (else run.yaml and `check`
+ * would lose the box of the lattice points). */
 static int no_lattice(const lrk_config *c)
 {
-    return c->model.space.lattice == LRK_LATTICE_NONE;
+    return c->model.space.lattice == LRK_LATTICE_NONE && !config_key_swept(c, "model.space.lattice");
 }
 
 /* Written only when given, so configurations without disorder keep their
@@ -68,7 +79,7 @@ static int no_disorder(const lrk_config *c)
 static int follows_box(const lrk_config *c, const char *name)
 {
     size_t slot = 0;
-    if (c->model.space.lattice == LRK_LATTICE_NONE || config_key_find(name, &slot) == NULL)
+    if (no_lattice(c) || config_key_find(name, &slot) == NULL)
         return 0;
     return c->origin[slot].kind == LRK_ORIGIN_DEFAULT;
 }

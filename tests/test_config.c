@@ -415,6 +415,43 @@ Test(config, sweep_values_pass_the_key_check)
     lrk_config_free(&c);
 }
 
+/* A box without a lattice would be dropped in silence (the mean-field chain
+ * has none); a sweep over the lattice keeps its box in the emitted text
+ * (run.yaml, `check`), so that every point re-reads as it ran. */
+Test(config, space_keys_need_a_lattice_and_survive_a_lattice_sweep)
+{
+    static const struct {
+        const char *text, *fragment;
+    } refused[] = {
+        {"model: {space: {L: 3, d_el: 1.5}}\n", "model.space.L is given but model.space.lattice is not"},
+        {"model: {space: {lattice: none, d_el: 2}}\n", "model.space.d_el is given but model.space.lattice is none"},
+        {"sweep:\n  model.space.L: [4, 8]\n", "model.space.L is given but model.space.lattice is not"},
+    };
+    lrk_config c;
+    lrk_diagnostics d;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        cr_expect_eq(load_text(&c, refused[i].text, &d), LRK_ERR_INVALID, "%s", refused[i].text);
+        cr_expect(mentions(&d, refused[i].fragment), "%s: %s", refused[i].text, d.count ? d.messages[0] : "");
+        lrk_diagnostics_free(&d);
+        lrk_config_free(&c);
+    }
+    cr_assert_eq(load_text(&c, "model: {space: {L: 4, d_el: 1.5}}\nsweep:\n  model.space.lattice: [none, cubic]\n",
+                           &d),
+                 LRK_OK, "%s", d.count ? d.messages[0] : "");
+    lrk_diagnostics_free(&d);
+    expect_round_trip(&c);
+    lrk_config point;
+    cr_assert_eq(lrk_config_sweep_point(&point, &c, 1, &d), LRK_OK);
+    cr_expect_eq(point.model.space.Lx, 4);
+    cr_expect_eq(point.model.N, 64, "N follows the box at the lattice point");
+    lrk_config_free(&point);
+    cr_assert_eq(lrk_config_sweep_point(&point, &c, 0, &d), LRK_OK);
+    cr_expect_eq(point.model.N, 1000, "N keeps its default at the mean-field point");
+    lrk_config_free(&point);
+    lrk_diagnostics_free(&d);
+    lrk_config_free(&c);
+}
+
 Test(config, copy_is_deep)
 {
     lrk_config a = load_ok(DATA "sweep.yaml"), b;
