@@ -332,29 +332,6 @@ static size_t check_elastic(lrk_config *c, lrk_diagnostics *d)
     return 0;
 }
 
-/* model.space.L, d_el, ... without a lattice would be dropped in silence:
- * the default lattice, none, is the mean-field chain, which has no box.  A
- * lattice given by a sweep (at the base, or at one of its points) has a
- * box at some point, so the keys stand. */
-static size_t check_space_needs_lattice(const lrk_config *c, lrk_diagnostics *d)
-{
-    static const char *const names[] = {"model.space.L", "model.space.Ly", "model.space.Lz", "model.space.d_el",
-                                        "model.space.kernel", NULL};
-    const char *lattice = "model.space.lattice";
-    if (c->model.space.lattice != LRK_LATTICE_NONE || c->origin[key_index(lattice)].kind == LRK_ORIGIN_SWEEP
-        || config_key_swept(c, lattice))
-        return 0;
-    for (size_t i = 0; names[i] != NULL; i++)
-        if (given(c, names[i]) || config_key_swept(c, names[i])) {
-            config_report(d, c, key_index(names[i]),
-                          "%s is given but model.space.lattice is %s: the mean-field chain has no box; "
-                          "set model.space.lattice: cubic for LREs in space, or remove %s",
-                          names[i], given(c, lattice) ? "none" : "not (its default is none)", names[i]);
-            return 1;
-        }
-    return 0;
-}
-
 /* model.space: Ly, Lz follow L and N follows the box unless given (so that
  * a sweep over L moves them too), model.elastic gives V1 = q0 dp0 S
  * (lattice.h).  Runs after check_elastic, whose Eq. 5 V1 it replaces. */
@@ -434,7 +411,7 @@ static size_t check_grid_end(const lrk_config *c, lrk_diagnostics *d)
 static size_t validate_point(lrk_config *c, lrk_diagnostics *d)
 {
     size_t errors = check_crossover(c, d) + check_elastic(c, d) + check_relations(c, d)
-                    + check_space_needs_lattice(c, d);
+                    + config_check_inactive_keys(c, d);
     if (errors == 0)
         errors += check_space(c, d);
     if (errors == 0) {

@@ -51,6 +51,9 @@ const config_key_def *config_key_find(const char *name, size_t *index);
 int config_key_is_block(const char *name);
 /* 1 when `name` is a key of one of c's sweep axes. */
 int config_key_swept(const lrk_config *c, const char *name);
+/* Report keys given where the key they depend on keeps them from acting
+ * (config_inactive.c); returns the errors. */
+size_t config_check_inactive_keys(const lrk_config *c, lrk_diagnostics *d);
 /* Write "expected ..." for key k into buf (type and range). */
 void config_key_expectation(const config_key_def *k, char *buf, size_t size);
 

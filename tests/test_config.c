@@ -415,17 +415,30 @@ Test(config, sweep_values_pass_the_key_check)
     lrk_config_free(&c);
 }
 
-/* A box without a lattice would be dropped in silence (the mean-field chain
- * has none); a sweep over the lattice keeps its box in the emitted text
- * (run.yaml, `check`), so that every point re-reads as it ran. */
-Test(config, space_keys_need_a_lattice_and_survive_a_lattice_sweep)
+/* Keys that act only under another key's value (config_inactive.c) would
+ * be dropped in silence without it: a box without a lattice, a width
+ * without a distribution, f(T) outside mode crossover.  A sweep over the
+ * governing key lets them stand, and a lattice sweep keeps its box in the
+ * emitted text (run.yaml, `check`), so that every point re-reads as it ran. */
+Test(config, keys_that_act_only_under_another_key)
 {
     static const struct {
         const char *text, *fragment;
     } refused[] = {
         {"model: {space: {L: 3, d_el: 1.5}}\n", "model.space.L is given but model.space.lattice is not"},
         {"model: {space: {lattice: none, d_el: 2}}\n", "model.space.d_el is given but model.space.lattice is none"},
+        {"model: {space: {kernel: uniform}}\n", "model.space.kernel is given"},
         {"sweep:\n  model.space.L: [4, 8]\n", "model.space.L is given but model.space.lattice is not"},
+        {"model: {disorder: {width: 0.5}}\n", "model.disorder.width is given but model.disorder.distribution is not"},
+        {"sweep:\n  model.disorder.width: [0, 0.5]\n", "model.disorder.width is given"},
+        {"model: {mode: cer, crossover: {A: 0.5, T0: 0.07}}\n", "model.crossover.A is given but model.mode is cer"},
+        {"model: {crossover: {T0: 0.07}}\n", "model.crossover.T0 is given but model.mode is not (its default is ser)"},
+    };
+    static const char *const accepted[] = {
+        "model: {disorder: {distribution: none, width: 0}}\n",
+        "model: {disorder: {width: 0.5}}\nsweep:\n  model.disorder.distribution: [none, normal]\n",
+        "model: {crossover: {A: 0.5, T0: 0.07}}\nsweep:\n  model.mode: [ser, crossover]\n",
+        "sweep:\n  zip: {model.space.lattice: [none, cubic], model.space.L: [4, 6]}\n",
     };
     lrk_config c;
     lrk_diagnostics d;
@@ -433,6 +446,12 @@ Test(config, space_keys_need_a_lattice_and_survive_a_lattice_sweep)
         cr_expect_eq(load_text(&c, refused[i].text, &d), LRK_ERR_INVALID, "%s", refused[i].text);
         cr_expect(mentions(&d, refused[i].fragment), "%s: %s", refused[i].text, d.count ? d.messages[0] : "");
         lrk_diagnostics_free(&d);
+        lrk_config_free(&c);
+    }
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        cr_expect_eq(load_text(&c, accepted[i], &d), LRK_OK, "%s: %s", accepted[i], d.count ? d.messages[0] : "");
+        lrk_diagnostics_free(&d);
+        expect_round_trip(&c);
         lrk_config_free(&c);
     }
     cr_assert_eq(load_text(&c, "model: {space: {L: 4, d_el: 1.5}}\nsweep:\n  model.space.lattice: [none, cubic]\n",

@@ -124,8 +124,13 @@ static void prerequisites(lrk_config *c, const config_key_def *k, lrk_diagnostic
         cr_assert_eq(lrk_config_set(c, "kmc.trajectories=1000000", d), LRK_OK);
     if (strncmp(k->name, "model.space.", 12) == 0 && strcmp(k->name, "model.space.lattice") != 0)
         cr_assert_eq(lrk_config_set(c, "model.space.lattice=cubic", d), LRK_OK); /* else not emitted */
-    if (strncmp(k->name, "model.crossover.", 16) == 0)
-        cr_assert_eq(lrk_config_set(c, "model.crossover.T0=1", d), LRK_OK);
+    if (strncmp(k->name, "model.crossover.", 16) == 0) {
+        const char *all[] = {"model.mode=crossover", "model.crossover.A=0.5", "model.crossover.T0=1"};
+        for (size_t i = 0; i < 3; i++)
+            cr_assert_eq(lrk_config_set(c, all[i], d), LRK_OK); /* each acts only in mode crossover */
+    }
+    if (strcmp(k->name, "model.disorder.width") == 0)
+        cr_assert_eq(lrk_config_set(c, "model.disorder.distribution=normal", d), LRK_OK);
 }
 
 Test(config_keys, every_key_set_emit_load)

@@ -74,7 +74,9 @@ Test(point_hash, fast_form_equals_the_full_hash_of_every_point)
  * that (a resumed width sweep from 0 refused its own points). */
 Test(point_hash, fast_form_follows_keys_that_depend_on_others)
 {
-    assert_fast_hash_is_the_full_hash("sweep:\n  model.disorder.width: [0, 0.5]\n", 2);
+    assert_fast_hash_is_the_full_hash("sweep:\n  zip: {model.disorder.distribution: [none, normal], "
+                                      "model.disorder.width: [0, 0.5]}\n",
+                                      2);
     assert_fast_hash_is_the_full_hash("sweep:\n  model.disorder.distribution: [none, normal]\n"
                                       "  model.disorder.width: [0, 0.5, 1]\n",
                                       6);
