@@ -246,22 +246,9 @@ int lrk_config_equal(const lrk_config *a, const lrk_config *b)
 
 /* ---- checks between keys ---------------------------------------------------- */
 
-/* The table slot of a key named in this file.  A misspelt name is a bug
- * here, never input: stop loudly (every caller runs in the test suite)
- * rather than report against slot 0, model.mode. */
-static size_t key_index(const char *name)
-{
-    size_t i = 0;
-    if (config_key_find(name, &i) == NULL) {
-        fprintf(stderr, "lrekmc: internal error: config.c names the unknown key '%s'\n", name);
-        abort();
-    }
-    return i;
-}
-
 static int given(const lrk_config *c, const char *name)
 {
-    return c->origin[key_index(name)].kind != LRK_ORIGIN_DEFAULT;
+    return c->origin[config_key_slot(name)].kind != LRK_ORIGIN_DEFAULT;
 }
 
 /* Where to place a message about the named keys: the first one set by an
@@ -270,14 +257,14 @@ static int given(const lrk_config *c, const char *name)
 static size_t place(const lrk_config *c, const char *const *names)
 {
     for (size_t i = 0; names[i] != NULL; i++) {
-        lrk_origin_kind kind = c->origin[key_index(names[i])].kind;
+        lrk_origin_kind kind = c->origin[config_key_slot(names[i])].kind;
         if (kind == LRK_ORIGIN_SET || kind == LRK_ORIGIN_SWEEP)
-            return key_index(names[i]);
+            return config_key_slot(names[i]);
     }
     for (size_t i = 0; names[i] != NULL; i++)
         if (given(c, names[i]))
-            return key_index(names[i]);
-    return key_index(names[0]);
+            return config_key_slot(names[i]);
+    return config_key_slot(names[0]);
 }
 
 static size_t check_crossover(lrk_config *c, lrk_diagnostics *d)
@@ -286,13 +273,13 @@ static size_t check_crossover(lrk_config *c, lrk_diagnostics *d)
     if (c->model.mode != LRK_MODE_CROSSOVER)
         return 0;
     if (isnan(c->model.A)) {
-        config_report(d, c, key_index("model.mode"),
+        config_report(d, c, config_key_slot("model.mode"),
                           "model.crossover.A is required when model.mode is crossover (a finite number; "
                           "it has no default)");
         errors++;
     }
     if (isnan(c->model.T0)) {
-        config_report(d, c, key_index("model.mode"),
+        config_report(d, c, config_key_slot("model.mode"),
                           "model.crossover.T0 is required when model.mode is crossover (a finite number "
                           "> 0; it has no default)");
         errors++;
@@ -309,7 +296,7 @@ static size_t check_elastic(lrk_config *c, lrk_diagnostics *d)
     if (!c->has_elastic)
         return 0;
     if (given(c, "model.V1")) {
-        config_report(d, c, key_index("model.V1"),
+        config_report(d, c, config_key_slot("model.V1"),
                           "model.V1 and model.elastic are both given: give one of them (model.elastic "
                           "computes V1 by Eq. 5)");
         errors++;

@@ -40,14 +40,14 @@ static int is_crossover(const lrk_config *c)
 
 static int given_or_swept(const lrk_config *c, const char *key, size_t slot)
 {
-    return c->origin[slot].kind != LRK_ORIGIN_DEFAULT || config_key_swept(c, key);
+    return c->origin[slot].kind != LRK_ORIGIN_DEFAULT || config_key_sweep_axis(c, key) != NULL;
 }
 
 /* A width of 0 is no disorder, which a missing distribution also is. */
 static int nonzero_width(const lrk_config *c, const char *key, size_t slot)
 {
     return (c->origin[slot].kind != LRK_ORIGIN_DEFAULT && c->model.disorder.width != 0)
-           || config_key_swept(c, key);
+           || config_key_sweep_axis(c, key) != NULL;
 }
 
 static const char *const space_keys[] = {"model.space.L", "model.space.Ly", "model.space.Lz", "model.space.d_el",
@@ -64,17 +64,11 @@ static const dependent_keys dependents[] = {
      "set model.mode: crossover"},
 };
 
-static size_t slot_of(const char *name)
-{
-    size_t slot = 0;
-    config_key_find(name, &slot); /* names of this file's table: test_config covers each row */
-    return slot;
-}
-
 /* The governor's value at the base, where no sweep sets it. */
 static int governor_fixed(const lrk_config *c, const char *governor)
 {
-    return c->origin[slot_of(governor)].kind != LRK_ORIGIN_SWEEP && !config_key_swept(c, governor);
+    return c->origin[config_key_slot(governor)].kind != LRK_ORIGIN_SWEEP
+           && config_key_sweep_axis(c, governor) == NULL;
 }
 
 static size_t check_dependents(const lrk_config *c, const dependent_keys *dep, lrk_diagnostics *d)
@@ -82,14 +76,19 @@ static size_t check_dependents(const lrk_config *c, const dependent_keys *dep, l
     if (dep->acts(c) || !governor_fixed(c, dep->governor))
         return 0;
     char value[128];
-    size_t governor = slot_of(dep->governor);
+    size_t governor = config_key_slot(dep->governor);
     config_key_format(c, config_key_at(governor), value, sizeof value);
     int default_value = c->origin[governor].kind == LRK_ORIGIN_DEFAULT;
     for (size_t i = 0; dep->keys[i] != NULL; i++) {
-        size_t slot = slot_of(dep->keys[i]);
+        size_t slot = config_key_slot(dep->keys[i]);
         if (!dep->present(c, dep->keys[i], slot))
             continue;
-        config_report(d, c, slot, "%s is given but %s is %s%s%s: %s; %s, or remove %s", dep->keys[i],
+        /* a key only swept is placed at its axis */
+        lrk_config at = *c;
+        const lrk_sweep_axis *axis = config_key_sweep_axis(c, dep->keys[i]);
+        if (at.origin[slot].kind == LRK_ORIGIN_DEFAULT && axis != NULL)
+            at.origin[slot] = (lrk_config_origin){LRK_ORIGIN_SWEEP, axis->line, axis->column};
+        config_report(d, &at, slot, "%s is given but %s is %s%s%s: %s; %s, or remove %s", dep->keys[i],
                       dep->governor, default_value ? "not (its default is " : "", value, default_value ? ")" : "",
                       dep->why, dep->fix, dep->keys[i]);
         return 1;

@@ -49,8 +49,12 @@ const config_key_def *config_key_find(const char *name, size_t *index);
 /* 1 when `name` is a section or block that has keys below it ("model",
  * "model.crossover", "sweep", ...). */
 int config_key_is_block(const char *name);
-/* 1 when `name` is a key of one of c's sweep axes. */
-int config_key_swept(const lrk_config *c, const char *name);
+/* The table slot of a key named in the source.  A misspelt name is a bug
+ * there, never input: stop loudly (every caller runs in the test suite)
+ * rather than report against slot 0, model.mode. */
+size_t config_key_slot(const char *name);
+/* The sweep axis of c that holds key `name`, or NULL. */
+const lrk_sweep_axis *config_key_sweep_axis(const lrk_config *c, const char *name);
 /* Report keys given where the key they depend on keeps them from acting
  * (config_inactive.c); returns the errors. */
 size_t config_check_inactive_keys(const lrk_config *c, lrk_diagnostics *d);

@@ -47,13 +47,23 @@ static int replaced_by_elastic(const lrk_config *c)
     return c->has_elastic;
 }
 
-int config_key_swept(const lrk_config *c, const char *name)
+size_t config_key_slot(const char *name)
+{
+    size_t i = 0;
+    if (config_key_find(name, &i) == NULL) {
+        fprintf(stderr, "lrekmc: internal error: the unknown key '%s' is named in the source\n", name);
+        abort();
+    }
+    return i;
+}
+
+const lrk_sweep_axis *config_key_sweep_axis(const lrk_config *c, const char *name)
 {
     for (size_t a = 0; a < c->sweep_axis_count; a++)
         for (size_t k = 0; k < c->sweep_axes[a].key_count; k++)
             if (strcmp(c->sweep_axes[a].keys[k], name) == 0)
-                return 1;
-    return 0;
+                return &c->sweep_axes[a];
+    return NULL;
 }
 
 /* model.space.* are not emitted (so not hashed) without a lattice: every
@@ -62,7 +72,7 @@ int config_key_swept(const lrk_config *c, const char *name)
  * would lose the box of the lattice points). */
 static int no_lattice(const lrk_config *c)
 {
-    return c->model.space.lattice == LRK_LATTICE_NONE && !config_key_swept(c, "model.space.lattice");
+    return c->model.space.lattice == LRK_LATTICE_NONE && config_key_sweep_axis(c, "model.space.lattice") == NULL;
 }
 
 /* Written only when given, so configurations without disorder keep their
