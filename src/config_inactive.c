@@ -4,8 +4,8 @@
  * of model.space under a lattice, model.disorder.width under a distribution,
  * model.crossover under mode crossover.  Given while that key says otherwise
  * (model.space: {L: 32} with the default lattice, none), such a key would be
- * dropped in silence and the run would be mean field, without disorder or
- * SER, so it is an error.  A governing key that a sweep sets (at the base,
+ * dropped in silence and the run would be mean field, without disorder, or
+ * plain SER, so it is an error.  A governing key that a sweep sets (at the base,
  * or at one of its points) makes the key act at some point, so it stands.
  */
 #include "config_internal.h"
