@@ -47,9 +47,9 @@ FIXED = [
     # moments for CER in space (check must refuse it)
     "model: {mode: cer, space: {lattice: cubic, L: 4, d_el: 1.5}}\nkmc: {trajectories: 8}\nfit: {batches: 4}\n"
     "grid: {t_max_rule: moments}\n",
-    # a width sweep from 0 without a distribution: the resume hash
+    # a width sweep from 0 that also switches the distribution on: the resume hash
     "model: {N: 10}\nkmc: {trajectories: 8}\nfit: {batches: 2}\ngrid: {points: 3}\n"
-    "sweep: {model.disorder.width: [0, 0.5]}\n",
+    "sweep: {zip: {model.disorder.distribution: [none, normal], model.disorder.width: [0, 0.5]}}\n",
     # a swept lattice: the resume hash
     "model: {N: 64, space: {L: 4, d_el: 1.5}}\nkmc: {trajectories: 8}\nfit: {batches: 2}\n"
     "grid: {points: 5}\nsweep: {model.space.lattice: [none, cubic]}\n",
@@ -93,7 +93,8 @@ def random_config(rng):
                  f" q_levels: {{from: {low}, to: {pick(rng, 0.5, 0.9)}, count: {pick(rng, 1, 5, 20)}}},"
                  f" batches: 2}}")
     lines.append(f"references: {{master_equation: {pick(rng, 'auto', 'on', 'off')}}}")
-    sweep = pick(rng, None, None, "model.T: [0.5, 1]", "model.disorder.width: [0, 0.5]", "model.V1: [0, 2]")
+    width = "model.disorder.width: [0, 0.5]" if "disorder" in kind else "model.T: [1, 2]"  # else refused
+    sweep = pick(rng, None, None, "model.T: [0.5, 1]", width, "model.V1: [0, 2]")
     if sweep:
         lines.append(f"sweep: {{{sweep}}}")
     return "\n".join(lines) + "\n"
