@@ -334,10 +334,8 @@ static lrk_status value_spec(loader *L, const config_key_def *def, value_list *l
 
 static int already_swept(const lrk_config *c, const sweep_state *s, const char *key)
 {
-    for (size_t a = 0; a < c->sweep_axis_count; a++)
-        for (size_t k = 0; k < c->sweep_axes[a].key_count; k++)
-            if (strcmp(c->sweep_axes[a].keys[k], key) == 0)
-                return 1;
+    if (config_key_sweep_axis(c, key) != NULL)
+        return 1;
     for (size_t k = 0; s->in_zip && k < s->zip.key_count; k++)
         if (strcmp(s->zip.keys[k], key) == 0)
             return 1;
